@@ -1,0 +1,348 @@
+import assert from 'node:assert/strict';
+import { after, afterEach, before, describe, it } from 'node:test';
+import WebSocket from 'ws';
+import { delay, nextEvent, startScriptedServer, type ScriptedServer } from '../../test/harness/scripted-server.js';
+import { LiveQueryClient, InvalidFrameError, type FrameRecord, type StateChange } from './index.js';
+
+let server: ScriptedServer;
+const clients: LiveQueryClient[] = [];
+
+function makeClient(extra: Partial<ConstructorParameters<typeof LiveQueryClient>[0]> = {}): LiveQueryClient {
+  const client = new LiveQueryClient({
+    applicationId: 'app',
+    serverURL: server.url,
+    javascriptKey: 'js',
+    WebSocket,
+    random: () => 0,
+    ...extra,
+  });
+  clients.push(client);
+  return client;
+}
+
+before(async () => {
+  server = await startScriptedServer();
+});
+afterEach(async () => {
+  await Promise.all(clients.splice(0).map((c) => c.close()));
+  server.autoConnect = true;
+  server.autoSubscribe = true;
+});
+after(() => server.close());
+
+describe('LiveQueryClient options', () => {
+  it('rejects a serverURL that is not ws:// or wss://', () => {
+    assert.throws(
+      () => new LiveQueryClient({ applicationId: 'a', serverURL: 'http://localhost/parse', WebSocket }),
+      /must start with ws:\/\/ or wss:\/\//,
+    );
+    assert.throws(() => new LiveQueryClient({ applicationId: 'a', serverURL: 'not a url', WebSocket }), /not a valid URL/);
+  });
+  it('requires an applicationId and string keys', () => {
+    assert.throws(() => new LiveQueryClient({ applicationId: '', serverURL: 'ws://x', WebSocket }), /applicationId/);
+    const bad = { applicationId: 'a', serverURL: 'ws://x', WebSocket, masterKey: 5 } as unknown as ConstructorParameters<typeof LiveQueryClient>[0];
+    assert.throws(() => new LiveQueryClient(bad), /"masterKey" must be a string/);
+  });
+  it('explains a missing WebSocket implementation', () => {
+    const saved = (globalThis as { WebSocket?: unknown }).WebSocket;
+    delete (globalThis as { WebSocket?: unknown }).WebSocket;
+    try {
+      assert.throws(() => new LiveQueryClient({ applicationId: 'a', serverURL: 'ws://x' }), /no WebSocket implementation/);
+    } finally {
+      if (saved) (globalThis as { WebSocket?: unknown }).WebSocket = saved;
+    }
+  });
+  it('rejects invalid queries with the reason', () => {
+    const client = makeClient();
+    assert.throws(() => client.subscribe({ className: '' }), /className/);
+    assert.throws(() => client.subscribe({ className: 'A', where: [] as unknown as Record<string, unknown> }), /"where" must be a JSON object/);
+  });
+});
+
+describe('LiveQueryClient protocol', () => {
+  it('sends connect with the SDK key order, then subscriptions made before open exactly once', async () => {
+    const client = makeClient({ masterKey: 'mk', sessionToken: 'r:tok', installationId: 'inst' });
+    const sub = client.subscribe({ className: 'Game', where: { score: { $gt: 1 } }, keys: 'name,score', watch: ['score'] }, 'r:sub');
+    const connection = server.nextConnection();
+    client.open();
+    const conn = await connection;
+    const connect = await conn.nextFrame();
+    assert.deepEqual(Object.keys(connect), ['op', 'applicationId', 'javascriptKey', 'masterKey', 'sessionToken', 'installationId']);
+    await sub.subscribePromise;
+    assert.equal(sub.state, 'subscribed');
+    const subscribes = conn.received.filter((f) => f.op === 'subscribe');
+    assert.deepEqual(subscribes, [
+      {
+        op: 'subscribe',
+        requestId: 1,
+        query: { className: 'Game', where: { score: { $gt: 1 } }, keys: ['name', 'score'], watch: ['score'] },
+        sessionToken: 'r:sub',
+      },
+    ]);
+  });
+
+  it('accepts a Parse.Query-like object (className + toJSON with comma lists)', async () => {
+    const client = makeClient();
+    const queryLike = { className: 'Note', toJSON: () => ({ where: { a: 1 }, keys: 'a,b', watch: 'a', limit: 5 }) };
+    const sub = client.subscribe(queryLike);
+    assert.deepEqual(sub.query, { className: 'Note', where: { a: 1 }, keys: ['a', 'b'], watch: ['a'] });
+  });
+
+  it('delivers events as plain JSON with original for update/enter/leave', async () => {
+    const client = makeClient();
+    const sub = client.subscribe({ className: 'Game' });
+    const connection = server.nextConnection();
+    client.open();
+    const conn = await connection;
+    await sub.subscribePromise;
+    const seen: unknown[][] = [];
+    for (const op of ['create', 'update', 'enter', 'leave', 'delete'] as const) {
+      sub.on(op, (...args: unknown[]) => seen.push([op, ...args]));
+    }
+    const object = { className: 'Game', objectId: 'g1', score: 2 };
+    const original = { className: 'Game', objectId: 'g1', score: 1 };
+    conn.send({ op: 'create', clientId: 'c', requestId: 1, object });
+    conn.send({ op: 'update', clientId: 'c', requestId: 1, object, original });
+    conn.send({ op: 'enter', clientId: 'c', requestId: 1, object });
+    conn.send({ op: 'leave', clientId: 'c', requestId: 1, object, original });
+    conn.send({ op: 'delete', clientId: 'c', requestId: 1, object });
+    conn.send({ op: 'create', clientId: 'c', requestId: 99, object });
+    await delay(50);
+    assert.deepEqual(seen, [
+      ['create', object, { clientId: 'c' }],
+      ['update', object, original, { clientId: 'c' }],
+      ['enter', object, undefined, { clientId: 'c' }],
+      ['leave', object, original, { clientId: 'c' }],
+      ['delete', object, { clientId: 'c' }],
+    ]);
+    assert.deepEqual(sub.eventCounts, { create: 1, update: 1, enter: 1, leave: 1, delete: 1 });
+  });
+
+  it('turns malformed frames into error events and keeps working', async () => {
+    const client = makeClient();
+    const sub = client.subscribe({ className: 'Game' });
+    const connection = server.nextConnection();
+    client.open();
+    const conn = await connection;
+    await sub.subscribePromise;
+    const errors: unknown[] = [];
+    client.on('error', (e) => errors.push(e));
+    const creates: unknown[] = [];
+    sub.on('create', (o) => creates.push(o));
+    const bad = [
+      'not json{',
+      '42',
+      '[1,2]',
+      '{"noop":true}',
+      '{"op":"explode"}',
+      '{"op":"create","requestId":"1","object":{}}',
+      '{"op":"error","error":5,"code":1}',
+      '{"op":"update","requestId":1,"object":{},"original":"x"}',
+      '{"op":"create","requestId":1,"object":{"className":"Game","objectId":"big","blob":"' + 'x'.repeat(2_000_000) + '"}}',
+    ];
+    for (const text of bad) conn.sendText(text);
+    conn.socket.send(Buffer.from([1, 2, 3]), { binary: true });
+    conn.send({ op: 'create', clientId: 'c', requestId: 1, object: { className: 'Game', objectId: 'ok' } });
+    await delay(150);
+    assert.equal(errors.length, 9, 'one error per malformed frame, none for the huge but valid one');
+    assert.ok(errors.every((e) => e instanceof InvalidFrameError));
+    assert.equal((errors[0] as InvalidFrameError).raw, 'not json{');
+    assert.match((errors[4] as InvalidFrameError).reason, /unknown op "explode"/);
+    assert.match((errors[8] as InvalidFrameError).raw, /binary frame, 3 bytes/);
+    assert.equal(creates.length, 2);
+    assert.equal(client.state, 'connected');
+    assert.equal(sub.state, 'subscribed');
+  });
+
+  it('reports every frame sent and received with a timestamp', async () => {
+    const client = makeClient();
+    const frames: FrameRecord[] = [];
+    client.on('frame', (f) => frames.push(f));
+    const sub = client.subscribe({ className: 'Game' });
+    const before = Date.now();
+    client.open();
+    await sub.subscribePromise;
+    assert.deepEqual(
+      frames.map((f) => `${f.direction} ${JSON.parse(f.text).op}`),
+      ['sent connect', 'received connected', 'sent subscribe', 'received subscribed'],
+    );
+    assert.ok(frames.every((f) => f.time >= before && f.time <= Date.now()));
+  });
+
+  it('updates a subscription in place with the update op and the same requestId', async () => {
+    const client = makeClient();
+    const sub = client.subscribe({ className: 'Game', where: { a: 1 } });
+    const connection = server.nextConnection();
+    client.open();
+    const conn = await connection;
+    await sub.subscribePromise;
+    sub.update({ className: 'Game', where: { a: 2 }, keys: ['a'] });
+    const frame = await conn.nextFrame((f) => f.op === 'update');
+    assert.deepEqual(frame, { op: 'update', requestId: 1, query: { className: 'Game', where: { a: 2 }, keys: ['a'] } });
+    await nextEvent(sub, 'open');
+    assert.equal(sub.confirmations, 2);
+  });
+
+  it('unsubscribes: waits for unsubscribed, emits close, ignores later events', async () => {
+    const client = makeClient();
+    const sub = client.subscribe({ className: 'Game' });
+    const connection = server.nextConnection();
+    client.open();
+    const conn = await connection;
+    await sub.subscribePromise;
+    let closed = 0;
+    let creates = 0;
+    sub.on('close', () => closed++);
+    sub.on('create', () => creates++);
+    await client.unsubscribe(sub);
+    assert.deepEqual(conn.received.at(-1), { op: 'unsubscribe', requestId: 1 });
+    assert.equal(closed, 1);
+    conn.send({ op: 'create', clientId: 'c', requestId: 1, object: { className: 'Game', objectId: 'x' } });
+    await delay(30);
+    assert.equal(creates, 0);
+    assert.equal(client.subscriptions.length, 0);
+  });
+
+  it('delivers a subscription error to that subscription and the others keep working', async () => {
+    const client = makeClient();
+    server.autoSubscribe = false;
+    const good = client.subscribe({ className: 'Game' });
+    const bad = client.subscribe({ className: '_Session' });
+    const connection = server.nextConnection();
+    client.open();
+    const conn = await connection;
+    await conn.nextFrame((f) => f.requestId === 2);
+    const errored = nextEvent<[string]>(bad, 'error');
+    conn.send({ op: 'subscribed', clientId: 'c', requestId: 1 });
+    conn.send({ op: 'error', clientId: 'c', code: 209, error: 'Invalid session token', reconnect: false, requestId: 2 });
+    const [message] = await errored;
+    assert.equal(message, 'Invalid session token');
+    await assert.rejects(bad.subscribePromise, /Invalid session token/);
+    assert.equal(bad.state, 'error');
+    assert.equal(good.state, 'subscribed');
+    assert.equal(client.state, 'connected');
+  });
+});
+
+describe('LiveQueryClient reconnect', () => {
+  it('reconnects after the socket drops and resubscribes with the same requestIds and tokens', async () => {
+    const client = makeClient();
+    const a = client.subscribe({ className: 'Game' }, 'r:alice');
+    const b = client.subscribe({ className: 'Note' });
+    let conn = server.nextConnection();
+    client.open();
+    const first = await conn;
+    await Promise.all([a.subscribePromise, b.subscribePromise]);
+    const states: StateChange[] = [];
+    client.on('state', (s) => states.push(s));
+    conn = server.nextConnection();
+    first.socket.terminate();
+    const second = await conn;
+    await nextEvent(client, 'open');
+    await delay(30);
+    const resent = second.received.filter((f) => f.op === 'subscribe');
+    assert.deepEqual(resent.map((f) => [f.requestId, f.sessionToken]), [[1, 'r:alice'], [2, undefined]]);
+    assert.deepEqual(states.map((s) => s.state), ['closed', 'reconnecting', 'reconnecting', 'connected']);
+    assert.equal(typeof states[1]!.nextRetryAt, 'number');
+    assert.equal(a.state, 'subscribed');
+  });
+
+  it('sends a subscribe made while reconnecting exactly once', async () => {
+    const client = makeClient({ random: () => 0.05 });
+    client.subscribe({ className: 'Game' });
+    let conn = server.nextConnection();
+    client.open();
+    const first = await conn;
+    await first.nextFrame((f) => f.op === 'subscribe');
+    conn = server.nextConnection();
+    first.socket.terminate();
+    await nextEvent(client, 'state');
+    const late = client.subscribe({ className: 'Note' });
+    const second = await conn;
+    await late.subscribePromise;
+    await delay(50);
+    assert.deepEqual(second.received.filter((f) => f.op === 'subscribe').map((f) => f.requestId), [1, 2]);
+  });
+
+  it('closes the old socket before reconnecting on an error with reconnect:true', async () => {
+    const client = makeClient();
+    const sub = client.subscribe({ className: 'Game' });
+    let conn = server.nextConnection();
+    client.open();
+    const first = await conn;
+    await sub.subscribePromise;
+    conn = server.nextConnection();
+    first.send({ op: 'error', code: 1, error: 'No enum match for: "x"', reconnect: true, requestId: null });
+    await first.closed;
+    const second = await conn;
+    await sub.subscribePromise;
+    await nextEvent(sub, 'open');
+    assert.equal(server.openCount(), 1);
+    assert.equal(second.received.filter((f) => f.op === 'subscribe').length, 1);
+  });
+
+  it('close() during back-off cancels the pending reconnect', async () => {
+    const client = makeClient({ random: () => 0.2 });
+    const sub = client.subscribe({ className: 'Game' });
+    const conn = server.nextConnection();
+    client.open();
+    const first = await conn;
+    await sub.subscribePromise;
+    const reconnecting = new Promise<void>((resolve) => client.on('state', (s) => s.state === 'reconnecting' && resolve()));
+    first.socket.terminate();
+    await reconnecting;
+    const before = server.connections.length;
+    await client.close();
+    await delay(400);
+    assert.equal(server.connections.length, before, 'no new connection after close()');
+    assert.equal(client.state, 'disconnected');
+    assert.equal(sub.state, 'closed');
+  });
+
+  it('stops after a key error before the first connected (no reconnect loop)', async () => {
+    server.autoConnect = false;
+    const client = makeClient();
+    const conn = server.nextConnection();
+    const errors: unknown[] = [];
+    client.on('error', (e) => errors.push(e));
+    client.open();
+    const first = await conn;
+    await first.nextFrame((f) => f.op === 'connect');
+    first.send({ op: 'error', code: 4, error: 'Key in request is not valid', reconnect: true, requestId: null });
+    await first.closed;
+    await delay(100);
+    assert.deepEqual(errors, ['Key in request is not valid']);
+    assert.equal(client.state, 'disconnected');
+    assert.equal(server.connections.filter((c) => c === first).length, 1);
+    assert.equal(server.openCount(), 0);
+  });
+
+  it('backs off with growing ceilings and resets on a confirmed subscription', async () => {
+    const client = makeClient({ random: () => 0.999 });
+    const sub = client.subscribe({ className: 'Game' });
+    client.open();
+    await sub.subscribePromise;
+    assert.equal(client.attempts, 1);
+    const { backoffCeilingMs } = await import('./backoff.js');
+    assert.deepEqual([1, 2, 3, 4, 5, 9].map(backoffCeilingMs), [1000, 3000, 7000, 15000, 30000, 30000]);
+  });
+
+  it('keeps retrying a refused server and connects once it is up', async () => {
+    const { createServer } = await import('node:net');
+    const probe = createServer();
+    await new Promise<void>((r) => probe.listen(0, '127.0.0.1', r));
+    const port = (probe.address() as { port: number }).port;
+    await new Promise<void>((r) => probe.close(() => r()));
+    const client = makeClient({ serverURL: `ws://127.0.0.1:${port}/parse` });
+    const errors: unknown[] = [];
+    client.on('error', (e) => errors.push(e));
+    const states: string[] = [];
+    client.on('state', (s) => states.push(s.state));
+    client.open();
+    await delay(100);
+    assert.ok(errors.length >= 1);
+    assert.ok(states.includes('reconnecting'));
+    await client.close();
+    assert.equal(client.state, 'disconnected');
+  });
+});

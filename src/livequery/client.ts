@@ -1,0 +1,461 @@
+// LiveQueryClient: the Parse SDK's client API over one WebSocket, with its reconnect bugs fixed and frames observable.
+
+import { backoffDelayMs } from './backoff.js';
+import { Emitter } from './emitter.js';
+import {
+  parseServerFrame,
+  type ClientFrame,
+  type ErrorFrame,
+  type EventFrame,
+  type ServerFrame,
+} from './protocol.js';
+import { normalizeQuery, type QueryInput } from './query.js';
+import {
+  SOCKET_CLOSED,
+  SOCKET_CONNECTING,
+  SOCKET_OPEN,
+  type SocketCloseEvent,
+  type WebSocketConstructor,
+  type WebSocketLike,
+} from './socket.js';
+import { Subscription, type EventResponse, type SubscriptionOwner } from './subscription.js';
+
+export type ClientState = 'initialized' | 'connecting' | 'connected' | 'reconnecting' | 'closed' | 'disconnected';
+
+export interface LiveQueryClientOptions {
+  applicationId: string;
+  /** ws:// or wss:// URL of the LiveQuery server, e.g. wss://example.com/parse */
+  serverURL: string;
+  javascriptKey?: string;
+  masterKey?: string;
+  /** Sent in the connect frame; applies to subscriptions made without their own token. */
+  sessionToken?: string;
+  installationId?: string;
+  /** A WebSocket constructor; defaults to globalThis.WebSocket (pass the `ws` package in Node). */
+  WebSocket?: WebSocketConstructor;
+  /** Source of randomness for the back-off jitter (tests make it deterministic). */
+  random?: () => number;
+}
+
+export interface StateChange {
+  state: ClientState;
+  /** The connection attempt this state belongs to (1 for the first connect after a success). */
+  attempt: number;
+  /** While reconnecting: the delay chosen and when the next attempt starts (epoch ms). */
+  delayMs?: number;
+  nextRetryAt?: number;
+  /** When the socket closed: its close code and reason. */
+  code?: number;
+  reason?: string;
+}
+
+export interface FrameRecord {
+  direction: 'sent' | 'received';
+  /** The frame text, or a note like `[binary frame, 12 bytes]` for binary frames. */
+  text: string;
+  /** Epoch ms when the frame was sent or received. */
+  time: number;
+}
+
+/** A received frame the client could not accept; the client stays up and keeps its subscriptions. */
+export class InvalidFrameError extends Error {
+  override name = 'InvalidFrameError';
+  constructor(
+    readonly reason: string,
+    readonly raw: string,
+  ) {
+    super(`Invalid LiveQuery frame: ${reason}`);
+  }
+}
+
+/** The socket failed (refused, DNS, TLS, dropped); the client reconnects on its own. */
+export class SocketError extends Error {
+  override name = 'SocketError';
+}
+
+export interface ClientEvents {
+  [event: string]: unknown[];
+  open: [];
+  close: [info?: { code: number; reason: string }];
+  /** A server `error` frame without a requestId (string, as in the SDK), a SocketError or an InvalidFrameError. */
+  error: [error: string | Error, frame?: ErrorFrame];
+  state: [change: StateChange];
+  frame: [record: FrameRecord];
+}
+
+const LEGACY_SERVER_ERROR = 'Additional properties not allowed';
+
+function describeBinary(data: unknown): string {
+  const size =
+    data instanceof ArrayBuffer
+      ? data.byteLength
+      : ArrayBuffer.isView(data)
+        ? data.byteLength
+        : typeof Blob !== 'undefined' && data instanceof Blob
+          ? data.size
+          : undefined;
+  return size === undefined ? '[non-text frame]' : `[binary frame, ${size} bytes]`;
+}
+
+function optionalString(options: Record<string, unknown>, name: string): string | undefined {
+  const value = options[name];
+  if (value === undefined || value === null) return undefined;
+  if (typeof value !== 'string') throw new TypeError(`LiveQueryClient: "${name}" must be a string`);
+  return value;
+}
+
+function validateServerURL(serverURL: unknown): string {
+  if (typeof serverURL !== 'string' || serverURL.length === 0) {
+    throw new TypeError('LiveQueryClient: "serverURL" is required, e.g. "wss://example.com/parse"');
+  }
+  let url: URL;
+  try {
+    url = new URL(serverURL);
+  } catch {
+    throw new TypeError(`LiveQueryClient: "serverURL" is not a valid URL: ${JSON.stringify(serverURL)}`);
+  }
+  if (url.protocol !== 'ws:' && url.protocol !== 'wss:') {
+    throw new TypeError(
+      `LiveQueryClient: "serverURL" must start with ws:// or wss:// (got ${JSON.stringify(serverURL)}); ` +
+        'a Parse REST URL http(s)://host/parse becomes ws(s)://host/parse',
+    );
+  }
+  return serverURL;
+}
+
+export class LiveQueryClient extends Emitter<ClientEvents> implements SubscriptionOwner {
+  readonly applicationId: string;
+  readonly serverURL: string;
+  readonly javascriptKey: string | undefined;
+  readonly masterKey: string | undefined;
+  readonly sessionToken: string | undefined;
+  readonly installationId: string | undefined;
+
+  state: ClientState = 'initialized';
+  /** The clientId the server assigned on the current connection. */
+  id: string | number | undefined;
+  /** The number of the next (re)connection attempt; back to 1 once the server confirms a subscription. */
+  attempts = 1;
+
+  private readonly WebSocketImpl: WebSocketConstructor;
+  private readonly random: () => number;
+  private socket: WebSocketLike | undefined;
+  private reconnectTimer: ReturnType<typeof setTimeout> | undefined;
+  private nextRequestId = 1;
+  private readonly subscriptionsById = new Map<number, Subscription>();
+  private readonly unsubscribing = new Map<number, Subscription>();
+  private connectedOnce = false;
+  private sendInstallationId = true;
+
+  constructor(options: LiveQueryClientOptions) {
+    super();
+    if (typeof options !== 'object' || options === null) {
+      throw new TypeError('LiveQueryClient: options {applicationId, serverURL} are required');
+    }
+    const raw = options as unknown as Record<string, unknown>;
+    const applicationId = optionalString(raw, 'applicationId');
+    if (!applicationId) throw new TypeError('LiveQueryClient: "applicationId" is required');
+    this.applicationId = applicationId;
+    this.serverURL = validateServerURL(options.serverURL);
+    this.javascriptKey = optionalString(raw, 'javascriptKey');
+    this.masterKey = optionalString(raw, 'masterKey');
+    this.sessionToken = optionalString(raw, 'sessionToken');
+    this.installationId = optionalString(raw, 'installationId');
+    const impl = options.WebSocket ?? (globalThis as { WebSocket?: WebSocketConstructor }).WebSocket;
+    if (typeof impl !== 'function') {
+      throw new TypeError(
+        'LiveQueryClient: no WebSocket implementation; pass one as options.WebSocket (in Node: the `ws` package)',
+      );
+    }
+    this.WebSocketImpl = impl;
+    this.random = options.random ?? Math.random;
+  }
+
+  /** Live subscriptions (not the ones being unsubscribed), in requestId order. */
+  get subscriptions(): Subscription[] {
+    return [...this.subscriptionsById.values()];
+  }
+
+  /** True when open() would start a connection (as the SDK's shouldOpen). */
+  shouldOpen(): boolean {
+    return this.state === 'initialized' || this.state === 'disconnected';
+  }
+
+  /** Connects. During a reconnect back-off it retries at once; while connecting or connected it does nothing. */
+  open(): void {
+    if (this.state === 'connecting' || this.state === 'connected') return;
+    if (this.state === 'disconnected') this.connectedOnce = false;
+    this.clearReconnectTimer();
+    this.connect();
+  }
+
+  subscribe(query: QueryInput, sessionToken?: string): Subscription {
+    const normalized = normalizeQuery(query);
+    if (sessionToken !== undefined && typeof sessionToken !== 'string') {
+      throw new TypeError('LiveQueryClient.subscribe: sessionToken must be a string');
+    }
+    const subscription = new Subscription(this, this.nextRequestId++, normalized, sessionToken || undefined);
+    this.subscriptionsById.set(subscription.id, subscription);
+    // Otherwise it is sent once `connected` arrives, exactly once per connection.
+    if (this.state === 'connected') this.sendSubscribe(subscription, 'subscribe');
+    return subscription;
+  }
+
+  unsubscribe(subscription: Subscription): Promise<void> {
+    if (this.subscriptionsById.get(subscription.id) !== subscription) return subscription.whenClosed();
+    this.subscriptionsById.delete(subscription.id);
+    if (this.state === 'connected') {
+      this.unsubscribing.set(subscription.id, subscription);
+      this.send({ op: 'unsubscribe', requestId: subscription.id });
+    } else {
+      subscription.markClosed();
+    }
+    return subscription.whenClosed();
+  }
+
+  /** Applies a new query to a live subscription with the protocol's `update` op. */
+  updateSubscription(subscription: Subscription, query: QueryInput): void {
+    if (this.subscriptionsById.get(subscription.id) !== subscription) {
+      throw new Error(`LiveQueryClient: subscription ${subscription.id} is not live on this client`);
+    }
+    subscription.query = normalizeQuery(query);
+    if (this.state === 'connected') this.sendSubscribe(subscription, 'update');
+  }
+
+  /** Closes the socket, cancels any pending reconnect and drops every subscription (as the SDK does). */
+  close(): Promise<void> {
+    if (this.state === 'initialized' || this.state === 'disconnected') return Promise.resolve();
+    this.clearReconnectTimer();
+    const socket = this.socket;
+    this.socket = undefined;
+    const closed = socket ? this.closeSocket(socket) : Promise.resolve();
+    const attempt = this.attempts;
+    this.attempts = 1;
+    this.id = undefined;
+    this.nextRequestId = 1;
+    this.connectedOnce = false;
+    const subscriptions = [...this.subscriptionsById.values(), ...this.unsubscribing.values()];
+    this.subscriptionsById.clear();
+    this.unsubscribing.clear();
+    this.setState({ state: 'disconnected', attempt });
+    for (const subscription of subscriptions) subscription.markClosed();
+    this.emit('close');
+    return closed;
+  }
+
+  private setState(change: StateChange): void {
+    this.state = change.state;
+    this.emit('state', change);
+  }
+
+  private clearReconnectTimer(): void {
+    if (this.reconnectTimer !== undefined) clearTimeout(this.reconnectTimer);
+    this.reconnectTimer = undefined;
+  }
+
+  private connect(): void {
+    const previous = this.socket;
+    this.socket = undefined;
+    if (previous) void this.closeSocket(previous);
+    this.setState({ state: this.state === 'reconnecting' ? 'reconnecting' : 'connecting', attempt: this.attempts });
+    let socket: WebSocketLike;
+    try {
+      socket = new this.WebSocketImpl(this.serverURL);
+    } catch (error) {
+      this.emit('error', new SocketError(`Cannot open a WebSocket to ${this.serverURL}: ${String(error)}`));
+      this.scheduleReconnect();
+      return;
+    }
+    this.socket = socket;
+    socket.onopen = () => {
+      if (socket === this.socket) this.sendConnect();
+    };
+    socket.onmessage = ((event: { data: unknown }) => {
+      if (socket === this.socket) this.handleMessage(event.data);
+    }) as (event: never) => void;
+    socket.onerror = () => {
+      if (socket !== this.socket) return;
+      this.emit('error', new SocketError(`WebSocket error on ${this.serverURL}`));
+      // Implementations follow an error with a close; a socket already closed will not get one.
+      if (socket.readyState === SOCKET_CLOSED) this.handleSocketClosed(socket, { code: 1006, reason: '' });
+    };
+    socket.onclose = ((event: SocketCloseEvent) => this.handleSocketClosed(socket, event)) as (event: never) => void;
+  }
+
+  /** Detaches a socket so none of its late events reach the client, then closes it. */
+  private closeSocket(socket: WebSocketLike): Promise<void> {
+    socket.onopen = null;
+    socket.onmessage = null;
+    // `ws` emits an error when a connecting socket is aborted; an unhandled one would crash Node.
+    socket.onerror = () => undefined;
+    if (socket.readyState === SOCKET_CLOSED) {
+      socket.onclose = null;
+      return Promise.resolve();
+    }
+    return new Promise<void>((resolve) => {
+      socket.onclose = () => resolve();
+      if (socket.readyState === SOCKET_CONNECTING || socket.readyState === SOCKET_OPEN) socket.close(1000);
+    });
+  }
+
+  private handleSocketClosed(socket: WebSocketLike, event: SocketCloseEvent): void {
+    if (socket !== this.socket) return;
+    this.socket = undefined;
+    if (this.state === 'disconnected') return;
+    this.setState({ state: 'closed', attempt: this.attempts, code: event.code, reason: event.reason });
+    // The server forgets subscriptions with the socket: pending unsubscribes are done.
+    for (const subscription of this.unsubscribing.values()) subscription.markClosed();
+    this.unsubscribing.clear();
+    for (const subscription of this.subscriptionsById.values()) subscription.markDisconnected();
+    this.emit('close', { code: event.code, reason: event.reason });
+    this.scheduleReconnect();
+  }
+
+  private scheduleReconnect(): void {
+    if (this.state === 'disconnected') return;
+    this.clearReconnectTimer();
+    const delayMs = backoffDelayMs(this.attempts, this.random);
+    this.setState({ state: 'reconnecting', attempt: this.attempts, delayMs, nextRetryAt: Date.now() + delayMs });
+    this.reconnectTimer = setTimeout(() => {
+      this.reconnectTimer = undefined;
+      this.attempts++;
+      this.connect();
+    }, delayMs);
+  }
+
+  private send(frame: ClientFrame): void {
+    const socket = this.socket;
+    if (!socket || socket.readyState !== SOCKET_OPEN) return;
+    const text = JSON.stringify(frame);
+    socket.send(text);
+    if (this.listenerCount('frame') > 0) this.emit('frame', { direction: 'sent', text, time: Date.now() });
+  }
+
+  private sendConnect(): void {
+    // Key order as the SDK sends it; absent values are left out.
+    const frame: ClientFrame = { op: 'connect', applicationId: this.applicationId };
+    if (this.javascriptKey) frame.javascriptKey = this.javascriptKey;
+    if (this.masterKey) frame.masterKey = this.masterKey;
+    if (this.sessionToken) frame.sessionToken = this.sessionToken;
+    if (this.installationId && this.sendInstallationId) frame.installationId = this.installationId;
+    this.send(frame);
+  }
+
+  private sendSubscribe(subscription: Subscription, op: 'subscribe' | 'update'): void {
+    subscription.markPending();
+    const frame: ClientFrame = { op, requestId: subscription.id, query: subscription.query };
+    if (subscription.sessionToken) frame.sessionToken = subscription.sessionToken;
+    this.send(frame);
+  }
+
+  private handleMessage(data: unknown): void {
+    const observed = this.listenerCount('frame') > 0;
+    if (typeof data !== 'string') {
+      const note = describeBinary(data);
+      if (observed) this.emit('frame', { direction: 'received', text: note, time: Date.now() });
+      this.emit('error', new InvalidFrameError('binary frames are not part of the protocol', note));
+      return;
+    }
+    if (observed) this.emit('frame', { direction: 'received', text: data, time: Date.now() });
+    const checked = parseServerFrame(data);
+    if (!checked.ok) {
+      this.emit('error', new InvalidFrameError(checked.reason, data));
+      return;
+    }
+    this.handleFrame(checked.frame);
+  }
+
+  private handleFrame(frame: ServerFrame): void {
+    switch (frame.op) {
+      case 'connected':
+        return this.handleConnected(frame.clientId);
+      case 'subscribed': {
+        const subscription = this.subscriptionsById.get(frame.requestId);
+        if (!subscription) return;
+        this.attempts = 1;
+        subscription.markSubscribed(this.responseOf(frame));
+        return;
+      }
+      case 'unsubscribed': {
+        const subscription = this.unsubscribing.get(frame.requestId);
+        if (!subscription) return;
+        this.unsubscribing.delete(frame.requestId);
+        subscription.markClosed();
+        return;
+      }
+      case 'error':
+        return this.handleErrorFrame(frame);
+      case 'result':
+        this.subscriptionsById.get(frame.requestId)?.emit('result', frame.results);
+        return;
+      default:
+        return this.handleEvent(frame);
+    }
+  }
+
+  private responseOf(frame: ServerFrame): EventResponse {
+    const response: EventResponse = { clientId: frame.clientId };
+    if (frame.installationId !== undefined) response.installationId = frame.installationId;
+    return response;
+  }
+
+  private handleConnected(clientId: string | number | undefined): void {
+    // A second `connected` on the same socket must not send the subscriptions twice.
+    if (this.state === 'connected') {
+      this.id = clientId;
+      return;
+    }
+    this.id = clientId;
+    this.connectedOnce = true;
+    // With nothing to confirm, a successful connect is the only sign of health the back-off can use.
+    if (this.subscriptionsById.size === 0) this.attempts = 1;
+    this.setState({ state: 'connected', attempt: this.attempts });
+    for (const subscription of this.subscriptionsById.values()) this.sendSubscribe(subscription, 'subscribe');
+    this.emit('open');
+  }
+
+  private handleErrorFrame(frame: ErrorFrame): void {
+    const subscription = frame.requestId == null ? undefined : this.subscriptionsById.get(frame.requestId);
+    if (subscription) subscription.markError(frame);
+    else if (frame.requestId == null) this.emit('error', frame.error, frame);
+
+    const legacyServer = frame.error === LEGACY_SERVER_ERROR && this.sendInstallationId && !!this.installationId;
+    if (legacyServer) this.sendInstallationId = false;
+
+    if (!this.connectedOnce && !legacyServer) {
+      // Rejected before the first `connected` (wrong key, beforeConnect): retrying would be refused again.
+      const socket = this.socket;
+      this.socket = undefined;
+      if (socket) void this.closeSocket(socket);
+      this.clearReconnectTimer();
+      this.setState({ state: 'disconnected', attempt: this.attempts });
+      this.emit('close');
+      return;
+    }
+    if (frame.reconnect || legacyServer) {
+      // Unlike the SDK, the old socket is closed before a new one is opened.
+      const socket = this.socket;
+      this.socket = undefined;
+      if (socket) void this.closeSocket(socket);
+      for (const pending of this.unsubscribing.values()) pending.markClosed();
+      this.unsubscribing.clear();
+      for (const live of this.subscriptionsById.values()) live.markDisconnected();
+      this.scheduleReconnect();
+    }
+  }
+
+  private handleEvent(frame: EventFrame): void {
+    const subscription = this.subscriptionsById.get(frame.requestId);
+    if (!subscription) return;
+    subscription.countEvent(frame.op);
+    const response = this.responseOf(frame);
+    switch (frame.op) {
+      case 'create':
+      case 'delete':
+        subscription.emit(frame.op, frame.object, response);
+        return;
+      default:
+        subscription.emit(frame.op, frame.object, frame.original, response);
+    }
+  }
+}
