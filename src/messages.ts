@@ -1,0 +1,200 @@
+// Every message that crosses a process boundary: one discriminated union per channel, each with a validator.
+
+import { checkClientFrame, isPlainObject, type QueryJSON } from './livequery/protocol.js';
+import type { PageSocketView, ServerSpec, ServerView, TimelineRecord } from './timeline/record.js';
+
+/* ---------- page (MAIN world hook) → content script (ISOLATED relay), via window.postMessage ---------- */
+
+export const HOOK_TAG = '__liveQueryDevtoolsHook__';
+/** Frames longer than this are cut (and marked) before they leave the page, to bound memory and message size. */
+export const MAX_FRAME_CHARS = 1_000_000;
+
+export type PageSocketEvent =
+  | { type: 'created'; socketId: string; url: string; time: number }
+  | { type: 'open'; socketId: string; time: number }
+  | { type: 'close'; socketId: string; code: number; reason: string; wasClean: boolean; time: number }
+  | { type: 'error'; socketId: string; time: number }
+  | {
+      type: 'frame';
+      socketId: string;
+      direction: 'sent' | 'received';
+      /** Text frames: the text (cut to MAX_FRAME_CHARS). */
+      text?: string;
+      /** Set when the text was cut: the original length. */
+      truncatedFrom?: number;
+      /** Binary frames: their size in bytes (content is not carried). */
+      binarySize?: number;
+      time: number;
+    };
+
+export interface HookMessage {
+  tag: typeof HOOK_TAG;
+  events: PageSocketEvent[];
+}
+
+/* ---------- content script (relay) → background, over a port named RELAY_PORT ---------- */
+
+export const RELAY_PORT = 'livequery-page-relay';
+
+export type RelayToBackground =
+  /** Sent once per document when the relay starts; the top frame's marks a new page load. */
+  | { type: 'document'; url: string }
+  | { type: 'socketEvents'; events: PageSocketEvent[] };
+
+/* ---------- panel ⇄ background, over a port named PANEL_PORT_PREFIX + tabId ---------- */
+
+export const PANEL_PORT_PREFIX = 'livequery-panel:';
+
+export type PanelToBackground =
+  | { type: 'hello'; tabId: number; after?: { epoch: string; seq: number } }
+  | { type: 'heartbeat' }
+  | { type: 'addServer'; commandId: string; spec: ServerSpec }
+  | { type: 'editServer'; commandId: string; serverId: string; spec: ServerSpec }
+  | { type: 'removeServer'; commandId: string; serverId: string }
+  | { type: 'setServerEnabled'; commandId: string; serverId: string; enabled: boolean }
+  | { type: 'subscribe'; commandId: string; serverId: string; query: QueryJSON; sessionToken?: string }
+  | { type: 'unsubscribe'; commandId: string; serverId: string; subscriptionId: string }
+  | { type: 'updateSubscription'; commandId: string; serverId: string; subscriptionId: string; query: QueryJSON }
+  | { type: 'setSubscriptionToken'; commandId: string; serverId: string; subscriptionId: string; sessionToken?: string }
+  | { type: 'clearBacklog' };
+
+export type BackgroundToPanel =
+  | {
+      type: 'welcome';
+      epoch: string;
+      servers: ServerView[];
+      pageSockets: PageSocketView[];
+      /** Records the panel has not seen yet (all retained ones for a new epoch). */
+      backlog: TimelineRecord[];
+      /** How many records the bounded backlog dropped before the first one sent. */
+      backlogDropped: number;
+    }
+  | { type: 'batch'; records: TimelineRecord[]; servers?: ServerView[]; pageSockets?: PageSocketView[] }
+  | { type: 'commandResult'; commandId: string; ok: boolean; error?: string };
+
+/* ---------- validators ---------- */
+
+const isString = (v: unknown): v is string => typeof v === 'string';
+const isOptionalString = (v: unknown): v is string | undefined => v === undefined || typeof v === 'string';
+const isNumber = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
+
+export function isServerSpec(value: unknown): value is ServerSpec {
+  return (
+    isPlainObject(value) &&
+    isString(value.serverURL) &&
+    isString(value.applicationId) &&
+    isOptionalString(value.javascriptKey) &&
+    isOptionalString(value.masterKey) &&
+    isOptionalString(value.sessionToken) &&
+    isOptionalString(value.label)
+  );
+}
+
+export function isQueryJSON(value: unknown): value is QueryJSON {
+  return checkClientFrame({ op: 'subscribe', requestId: 0, query: value }).ok;
+}
+
+export function isPanelToBackground(value: unknown): value is PanelToBackground {
+  if (!isPlainObject(value)) return false;
+  const v = value;
+  switch (v.type) {
+    case 'hello':
+      return (
+        isNumber(v.tabId) &&
+        (v.after === undefined || (isPlainObject(v.after) && isString(v.after.epoch) && isNumber(v.after.seq)))
+      );
+    case 'heartbeat':
+    case 'clearBacklog':
+      return true;
+    case 'addServer':
+      return isString(v.commandId) && isServerSpec(v.spec);
+    case 'editServer':
+      return isString(v.commandId) && isString(v.serverId) && isServerSpec(v.spec);
+    case 'removeServer':
+      return isString(v.commandId) && isString(v.serverId);
+    case 'setServerEnabled':
+      return isString(v.commandId) && isString(v.serverId) && typeof v.enabled === 'boolean';
+    case 'subscribe':
+      return isString(v.commandId) && isString(v.serverId) && isQueryJSON(v.query) && isOptionalString(v.sessionToken);
+    case 'unsubscribe':
+      return isString(v.commandId) && isString(v.serverId) && isString(v.subscriptionId);
+    case 'updateSubscription':
+      return isString(v.commandId) && isString(v.serverId) && isString(v.subscriptionId) && isQueryJSON(v.query);
+    case 'setSubscriptionToken':
+      return (
+        isString(v.commandId) && isString(v.serverId) && isString(v.subscriptionId) && isOptionalString(v.sessionToken)
+      );
+    default:
+      return false;
+  }
+}
+
+export function isBackgroundToPanel(value: unknown): value is BackgroundToPanel {
+  if (!isPlainObject(value)) return false;
+  switch (value.type) {
+    case 'welcome':
+      return isString(value.epoch) && Array.isArray(value.servers) && Array.isArray(value.backlog);
+    case 'batch':
+      return Array.isArray(value.records);
+    case 'commandResult':
+      return isString(value.commandId) && typeof value.ok === 'boolean';
+    default:
+      return false;
+  }
+}
+
+const SOCKET_ID = /^[A-Za-z0-9_-]{1,64}$/;
+
+export function isPageSocketEvent(value: unknown): value is PageSocketEvent {
+  if (!isPlainObject(value) || !isString(value.socketId) || !SOCKET_ID.test(value.socketId) || !isNumber(value.time)) {
+    return false;
+  }
+  switch (value.type) {
+    case 'created':
+      return isString(value.url) && value.url.length <= 8192;
+    case 'open':
+    case 'error':
+      return true;
+    case 'close':
+      return isNumber(value.code) && isString(value.reason) && typeof value.wasClean === 'boolean';
+    case 'frame':
+      return (
+        (value.direction === 'sent' || value.direction === 'received') &&
+        (value.text === undefined || (isString(value.text) && value.text.length <= MAX_FRAME_CHARS)) &&
+        (value.truncatedFrom === undefined || isNumber(value.truncatedFrom)) &&
+        (value.binarySize === undefined || isNumber(value.binarySize)) &&
+        (value.text !== undefined) !== (value.binarySize !== undefined)
+      );
+    default:
+      return false;
+  }
+}
+
+/** Max events the relay batches in one message. */
+export const MAX_EVENTS_PER_MESSAGE = 500;
+
+export function isHookMessage(value: unknown): value is HookMessage {
+  return (
+    isPlainObject(value) &&
+    value.tag === HOOK_TAG &&
+    Array.isArray(value.events) &&
+    value.events.length <= MAX_EVENTS_PER_MESSAGE &&
+    value.events.every(isPageSocketEvent)
+  );
+}
+
+export function isRelayToBackground(value: unknown): value is RelayToBackground {
+  if (!isPlainObject(value)) return false;
+  switch (value.type) {
+    case 'document':
+      return isString(value.url) && value.url.length <= 8192;
+    case 'socketEvents':
+      return (
+        Array.isArray(value.events) &&
+        value.events.length <= MAX_EVENTS_PER_MESSAGE &&
+        value.events.every(isPageSocketEvent)
+      );
+    default:
+      return false;
+  }
+}

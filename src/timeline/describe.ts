@@ -1,0 +1,134 @@
+// Turns a raw LiveQuery frame into the fields a timeline row shows: kind, label, className, objectId, summary.
+
+import { checkClientFrame, checkServerFrame, EVENT_OPS, isPlainObject, type EventOp } from '../livequery/protocol.js';
+import type { RecordKind } from './record.js';
+
+export interface FrameDescription {
+  kind: RecordKind;
+  label: string;
+  requestId?: number;
+  className?: string;
+  objectId?: string;
+  summary: string;
+  /** The parsed frame when it was valid JSON. */
+  json?: Record<string, unknown>;
+}
+
+const MAX_SUMMARY = 160;
+
+function clip(text: string, max = MAX_SUMMARY): string {
+  return text.length > max ? text.slice(0, max - 1) + '…' : text;
+}
+
+/** Compact one-line JSON for summaries. */
+export function preview(value: unknown, max = 80): string {
+  let text: string;
+  try {
+    text = JSON.stringify(value) ?? String(value);
+  } catch {
+    text = String(value);
+  }
+  return clip(text, max);
+}
+
+/** The fields of `object` that differ from `original`, for an update's one-line summary. */
+function changedKeys(object: Record<string, unknown>, original: Record<string, unknown>): string[] {
+  const ignored = new Set(['updatedAt', 'createdAt', 'className', 'objectId', '__type']);
+  const keys = new Set([...Object.keys(object), ...Object.keys(original)]);
+  return [...keys].filter((k) => !ignored.has(k) && JSON.stringify(object[k]) !== JSON.stringify(original[k]));
+}
+
+function parse(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
+export function describeSentFrame(text: string): FrameDescription {
+  const json = parse(text);
+  if (!isPlainObject(json)) return { kind: 'sent', label: 'invalid', summary: clip(text) };
+  const checked = checkClientFrame(json);
+  if (!checked.ok) return { kind: 'sent', label: String(json.op ?? 'invalid'), summary: checked.reason, json };
+  const frame = checked.frame;
+  switch (frame.op) {
+    case 'connect':
+      return { kind: 'sent', label: 'connect', summary: `applicationId ${frame.applicationId}`, json };
+    case 'subscribe':
+    case 'update':
+      return {
+        kind: 'sent',
+        label: frame.op,
+        requestId: frame.requestId,
+        className: frame.query.className,
+        summary: `#${frame.requestId} ${frame.query.className} where ${preview(frame.query.where)}` +
+          (frame.query.keys ? ` keys ${frame.query.keys.join(',')}` : '') +
+          (frame.query.watch ? ` watch ${frame.query.watch.join(',')}` : '') +
+          (frame.sessionToken ? ' (session token)' : ''),
+        json,
+      };
+    case 'unsubscribe':
+      return { kind: 'sent', label: 'unsubscribe', requestId: frame.requestId, summary: `#${frame.requestId}`, json };
+  }
+}
+
+export function describeReceivedFrame(text: string): FrameDescription {
+  const json = parse(text);
+  const checked = checkServerFrame(json);
+  if (!checked.ok) {
+    return {
+      kind: 'error',
+      label: 'invalid frame',
+      summary: `${checked.reason}: ${clip(text, 100)}`,
+      json: isPlainObject(json) ? json : undefined,
+    };
+  }
+  const frame = checked.frame;
+  const body = json as Record<string, unknown>;
+  switch (frame.op) {
+    case 'connected':
+      return { kind: 'received', label: 'connected', summary: `clientId ${frame.clientId ?? '?'}`, json: body };
+    case 'subscribed':
+    case 'unsubscribed':
+      return { kind: 'received', label: frame.op, requestId: frame.requestId, summary: `#${frame.requestId}`, json: body };
+    case 'error':
+      return {
+        kind: 'error',
+        label: `error ${frame.code}`,
+        requestId: frame.requestId ?? undefined,
+        summary: `${frame.error}${frame.reconnect ? ' (reconnect)' : ''}${frame.requestId != null ? ` #${frame.requestId}` : ''}`,
+        json: body,
+      };
+    case 'result':
+      return {
+        kind: 'received',
+        label: 'result',
+        requestId: frame.requestId,
+        summary: `#${frame.requestId} ${frame.results.length} object(s)`,
+        json: body,
+      };
+    default: {
+      const op: EventOp = frame.op;
+      const object = frame.object;
+      const className = typeof object.className === 'string' ? object.className : undefined;
+      const objectId = typeof object.objectId === 'string' ? object.objectId : undefined;
+      let detail = '';
+      if (op === 'update' && frame.original) {
+        const keys = changedKeys(object, frame.original);
+        detail = keys.length ? ` changed ${keys.slice(0, 6).join(', ')}${keys.length > 6 ? '…' : ''}` : ' no field changed';
+      }
+      return {
+        kind: op,
+        label: op,
+        requestId: frame.requestId,
+        className,
+        objectId,
+        summary: clip(`#${frame.requestId} ${className ?? '?'} ${objectId ?? '?'}${detail}`),
+        json: body,
+      };
+    }
+  }
+}
+
+export const isEventKind = (kind: RecordKind): kind is EventOp => (EVENT_OPS as readonly string[]).includes(kind);
