@@ -104,7 +104,8 @@ function optionalString(options: Record<string, unknown>, name: string): string 
   return value;
 }
 
-function validateServerURL(serverURL: unknown): string {
+/** Returns a valid ws:// or wss:// URL or throws a TypeError that says what is wrong with it. */
+export function validateServerURL(serverURL: unknown): string {
   if (typeof serverURL !== 'string' || serverURL.length === 0) {
     throw new TypeError('LiveQueryClient: "serverURL" is required, e.g. "wss://example.com/parse"');
   }

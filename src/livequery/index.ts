@@ -1,5 +1,5 @@
 // Public entry of the LiveQuery client library.
-export { LiveQueryClient, InvalidFrameError, SocketError } from './client.js';
+export { LiveQueryClient, InvalidFrameError, SocketError, validateServerURL } from './client.js';
 export type { ClientEvents, ClientState, FrameRecord, LiveQueryClientOptions, StateChange } from './client.js';
 export { Subscription } from './subscription.js';
 export type { EventResponse, SubscriptionEvents, SubscriptionState } from './subscription.js';

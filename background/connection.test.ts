@@ -1,0 +1,150 @@
+import assert from 'node:assert/strict';
+import { after, afterEach, before, describe, it } from 'node:test';
+import WebSocket, { WebSocketServer } from 'ws';
+import { delay, startScriptedServer, type ScriptedServer } from '../test/harness/scripted-server.js';
+import type { RecordDraft } from '../src/timeline/record.js';
+import { ServerConnection } from './connection.js';
+
+let server: ScriptedServer;
+const connections: ServerConnection[] = [];
+
+function makeConnection(serverURL = server.url, extra: { connectAnswerTimeoutMs?: number } = {}) {
+  const records: RecordDraft[] = [];
+  let ids = 0;
+  const connection = new ServerConnection(
+    's1',
+    { serverURL, applicationId: 'app', javascriptKey: 'js' },
+    true,
+    {
+      emit: (draft) => records.push(draft),
+      changed: () => undefined,
+      persist: () => undefined,
+      newId: () => `sub${++ids}`,
+      WebSocket,
+      random: () => 0,
+      ...extra,
+    },
+  );
+  connections.push(connection);
+  return { connection, records };
+}
+
+async function until(check: () => boolean, what: string, timeoutMs = 3000): Promise<void> {
+  const started = Date.now();
+  while (!check()) {
+    if (Date.now() - started > timeoutMs) throw new Error(`timed out: ${what}`);
+    await delay(10);
+  }
+}
+
+before(async () => {
+  server = await startScriptedServer();
+});
+afterEach(async () => {
+  await Promise.all(connections.splice(0).map((c) => c.stop()));
+  server.autoConnect = true;
+});
+after(() => server.close());
+
+describe('ServerConnection', () => {
+  it('records state changes and every frame, attributed to its subscription', async () => {
+    const { connection, records } = makeConnection();
+    const subId = connection.subscribe({ className: 'Game', where: {} }, 'r:alice');
+    const conn = server.nextConnection();
+    connection.start();
+    const c = await conn;
+    await until(() => connection.view().subscriptions[0]?.state === 'subscribed', 'subscribed');
+    c.send({ op: 'create', clientId: 'x', requestId: 1, object: { className: 'Game', objectId: 'g1' } });
+    await until(() => records.some((r) => r.kind === 'create'), 'create record');
+    const kinds = records.map((r) => `${r.kind}:${r.label}`);
+    assert.deepEqual(kinds, [
+      'connection:connecting',
+      'sent:connect',
+      'received:connected',
+      'connection:connected',
+      'sent:subscribe',
+      'received:subscribed',
+      'create:create',
+    ]);
+    const create = records.at(-1)!;
+    assert.equal(create.subscriptionKey, subId);
+    assert.equal(create.className, 'Game');
+    assert.equal(create.objectId, 'g1');
+    assert.equal(connection.view().subscriptions[0]!.counts.create, 1);
+    assert.equal(connection.view().clientId, 'client-1');
+  });
+
+  it('marks the possible gap when a connection drops and is resubscribed', async () => {
+    const { connection, records } = makeConnection();
+    connection.subscribe({ className: 'Game', where: {} });
+    let conn = server.nextConnection();
+    connection.start();
+    const first = await conn;
+    await until(() => connection.view().subscriptions[0]?.state === 'subscribed', 'subscribed');
+    conn = server.nextConnection();
+    first.socket.terminate();
+    await conn;
+    await until(() => records.some((r) => r.kind === 'gap'), 'gap record');
+    const gap = records.find((r) => r.kind === 'gap')!;
+    const details = JSON.parse(gap.raw!) as { from: number; to: number };
+    assert.ok(details.to >= details.from);
+    assert.match(gap.summary, /may have been missed/);
+  });
+
+  it('switches a subscription token by unsubscribing and subscribing again', async () => {
+    const { connection, records } = makeConnection();
+    const subId = connection.subscribe({ className: 'Game', where: {} }, 'r:alice');
+    const conn = server.nextConnection();
+    connection.start();
+    const c = await conn;
+    await until(() => connection.view().subscriptions[0]?.state === 'subscribed', 'subscribed');
+    connection.setToken(subId, 'r:bob');
+    await c.nextFrame((f) => f.op === 'subscribe' && f.sessionToken === 'r:bob');
+    assert.deepEqual(c.received.slice(-2).map((f) => f.op), ['unsubscribe', 'subscribe']);
+    assert.ok(records.some((r) => r.label === 'token switched'));
+    await until(() => connection.view().subscriptions[0]?.state === 'subscribed', 'resubscribed');
+    assert.equal(connection.view().subscriptions.length, 1);
+  });
+
+  it('explains a refused key and stops retrying', async () => {
+    server.autoConnect = false;
+    const { connection, records } = makeConnection();
+    const conn = server.nextConnection();
+    connection.start();
+    const c = await conn;
+    await c.nextFrame((f) => f.op === 'connect');
+    c.send({ op: 'error', code: 4, error: 'Key in request is not valid', reconnect: true, requestId: null });
+    await until(() => connection.view().state === 'disconnected', 'disconnected');
+    assert.match(connection.view().lastError ?? '', /Key in request is not valid \(code 4\): check the JavaScript key/);
+    assert.ok(records.some((r) => r.kind === 'error' && r.label === 'error 4'));
+  });
+
+  it('says when the endpoint is not a LiveQuery server (an echo server)', async () => {
+    const echo = new WebSocketServer({ host: '127.0.0.1', port: 0 });
+    echo.on('connection', (socket) => socket.on('message', (data) => socket.send(data.toString())));
+    await new Promise((r) => echo.once('listening', r));
+    const port = (echo.address() as { port: number }).port;
+    try {
+      const { connection, records } = makeConnection(`ws://127.0.0.1:${port}/`, { connectAnswerTimeoutMs: 200 });
+      connection.start();
+      await until(() => records.some((r) => r.label === 'no answer'), 'watchdog record');
+      assert.ok(records.some((r) => r.kind === 'error' && r.label === 'invalid frame'));
+      assert.match(connection.view().lastError ?? '', /a LiveQuery endpoint/);
+    } finally {
+      for (const c of echo.clients) c.terminate();
+      await new Promise((r) => echo.close(r));
+    }
+  });
+
+  it('keeps subscriptions across stop() and start() and persists them', async () => {
+    const { connection } = makeConnection();
+    connection.subscribe({ className: 'Game', where: { a: 1 } });
+    connection.start();
+    await until(() => connection.view().subscriptions[0]?.state === 'subscribed', 'subscribed');
+    await connection.stop();
+    assert.equal(connection.view().state, 'disconnected');
+    assert.equal(connection.persisted().subscriptions.length, 1);
+    connection.start();
+    await until(() => connection.view().subscriptions[0]?.state === 'subscribed', 'subscribed again');
+  });
+});

@@ -1,0 +1,430 @@
+// One server the user added: its LiveQueryClient, its subscriptions (kept across reconnects and restarts) and its records.
+
+import {
+  InvalidFrameError,
+  LiveQueryClient,
+  SocketError,
+  type ClientState,
+  type FrameRecord,
+  type StateChange,
+  type Subscription,
+  type WebSocketConstructor,
+  validateServerURL,
+} from '../src/livequery/index.js';
+import type { EventOp, QueryJSON } from '../src/livequery/protocol.js';
+import { describeReceivedFrame, describeSentFrame } from '../src/timeline/describe.js';
+import {
+  emptyCounts,
+  type EventCounts,
+  type RecordDraft,
+  type RecordKind,
+  type ServerSpec,
+  type ServerView,
+  type SubscriptionView,
+  type SubscriptionViewState,
+} from '../src/timeline/record.js';
+import { explainServerError } from './error-hints.js';
+import { now } from '../src/timeline/clock.js';
+
+/** How long a connection may wait for `connected` after sending `connect` before we call the endpoint suspicious. */
+export const CONNECT_ANSWER_TIMEOUT_MS = 10_000;
+
+export interface SubscriptionSpec {
+  id: string;
+  query: QueryJSON;
+  sessionToken?: string;
+}
+
+export interface PersistedServer {
+  id: string;
+  spec: ServerSpec;
+  enabled: boolean;
+  subscriptions: SubscriptionSpec[];
+}
+
+export interface ConnectionDeps {
+  emit(draft: RecordDraft): void;
+  /** Something in the view changed (state, counts, subscriptions). */
+  changed(): void;
+  /** The persisted part changed (spec, enabled, subscriptions). */
+  persist(): void;
+  newId(): string;
+  WebSocket?: WebSocketConstructor;
+  random?: () => number;
+  connectAnswerTimeoutMs?: number;
+}
+
+interface TrackedSubscription {
+  spec: SubscriptionSpec;
+  live?: Subscription;
+  state: SubscriptionViewState;
+  lastError?: string;
+  counts: EventCounts;
+  /** Set when the socket dropped while this subscription was confirmed: the start of a possible gap. */
+  lostAt?: number;
+}
+
+/** Throws the client's own validation error (bad URL, missing applicationId) without opening anything. */
+export function validateServerSpec(spec: ServerSpec): void {
+  validateServerURL(spec.serverURL);
+  if (!spec.applicationId) throw new TypeError('LiveQueryClient: "applicationId" is required');
+}
+
+const formatTime = (time: number) => new Date(time).toISOString().slice(11, 23);
+
+export class ServerConnection {
+  private client: LiveQueryClient | undefined;
+  private readonly subscriptions = new Map<string, TrackedSubscription>();
+  /** requestId → subscription id, for the current client (requestIds restart with every new client). */
+  private readonly byRequestId = new Map<number, string>();
+  private state: ClientState = 'initialized';
+  private attempt = 0;
+  private nextRetryAt: number | undefined;
+  private clientId: string | undefined;
+  private lastError: string | undefined;
+  private connectWatchdog: ReturnType<typeof setTimeout> | undefined;
+
+  constructor(
+    readonly id: string,
+    private spec: ServerSpec,
+    private enabled: boolean,
+    private readonly deps: ConnectionDeps,
+    subscriptions: SubscriptionSpec[] = [],
+  ) {
+    for (const s of subscriptions) this.subscriptions.set(s.id, { spec: s, state: 'closed', counts: emptyCounts() });
+  }
+
+  get isEnabled(): boolean {
+    return this.enabled;
+  }
+
+  get isRunning(): boolean {
+    return this.client !== undefined;
+  }
+
+  /** Opens the connection if the user wants it open and it is not running. */
+  start(): void {
+    if (!this.enabled || this.client) return;
+    const client = new LiveQueryClient({ ...this.spec, WebSocket: this.deps.WebSocket, random: this.deps.random });
+    this.client = client;
+    this.byRequestId.clear();
+    client.on('state', (change) => this.onState(client, change));
+    client.on('frame', (frame) => this.onFrame(client, frame));
+    client.on('error', (error) => this.onClientError(client, error));
+    client.on('open', () => {
+      if (client !== this.client) return;
+      this.clientId = client.id === undefined ? undefined : String(client.id);
+      this.lastError = undefined;
+      this.clearWatchdog();
+      this.deps.changed();
+    });
+    for (const tracked of this.subscriptions.values()) this.attach(tracked);
+    client.open();
+  }
+
+  /** Closes the connection but keeps its subscriptions for the next start(). */
+  async stop(): Promise<void> {
+    const client = this.client;
+    if (!client) return;
+    this.client = undefined;
+    this.clearWatchdog();
+    for (const tracked of this.subscriptions.values()) {
+      tracked.live = undefined;
+      tracked.state = 'closed';
+      tracked.lostAt = undefined;
+    }
+    const closing = client.close();
+    this.state = 'disconnected';
+    this.nextRetryAt = undefined;
+    this.emitConnection('disconnected', 'closed by you', { state: 'disconnected' });
+    this.deps.changed();
+    await closing;
+  }
+
+  /** Reconnects at once, e.g. during a back-off or after the server refused the keys. */
+  retryNow(): void {
+    if (!this.enabled) return;
+    if (!this.client || this.client.state === 'disconnected') {
+      void this.stop().then(() => this.start());
+      return;
+    }
+    this.client.open();
+  }
+
+  async setEnabled(enabled: boolean): Promise<void> {
+    this.enabled = enabled;
+    this.deps.persist();
+    if (enabled) this.retryNow();
+    else await this.stop();
+    this.deps.changed();
+  }
+
+  async edit(spec: ServerSpec): Promise<void> {
+    validateServerSpec(spec);
+    await this.stop();
+    this.spec = spec;
+    this.lastError = undefined;
+    this.deps.persist();
+    this.emitConnection('edited', `server settings changed: ${spec.serverURL}`, { serverURL: spec.serverURL });
+    this.start();
+    this.deps.changed();
+  }
+
+  subscribe(query: QueryJSON, sessionToken?: string): string {
+    const spec: SubscriptionSpec = { id: this.deps.newId(), query, sessionToken: sessionToken || undefined };
+    const tracked: TrackedSubscription = { spec, state: 'pending', counts: emptyCounts() };
+    this.subscriptions.set(spec.id, tracked);
+    this.attach(tracked);
+    this.deps.persist();
+    this.deps.changed();
+    return spec.id;
+  }
+
+  unsubscribe(subscriptionId: string): void {
+    const tracked = this.require(subscriptionId);
+    this.subscriptions.delete(subscriptionId);
+    void tracked.live?.unsubscribe();
+    this.deps.persist();
+    this.deps.changed();
+  }
+
+  updateQuery(subscriptionId: string, query: QueryJSON): void {
+    const tracked = this.require(subscriptionId);
+    tracked.spec.query = query;
+    tracked.live?.update(query);
+    this.deps.persist();
+    this.deps.changed();
+  }
+
+  /** Switches the session token: unsubscribe, then subscribe again with the new token (the docs' own advice). */
+  setToken(subscriptionId: string, sessionToken: string | undefined): void {
+    const tracked = this.require(subscriptionId);
+    const before = tracked.spec.sessionToken;
+    tracked.spec.sessionToken = sessionToken || undefined;
+    this.emitConnection(
+      'token switched',
+      `${tracked.spec.query.className}: session token ${before ? 'changed' : 'set'}${sessionToken ? '' : ' to none (anonymous)'}; resubscribing`,
+      { subscriptionId },
+      subscriptionId,
+      tracked.spec.query.className,
+    );
+    if (tracked.live) {
+      void tracked.live.unsubscribe();
+      tracked.live = undefined;
+      this.attach(tracked);
+    }
+    this.deps.persist();
+    this.deps.changed();
+  }
+
+  persisted(): PersistedServer {
+    return {
+      id: this.id,
+      spec: this.spec,
+      enabled: this.enabled,
+      subscriptions: [...this.subscriptions.values()].map((t) => t.spec),
+    };
+  }
+
+  view(): ServerView {
+    const subscriptions: SubscriptionView[] = [...this.subscriptions.values()].map((t) => ({
+      id: t.spec.id,
+      requestId: t.live?.id,
+      query: t.spec.query,
+      sessionToken: t.spec.sessionToken,
+      state: t.state,
+      lastError: t.lastError,
+      counts: { ...t.counts },
+    }));
+    return {
+      id: this.id,
+      spec: this.spec,
+      enabled: this.enabled,
+      state: this.state,
+      attempt: this.attempt,
+      nextRetryAt: this.nextRetryAt,
+      clientId: this.clientId,
+      lastError: this.lastError,
+      subscriptions,
+    };
+  }
+
+  private require(subscriptionId: string): TrackedSubscription {
+    const tracked = this.subscriptions.get(subscriptionId);
+    if (!tracked) throw new Error(`no subscription ${subscriptionId} on ${this.spec.serverURL}`);
+    return tracked;
+  }
+
+  private attach(tracked: TrackedSubscription): void {
+    const client = this.client;
+    if (!client) return;
+    const live = client.subscribe(tracked.spec.query, tracked.spec.sessionToken);
+    tracked.live = live;
+    tracked.state = 'pending';
+    this.byRequestId.set(live.id, tracked.spec.id);
+    const current = () => tracked.live === live && this.subscriptions.get(tracked.spec.id) === tracked;
+    live.on('open', () => {
+      if (!current()) return;
+      tracked.state = 'subscribed';
+      tracked.lastError = undefined;
+      if (tracked.lostAt !== undefined) this.emitGap(tracked, tracked.lostAt, now());
+      tracked.lostAt = undefined;
+      this.deps.changed();
+    });
+    live.on('close', () => {
+      if (!current()) return;
+      if (tracked.state === 'subscribed' && tracked.lostAt === undefined) tracked.lostAt = now();
+      tracked.state = live.state === 'closed' ? 'closed' : 'pending';
+      this.deps.changed();
+    });
+    live.on('error', (message, frame) => {
+      if (!current()) return;
+      tracked.state = 'error';
+      tracked.lastError = explainServerError(frame.code, message);
+      this.deps.changed();
+    });
+    const count = (op: EventOp) => () => {
+      if (!current()) return;
+      tracked.counts[op]++;
+      this.deps.changed();
+    };
+    for (const op of ['create', 'enter', 'update', 'leave', 'delete'] as const) live.on(op, count(op));
+  }
+
+  private onState(client: LiveQueryClient, change: StateChange): void {
+    if (client !== this.client) return;
+    this.state = change.state;
+    this.attempt = change.attempt;
+    this.nextRetryAt = change.state === 'reconnecting' ? change.nextRetryAt : undefined;
+    if (change.state !== 'connected') this.clientId = undefined;
+    let summary: string;
+    switch (change.state) {
+      case 'connecting':
+        summary = `connecting to ${this.spec.serverURL}`;
+        break;
+      case 'reconnecting':
+        summary =
+          change.delayMs === undefined
+            ? `reconnecting (attempt ${change.attempt})`
+            : `reconnecting: attempt ${change.attempt} in ${(change.delayMs / 1000).toFixed(1)} s`;
+        break;
+      case 'closed':
+        summary = `socket closed${change.code !== undefined ? ` (code ${change.code}${change.reason ? `: ${change.reason}` : ''})` : ''}`;
+        for (const tracked of this.subscriptions.values()) {
+          if (tracked.state === 'subscribed' && tracked.lostAt === undefined) tracked.lostAt = now();
+        }
+        break;
+      case 'connected':
+        summary = `connected to ${this.spec.serverURL}`;
+        break;
+      case 'disconnected':
+        summary = this.lastError ? `gave up: ${this.lastError}` : 'disconnected';
+        break;
+      default:
+        summary = change.state;
+    }
+    this.emitConnection(change.state, summary, change);
+    this.deps.changed();
+  }
+
+  private onFrame(client: LiveQueryClient, frame: FrameRecord): void {
+    if (client !== this.client) return;
+    const described = frame.direction === 'sent' ? describeSentFrame(frame.text) : describeReceivedFrame(frame.text);
+    if (frame.direction === 'sent' && described.label === 'connect') this.armWatchdog(client);
+    if (frame.direction === 'received' && described.label === 'invalid frame' && client.state !== 'connected') {
+      this.lastError = `This endpoint does not look like a LiveQuery server: it answered with ${described.summary}`;
+    }
+    if (described.kind === 'error' && described.json && typeof described.json.code === 'number') {
+      this.lastError = explainServerError(described.json.code, String(described.json.error));
+    }
+    const subscriptionKey = described.requestId === undefined ? undefined : this.byRequestId.get(described.requestId);
+    const className =
+      described.className ??
+      (subscriptionKey ? this.subscriptions.get(subscriptionKey)?.spec.query.className : undefined);
+    this.deps.emit({
+      time: frame.time,
+      source: { type: 'connection', serverId: this.id },
+      kind: described.kind,
+      label: described.label,
+      subscriptionKey,
+      requestId: described.requestId,
+      className,
+      objectId: described.objectId,
+      summary: described.summary,
+      raw: frame.text,
+    });
+  }
+
+  private onClientError(client: LiveQueryClient, error: string | Error): void {
+    if (client !== this.client) return;
+    // Server error frames and invalid frames already have their own record (from the frame itself).
+    if (!(error instanceof SocketError)) {
+      if (error instanceof InvalidFrameError || typeof error === 'string') this.deps.changed();
+      return;
+    }
+    this.lastError = `Cannot reach ${this.spec.serverURL}: connection refused, closed or not a WebSocket endpoint`;
+    this.emit('error', 'socket error', this.lastError, { message: error.message });
+    this.deps.changed();
+  }
+
+  private armWatchdog(client: LiveQueryClient): void {
+    this.clearWatchdog();
+    const timeoutMs = this.deps.connectAnswerTimeoutMs ?? CONNECT_ANSWER_TIMEOUT_MS;
+    this.connectWatchdog = setTimeout(() => {
+      this.connectWatchdog = undefined;
+      if (client !== this.client || client.state === 'connected') return;
+      this.lastError = `No "connected" reply within ${timeoutMs / 1000} s: is ${this.spec.serverURL} a LiveQuery endpoint?`;
+      this.emit('error', 'no answer', this.lastError, { timeoutMs });
+      this.deps.changed();
+    }, timeoutMs);
+  }
+
+  private clearWatchdog(): void {
+    if (this.connectWatchdog !== undefined) clearTimeout(this.connectWatchdog);
+    this.connectWatchdog = undefined;
+  }
+
+  private emitGap(tracked: TrackedSubscription, from: number, to: number): void {
+    const seconds = ((to - from) / 1000).toFixed(1);
+    this.deps.emit({
+      time: to,
+      source: { type: 'connection', serverId: this.id },
+      kind: 'gap',
+      label: 'possible gap',
+      subscriptionKey: tracked.spec.id,
+      className: tracked.spec.query.className,
+      summary: `events between ${formatTime(from)} and ${formatTime(to)} (${seconds} s) may have been missed: LiveQuery never replays them`,
+      raw: JSON.stringify({ from, to, durationMs: Math.round(to - from), subscriptionId: tracked.spec.id }),
+    });
+  }
+
+  private emitConnection(
+    label: string,
+    summary: string,
+    details: object,
+    subscriptionKey?: string,
+    className?: string,
+  ): void {
+    this.emit('connection', label, summary, details, subscriptionKey, className);
+  }
+
+  private emit(
+    kind: RecordKind,
+    label: string,
+    summary: string,
+    details: object,
+    subscriptionKey?: string,
+    className?: string,
+  ): void {
+    this.deps.emit({
+      time: now(),
+      source: { type: 'connection', serverId: this.id },
+      kind,
+      label,
+      subscriptionKey,
+      className,
+      summary,
+      raw: JSON.stringify(details),
+    });
+  }
+}

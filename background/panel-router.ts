@@ -1,0 +1,157 @@
+// Pairs DevTools panels with their tab's workspace over ports and sends them records in ~100 ms batches.
+
+import type { Runtime } from 'webextension-polyfill';
+import { isPanelToBackground, PANEL_PORT_PREFIX, type BackgroundToPanel, type PanelToBackground } from '../src/messages.js';
+import type { TimelineRecord } from '../src/timeline/record.js';
+import type { Workspace } from './workspace.js';
+
+export const BATCH_INTERVAL_MS = 100;
+const MAX_RECORDS_PER_BATCH = 5_000;
+/** Sockets close this long after the last panel of a tab went away (a reload of the panel keeps them). */
+export const IDLE_GRACE_MS = 15_000;
+
+interface Pending {
+  records: TimelineRecord[];
+  servers: boolean;
+  page: boolean;
+}
+
+export interface RouterDeps {
+  workspace(tabId: number): Promise<Workspace>;
+  existing(tabId: number): Workspace | undefined;
+}
+
+export function panelTabId(port: Runtime.Port): number | undefined {
+  if (!port.name.startsWith(PANEL_PORT_PREFIX)) return undefined;
+  const tabId = Number(port.name.slice(PANEL_PORT_PREFIX.length));
+  return Number.isInteger(tabId) && tabId >= 0 ? tabId : undefined;
+}
+
+export class PanelRouter {
+  private readonly ports = new Map<number, Set<Runtime.Port>>();
+  private readonly pending = new Map<number, Pending>();
+  private readonly idleTimers = new Map<number, ReturnType<typeof setTimeout>>();
+  private flushTimer: ReturnType<typeof setTimeout> | undefined;
+
+  constructor(private readonly deps: RouterDeps) {}
+
+  attach(port: Runtime.Port, tabId: number): void {
+    let greeted = false;
+    port.onMessage.addListener((message: unknown) => {
+      if (!isPanelToBackground(message)) {
+        console.warn('LiveQuery DevTools: dropped an invalid panel message', message);
+        return;
+      }
+      if (message.type === 'hello') {
+        if (message.tabId !== tabId || greeted) return;
+        greeted = true;
+        void this.greet(port, tabId, message);
+        return;
+      }
+      if (!greeted) return;
+      void this.command(port, tabId, message);
+    });
+    port.onDisconnect.addListener(() => this.detach(port, tabId));
+  }
+
+  recordAdded(tabId: number, record: TimelineRecord): void {
+    if (!this.ports.get(tabId)?.size) return;
+    this.pendingFor(tabId).records.push(record);
+    this.scheduleFlush();
+  }
+
+  viewChanged(tabId: number, what: 'servers' | 'page'): void {
+    if (!this.ports.get(tabId)?.size) return;
+    this.pendingFor(tabId)[what] = true;
+    this.scheduleFlush();
+  }
+
+  private async greet(port: Runtime.Port, tabId: number, hello: Extract<PanelToBackground, { type: 'hello' }>) {
+    const workspace = await this.deps.workspace(tabId);
+    clearTimeout(this.idleTimers.get(tabId));
+    this.idleTimers.delete(tabId);
+    let set = this.ports.get(tabId);
+    if (!set) this.ports.set(tabId, (set = new Set()));
+    set.add(port);
+    if (!workspace.isActive) workspace.activate();
+    // Records already queued for other panels of this tab may arrive twice; panels drop seqs they have.
+    const { records, dropped } = workspace.recorder.since(hello.after);
+    this.post(port, {
+      type: 'welcome',
+      epoch: workspace.recorder.epoch,
+      servers: workspace.serverViews(),
+      pageSockets: workspace.pageSockets(),
+      backlog: records,
+      backlogDropped: dropped,
+    });
+  }
+
+  private async command(port: Runtime.Port, tabId: number, message: PanelToBackground): Promise<void> {
+    if (message.type === 'hello' || message.type === 'heartbeat') return;
+    const workspace = await this.deps.workspace(tabId);
+    const commandId = 'commandId' in message ? message.commandId : undefined;
+    try {
+      await workspace.run(message);
+      if (commandId) this.post(port, { type: 'commandResult', commandId, ok: true });
+    } catch (error) {
+      const text = error instanceof Error ? error.message : String(error);
+      if (commandId) this.post(port, { type: 'commandResult', commandId, ok: false, error: text });
+    }
+  }
+
+  private detach(port: Runtime.Port, tabId: number): void {
+    const set = this.ports.get(tabId);
+    set?.delete(port);
+    if (set && set.size > 0) return;
+    this.ports.delete(tabId);
+    this.pending.delete(tabId);
+    clearTimeout(this.idleTimers.get(tabId));
+    this.idleTimers.set(
+      tabId,
+      setTimeout(() => {
+        this.idleTimers.delete(tabId);
+        if (!this.ports.get(tabId)?.size) void this.deps.existing(tabId)?.deactivate();
+      }, IDLE_GRACE_MS),
+    );
+  }
+
+  private pendingFor(tabId: number): Pending {
+    let pending = this.pending.get(tabId);
+    if (!pending) this.pending.set(tabId, (pending = { records: [], servers: false, page: false }));
+    return pending;
+  }
+
+  private scheduleFlush(): void {
+    if (this.flushTimer !== undefined) return;
+    this.flushTimer = setTimeout(() => {
+      this.flushTimer = undefined;
+      this.flush();
+    }, BATCH_INTERVAL_MS);
+  }
+
+  private flush(): void {
+    for (const [tabId, pending] of this.pending) {
+      const workspace = this.deps.existing(tabId);
+      const ports = this.ports.get(tabId);
+      if (!workspace || !ports?.size) continue;
+      const records = pending.records.splice(0, MAX_RECORDS_PER_BATCH);
+      const message: BackgroundToPanel = {
+        type: 'batch',
+        records,
+        servers: pending.servers ? workspace.serverViews() : undefined,
+        pageSockets: pending.page ? workspace.pageSockets() : undefined,
+      };
+      pending.servers = pending.page = false;
+      for (const port of ports) this.post(port, message);
+      if (pending.records.length) this.scheduleFlush();
+    }
+  }
+
+  private post(port: Runtime.Port, message: BackgroundToPanel): void {
+    try {
+      port.postMessage(message);
+    } catch {
+      // The panel went away between the check and the send; its onDisconnect cleans up.
+    }
+  }
+}

@@ -1,0 +1,184 @@
+// Everything the extension holds for one inspected tab: its servers, the page's own sockets, and its timeline.
+
+import type { WebSocketConstructor } from '../src/livequery/index.js';
+import type { PanelToBackground, PageSocketEvent } from '../src/messages.js';
+import { PageTracker } from '../src/inspect/page-tracker.js';
+import type { PageSocketView, RecordDraft, ServerView, TimelineRecord } from '../src/timeline/record.js';
+import { ServerConnection, validateServerSpec, type PersistedServer } from './connection.js';
+import { now } from '../src/timeline/clock.js';
+import { Recorder } from './recorder.js';
+
+export interface PersistedWorkspace {
+  tabId: number;
+  servers: PersistedServer[];
+}
+
+export interface WorkspaceDeps {
+  epoch: string;
+  onRecord(tabId: number, record: TimelineRecord): void;
+  onChanged(tabId: number, what: 'servers' | 'page'): void;
+  persist(tabId: number): void;
+  WebSocket?: WebSocketConstructor;
+  random?: () => number;
+}
+
+export type Command = Exclude<PanelToBackground, { type: 'hello' | 'heartbeat' }>;
+
+const newId = () => crypto.randomUUID().slice(0, 8);
+
+export class Workspace {
+  readonly recorder: Recorder;
+  readonly page: PageTracker;
+  private readonly servers = new Map<string, ServerConnection>();
+  private active = false;
+
+  constructor(
+    readonly tabId: number,
+    private readonly deps: WorkspaceDeps,
+    persisted?: PersistedWorkspace,
+  ) {
+    this.recorder = new Recorder(deps.epoch, (record) => deps.onRecord(tabId, record));
+    this.page = new PageTracker((draft) => {
+      this.record(draft);
+      deps.onChanged(tabId, 'page');
+    });
+    for (const server of persisted?.servers ?? []) {
+      this.servers.set(server.id, this.connectionFor(server.id, server));
+    }
+    if (persisted && persisted.servers.length) {
+      const subscriptions = persisted.servers.reduce((n, s) => n + s.subscriptions.length, 0);
+      this.record({
+        time: now(),
+        source: { type: 'connection', serverId: '' },
+        kind: 'connection',
+        label: 'restored',
+        summary: `restored after the service worker restarted: ${persisted.servers.length} server(s), ${subscriptions} subscription(s)`,
+        raw: JSON.stringify({ servers: persisted.servers.map((s) => ({ id: s.id, serverURL: s.spec.serverURL })) }),
+      });
+    }
+  }
+
+  private connectionFor(id: string, server: Omit<PersistedServer, 'id'>): ServerConnection {
+    return new ServerConnection(
+      id,
+      server.spec,
+      server.enabled,
+      {
+        emit: (draft) => this.record(draft),
+        changed: () => this.deps.onChanged(this.tabId, 'servers'),
+        persist: () => this.deps.persist(this.tabId),
+        newId,
+        WebSocket: this.deps.WebSocket,
+        random: this.deps.random,
+      },
+      server.subscriptions,
+    );
+  }
+
+  record(draft: RecordDraft): void {
+    this.recorder.record(draft);
+  }
+
+  /** A panel is attached: connections run. */
+  activate(): void {
+    this.active = true;
+    for (const server of this.servers.values()) server.start();
+  }
+
+  /** No panel for a while: close the sockets, keep every server and subscription for the next panel. */
+  async deactivate(): Promise<void> {
+    this.active = false;
+    await Promise.all([...this.servers.values()].map((s) => s.stop()));
+  }
+
+  get isActive(): boolean {
+    return this.active;
+  }
+
+  serverViews(): ServerView[] {
+    return [...this.servers.values()].map((s) => s.view());
+  }
+
+  pageSockets(): PageSocketView[] {
+    return this.page.sockets();
+  }
+
+  persisted(): PersistedWorkspace {
+    return { tabId: this.tabId, servers: [...this.servers.values()].map((s) => s.persisted()) };
+  }
+
+  onPageDocument(frameId: number, url: string): void {
+    this.page.onDocument(frameId, url);
+    this.deps.onChanged(this.tabId, 'page');
+  }
+
+  onPageSocketEvents(frameId: number, frameUrl: string, events: PageSocketEvent[]): void {
+    this.page.onSocketEvents(frameId, frameUrl, events);
+  }
+
+  /** Runs a panel command; throws an Error whose message the panel shows. */
+  async run(command: Command): Promise<void> {
+    switch (command.type) {
+      case 'addServer': {
+        try {
+          validateServerSpec(command.spec);
+        } catch (error) {
+          this.record({
+            time: now(),
+            source: { type: 'connection', serverId: '' },
+            kind: 'error',
+            label: 'invalid server',
+            summary: (error as Error).message,
+            raw: JSON.stringify({ serverURL: command.spec.serverURL }),
+          });
+          throw error;
+        }
+        const id = newId();
+        const connection = this.connectionFor(id, { spec: command.spec, enabled: true, subscriptions: [] });
+        this.servers.set(id, connection);
+        if (this.active) connection.start();
+        break;
+      }
+      case 'editServer':
+        await this.server(command.serverId).edit(command.spec);
+        break;
+      case 'removeServer': {
+        const server = this.server(command.serverId);
+        this.servers.delete(command.serverId);
+        await server.stop();
+        break;
+      }
+      case 'setServerEnabled':
+        await this.server(command.serverId).setEnabled(command.enabled);
+        break;
+      case 'subscribe':
+        this.server(command.serverId).subscribe(command.query, command.sessionToken);
+        break;
+      case 'unsubscribe':
+        this.server(command.serverId).unsubscribe(command.subscriptionId);
+        break;
+      case 'updateSubscription':
+        this.server(command.serverId).updateQuery(command.subscriptionId, command.query);
+        break;
+      case 'setSubscriptionToken':
+        this.server(command.serverId).setToken(command.subscriptionId, command.sessionToken);
+        break;
+      case 'clearBacklog':
+        this.recorder.clear();
+        return;
+    }
+    this.deps.persist(this.tabId);
+    this.deps.onChanged(this.tabId, 'servers');
+  }
+
+  async dispose(): Promise<void> {
+    await this.deactivate();
+    this.servers.clear();
+  }
+
+  private server(id: string): ServerConnection {
+    const server = this.servers.get(id);
+    if (!server) throw new Error(`No server ${id} (it may have been removed)`);
+    return server;
+  }
+}

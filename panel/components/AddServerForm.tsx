@@ -1,0 +1,85 @@
+// The form that adds (or edits) a LiveQuery server; it keeps what the user typed when the server refuses it.
+
+import { useState } from 'preact/hooks';
+import type { ServerSpec } from '../../src/timeline/record.js';
+import type { AppState } from '../state/app-state.js';
+
+export interface ServerFormProps {
+  state: AppState;
+  initial?: ServerSpec;
+  serverId?: string;
+  onDone?: () => void;
+}
+
+const EMPTY: ServerSpec = { serverURL: '', applicationId: '' };
+
+function clean(spec: ServerSpec): ServerSpec {
+  const out: ServerSpec = { serverURL: spec.serverURL.trim(), applicationId: spec.applicationId.trim() };
+  for (const key of ['javascriptKey', 'masterKey', 'sessionToken', 'label'] as const) {
+    const value = spec[key]?.trim();
+    if (value) out[key] = value;
+  }
+  return out;
+}
+
+export function ServerForm({ state, initial, serverId, onDone }: ServerFormProps) {
+  const [spec, setSpec] = useState<ServerSpec>(initial ?? EMPTY);
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const field = (key: keyof ServerSpec, label: string, options: { type?: string; placeholder?: string; required?: boolean } = {}) => (
+    <label class="field">
+      <span>{label}</span>
+      <input
+        data-testid={`server-${key}`}
+        type={options.type ?? 'text'}
+        placeholder={options.placeholder}
+        required={options.required}
+        autocomplete="off"
+        spellcheck={false}
+        value={spec[key] ?? ''}
+        onInput={(e) => setSpec({ ...spec, [key]: e.currentTarget.value })}
+      />
+    </label>
+  );
+  const submit = async (e: Event) => {
+    e.preventDefault();
+    setBusy(true);
+    setError(null);
+    try {
+      const cleaned = clean(spec);
+      if (serverId) await state.run({ type: 'editServer', serverId, spec: cleaned });
+      else await state.run({ type: 'addServer', spec: cleaned });
+      if (!serverId) setSpec({ ...EMPTY });
+      onDone?.();
+    } catch (err) {
+      setError((err as Error).message);
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <form class="server-form" data-testid={serverId ? 'edit-server-form' : 'add-server-form'} onSubmit={submit}>
+      {field('serverURL', 'LiveQuery URL', { placeholder: 'wss://example.com/parse', required: true })}
+      {field('applicationId', 'Application ID', { required: true })}
+      {field('javascriptKey', 'JavaScript key', { type: 'password' })}
+      {field('masterKey', 'Master key', { type: 'password' })}
+      {field('sessionToken', 'Session token (connect)', { type: 'password', placeholder: 'r:…' })}
+      {field('label', 'Name', { placeholder: 'optional' })}
+      {error ? (
+        <div class="error-text" role="alert" data-testid="server-form-error">
+          {error}
+        </div>
+      ) : null}
+      <div class="form-actions">
+        <button type="submit" class="primary" disabled={busy} data-testid="server-submit">
+          {serverId ? 'Save' : 'Add server'}
+        </button>
+        {onDone && serverId ? (
+          <button type="button" onClick={onDone}>
+            Cancel
+          </button>
+        ) : null}
+      </div>
+    </form>
+  );
+}

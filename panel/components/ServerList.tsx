@@ -1,0 +1,166 @@
+// The servers the panel owns, each with its live state, countdown, clientId, errors and subscriptions.
+
+import { useEffect, useState } from 'preact/hooks';
+import type { ServerView, SubscriptionView } from '../../src/timeline/record.js';
+import type { AppState } from '../state/app-state.js';
+import { ServerForm } from './AddServerForm.js';
+import { formatCounts, hostOf, totalCount } from './format.js';
+import { Secret } from './Secret.js';
+
+/** Re-renders every 100 ms while `active`, for countdowns. */
+function useTicker(active: boolean): number {
+  const [tick, setTick] = useState(Date.now());
+  useEffect(() => {
+    if (!active) return;
+    const timer = setInterval(() => setTick(Date.now()), 100);
+    return () => clearInterval(timer);
+  }, [active]);
+  return tick;
+}
+
+function StateBadge({ server }: { server: ServerView }) {
+  const nowMs = useTicker(server.state === 'reconnecting' && server.nextRetryAt !== undefined);
+  let text: string = server.state;
+  if (!server.enabled) text = 'off';
+  else if (server.state === 'reconnecting' && server.nextRetryAt !== undefined) {
+    const left = Math.max(0, server.nextRetryAt - nowMs) / 1000;
+    text = `reconnecting · attempt ${server.attempt} in ${left.toFixed(1)} s`;
+  } else if (server.state === 'connecting' && server.attempt > 1) text = `connecting · attempt ${server.attempt}`;
+  return (
+    <span class={`badge state-${server.enabled ? server.state : 'off'}`} data-testid="server-state" data-state={server.state}>
+      {text}
+    </span>
+  );
+}
+
+function SubscriptionRow({ state, server, sub }: { state: AppState; server: ServerView; sub: SubscriptionView }) {
+  const [error, setError] = useState<string | null>(null);
+  const where = JSON.stringify(sub.query.where);
+  const run = (p: Promise<void>) => p.catch((e: Error) => setError(e.message));
+  return (
+    <li class="subscription" data-testid="subscription" data-state={sub.state}>
+      <div class="line">
+        <strong>{sub.query.className}</strong>
+        <code class="where" title={where}>
+          {where}
+        </code>
+        <span class={`badge sub-${sub.state}`} data-testid="subscription-state">
+          {sub.state}
+        </span>
+      </div>
+      <div class="line muted">
+        {sub.requestId !== undefined ? <span>#{sub.requestId}</span> : null}
+        <span data-testid="subscription-counts" title="create / update / enter / leave / delete">
+          {formatCounts(sub.counts)} ({totalCount(sub.counts)})
+        </span>
+        {sub.query.keys ? <span>keys {sub.query.keys.join(',')}</span> : null}
+        {sub.query.watch ? <span>watch {sub.query.watch.join(',')}</span> : null}
+        <span>
+          token <Secret value={sub.sessionToken} label="session token" />
+        </span>
+      </div>
+      {sub.lastError ? <div class="error-text">{sub.lastError}</div> : null}
+      {error ? <div class="error-text">{error}</div> : null}
+      <div class="line actions">
+        <button
+          type="button"
+          data-testid="filter-subscription"
+          title="Show only this subscription's records"
+          onClick={() => state.setFilter({ ...state.filter.value, subscriptionKey: sub.id })}
+        >
+          Filter
+        </button>
+        <button
+          type="button"
+          data-testid="unsubscribe"
+          onClick={() => run(state.run({ type: 'unsubscribe', serverId: server.id, subscriptionId: sub.id }))}
+        >
+          Unsubscribe
+        </button>
+      </div>
+    </li>
+  );
+}
+
+function ServerCard({ state, server }: { state: AppState; server: ServerView }) {
+  const [editing, setEditing] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const run = (p: Promise<void>) => p.catch((e: Error) => setError(e.message));
+  const selected = state.selectedServerId.value === server.id;
+  return (
+    <section
+      class={`server ${selected ? 'selected' : ''}`}
+      data-testid="server"
+      data-server-id={server.id}
+      onClick={() => (state.selectedServerId.value = server.id)}
+    >
+      <div class="line">
+        <strong title={server.spec.serverURL}>{server.spec.label || hostOf(server.spec.serverURL)}</strong>
+        <StateBadge server={server} />
+      </div>
+      <div class="line muted">
+        <span>app {server.spec.applicationId}</span>
+        {server.clientId ? <span data-testid="client-id">clientId {server.clientId}</span> : null}
+        {server.spec.javascriptKey ? (
+          <span>
+            js key <Secret value={server.spec.javascriptKey} label="JavaScript key" />
+          </span>
+        ) : null}
+        {server.spec.masterKey ? (
+          <span>
+            master key <Secret value={server.spec.masterKey} label="master key" />
+          </span>
+        ) : null}
+      </div>
+      {server.lastError ? (
+        <div class="error-text" role="alert" data-testid="server-error">
+          {server.lastError}
+        </div>
+      ) : null}
+      {error ? <div class="error-text">{error}</div> : null}
+      <div class="line actions">
+        {server.enabled && server.state !== 'disconnected' ? (
+          <button type="button" data-testid="server-disconnect" onClick={() => run(state.run({ type: 'setServerEnabled', serverId: server.id, enabled: false }))}>
+            Disconnect
+          </button>
+        ) : (
+          <button type="button" data-testid="server-connect" onClick={() => run(state.run({ type: 'setServerEnabled', serverId: server.id, enabled: true }))}>
+            Connect
+          </button>
+        )}
+        <button type="button" data-testid="server-edit" onClick={() => setEditing(!editing)}>
+          Edit
+        </button>
+        <button
+          type="button"
+          data-testid="server-remove"
+          onClick={() => run(state.run({ type: 'removeServer', serverId: server.id }))}
+        >
+          Remove
+        </button>
+      </div>
+      {editing ? <ServerForm state={state} initial={server.spec} serverId={server.id} onDone={() => setEditing(false)} /> : null}
+      {server.subscriptions.length ? (
+        <ul class="subscriptions">
+          {server.subscriptions.map((sub) => (
+            <SubscriptionRow key={sub.id} state={state} server={server} sub={sub} />
+          ))}
+        </ul>
+      ) : (
+        <div class="muted small">No subscriptions yet.</div>
+      )}
+    </section>
+  );
+}
+
+export function ServerList({ state }: { state: AppState }) {
+  const servers = state.servers.value;
+  return (
+    <div class="server-list" data-testid="servers">
+      {servers.length === 0 ? <div class="muted small">No server yet: add one below.</div> : null}
+      {servers.map((server) => (
+        <ServerCard key={server.id} state={state} server={server} />
+      ))}
+    </div>
+  );
+}

@@ -1,0 +1,134 @@
+// The virtualized timeline list: only the rows in view are rendered; it sticks to the newest record unless scrolled up.
+
+import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
+import type { TimelineRecord } from '../../src/timeline/record.js';
+import type { AppState } from '../state/app-state.js';
+import { formatClock, sourceName } from './format.js';
+
+export const ROW_HEIGHT = 20;
+const OVERSCAN = 10;
+
+export function Timeline({ state }: { state: AppState }) {
+  state.timelineVersion.value;
+  const { timeline } = state;
+  const count = timeline.matchCount;
+  const viewport = useRef<HTMLDivElement>(null);
+  const [scrollTop, setScrollTop] = useState(0);
+  const [height, setHeight] = useState(400);
+  const stickToBottom = useRef(true);
+
+  useEffect(() => {
+    const el = viewport.current;
+    if (!el) return;
+    const observer = new ResizeObserver(() => setHeight(el.clientHeight));
+    observer.observe(el);
+    setHeight(el.clientHeight);
+    return () => observer.disconnect();
+  }, []);
+
+  useLayoutEffect(() => {
+    const el = viewport.current;
+    if (el && stickToBottom.current) {
+      el.scrollTop = el.scrollHeight;
+      setScrollTop(el.scrollTop);
+    }
+  }, [count, state.timelineVersion.value]);
+
+  const selected = state.selected.value;
+  const selectedIndex = selected ? timeline.indexOf(selected) : -1;
+
+  useLayoutEffect(() => {
+    const el = viewport.current;
+    if (!el || selectedIndex < 0) return;
+    const top = selectedIndex * ROW_HEIGHT;
+    if (top < el.scrollTop) el.scrollTop = top;
+    else if (top + ROW_HEIGHT > el.scrollTop + el.clientHeight) el.scrollTop = top + ROW_HEIGHT - el.clientHeight;
+  }, [selectedIndex]);
+
+  const first = Math.max(0, Math.floor(scrollTop / ROW_HEIGHT) - OVERSCAN);
+  const last = Math.min(count, Math.ceil((scrollTop + height) / ROW_HEIGHT) + OVERSCAN);
+  const labels = new Map(state.servers.value.map((s) => [s.id, s.spec.label || s.spec.serverURL]));
+  const rows = [];
+  for (let i = first; i < last; i++) {
+    const record = timeline.matchAt(i);
+    if (record) rows.push(<Row key={`${record.epoch}:${record.seq}`} record={record} index={i} state={state} labels={labels} />);
+  }
+
+  const move = (delta: number) => {
+    if (!count) return;
+    const next = Math.min(count - 1, Math.max(0, (selectedIndex < 0 ? count : selectedIndex) + delta));
+    state.selected.value = timeline.matchAt(next) ?? null;
+    stickToBottom.current = next === count - 1;
+  };
+
+  return (
+    <div class="timeline" data-testid="timeline">
+      <div class="timeline-header row-grid" role="row">
+        <span>Time</span>
+        <span>Source</span>
+        <span>Kind</span>
+        <span>Class</span>
+        <span>Object</span>
+        <span>Summary</span>
+      </div>
+      <div
+        class="timeline-viewport"
+        ref={viewport}
+        tabIndex={0}
+        role="grid"
+        aria-rowcount={count}
+        data-testid="timeline-viewport"
+        onScroll={(e) => {
+          const el = e.currentTarget;
+          setScrollTop(el.scrollTop);
+          stickToBottom.current = el.scrollTop + el.clientHeight >= el.scrollHeight - ROW_HEIGHT;
+        }}
+        onKeyDown={(e) => {
+          const pageRows = Math.max(1, Math.floor(height / ROW_HEIGHT) - 1);
+          const moves: Record<string, number> = { ArrowDown: 1, ArrowUp: -1, PageDown: pageRows, PageUp: -pageRows, End: count, Home: -count };
+          const delta = moves[e.key];
+          if (delta === undefined) return;
+          e.preventDefault();
+          move(delta);
+        }}
+      >
+        {count === 0 ? (
+          <div class="empty" data-testid="timeline-empty">
+            {timeline.size === 0
+              ? state.recording.value
+                ? 'Recording LiveQuery activity… Add a server and subscribe, or use the page.'
+                : 'Recording is off. Press Ctrl+E to record.'
+              : 'No record matches the filter.'}
+          </div>
+        ) : (
+          <div class="timeline-spacer" style={{ height: `${count * ROW_HEIGHT}px` }}>
+            {rows}
+          </div>
+        )}
+      </div>
+    </div>
+  );
+}
+
+function Row({ record, index, state, labels }: { record: TimelineRecord; index: number; state: AppState; labels: Map<string, string> }) {
+  const selected = state.selected.value;
+  const isSelected = !!selected && selected.epoch === record.epoch && selected.seq === record.seq;
+  return (
+    <div
+      class={`row row-grid kind-${record.kind} ${isSelected ? 'selected' : ''} ${record.source.type === 'page' ? 'from-page' : ''}`}
+      style={{ top: `${index * ROW_HEIGHT}px` }}
+      role="row"
+      aria-selected={isSelected}
+      data-testid="timeline-row"
+      data-kind={record.kind}
+      onMouseDown={() => (state.selected.value = record)}
+    >
+      <span class="mono">{formatClock(record.time)}</span>
+      <span title={sourceName(record, labels)}>{sourceName(record, labels)}</span>
+      <span class={`kind kind-${record.kind}`}>{record.kind === 'connection' || record.kind === 'error' || record.kind === 'gap' ? record.label : record.kind}</span>
+      <span>{record.className ?? ''}</span>
+      <span class="mono">{record.objectId ?? ''}</span>
+      <span class="summary" title={record.summary}>{record.summary}</span>
+    </div>
+  );
+}

@@ -1,0 +1,123 @@
+// The panel's state: server and page views from the service worker, the timeline store, selection and settings.
+
+import { batch, computed, signal } from '@preact/signals';
+import type { BackgroundToPanel } from '../../src/messages.js';
+import { EMPTY_FILTER, type TimelineFilter } from '../../src/timeline/filter.js';
+import type { PageSocketView, RecordDraft, ServerView, TimelineRecord } from '../../src/timeline/record.js';
+import { DEFAULT_CAPACITY, TimelineStore } from '../../src/timeline/store.js';
+import type { Bridge, Command } from '../bridge.js';
+import type { PanelSettings } from './settings.js';
+
+const PANEL_EPOCH = 'panel';
+
+export function createAppState(settings: PanelSettings) {
+  const timeline = new TimelineStore(settings.capacity ?? DEFAULT_CAPACITY);
+  timeline.setFilter(settings.filter ?? EMPTY_FILTER);
+
+  const connected = signal(false);
+  const servers = signal<ServerView[]>([]);
+  const pageSockets = signal<PageSocketView[]>([]);
+  /** Bumped whenever the timeline changes; components read it to re-render. */
+  const timelineVersion = signal(0);
+  const recording = signal(true);
+  const preserveLog = signal(settings.preserveLog ?? false);
+  const filter = signal<TimelineFilter>(timeline.filter);
+  const selected = signal<TimelineRecord | null>(null);
+  /** Generation of the current page load; with preserve log off, older page sockets are hidden. */
+  const pageGeneration = signal(0);
+  const selectedServerId = signal<string | null>(null);
+  let bridge: Bridge | undefined;
+  let localSeq = 0;
+  let versionQueued = false;
+
+  const bump = () => {
+    if (versionQueued) return;
+    versionQueued = true;
+    requestAnimationFrame(() => {
+      versionQueued = false;
+      timelineVersion.value++;
+    });
+  };
+
+  const visiblePageSockets = computed(() =>
+    preserveLog.value ? pageSockets.value : pageSockets.value.filter((s) => s.generation >= pageGeneration.value),
+  );
+
+  function append(records: TimelineRecord[]): void {
+    if (!recording.value) return;
+    for (const record of records) {
+      if (record.source.type === 'page' && record.source.socketId === 'document' && record.label === 'navigated') {
+        const generation = Number(JSON.parse(record.raw ?? '{}').generation ?? pageGeneration.value + 1);
+        pageGeneration.value = Math.max(pageGeneration.value, generation);
+        if (!preserveLog.value) {
+          timeline.clear();
+          selected.value = null;
+        }
+      }
+      timeline.append([record]);
+    }
+    bump();
+  }
+
+  function receive(message: Exclude<BackgroundToPanel, { type: 'commandResult' }>): void {
+    batch(() => {
+      if (message.type === 'welcome') {
+        servers.value = message.servers;
+        pageSockets.value = message.pageSockets;
+        if (!selectedServerId.value || !message.servers.some((s) => s.id === selectedServerId.value)) {
+          selectedServerId.value = message.servers[0]?.id ?? null;
+        }
+        timeline.append(message.backlog);
+        bump();
+        return;
+      }
+      if (message.servers) servers.value = message.servers;
+      if (message.pageSockets) pageSockets.value = message.pageSockets;
+      if (message.records.length) append(message.records);
+    });
+  }
+
+  return {
+    timeline,
+    connected,
+    servers,
+    pageSockets,
+    visiblePageSockets,
+    timelineVersion,
+    recording,
+    preserveLog,
+    filter,
+    selected,
+    selectedServerId,
+    receive,
+    setBridge(b: Bridge) {
+      bridge = b;
+    },
+    /** Runs a command on the service worker; rejects with a message fit for the UI. */
+    run(command: Command): Promise<void> {
+      if (!bridge) return Promise.reject(new Error('Not connected to the service worker yet'));
+      return bridge.run(command);
+    },
+    /** A record that only the panel knows about (e.g. a query it refused to send). */
+    addLocalRecord(draft: RecordDraft): void {
+      timeline.append([{ ...draft, epoch: PANEL_EPOCH, seq: ++localSeq }]);
+      bump();
+    },
+    setFilter(next: TimelineFilter): void {
+      timeline.setFilter(next);
+      filter.value = next;
+      timelineVersion.value++;
+    },
+    clear(): void {
+      timeline.clear();
+      selected.value = null;
+      bridge?.send({ type: 'clearBacklog' });
+      timelineVersion.value++;
+    },
+    toggleRecording(): void {
+      recording.value = !recording.value;
+    },
+  };
+}
+
+export type AppState = ReturnType<typeof createAppState>;

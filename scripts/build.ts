@@ -1,0 +1,78 @@
+// Builds the unpacked extension for Chrome (dist/chrome) and Firefox (dist/firefox) with esbuild.
+
+import { build, type BuildOptions } from 'esbuild';
+import { copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { iconPng } from './icons.js';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+export const DIST = join(root, 'dist');
+export const CHROME_DIR = join(DIST, 'chrome');
+export const FIREFOX_DIR = join(DIST, 'firefox');
+const GECKO_ID = 'livequery-devtools@livequery-devtools.dev';
+
+type Manifest = Record<string, unknown> & { background: Record<string, unknown> };
+
+function firefoxManifest(chrome: Manifest): Manifest {
+  const { service_worker: serviceWorker, ...background } = chrome.background;
+  const manifest: Manifest = {
+    ...chrome,
+    background: { ...background, scripts: [serviceWorker] },
+    browser_specific_settings: { gecko: { id: GECKO_ID, strict_min_version: '128.0' } },
+  };
+  delete manifest.minimum_chrome_version;
+  return manifest;
+}
+
+async function bundle(outDir: string, minify: boolean): Promise<void> {
+  const common: BuildOptions = {
+    bundle: true,
+    minify,
+    sourcemap: minify ? false : 'linked',
+    target: ['chrome116', 'firefox128'],
+    logLevel: 'warning',
+    legalComments: 'none',
+    define: { 'process.env.NODE_ENV': '"production"' },
+    jsx: 'automatic',
+    jsxImportSource: 'preact',
+  };
+  await Promise.all([
+    build({ ...common, format: 'esm', entryPoints: { background: join(root, 'background/index.ts') }, outdir: outDir }),
+    build({
+      ...common,
+      format: 'iife',
+      entryPoints: {
+        devtools: join(root, 'panel/devtools.ts'),
+        panel: join(root, 'panel/main.tsx'),
+        'page-hook': join(root, 'src/inspect/hook.ts'),
+        'page-relay': join(root, 'src/inspect/relay.ts'),
+      },
+      outdir: outDir,
+    }),
+  ]);
+}
+
+export async function buildExtension(options: { minify?: boolean } = {}): Promise<void> {
+  const minify = options.minify ?? true;
+  const manifest = JSON.parse(readFileSync(join(root, 'manifest.json'), 'utf8')) as Manifest;
+  rmSync(DIST, { recursive: true, force: true });
+  for (const [dir, browserManifest] of [
+    [CHROME_DIR, manifest],
+    [FIREFOX_DIR, firefoxManifest(manifest)],
+  ] as const) {
+    mkdirSync(join(dir, 'icons'), { recursive: true });
+    await bundle(dir, minify);
+    writeFileSync(join(dir, 'manifest.json'), JSON.stringify(browserManifest, null, 2));
+    for (const file of ['devtools.html', 'panel.html', 'panel.css']) copyFileSync(join(root, 'panel', file), join(dir, file));
+    for (const size of [16, 32, 48, 128]) writeFileSync(join(dir, 'icons', `icon-${size}.png`), iconPng(size));
+    // `npm start` replaces this with the demo server, so the panel's forms come pre-filled.
+    writeFileSync(join(dir, 'dev-defaults.json'), '{}');
+  }
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  const started = Date.now();
+  await buildExtension({ minify: !process.argv.includes('--dev') });
+  console.log(`built ${CHROME_DIR} and ${FIREFOX_DIR} in ${Date.now() - started} ms`);
+}

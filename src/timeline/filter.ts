@@ -1,0 +1,65 @@
+// Timeline filters: which records a user wants to see, compiled once into a fast predicate.
+
+import type { RecordKind, TimelineRecord } from './record.js';
+
+export interface TimelineFilter {
+  /** Kinds to show; empty means all. */
+  kinds: RecordKind[];
+  /** `connection:<serverId>` or `page:<socketId>`; empty means all sources. */
+  source?: string;
+  subscriptionKey?: string;
+  className?: string;
+  /** Free text (case-insensitive) or, with `regex`, a regular expression matched against the record's text and JSON. */
+  text?: string;
+  regex?: boolean;
+}
+
+export const EMPTY_FILTER: TimelineFilter = { kinds: [] };
+
+export type CompiledFilter = { ok: true; test: (record: TimelineRecord) => boolean } | { ok: false; error: string };
+
+export function sourceKey(record: TimelineRecord): string {
+  return record.source.type === 'connection' ? `connection:${record.source.serverId}` : `page:${record.source.socketId}`;
+}
+
+function searchableText(record: TimelineRecord): string {
+  return `${record.label}\n${record.summary}\n${record.className ?? ''}\n${record.objectId ?? ''}\n${record.raw ?? ''}`;
+}
+
+export function compileFilter(filter: TimelineFilter): CompiledFilter {
+  const tests: ((r: TimelineRecord) => boolean)[] = [];
+  if (filter.kinds.length) {
+    const kinds = new Set(filter.kinds);
+    tests.push((r) => kinds.has(r.kind));
+  }
+  if (filter.source) {
+    const source = filter.source;
+    tests.push((r) => sourceKey(r) === source);
+  }
+  if (filter.subscriptionKey) {
+    const key = filter.subscriptionKey;
+    tests.push((r) => r.subscriptionKey === key);
+  }
+  if (filter.className) {
+    const className = filter.className;
+    tests.push((r) => r.className === className);
+  }
+  const text = filter.text?.trim();
+  if (text) {
+    if (filter.regex) {
+      let pattern: RegExp;
+      try {
+        pattern = new RegExp(text, 'i');
+      } catch (error) {
+        return { ok: false, error: `Invalid regular expression: ${(error as Error).message}` };
+      }
+      tests.push((r) => pattern.test(searchableText(r)));
+    } else {
+      const needle = text.toLowerCase();
+      tests.push((r) => searchableText(r).toLowerCase().includes(needle));
+    }
+  }
+  if (tests.length === 0) return { ok: true, test: () => true };
+  if (tests.length === 1) return { ok: true, test: tests[0]! };
+  return { ok: true, test: (r) => tests.every((t) => t(r)) };
+}

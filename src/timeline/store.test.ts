@@ -1,0 +1,117 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { compileFilter } from './filter.js';
+import type { RecordKind, TimelineRecord } from './record.js';
+import { RingBuffer } from './ring-buffer.js';
+import { TimelineStore } from './store.js';
+
+let seq = 0;
+function record(kind: RecordKind, extra: Partial<TimelineRecord> = {}): TimelineRecord {
+  seq++;
+  return {
+    seq,
+    epoch: 'e1',
+    time: 1_700_000_000_000 + seq,
+    source: { type: 'connection', serverId: 's1' },
+    kind,
+    label: kind,
+    summary: `record ${seq}`,
+    ...extra,
+  };
+}
+
+describe('RingBuffer', () => {
+  it('keeps the newest items and counts the dropped ones', () => {
+    const ring = new RingBuffer<number>(3);
+    for (let i = 1; i <= 5; i++) ring.push(i);
+    assert.deepEqual(ring.toArray(), [3, 4, 5]);
+    assert.equal(ring.dropped, 2);
+    assert.equal(ring.at(0), 3);
+    assert.equal(ring.at(3), undefined);
+    ring.resize(2);
+    assert.deepEqual(ring.toArray(), [4, 5]);
+    assert.equal(ring.dropped, 3);
+    ring.clear();
+    assert.equal(ring.size, 0);
+    assert.throws(() => new RingBuffer(0), RangeError);
+  });
+});
+
+describe('compileFilter', () => {
+  const create = record('create', { className: 'Game', objectId: 'abc', raw: '{"op":"create","object":{"name":"Zelda"}}' });
+  const sent = record('sent', { className: 'Note', raw: '{"op":"subscribe"}' });
+  const page = record('update', { source: { type: 'page', socketId: 'x-1', frameId: 0 }, subscriptionKey: 'x-1:1' });
+
+  it('filters by kind, source, subscription and class', () => {
+    const test = (f: Parameters<typeof compileFilter>[0]) => {
+      const c = compileFilter(f);
+      assert.ok(c.ok);
+      return [create, sent, page].filter(c.test).map((r) => r.kind);
+    };
+    assert.deepEqual(test({ kinds: [] }), ['create', 'sent', 'update']);
+    assert.deepEqual(test({ kinds: ['create', 'update'] }), ['create', 'update']);
+    assert.deepEqual(test({ kinds: [], source: 'page:x-1' }), ['update']);
+    assert.deepEqual(test({ kinds: [], subscriptionKey: 'x-1:1' }), ['update']);
+    assert.deepEqual(test({ kinds: [], className: 'Note' }), ['sent']);
+  });
+
+  it('matches free text case-insensitively and regular expressions over the JSON', () => {
+    const text = compileFilter({ kinds: [], text: 'zelda' });
+    assert.ok(text.ok && text.test(create) && !text.test(sent));
+    const regex = compileFilter({ kinds: [], text: '"op":"(create|subscribe)"', regex: true });
+    assert.ok(regex.ok && regex.test(create) && regex.test(sent) && !regex.test(page));
+  });
+
+  it('reports an invalid regular expression', () => {
+    const bad = compileFilter({ kinds: [], text: '(', regex: true });
+    assert.equal(bad.ok, false);
+    assert.match(!bad.ok ? bad.error : '', /Invalid regular expression/);
+  });
+});
+
+describe('TimelineStore', () => {
+  it('keeps the filtered view in step with appends, drops and filter changes', () => {
+    const store = new TimelineStore(5);
+    store.setFilter({ kinds: ['create'] });
+    const records = [record('create'), record('sent'), record('create'), record('update'), record('create'), record('create'), record('sent')];
+    store.append(records);
+    assert.equal(store.size, 5);
+    assert.equal(store.dropped, 2);
+    assert.deepEqual(store.matching().map((r) => r.seq), [records[2]!.seq, records[4]!.seq, records[5]!.seq]);
+    store.setFilter({ kinds: [] });
+    assert.equal(store.matchCount, 5);
+    assert.equal(store.matchAt(0)!.seq, records[2]!.seq);
+    assert.equal(store.indexOf(records[6]!), 4);
+  });
+
+  it('skips records it already has (catch-up after a reconnect) and remembers the last one across clear()', () => {
+    const store = new TimelineStore(10);
+    const a = record('sent');
+    const b = record('received');
+    assert.equal(store.append([a, b]), 2);
+    assert.equal(store.append([a, b]), 0);
+    store.clear();
+    assert.deepEqual(store.lastSeen(), { epoch: 'e1', seq: b.seq });
+    const other = { ...record('sent'), epoch: 'e2', seq: 1 };
+    assert.equal(store.append([other]), 1);
+  });
+
+  it('hides everything while the filter is invalid and says why', () => {
+    const store = new TimelineStore(10);
+    store.append([record('sent')]);
+    store.setFilter({ kinds: [], text: '[', regex: true });
+    assert.equal(store.matchCount, 0);
+    assert.match(store.filterError ?? '', /Invalid regular expression/);
+  });
+
+  it('stays bounded with 100k records', () => {
+    const store = new TimelineStore(100_000);
+    const batch: TimelineRecord[] = [];
+    for (let i = 0; i < 150_000; i++) batch.push(record(i % 3 ? 'update' : 'create'));
+    store.append(batch);
+    assert.equal(store.size, 100_000);
+    assert.equal(store.dropped, 50_000);
+    store.setFilter({ kinds: ['create'] });
+    assert.ok(store.matchCount > 30_000 && store.matchCount < 35_000);
+  });
+});

@@ -1,0 +1,134 @@
+// The panel's timeline: a bounded list of records with a filtered view that is kept up to date incrementally.
+
+import { compileFilter, EMPTY_FILTER, type CompiledFilter, type TimelineFilter } from './filter.js';
+import type { TimelineRecord } from './record.js';
+import { RingBuffer } from './ring-buffer.js';
+
+export const DEFAULT_CAPACITY = 100_000;
+
+export class TimelineStore {
+  private readonly records: RingBuffer<TimelineRecord>;
+  /** Absolute positions (0 = first record ever appended) of records that pass the filter, oldest first. */
+  private matches: number[] = [];
+  private matchesStart = 0;
+  private appended = 0;
+  private filterValue: TimelineFilter = EMPTY_FILTER;
+  private compiled: CompiledFilter = compileFilter(EMPTY_FILTER);
+  private lastSeqByEpoch = new Map<string, number>();
+  /** The newest record ever appended (kept across clear(), so a catch-up never brings cleared records back). */
+  private latest: { epoch: string; seq: number } | undefined;
+
+  constructor(capacity = DEFAULT_CAPACITY) {
+    this.records = new RingBuffer(capacity);
+  }
+
+  get size(): number {
+    return this.records.size;
+  }
+
+  get dropped(): number {
+    return this.records.dropped;
+  }
+
+  get capacity(): number {
+    return this.records.capacity;
+  }
+
+  get filter(): TimelineFilter {
+    return this.filterValue;
+  }
+
+  /** Null when the filter is valid, else why it is not (e.g. a bad regular expression). */
+  get filterError(): string | null {
+    return this.compiled.ok ? null : this.compiled.error;
+  }
+
+  get matchCount(): number {
+    return this.matches.length - this.matchesStart;
+  }
+
+  /** The i-th (0-based) record that passes the filter. */
+  matchAt(index: number): TimelineRecord | undefined {
+    const absolute = this.matches[this.matchesStart + index];
+    return absolute === undefined ? undefined : this.records.at(absolute - this.firstAbsolute());
+  }
+
+  /** Index among the filtered records of the record with this epoch/seq, or -1. */
+  indexOf(record: Pick<TimelineRecord, 'epoch' | 'seq'>): number {
+    for (let i = this.matchCount - 1; i >= 0; i--) {
+      const r = this.matchAt(i);
+      if (r && r.epoch === record.epoch && r.seq === record.seq) return i;
+    }
+    return -1;
+  }
+
+  all(): TimelineRecord[] {
+    return this.records.toArray();
+  }
+
+  matching(): TimelineRecord[] {
+    const out: TimelineRecord[] = [];
+    for (let i = 0; i < this.matchCount; i++) out.push(this.matchAt(i)!);
+    return out;
+  }
+
+  /** Appends records in order, skipping any already seen (same epoch, seq not newer). Returns how many were added. */
+  append(records: readonly TimelineRecord[]): number {
+    let added = 0;
+    const test = this.compiled.ok ? this.compiled.test : () => false;
+    for (const record of records) {
+      const last = this.lastSeqByEpoch.get(record.epoch);
+      if (last !== undefined && record.seq <= last) continue;
+      this.lastSeqByEpoch.set(record.epoch, record.seq);
+      this.latest = { epoch: record.epoch, seq: record.seq };
+      this.records.push(record);
+      if (test(record)) this.matches.push(this.appended);
+      this.appended++;
+      added++;
+    }
+    this.trimMatches();
+    return added;
+  }
+
+  setFilter(filter: TimelineFilter): void {
+    this.filterValue = filter;
+    this.compiled = compileFilter(filter);
+    this.matches = [];
+    this.matchesStart = 0;
+    if (!this.compiled.ok) return;
+    const test = this.compiled.test;
+    const first = this.firstAbsolute();
+    for (let i = 0; i < this.records.size; i++) if (test(this.records.at(i)!)) this.matches.push(first + i);
+  }
+
+  setCapacity(capacity: number): void {
+    this.records.resize(capacity);
+    this.trimMatches();
+  }
+
+  clear(): void {
+    this.records.clear();
+    this.matches = [];
+    this.matchesStart = 0;
+    this.appended = 0;
+  }
+
+  /** The newest record seen, for a catch-up request after a reconnect. */
+  lastSeen(): { epoch: string; seq: number } | undefined {
+    return this.latest;
+  }
+
+  private firstAbsolute(): number {
+    return this.appended - this.records.size;
+  }
+
+  private trimMatches(): void {
+    const first = this.firstAbsolute();
+    while (this.matchesStart < this.matches.length && this.matches[this.matchesStart]! < first) this.matchesStart++;
+    // Compact now and then so the array does not grow without bound.
+    if (this.matchesStart > 4096 && this.matchesStart > this.matches.length / 2) {
+      this.matches = this.matches.slice(this.matchesStart);
+      this.matchesStart = 0;
+    }
+  }
+}
