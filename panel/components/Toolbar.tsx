@@ -25,7 +25,7 @@ export function Toolbar({ state, filterInput }: { state: AppState; filterInput: 
         <span class="dot" />
       </button>
       <button type="button" class="icon-button" data-testid="clear" title="Clear (Ctrl+K)" onClick={() => state.clear()}>
-        ⃠ Clear
+        <span class="clear-icon" aria-hidden="true" /> Clear
       </button>
       <label class="check" title="Keep the timeline and the page's old sockets when the page reloads">
         <input

@@ -1,0 +1,52 @@
+// Serves the demo app (a real Parse JS SDK page) on 127.0.0.1, configured for a given Parse server.
+
+import { build } from 'esbuild';
+import { readFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+
+export interface DemoConfig {
+  /** Parse REST URL, e.g. http://127.0.0.1:1337/parse */
+  serverURL: string;
+  liveQueryServerURL: string;
+  applicationId: string;
+  javascriptKey: string;
+}
+
+export interface DemoServer {
+  url: string;
+  close(): Promise<void>;
+}
+
+const TYPES: Record<string, string> = { html: 'text/html', css: 'text/css', js: 'text/javascript' };
+
+export async function startDemoServer(config: DemoConfig, port = 0): Promise<DemoServer> {
+  const app = await build({ entryPoints: [join(root, 'demo/app.ts')], bundle: true, write: false, format: 'iife', target: 'chrome116' });
+  const files: Record<string, string | Buffer> = {
+    '/': readFileSync(join(root, 'demo/index.html')),
+    '/demo.css': readFileSync(join(root, 'demo/demo.css')),
+    '/app.js': app.outputFiles[0]!.text,
+    '/parse.min.js': readFileSync(join(root, 'node_modules/parse/dist/parse.min.js')),
+    '/config.js': `var DEMO_CONFIG = ${JSON.stringify(config)};`,
+  };
+  const server: Server = createServer((request, response) => {
+    const path = new URL(request.url ?? '/', 'http://x').pathname;
+    const body = files[path === '/index.html' ? '/' : path];
+    if (body === undefined) {
+      response.writeHead(404).end('not found');
+      return;
+    }
+    const extension = path === '/' ? 'html' : path.split('.').pop()!;
+    response.writeHead(200, { 'content-type': `${TYPES[extension] ?? 'application/octet-stream'}; charset=utf-8` }).end(body);
+  });
+  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+  const { port: actual } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${actual}/`,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
