@@ -3,7 +3,6 @@
 import type { PersistedWorkspace } from './workspace.js';
 
 const KEY_PREFIX = 'workspace:';
-const SAVE_DELAY_MS = 150;
 
 /** The slice of the storage API this module needs (storage.session in the extension, a Map in tests). */
 export interface KeyValueArea {
@@ -22,7 +21,7 @@ function isPersistedWorkspace(value: unknown): value is PersistedWorkspace {
 }
 
 export class WorkspaceStore {
-  private timers = new Map<number, ReturnType<typeof setTimeout>>();
+  private readonly queued = new Set<number>();
 
   constructor(private readonly area: KeyValueArea) {}
 
@@ -34,24 +33,24 @@ export class WorkspaceStore {
       .filter(isPersistedWorkspace);
   }
 
-  /** Saves soon; many changes in a burst make one write. */
+  /**
+   * Saves at the end of the current task: the changes of one command make one write, and nothing waits on a timer
+   * that a stopped service worker would never fire.
+   */
   scheduleSave(tabId: number, read: () => PersistedWorkspace | undefined): void {
-    if (this.timers.has(tabId)) return;
-    this.timers.set(
-      tabId,
-      setTimeout(() => {
-        this.timers.delete(tabId);
-        const workspace = read();
-        const key = KEY_PREFIX + tabId;
-        const write = workspace ? this.area.set({ [key]: workspace }) : this.area.remove(key);
-        write.catch((error: unknown) => console.error('LiveQuery DevTools: cannot save state', error));
-      }, SAVE_DELAY_MS),
-    );
+    if (this.queued.has(tabId)) return;
+    this.queued.add(tabId);
+    queueMicrotask(() => {
+      this.queued.delete(tabId);
+      const workspace = read();
+      const key = KEY_PREFIX + tabId;
+      const write = workspace ? this.area.set({ [key]: workspace }) : this.area.remove(key);
+      write.catch((error: unknown) => console.error('LiveQuery DevTools: cannot save state', error));
+    });
   }
 
   async remove(tabId: number): Promise<void> {
-    clearTimeout(this.timers.get(tabId));
-    this.timers.delete(tabId);
+    this.queued.delete(tabId);
     await this.area.remove(KEY_PREFIX + tabId);
   }
 }

@@ -1,0 +1,68 @@
+// What a user does in the LiveQuery panel, as steps shared by the e2e tests (works on the real DevTools panel).
+
+import type { PanelHandle } from '../harness/index.js';
+import { byTestId } from '../harness/index.js';
+
+export interface ServerInput {
+  serverURL: string;
+  applicationId: string;
+  javascriptKey?: string;
+  masterKey?: string;
+}
+
+export async function addServer(panel: PanelHandle, server: ServerInput): Promise<void> {
+  const form = byTestId('add-server-form');
+  await panel.evaluate(() => {
+    const details = document.querySelector('[data-testid="add-server-form"]')?.closest('details');
+    if (details) details.open = true;
+  });
+  await panel.fill(`${form} ${byTestId('server-serverURL')}`, server.serverURL);
+  await panel.fill(`${form} ${byTestId('server-applicationId')}`, server.applicationId);
+  await panel.fill(`${form} ${byTestId('server-javascriptKey')}`, server.javascriptKey ?? '');
+  await panel.fill(`${form} ${byTestId('server-masterKey')}`, server.masterKey ?? '');
+  await panel.click(`${form} ${byTestId('server-submit')}`);
+}
+
+export async function subscribe(
+  panel: PanelHandle,
+  query: { className: string; where?: string; keys?: string; watch?: string; sessionToken?: string },
+): Promise<void> {
+  await panel.fill(byTestId('subscribe-className'), query.className);
+  await panel.fill(byTestId('subscribe-where'), query.where ?? '{}');
+  await panel.fill(byTestId('subscribe-keys'), query.keys ?? '');
+  await panel.fill(byTestId('subscribe-watch'), query.watch ?? '');
+  await panel.fill(byTestId('subscribe-token'), query.sessionToken ?? '');
+  await panel.click(byTestId('subscribe-submit'));
+}
+
+/** Waits until the n-th server card (0-based) shows `state`. */
+export function waitForServerState(panel: PanelHandle, state: string, index = 0, timeoutMs = 15_000): Promise<unknown> {
+  return panel.waitFor(
+    `document.querySelectorAll('[data-testid="server"]')[${index}]?.querySelector('[data-testid="server-state"]')?.dataset.state === ${JSON.stringify(state)}`,
+    { timeoutMs, message: `server ${index} ${state}` },
+  );
+}
+
+export function waitForSubscriptionState(panel: PanelHandle, state: string, index = 0, timeoutMs = 15_000): Promise<unknown> {
+  return panel.waitFor(
+    `document.querySelectorAll('[data-testid="subscription"]')[${index}]?.dataset.state === ${JSON.stringify(state)}`,
+    { timeoutMs, message: `subscription ${index} ${state}` },
+  );
+}
+
+/** The timeline rows currently rendered, as "kind summary" lines. */
+export function rowTexts(panel: PanelHandle): Promise<{ kind: string; text: string }[]> {
+  return panel.evaluate(() =>
+    [...document.querySelectorAll<HTMLElement>('[data-testid="timeline-row"]')]
+      .sort((a, b) => parseFloat(a.style.top) - parseFloat(b.style.top))
+      .map((row) => ({ kind: row.dataset.kind ?? '', text: row.innerText.replace(/\s+/g, ' ') })),
+  );
+}
+
+/** Waits for a rendered row of `kind` whose text contains `text`. */
+export function waitForRow(panel: PanelHandle, kind: string, text = '', timeoutMs = 15_000): Promise<unknown> {
+  return panel.waitFor(
+    `[...document.querySelectorAll('[data-testid="timeline-row"][data-kind=${JSON.stringify(kind)}]')].some((r) => r.innerText.includes(${JSON.stringify(text)}))`,
+    { timeoutMs, message: `a ${kind} row containing "${text}"` },
+  );
+}
