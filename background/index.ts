@@ -55,7 +55,7 @@ function attachRelay(port: Runtime.Port): void {
     if (!isRelayToBackground(message)) return;
     void workspaceFor(tabId).then((workspace) => {
       if (message.type === 'document') workspace.onPageDocument(frameId, message.url);
-      else workspace.onPageSocketEvents(frameId, frameUrl, message.events);
+      else workspace.onPageSocketEvents(frameId, frameUrl, message.events, { replay: message.replay, dropped: message.dropped });
     });
   });
 }

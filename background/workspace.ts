@@ -2,8 +2,8 @@
 
 import type { WebSocketConstructor } from '../src/livequery/index.js';
 import type { PanelToBackground, PageSocketEvent } from '../src/messages.js';
-import { PageTracker } from '../src/inspect/page-tracker.js';
-import type { PageSocketView, RecordDraft, ServerView, TimelineRecord } from '../src/timeline/record.js';
+import { PageTracker, type SocketEventsOptions } from '../src/inspect/page-tracker.js';
+import type { PageSocketView, RecordDraft, ServerSpec, ServerView, TimelineRecord } from '../src/timeline/record.js';
 import { ServerConnection, validateServerSpec, type PersistedServer } from './connection.js';
 import { now } from '../src/timeline/clock.js';
 import { Recorder } from './recorder.js';
@@ -112,31 +112,22 @@ export class Workspace {
     this.deps.onChanged(this.tabId, 'page');
   }
 
-  onPageSocketEvents(frameId: number, frameUrl: string, events: PageSocketEvent[]): void {
-    this.page.onSocketEvents(frameId, frameUrl, events);
+  onPageSocketEvents(frameId: number, frameUrl: string, events: PageSocketEvent[], options: SocketEventsOptions): void {
+    this.page.onSocketEvents(frameId, frameUrl, events, options);
   }
 
   /** Runs a panel command; throws an Error whose message the panel shows. */
   async run(command: Command): Promise<void> {
     switch (command.type) {
-      case 'addServer': {
-        try {
-          validateServerSpec(command.spec);
-        } catch (error) {
-          this.record({
-            time: now(),
-            source: { type: 'connection', serverId: '' },
-            kind: 'error',
-            label: 'invalid server',
-            summary: (error as Error).message,
-            raw: JSON.stringify({ serverURL: command.spec.serverURL }),
-          });
-          throw error;
-        }
-        const id = newId();
-        const connection = this.connectionFor(id, { spec: command.spec, enabled: true, subscriptions: [] });
-        this.servers.set(id, connection);
-        if (this.active) connection.start();
+      case 'addServer':
+        this.addServer(command.spec);
+        break;
+      case 'adoptPageSubscription': {
+        const existing = [...this.servers.values()].find((s) => {
+          const spec = s.persisted().spec;
+          return spec.serverURL === command.spec.serverURL && spec.applicationId === command.spec.applicationId;
+        });
+        (existing ?? this.addServer(command.spec)).subscribe(command.query, command.sessionToken);
         break;
       }
       case 'editServer':
@@ -169,6 +160,27 @@ export class Workspace {
     }
     this.deps.persist(this.tabId);
     this.deps.onChanged(this.tabId, 'servers');
+  }
+
+  private addServer(spec: ServerSpec): ServerConnection {
+    try {
+      validateServerSpec(spec);
+    } catch (error) {
+      this.record({
+        time: now(),
+        source: { type: 'connection', serverId: '' },
+        kind: 'error',
+        label: 'invalid server',
+        summary: (error as Error).message,
+        raw: JSON.stringify({ serverURL: spec.serverURL }),
+      });
+      throw error;
+    }
+    const id = newId();
+    const connection = this.connectionFor(id, { spec, enabled: true, subscriptions: [] });
+    this.servers.set(id, connection);
+    if (this.active) connection.start();
+    return connection;
   }
 
   async dispose(): Promise<void> {

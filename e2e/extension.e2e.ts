@@ -33,7 +33,7 @@ after(() => pages.close());
 async function openPanel(): Promise<PanelHandle> {
   harness = await launchBrowser();
   const page = await harness.newPage(pages.url());
-  return openDevToolsPanel(harness, page, { dock: 'bottom' });
+  return openDevToolsPanel(harness, page);
 }
 
 describe('against a real Parse Server', () => {

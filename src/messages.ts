@@ -37,9 +37,22 @@ export interface HookMessage {
 export const RELAY_PORT = 'livequery-page-relay';
 
 export type RelayToBackground =
-  /** Sent once per document when the relay starts; the top frame's marks a new page load. */
+  /**
+   * Sent before a document's first events (the top frame's at start, and again when the page is restored from the
+   * back/forward cache); the top frame's marks a new page load.
+   */
   | { type: 'document'; url: string }
-  | { type: 'socketEvents'; events: PageSocketEvent[] };
+  | {
+      type: 'socketEvents';
+      events: PageSocketEvent[];
+      /**
+       * Set on a re-opened port: the state-defining events of the page's live sockets, already sent to an earlier
+       * background instance (which may have been stopped). For rebuilding socket state, not for recording again.
+       */
+      replay?: boolean;
+      /** Events the relay dropped before these (its queue overflowed while the background was unreachable). */
+      dropped?: number;
+    };
 
 /* ---------- panel ⇄ background, over a port named PANEL_PORT_PREFIX + tabId ---------- */
 
@@ -56,6 +69,8 @@ export type PanelToBackground =
   | { type: 'unsubscribe'; commandId: string; serverId: string; subscriptionId: string }
   | { type: 'updateSubscription'; commandId: string; serverId: string; subscriptionId: string; query: QueryJSON }
   | { type: 'setSubscriptionToken'; commandId: string; serverId: string; subscriptionId: string; sessionToken?: string }
+  /** Subscribe from the panel to what the page subscribed to: on the panel's server for that URL and app, added if needed. */
+  | { type: 'adoptPageSubscription'; commandId: string; spec: ServerSpec; query: QueryJSON; sessionToken?: string }
   | { type: 'clearBacklog' };
 
 export type BackgroundToPanel =
@@ -124,6 +139,8 @@ export function isPanelToBackground(value: unknown): value is PanelToBackground 
       return (
         isString(v.commandId) && isString(v.serverId) && isString(v.subscriptionId) && isOptionalString(v.sessionToken)
       );
+    case 'adoptPageSubscription':
+      return isString(v.commandId) && isServerSpec(v.spec) && isQueryJSON(v.query) && isOptionalString(v.sessionToken);
     default:
       return false;
   }
@@ -190,6 +207,8 @@ export function isRelayToBackground(value: unknown): value is RelayToBackground 
       return isString(value.url) && value.url.length <= 8192;
     case 'socketEvents':
       return (
+        (value.replay === undefined || typeof value.replay === 'boolean') &&
+        (value.dropped === undefined || isNumber(value.dropped)) &&
         Array.isArray(value.events) &&
         value.events.length <= MAX_EVENTS_PER_MESSAGE &&
         value.events.every(isPageSocketEvent)

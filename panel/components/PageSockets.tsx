@@ -1,9 +1,35 @@
 // The inspected page's own LiveQuery sockets and subscriptions, as its SDK opened them.
 
-import type { PageSocketView } from '../../src/timeline/record.js';
+import { useState } from 'preact/hooks';
+import type { PageSocketView, PageSubscriptionView, ServerSpec } from '../../src/timeline/record.js';
 import type { AppState } from '../state/app-state.js';
 import { formatCounts, hostOf } from './format.js';
 import { Secret } from './Secret.js';
+
+/** Turns the page's subscription into a panel-owned one on the same server, e.g. to try another session token. */
+function AdoptButton({ state, socket, sub }: { state: AppState; socket: PageSocketView; sub: PageSubscriptionView }) {
+  const [message, setMessage] = useState<string | null>(null);
+  if (!socket.applicationId) return null;
+  const adopt = () => {
+    const spec: ServerSpec = { serverURL: socket.url, applicationId: socket.applicationId! };
+    if (socket.javascriptKey) spec.javascriptKey = socket.javascriptKey;
+    if (socket.masterKey) spec.masterKey = socket.masterKey;
+    state
+      .run({ type: 'adoptPageSubscription', spec, query: sub.query, sessionToken: sub.sessionToken ?? socket.sessionToken })
+      .then(
+        () => setMessage('Subscribed from the panel: see Servers'),
+        (error: Error) => setMessage(error.message),
+      );
+  };
+  return (
+    <>
+      <button type="button" data-testid="adopt-page-subscription" title="Subscribe to the same query from the panel" onClick={adopt}>
+        Subscribe from panel
+      </button>
+      {message ? <span class="muted" data-testid="adopt-result">{message}</span> : null}
+    </>
+  );
+}
 
 function PageSocket({ socket, state }: { socket: PageSocketView; state: AppState }) {
   return (
@@ -41,6 +67,7 @@ function PageSocket({ socket, state }: { socket: PageSocketView; state: AppState
             </div>
             {sub.lastError ? <div class="error-text">{sub.lastError}</div> : null}
             <div class="line actions">
+              <AdoptButton state={state} socket={socket} sub={sub} />
               <button
                 type="button"
                 data-testid="page-subscription-filter"

@@ -1,7 +1,7 @@
 // The detail pane: the selected record's facts and its raw JSON.
 
 import type { AppState } from '../state/app-state.js';
-import { formatClock, prettyJSON, sourceName } from './format.js';
+import { formatClock, hostOf, prettyJSON, sourceName } from './format.js';
 
 export function RecordDetail({ state }: { state: AppState }) {
   const record = state.selected.value;
@@ -12,7 +12,7 @@ export function RecordDetail({ state }: { state: AppState }) {
       </div>
     );
   }
-  const labels = new Map(state.servers.value.map((s) => [s.id, s.spec.label || s.spec.serverURL]));
+  const labels = new Map(state.servers.value.map((s) => [s.id, s.spec.label || hostOf(s.spec.serverURL)]));
   return (
     <div class="detail" data-testid="detail">
       <div class="detail-header">

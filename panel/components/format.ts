@@ -26,7 +26,10 @@ export function prettyJSON(raw: string | undefined): string {
 }
 
 export function sourceName(record: TimelineRecord, serverLabels: Map<string, string>): string {
-  if (record.source.type === 'connection') return serverLabels.get(record.source.serverId) ?? (record.source.serverId ? 'removed server' : 'extension');
+  if (record.source.type === 'connection') {
+    const label = serverLabels.get(record.source.serverId);
+    return label ?? (record.source.serverId ? 'removed server' : 'extension');
+  }
   return record.source.socketId === 'document' ? 'page' : `page ${record.source.frameId === 0 ? '' : `frame ${record.source.frameId} `}socket`;
 }
 

@@ -1,0 +1,423 @@
+import assert from 'node:assert/strict';
+import { once } from 'node:events';
+import type { AddressInfo } from 'node:net';
+import { afterEach, describe, it } from 'node:test';
+import { WebSocket as WsWebSocket, WebSocketServer } from 'ws';
+import { HOOK_TAG, isHookMessage, MAX_EVENTS_PER_MESSAGE, MAX_FRAME_CHARS, type HookMessage, type PageSocketEvent } from '../messages.js';
+import { installPageHook, type PageWindow } from './page-hook.js';
+
+/** A WebSocket look-alike with the platform's shape (EventTarget, statics, getters, send errors), driven by the test. */
+class FakeWebSocket extends EventTarget {
+  static readonly CONNECTING = 0;
+  static readonly OPEN = 1;
+  static readonly CLOSING = 2;
+  static readonly CLOSED = 3;
+  readonly sent: unknown[] = [];
+  binaryType = 'blob';
+  #onmessage: ((event: MessageEvent) => void) | null = null;
+  #readyState = 0;
+  #url: string;
+  readonly protocols: string | string[] | undefined;
+
+  constructor(url: string | URL, protocols?: string | string[]) {
+    super();
+    const parsed = new URL(String(url));
+    if (parsed.protocol !== 'ws:' && parsed.protocol !== 'wss:') {
+      throw new DOMException(`The URL's scheme must be either 'ws' or 'wss'.`, 'SyntaxError');
+    }
+    this.#url = parsed.href;
+    this.protocols = protocols;
+  }
+  get onmessage(): ((event: MessageEvent) => void) | null {
+    return this.#onmessage;
+  }
+  /** Like the platform: an event handler takes its place among the listeners when it is first set. */
+  set onmessage(handler: ((event: MessageEvent) => void) | null) {
+    if (!this.#onmessage) this.addEventListener('message', (event) => this.#onmessage?.(event as MessageEvent));
+    this.#onmessage = handler;
+  }
+  get readyState(): number {
+    return this.#readyState;
+  }
+  get url(): string {
+    return this.#url;
+  }
+  send(data: unknown): void {
+    if (!(this instanceof FakeWebSocket)) throw new TypeError('Illegal invocation');
+    if (arguments.length === 0) throw new TypeError("Failed to execute 'send' on 'WebSocket': 1 argument required, but only 0 present.");
+    if (this.#readyState === 0) throw new DOMException('Still in CONNECTING state.', 'InvalidStateError');
+    if (this.#readyState !== 1) return;
+    this.sent.push(data);
+  }
+  close(): void {
+    this.#readyState = 2;
+  }
+  // Test drivers: what the network would do.
+  serverOpen(): void {
+    this.#readyState = 1;
+    this.dispatchEvent(new Event('open'));
+  }
+  serverMessage(data: unknown): void {
+    this.dispatchEvent(new MessageEvent('message', { data }));
+  }
+  serverError(): void {
+    this.dispatchEvent(new Event('error'));
+  }
+  serverClose(code: number, reason: string, wasClean: boolean): void {
+    this.#readyState = 3;
+    this.dispatchEvent(Object.assign(new Event('close'), { code, reason, wasClean }));
+  }
+}
+
+interface Harness {
+  win: PageWindow & { WebSocket: typeof WebSocket };
+  Native: typeof WebSocket;
+  posted: HookMessage[];
+  origins: string[];
+  /** Runs the pending flush timers; returns every event posted so far. */
+  flush(): PageSocketEvent[];
+}
+
+/** A fresh platform-like class per test, so that each hook installs on untouched prototypes. */
+function freshNative(): typeof FakeWebSocket {
+  // Named like the platform's constructor.
+  const WebSocket = class WebSocket extends FakeWebSocket {};
+  Object.defineProperty(WebSocket.prototype, 'send', {
+    // `arguments`, so that a call without data still fails like the platform’s.
+    value: function send(this: FakeWebSocket, data: unknown) {
+      void data;
+      return FakeWebSocket.prototype.send.apply(this, arguments as unknown as [unknown]);
+    },
+    writable: true,
+    enumerable: true,
+    configurable: true,
+  });
+  return WebSocket;
+}
+
+function harness(Native: unknown = freshNative(), origin = 'http://app.test'): Harness {
+  const posted: HookMessage[] = [];
+  const origins: string[] = [];
+  const timers: (() => void)[] = [];
+  const win = {
+    WebSocket: Native as typeof WebSocket,
+    origin,
+    postMessage(message: HookMessage, targetOrigin: string) {
+      assert.equal(this, win, 'postMessage is called on the window');
+      posted.push(structuredClone(message));
+      origins.push(targetOrigin);
+    },
+    setTimeout(handler: () => void) {
+      timers.push(handler);
+      return timers.length;
+    },
+    crypto: globalThis.crypto,
+    performance,
+  };
+  assert.equal(installPageHook(win), true);
+  return {
+    win,
+    Native: Native as typeof WebSocket,
+    posted,
+    origins,
+    flush() {
+      for (const timer of timers.splice(0)) timer();
+      return posted.flatMap((m) => m.events);
+    },
+  };
+}
+
+const fake = (socket: WebSocket): FakeWebSocket => socket as unknown as FakeWebSocket;
+const CONNECT = '{"op":"connect","applicationId":"lq-app","javascriptKey":"lq-js"}';
+const CONNECTED = '{"op":"connected","clientId":"aef837c2-846b-4fe8-98d6-8c95fcb83e54"}';
+const SUBSCRIBE = '{"op":"subscribe","requestId":1,"query":{"className":"Game","where":{"score":{"$gt":10}}}}';
+
+function frames(events: PageSocketEvent[]): Extract<PageSocketEvent, { type: 'frame' }>[] {
+  return events.filter((e): e is Extract<PageSocketEvent, { type: 'frame' }> => e.type === 'frame');
+}
+
+describe('page hook: the replaced WebSocket looks and behaves like the native one', () => {
+  it('keeps name, length, prototype, statics, instanceof, constructor and a native-looking toString', () => {
+    const { win, Native } = harness();
+    assert.notEqual(win.WebSocket, Native);
+    assert.equal(win.WebSocket.name, Native.name);
+    assert.equal(win.WebSocket.length, Native.length);
+    assert.equal(win.WebSocket.prototype, Native.prototype);
+    for (const key of ['CONNECTING', 'OPEN', 'CLOSING', 'CLOSED'] as const) assert.equal(win.WebSocket[key], Native[key]);
+    assert.match(Function.prototype.toString.call(win.WebSocket), /^function \w*\(\) \{ \[native code\] \}$/);
+    assert.match(String(win.WebSocket.prototype.send), /\[native code\]/);
+    assert.equal(win.WebSocket.prototype.send.name, 'send');
+    assert.equal(win.WebSocket.prototype.send.length, 1);
+    const socket = new win.WebSocket('ws://example.test/parse');
+    assert.ok(socket instanceof win.WebSocket);
+    assert.ok(socket instanceof Native);
+    assert.equal(Object.getPrototypeOf(socket), Native.prototype);
+    assert.equal(socket.constructor, win.WebSocket);
+    assert.deepEqual(Object.keys(win), Object.keys(harness().win), 'no extra property on the window');
+  });
+
+  it('keeps the attributes of the global property, of send and of prototype.constructor', () => {
+    const Native = freshNative();
+    const sendBefore = Object.getOwnPropertyDescriptor(Native.prototype, 'send');
+    const win = { postMessage() {}, setTimeout() {} } as unknown as PageWindow;
+    Object.defineProperty(win, 'WebSocket', { value: Native, writable: true, enumerable: false, configurable: true });
+    assert.equal(installPageHook(win), true);
+    assert.notEqual(win.WebSocket, Native);
+    assert.deepEqual(
+      { ...Object.getOwnPropertyDescriptor(win, 'WebSocket'), value: undefined },
+      { value: undefined, writable: true, enumerable: false, configurable: true },
+    );
+    const sendAfter = Object.getOwnPropertyDescriptor(Native.prototype, 'send');
+    assert.notEqual(sendAfter?.value, sendBefore?.value);
+    assert.deepEqual({ ...sendAfter, value: undefined }, { ...sendBefore, value: undefined });
+    const ctor = Object.getOwnPropertyDescriptor(Native.prototype, 'constructor');
+    assert.deepEqual([ctor?.value, ctor?.writable, ctor?.enumerable], [win.WebSocket, true, false]);
+  });
+
+  it('throws exactly what the native constructor throws: without new, with a bad URL', () => {
+    const { win, Native } = harness();
+    const call = (ctor: unknown) => () => (ctor as (url: string) => unknown)('ws://example.test/');
+    assert.throws(call(win.WebSocket), (error: Error) => {
+      assert.throws(call(Native), { name: error.name, message: error.message });
+      return error instanceof TypeError;
+    });
+    assert.throws(() => new win.WebSocket('http://example.test/'), (error: DOMException) => error.name === 'SyntaxError');
+    assert.throws(() => new win.WebSocket('not a url'), TypeError);
+  });
+
+  it('passes the protocols argument through, supports subclasses, and tracks their sockets', () => {
+    const h = harness();
+    const socket = new h.win.WebSocket('ws://example.test/', ['a', 'b']);
+    assert.deepEqual(fake(socket).protocols, ['a', 'b']);
+    class Sub extends h.win.WebSocket {
+      extra = 1;
+    }
+    const sub = new Sub('ws://example.test/sub');
+    assert.ok(sub instanceof Sub && sub instanceof h.win.WebSocket && sub.extra === 1);
+    assert.deepEqual(h.flush().map((e) => e.type === 'created' && e.url), ['ws://example.test/', 'ws://example.test/sub']);
+  });
+
+  it('send keeps native errors: CONNECTING state, no argument, wrong this', () => {
+    const h = harness();
+    const socket = new h.win.WebSocket('ws://example.test/');
+    assert.throws(() => socket.send('x'), { name: 'InvalidStateError' });
+    fake(socket).serverOpen();
+    assert.throws(() => (socket.send as (...a: unknown[]) => void)(), TypeError);
+    assert.throws(() => h.win.WebSocket.prototype.send.call({}, 'x'), /Illegal invocation/);
+    assert.equal(frames(h.flush()).length, 0, 'nothing was sent, nothing reported');
+  });
+
+  it('runs its listeners before the page’s, which still get every event', () => {
+    const h = harness();
+    const socket = new h.win.WebSocket('ws://example.test/');
+    const seen: string[] = [];
+    socket.addEventListener('message', (event) => {
+      event.stopImmediatePropagation();
+      seen.push(String(event.data));
+    });
+    socket.onmessage = () => seen.push('handler (stopped)');
+    fake(socket).serverOpen();
+    fake(socket).serverMessage(CONNECTED);
+    assert.deepEqual(seen, [CONNECTED]);
+    assert.equal(frames(h.flush())[0]?.text, CONNECTED);
+  });
+});
+
+describe('page hook: what it reports', () => {
+  it('reports lifecycle and the frames of a LiveQuery socket, batched and valid for the relay', () => {
+    const h = harness();
+    const socket = new h.win.WebSocket('wss://app.test/parse');
+    fake(socket).serverOpen();
+    socket.send(CONNECT);
+    fake(socket).serverMessage(CONNECTED);
+    socket.send(SUBSCRIBE);
+    fake(socket).serverError();
+    fake(socket).serverClose(1006, 'gone', false);
+    assert.equal(h.posted.length, 0, 'nothing is posted synchronously');
+    const events = h.flush();
+    assert.equal(h.posted.length, 1);
+    assert.ok(h.posted.every(isHookMessage));
+    assert.deepEqual(h.origins, ['http://app.test']);
+    assert.deepEqual(
+      events.map((e) => (e.type === 'frame' ? `${e.direction}:${e.text}` : e.type)),
+      ['created', 'open', `sent:${CONNECT}`, `received:${CONNECTED}`, `sent:${SUBSCRIBE}`, 'error', 'close'],
+    );
+    const close = events.at(-1);
+    assert.deepEqual(close?.type === 'close' && [close.code, close.reason, close.wasClean], [1006, 'gone', false]);
+    assert.match(events[0]!.socketId, /^[A-Za-z0-9_-]{1,64}$/);
+    assert.ok(events.every((e) => e.socketId === events[0]!.socketId && Number.isFinite(e.time)));
+    assert.ok(Math.abs(events[0]!.time - Date.now()) < 5000, 'epoch milliseconds');
+  });
+
+  it('gives every socket a distinct id and posts with * for an opaque origin', () => {
+    const h = harness(freshNative(), 'null');
+    new h.win.WebSocket('ws://a.test/');
+    new h.win.WebSocket('ws://b.test/');
+    const [a, b] = h.flush();
+    assert.notEqual(a!.socketId, b!.socketId);
+    assert.deepEqual(h.origins, ['*']);
+  });
+
+  it('stops reporting a socket whose first frame is not LiveQuery, after passing the verdict on without content', () => {
+    const h = harness();
+    const socket = new h.win.WebSocket('ws://chat.test/');
+    fake(socket).serverOpen();
+    socket.send('hello secret');
+    socket.send(CONNECT);
+    fake(socket).serverMessage(CONNECTED);
+    fake(socket).serverClose(1000, '', true);
+    const events = h.flush();
+    assert.deepEqual(events.map((e) => e.type), ['created', 'open', 'frame']);
+    assert.deepEqual(frames(events)[0], { ...frames(events)[0], text: '', truncatedFrom: 12 });
+    assert.equal(fake(socket).sent.length, 2, 'the page’s frames still went out');
+  });
+
+  it('ignores an echo socket even when the page sends a connect', () => {
+    const h = harness();
+    const socket = new h.win.WebSocket('wss://echo.test/');
+    fake(socket).serverOpen();
+    socket.send(CONNECT);
+    fake(socket).serverMessage(CONNECT);
+    socket.send(SUBSCRIBE);
+    fake(socket).serverMessage(SUBSCRIBE);
+    const sent = frames(h.flush());
+    assert.deepEqual(sent.map((f) => f.text), [CONNECT, '']);
+  });
+
+  it('stops after three frames without a strong signal', () => {
+    const h = harness();
+    const socket = new h.win.WebSocket('wss://other.test/');
+    fake(socket).serverOpen();
+    const error = '{"op":"error","error":"x","code":1,"reconnect":true}';
+    for (let i = 0; i < 5; i++) fake(socket).serverMessage(error);
+    assert.deepEqual(frames(h.flush()).map((f) => f.text), [error, error, '']);
+  });
+
+  it('reports binary frames by size only and cuts long text frames', () => {
+    const h = harness();
+    const socket = new h.win.WebSocket('wss://app.test/parse');
+    fake(socket).serverOpen();
+    socket.send(CONNECT);
+    fake(socket).serverMessage(CONNECTED);
+    socket.send(new ArrayBuffer(8));
+    socket.send(new Uint16Array(3));
+    socket.send(new Blob(['12345']));
+    fake(socket).serverMessage(new ArrayBuffer(4));
+    fake(socket).serverMessage(new Blob(['ab']));
+    const long = '{"op":"create","requestId":1,"object":{"s":"' + 'x'.repeat(MAX_FRAME_CHARS) + '"}}';
+    fake(socket).serverMessage(long);
+    const reported = frames(h.flush()).slice(2);
+    assert.deepEqual(reported.slice(0, 5).map((f) => [f.direction, f.binarySize, f.text]), [
+      ['sent', 8, undefined],
+      ['sent', 6, undefined],
+      ['sent', 5, undefined],
+      ['received', 4, undefined],
+      ['received', 2, undefined],
+    ]);
+    const cut = reported[5]!;
+    assert.equal(cut.text?.length, MAX_FRAME_CHARS);
+    assert.equal(cut.truncatedFrom, long.length);
+    assert.ok(h.posted.every(isHookMessage));
+  });
+
+  it('converts non-string data once, as send() would, and reports what was sent', () => {
+    const h = harness();
+    const socket = new h.win.WebSocket('wss://app.test/parse');
+    fake(socket).serverOpen();
+    socket.send(CONNECT);
+    fake(socket).serverMessage(CONNECTED);
+    let conversions = 0;
+    const value = { toString: () => `{"op":"unsubscribe","requestId":${++conversions}}` };
+    socket.send(value as unknown as string);
+    socket.send(42 as unknown as string);
+    assert.throws(() => socket.send(Symbol('s') as unknown as string), TypeError);
+    assert.equal(conversions, 1);
+    assert.deepEqual(fake(socket).sent.slice(1), ['{"op":"unsubscribe","requestId":1}', '42']);
+    assert.deepEqual(frames(h.flush()).slice(2).map((f) => f.text), ['{"op":"unsubscribe","requestId":1}', '42']);
+  });
+
+  it('does not report data sent on a closing or closed socket (the platform discards it)', () => {
+    const h = harness();
+    const socket = new h.win.WebSocket('wss://app.test/parse');
+    fake(socket).serverOpen();
+    socket.send(CONNECT);
+    socket.close();
+    socket.send(SUBSCRIBE);
+    assert.deepEqual(frames(h.flush()).map((f) => f.text), [CONNECT]);
+  });
+
+  it('keeps working after the page replaces window.WebSocket and window.postMessage', () => {
+    const h = harness();
+    const Captured = h.win.WebSocket;
+    h.win.WebSocket = class {} as unknown as typeof WebSocket;
+    h.win.postMessage = () => {
+      throw new Error('page replaced postMessage');
+    };
+    const socket = new Captured('wss://app.test/parse');
+    fake(socket).serverOpen();
+    assert.deepEqual(h.flush().map((e) => e.type), ['created', 'open']);
+  });
+
+  it('splits a burst into messages of at most MAX_EVENTS_PER_MESSAGE events', () => {
+    const h = harness();
+    const socket = new h.win.WebSocket('wss://app.test/parse');
+    fake(socket).serverOpen();
+    fake(socket).serverMessage(CONNECTED);
+    for (let i = 0; i < MAX_EVENTS_PER_MESSAGE * 2; i++) fake(socket).serverMessage(`{"op":"subscribed","requestId":${i}}`);
+    const events = h.flush();
+    assert.equal(events.length, MAX_EVENTS_PER_MESSAGE * 2 + 3);
+    assert.ok(h.posted.length >= 3 && h.posted.every((m) => m.tag === HOOK_TAG && m.events.length <= MAX_EVENTS_PER_MESSAGE));
+    assert.ok(h.posted.every(isHookMessage));
+  });
+
+  it('never throws into the page when reporting fails', () => {
+    const h = harness();
+    h.win.setTimeout = () => {
+      throw new Error('not the captured one');
+    };
+    const socket = new h.win.WebSocket('wss://app.test/parse');
+    fake(socket).serverOpen();
+    assert.doesNotThrow(() => fake(socket).serverMessage(CONNECTED));
+  });
+});
+
+describe('page hook with a real WebSocket implementation (ws) and server', () => {
+  let server: WebSocketServer | undefined;
+  afterEach(async () => {
+    for (const client of server?.clients ?? []) client.terminate();
+    await new Promise((resolve) => (server ? server.close(resolve) : resolve(undefined)));
+  });
+
+  it('reports a LiveQuery handshake and keeps the socket usable by the page', async () => {
+    server = new WebSocketServer({ host: '127.0.0.1', port: 0 });
+    await once(server, 'listening');
+    server.on('connection', (socket) => {
+      socket.on('message', (data) => {
+        const frame = JSON.parse(String(data)) as { op: string; requestId?: number };
+        if (frame.op === 'connect') socket.send(CONNECTED);
+        if (frame.op === 'subscribe') socket.send(`{"op":"subscribed","clientId":"c","requestId":${frame.requestId}}`);
+      });
+    });
+    const url = `ws://127.0.0.1:${(server.address() as AddressInfo).port}/parse`;
+    const h = harness(WsWebSocket);
+    const socket = new h.win.WebSocket(url);
+    assert.ok(socket instanceof WsWebSocket);
+    const pageSaw: string[] = [];
+    socket.onmessage = (event) => {
+      pageSaw.push(String(event.data));
+      if (pageSaw.length === 1) socket.send(SUBSCRIBE);
+      else socket.close(1000, 'done');
+    };
+    socket.onopen = () => socket.send(CONNECT);
+    await new Promise((resolve) => socket.addEventListener('close', resolve));
+    assert.equal(pageSaw.length, 2);
+    const events = h.flush();
+    assert.deepEqual(
+      events.map((e) => (e.type === 'frame' ? `${e.direction}:${JSON.parse(e.text ?? 'null').op}` : e.type)),
+      ['created', 'open', 'sent:connect', 'received:connected', 'sent:subscribe', 'received:subscribed', 'close'],
+    );
+    assert.equal(events[0]?.type === 'created' && events[0].url, url);
+    const close = events.at(-1);
+    assert.deepEqual(close?.type === 'close' && [close.code, close.reason], [1000, 'done']);
+  });
+});

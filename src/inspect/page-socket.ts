@@ -1,0 +1,223 @@
+// One LiveQuery socket of the page: its state and subscriptions as its frames tell them, and a timeline record per event.
+
+import { checkClientFrame, checkServerFrame, EVENT_OPS, isPlainObject, type QueryJSON } from '../livequery/protocol.js';
+import type { PageSocketEvent } from '../messages.js';
+import {
+  emptyCounts,
+  type PageSocketState,
+  type PageSocketView,
+  type PageSubscriptionView,
+  type RecordDraft,
+  type RecordSource,
+} from '../timeline/record.js';
+import { describePageFrame, type FrameEvent } from './page-frames.js';
+
+export interface PageSocketOrigin {
+  id: string;
+  frameId: number;
+  frameUrl: string;
+  generation: number;
+  url: string;
+}
+
+const isStringList = (value: unknown): value is string[] =>
+  Array.isArray(value) && value.every((v) => typeof v === 'string');
+const optionalString = (value: unknown): string | undefined => (typeof value === 'string' ? value : undefined);
+
+/** The query as the panel shows it; Moralis v1's `fields` becomes `keys`. */
+function normalizeQuery(query: QueryJSON & { fields?: unknown }): QueryJSON {
+  const result: QueryJSON = { className: query.className, where: query.where };
+  const keys = query.keys ?? (isStringList(query.fields) ? query.fields : undefined);
+  if (keys) result.keys = keys;
+  if (query.watch) result.watch = query.watch;
+  return result;
+}
+
+export class PageSocket {
+  private state: PageSocketState = 'connecting';
+  private applicationId?: string;
+  private clientId?: string;
+  private sessionToken?: string;
+  private javascriptKey?: string;
+  private masterKey?: string;
+  private closeCode?: number;
+  private readonly subscriptions = new Map<number, PageSubscriptionView>();
+  private readonly source: RecordSource;
+
+  constructor(
+    readonly origin: PageSocketOrigin,
+    private readonly maxSubscriptions: number,
+  ) {
+    this.source = { type: 'page', socketId: origin.id, frameId: origin.frameId };
+  }
+
+  get closed(): boolean {
+    return this.state === 'closed';
+  }
+
+  get subscriptionCount(): number {
+    return this.subscriptions.size;
+  }
+
+  /** Applies one event; returns the record it makes. */
+  apply(event: PageSocketEvent): RecordDraft {
+    const base = { time: event.time, source: this.source };
+    switch (event.type) {
+      case 'created':
+        return { ...base, kind: 'connection', label: 'connecting', summary: this.origin.url };
+      case 'open':
+        if (this.state === 'connecting') this.state = 'open';
+        return { ...base, kind: 'connection', label: 'open', summary: this.origin.url };
+      case 'error':
+        return { ...base, kind: 'connection', label: 'socket error', summary: 'error event (browsers give pages no details)' };
+      case 'close': {
+        this.close(event.code);
+        const { code, reason, wasClean } = event;
+        return {
+          ...base,
+          kind: 'connection',
+          label: 'closed',
+          summary: `code ${code}${reason ? ` ${reason}` : ''}${wasClean ? '' : ' (not clean)'}`,
+          raw: JSON.stringify({ code, reason, wasClean }),
+        };
+      }
+      case 'frame':
+        return this.frame(event, base);
+    }
+  }
+
+  private frame(event: FrameEvent, base: Pick<RecordDraft, 'time' | 'source'>): RecordDraft {
+    const description = describePageFrame(event);
+    const { json, requestId } = description;
+    if (json) {
+      if (event.direction === 'sent') this.sent(json);
+      else this.received(json);
+    } else if (requestId !== undefined && (EVENT_OPS as readonly string[]).includes(description.kind)) {
+      this.count(requestId, description.label);
+    }
+    const draft: RecordDraft = { ...base, kind: description.kind, label: description.label, summary: description.summary };
+    if (requestId !== undefined) {
+      draft.requestId = requestId;
+      draft.subscriptionKey = `${this.origin.id}:${requestId}`;
+    }
+    if (description.className !== undefined) draft.className = description.className;
+    if (description.objectId !== undefined) draft.objectId = description.objectId;
+    if (event.text !== undefined) draft.raw = event.text;
+    return draft;
+  }
+
+  private sent(json: Record<string, unknown>): void {
+    const checked = checkClientFrame(json);
+    if (!checked.ok) return;
+    const frame = checked.frame;
+    switch (frame.op) {
+      case 'connect':
+        this.applicationId = frame.applicationId;
+        this.sessionToken = optionalString(frame.sessionToken);
+        this.javascriptKey = optionalString(frame.javascriptKey);
+        this.masterKey = optionalString(frame.masterKey);
+        return;
+      case 'subscribe':
+      case 'update': {
+        const existing = this.subscriptions.get(frame.requestId);
+        const sessionToken = optionalString(frame.sessionToken) ?? (frame.op === 'update' ? existing?.sessionToken : undefined);
+        const view: PageSubscriptionView = {
+          requestId: frame.requestId,
+          query: normalizeQuery(frame.query),
+          state: 'pending',
+          counts: existing?.counts ?? emptyCounts(),
+        };
+        if (sessionToken !== undefined) view.sessionToken = sessionToken;
+        if (!existing) this.makeRoom();
+        this.subscriptions.set(frame.requestId, view);
+        return;
+      }
+      case 'unsubscribe':
+        return;
+    }
+  }
+
+  private received(json: Record<string, unknown>): void {
+    const checked = checkServerFrame(json);
+    if (!checked.ok) return;
+    const frame = checked.frame;
+    switch (frame.op) {
+      case 'connected':
+        if (frame.clientId !== undefined) this.clientId = String(frame.clientId);
+        return;
+      case 'subscribed': {
+        const subscription = this.subscriptions.get(frame.requestId);
+        if (subscription) {
+          subscription.state = 'subscribed';
+          delete subscription.lastError;
+        }
+        return;
+      }
+      case 'unsubscribed': {
+        const subscription = this.subscriptions.get(frame.requestId);
+        if (subscription) subscription.state = 'closed';
+        return;
+      }
+      case 'error': {
+        const subscription = frame.requestId == null ? undefined : this.subscriptions.get(frame.requestId);
+        if (subscription) {
+          subscription.state = 'error';
+          subscription.lastError = `${frame.error} (code ${frame.code})`;
+        }
+        return;
+      }
+      case 'result':
+        return;
+      default:
+        this.count(frame.requestId, frame.op);
+    }
+  }
+
+  private count(requestId: number, op: string): void {
+    const counts = this.subscriptions.get(requestId)?.counts;
+    const eventOp = EVENT_OPS.find((e) => e === op);
+    if (counts && eventOp) counts[eventOp]++;
+  }
+
+  /** Keeps the subscription list bounded: the oldest closed one goes first, else the oldest. */
+  private makeRoom(): void {
+    if (this.subscriptions.size < this.maxSubscriptions) return;
+    let victim: number | undefined;
+    for (const [requestId, subscription] of this.subscriptions) {
+      if (subscription.state === 'closed') {
+        victim = requestId;
+        break;
+      }
+      victim ??= requestId;
+    }
+    if (victim !== undefined) this.subscriptions.delete(victim);
+  }
+
+  /** The socket is gone: closed by the server or the page, or its document unloaded. */
+  close(code?: number): void {
+    this.state = 'closed';
+    if (code !== undefined) this.closeCode = code;
+    for (const subscription of this.subscriptions.values()) {
+      if (subscription.state !== 'error') subscription.state = 'closed';
+    }
+  }
+
+  view(): PageSocketView {
+    const view: PageSocketView = {
+      id: this.origin.id,
+      frameId: this.origin.frameId,
+      frameUrl: this.origin.frameUrl,
+      generation: this.origin.generation,
+      url: this.origin.url,
+      state: this.state,
+      subscriptions: [...this.subscriptions.values()].map((s) => ({ ...s, query: { ...s.query }, counts: { ...s.counts } })),
+    };
+    if (this.applicationId !== undefined) view.applicationId = this.applicationId;
+    if (this.clientId !== undefined) view.clientId = this.clientId;
+    if (this.sessionToken !== undefined) view.sessionToken = this.sessionToken;
+    if (this.javascriptKey !== undefined) view.javascriptKey = this.javascriptKey;
+    if (this.masterKey !== undefined) view.masterKey = this.masterKey;
+    if (this.closeCode !== undefined) view.closeCode = this.closeCode;
+    return view;
+  }
+}

@@ -1,0 +1,190 @@
+// Per inspected tab: recognises the page's LiveQuery sockets among all its WebSockets and turns their events into records.
+
+import type { PageSocketEvent } from '../messages.js';
+import type { PageSocketView, RecordDraft } from '../timeline/record.js';
+import { PageSocket } from './page-socket.js';
+import { SocketClassifier } from './socket-classifier.js';
+
+export interface PageTrackerLimits {
+  /** Sockets kept per tab; closed ones of earlier page loads are evicted first. */
+  maxSockets: number;
+  /** Events buffered per socket while it is undecided. */
+  maxBufferedEvents: number;
+  /** Subscriptions kept per socket. */
+  maxSubscriptionsPerSocket: number;
+}
+
+export const DEFAULT_PAGE_TRACKER_LIMITS: PageTrackerLimits = {
+  maxSockets: 200,
+  maxBufferedEvents: 16,
+  maxSubscriptionsPerSocket: 500,
+};
+
+export interface PageTrackerOptions extends Partial<PageTrackerLimits> {
+  /** Clock for records that no page event dates (navigation, gaps, restores). */
+  now?: () => number;
+}
+
+export interface SocketEventsOptions {
+  /** The relay re-announces sockets an earlier background instance was sent: rebuild them without recording again. */
+  replay?: boolean;
+  /** Events the relay had to drop before these. */
+  dropped?: number;
+}
+
+interface Entry {
+  id: string;
+  frameId: number;
+  frameUrl: string;
+  url: string;
+  generation: number;
+  classifier: SocketClassifier;
+  /** Events held until the classifier decides. */
+  buffer: PageSocketEvent[];
+  /** Set once recognised as LiveQuery. */
+  socket?: PageSocket;
+  /** Being rebuilt from a replay: its records are not emitted. */
+  silent: boolean;
+}
+
+export class PageTracker {
+  private readonly entries = new Map<string, Entry>();
+  private readonly limits: PageTrackerLimits;
+  private readonly now: () => number;
+  private generation = 0;
+
+  constructor(
+    private readonly emit: (draft: RecordDraft) => void,
+    options: PageTrackerOptions = {},
+  ) {
+    const { now, ...limits } = options;
+    this.limits = { ...DEFAULT_PAGE_TRACKER_LIMITS, ...limits };
+    this.now = now ?? (() => Date.now());
+  }
+
+  /** A document started in a frame of the tab; frame 0's is a new page load. */
+  onDocument(frameId: number, url: string): void {
+    if (frameId === 0) this.generation++;
+    for (const entry of [...this.entries.values()]) {
+      // A new top document replaces every frame; a new subframe document replaces that frame's.
+      if (frameId !== 0 && entry.frameId !== frameId) continue;
+      if (entry.socket) entry.socket.close();
+      else this.entries.delete(entry.id);
+    }
+    if (frameId === 0) {
+      this.emit({
+        time: this.now(),
+        source: { type: 'page', socketId: 'document', frameId: 0 },
+        kind: 'connection',
+        label: 'navigated',
+        summary: url,
+        raw: JSON.stringify({ url, generation: this.generation }),
+      });
+    }
+  }
+
+  onSocketEvents(frameId: number, frameUrl: string, events: PageSocketEvent[], options: SocketEventsOptions = {}): void {
+    if (options.dropped) {
+      this.emit({
+        time: this.now(),
+        source: { type: 'page', socketId: 'relay', frameId },
+        kind: 'gap',
+        label: 'dropped',
+        summary: `${options.dropped} page socket event(s) lost while the extension was unreachable`,
+      });
+    }
+    const rebuilt: Entry[] = [];
+    for (const event of events) {
+      const entry = this.entries.get(event.socketId);
+      if (event.type === 'created') {
+        if (entry) continue;
+        const added = this.add(event, frameId, frameUrl, options.replay === true);
+        if (added.silent) rebuilt.push(added);
+        continue;
+      }
+      // Events of unknown sockets (never announced, evicted, or not LiveQuery) are ignored, as are replays of known ones.
+      if (!entry || entry.frameId !== frameId || (options.replay && !entry.silent)) continue;
+      this.apply(entry, event);
+    }
+    for (const entry of rebuilt) {
+      entry.silent = false;
+      if (entry.socket && this.entries.get(entry.id) === entry) this.resumed(entry, entry.socket);
+    }
+  }
+
+  /** Views of the LiveQuery sockets, oldest first. */
+  sockets(): PageSocketView[] {
+    const views: PageSocketView[] = [];
+    for (const entry of this.entries.values()) if (entry.socket) views.push(entry.socket.view());
+    return views;
+  }
+
+  /** Forgets every socket (their later events are ignored); the generation count goes on. */
+  clear(): void {
+    this.entries.clear();
+  }
+
+  private add(event: Extract<PageSocketEvent, { type: 'created' }>, frameId: number, frameUrl: string, silent: boolean): Entry {
+    if (this.entries.size >= this.limits.maxSockets) this.evict();
+    const entry: Entry = {
+      id: event.socketId,
+      frameId,
+      frameUrl,
+      url: event.url,
+      generation: this.generation,
+      classifier: new SocketClassifier(),
+      buffer: [event],
+      silent,
+    };
+    this.entries.set(entry.id, entry);
+    return entry;
+  }
+
+  private apply(entry: Entry, event: PageSocketEvent): void {
+    if (entry.socket) return this.record(entry, entry.socket.apply(event));
+    entry.buffer.push(event);
+    const classifier = entry.classifier;
+    if (event.type === 'frame') classifier.observe(event.direction, event.text, event.truncatedFrom !== undefined);
+    if (event.type === 'close' || entry.buffer.length >= this.limits.maxBufferedEvents) classifier.finish();
+    if (classifier.verdict === 'other') {
+      this.entries.delete(entry.id);
+    } else if (classifier.verdict === 'livequery') {
+      const socket = new PageSocket(entry, this.limits.maxSubscriptionsPerSocket);
+      entry.socket = socket;
+      for (const buffered of entry.buffer) this.record(entry, socket.apply(buffered));
+      entry.buffer = [];
+    }
+  }
+
+  private record(entry: Entry, draft: RecordDraft): void {
+    if (!entry.silent) this.emit(draft);
+  }
+
+  private resumed(entry: Entry, socket: PageSocket): void {
+    const view = socket.view();
+    this.emit({
+      time: this.now(),
+      source: { type: 'page', socketId: entry.id, frameId: entry.frameId },
+      kind: 'connection',
+      label: 'resumed',
+      summary: `${entry.url}: state rebuilt after the extension restarted (${socket.subscriptionCount} subscription(s))`,
+      raw: JSON.stringify({ url: view.url, state: view.state, applicationId: view.applicationId, clientId: view.clientId }),
+    });
+  }
+
+  /** Drops one socket: closed ones of earlier page loads, then closed ones, then undecided, then the oldest. */
+  private evict(): void {
+    let victim: Entry | undefined;
+    let best = Infinity;
+    for (const entry of this.entries.values()) {
+      const old = entry.generation < this.generation;
+      const rank = entry.socket ? (entry.socket.closed ? (old ? 0 : 2) : 4) : old ? 1 : 3;
+      if (rank < best) {
+        best = rank;
+        victim = entry;
+        if (rank === 0) break;
+      }
+    }
+    if (victim) this.entries.delete(victim.id);
+  }
+}

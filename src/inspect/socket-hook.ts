@@ -1,0 +1,209 @@
+// Replaces a global's WebSocket constructor and send() with native-looking proxies that report sockets and LiveQuery frames.
+
+import { MAX_FRAME_CHARS, type PageSocketEvent } from '../messages.js';
+import { SocketClassifier, type Direction } from './socket-classifier.js';
+
+export const MAX_URL_CHARS = 8192;
+
+export interface SocketHookEnvironment {
+  /** The global object whose `WebSocket` is replaced (the page's window). */
+  global: { WebSocket?: typeof WebSocket };
+  report(event: PageSocketEvent): void;
+  newSocketId(): string;
+  now(): number;
+}
+
+interface Tracked {
+  id: string;
+  classifier: SocketClassifier;
+}
+
+type Getter = (this: unknown) => unknown;
+
+/** The native getter of `name`, found on `proto` or up its chain. */
+function findGetter(proto: object | null, name: string): Getter | undefined {
+  for (let p = proto; p; p = Object.getPrototypeOf(p) as object | null) {
+    const descriptor = Object.getOwnPropertyDescriptor(p, name);
+    if (descriptor) return descriptor.get as Getter | undefined;
+  }
+  return undefined;
+}
+
+function findValue(proto: object | null, name: string): unknown {
+  for (let p = proto; p; p = Object.getPrototypeOf(p) as object | null) {
+    const descriptor = Object.getOwnPropertyDescriptor(p, name);
+    if (descriptor) return descriptor.value;
+  }
+  return undefined;
+}
+
+// Captured when the hook loads, before any page script can replace them.
+const { apply: reflectApply, construct: reflectConstruct } = Reflect;
+const arrayBufferByteLength = findGetter(ArrayBuffer.prototype, 'byteLength');
+const sharedArrayBufferByteLength =
+  typeof SharedArrayBuffer === 'function' ? findGetter(SharedArrayBuffer.prototype, 'byteLength') : undefined;
+const blobSize = typeof Blob === 'function' ? findGetter(Blob.prototype, 'size') : undefined;
+const isView = ArrayBuffer.isView;
+
+/** Calls a native getter as a brand check: its value, or undefined when `value` is not of that type. */
+function branded(getter: Getter | undefined, value: unknown): number | undefined {
+  if (!getter || typeof value !== 'object' || value === null) return undefined;
+  try {
+    const result = reflectApply(getter, value, []);
+    return typeof result === 'number' ? result : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Byte size of data that send() transmits as a binary frame, or undefined for anything it converts to text. */
+function binarySize(data: unknown): number | undefined {
+  if (isView(data)) return data.byteLength;
+  return branded(arrayBufferByteLength, data) ?? branded(blobSize, data) ?? branded(sharedArrayBufferByteLength, data);
+}
+
+/** Size of a received binary message (Blob, ArrayBuffer, or a Node Buffer in tests). */
+function receivedSize(data: unknown): number {
+  const size = binarySize(data);
+  if (size !== undefined) return size;
+  const { byteLength, size: blobLike } = (data ?? {}) as { byteLength?: unknown; size?: unknown };
+  if (typeof byteLength === 'number') return byteLength;
+  return typeof blobLike === 'number' ? blobLike : 0;
+}
+
+function finite(value: unknown, fallback: number): number {
+  return typeof value === 'number' && Number.isFinite(value) ? value : fallback;
+}
+
+/**
+ * Installs the proxies on `env.global`. Returns false when there is no WebSocket to wrap.
+ *
+ * Proxies rather than wrapper functions: calls, `new`, subclassing, statics, `prototype`, `name`, `length` and
+ * errors all go to the native constructor unchanged, `Function.prototype.toString` prints native code, and every
+ * socket is a real native WebSocket.
+ */
+export function installSocketHook(env: SocketHookEnvironment): boolean {
+  const global = env.global;
+  const Native = global.WebSocket;
+  if (typeof Native !== 'function') return false;
+  const proto = Native.prototype as object;
+  const addEventListener = findValue(proto, 'addEventListener');
+  const nativeSend = findValue(proto, 'send');
+  if (typeof addEventListener !== 'function' || typeof nativeSend !== 'function') return false;
+  const readyState = findGetter(proto, 'readyState');
+  const urlOf = findGetter(proto, 'url');
+  const OPEN = finite(Native.OPEN, 1);
+  const sockets = new WeakMap<object, Tracked>();
+
+  const safely = (run: () => void): void => {
+    try {
+      run();
+    } catch {
+      // Inspection must never break the page.
+    }
+  };
+
+  const frame = (state: Tracked, direction: Direction, data: unknown): void => {
+    if (state.classifier.verdict === 'other') return;
+    const socketId = state.id;
+    const time = env.now();
+    const text = typeof data === 'string' ? data : undefined;
+    if (state.classifier.verdict === 'undecided' && state.classifier.observe(direction, text) === 'other') {
+      // Pass the verdict on (so the relay and tracker drop the socket) without the page's data.
+      env.report(
+        text === undefined
+          ? { type: 'frame', socketId, direction, binarySize: receivedSize(data), time }
+          : { type: 'frame', socketId, direction, text: '', truncatedFrom: text.length, time },
+      );
+      return;
+    }
+    if (text === undefined) {
+      env.report({ type: 'frame', socketId, direction, binarySize: receivedSize(data), time });
+    } else if (text.length > MAX_FRAME_CHARS) {
+      env.report({ type: 'frame', socketId, direction, text: text.slice(0, MAX_FRAME_CHARS), truncatedFrom: text.length, time });
+    } else {
+      env.report({ type: 'frame', socketId, direction, text, time });
+    }
+  };
+
+  const listen = (socket: object, type: string, handler: (event: Event) => void): void => {
+    reflectApply(addEventListener, socket, [type, (event: Event) => safely(() => handler(event))]);
+  };
+
+  const track = (socket: object): void => {
+    const state: Tracked = { id: env.newSocketId(), classifier: new SocketClassifier() };
+    const url = String((urlOf ? reflectApply(urlOf, socket, []) : undefined) ?? '').slice(0, MAX_URL_CHARS);
+    sockets.set(socket, state);
+    env.report({ type: 'created', socketId: state.id, url, time: env.now() });
+    // Registered in the constructor, so they run before any listener or on* handler of the page.
+    listen(socket, 'open', () => {
+      if (state.classifier.verdict !== 'other') env.report({ type: 'open', socketId: state.id, time: env.now() });
+    });
+    listen(socket, 'message', (event) => {
+      if (state.classifier.verdict !== 'other') frame(state, 'received', (event as MessageEvent).data);
+    });
+    listen(socket, 'error', () => {
+      if (state.classifier.verdict !== 'other') env.report({ type: 'error', socketId: state.id, time: env.now() });
+    });
+    listen(socket, 'close', (event) => {
+      if (state.classifier.verdict === 'other') return;
+      const { code, reason, wasClean } = event as CloseEvent;
+      env.report({
+        type: 'close',
+        socketId: state.id,
+        code: finite(code, 0),
+        reason: typeof reason === 'string' ? reason : '',
+        wasClean: wasClean === true,
+        time: env.now(),
+      });
+    });
+  };
+
+  const wrapper: typeof WebSocket = new Proxy(Native, {
+    construct(target, args, newTarget) {
+      const socket = reflectConstruct(target, args, newTarget === wrapper ? target : newTarget) as object;
+      safely(() => track(socket));
+      return socket;
+    },
+  });
+
+  const send = new Proxy(nativeSend, {
+    apply(target, thisArg: unknown, args: unknown[]) {
+      const state = typeof thisArg === 'object' && thisArg !== null ? sockets.get(thisArg) : undefined;
+      if (!state || state.classifier.verdict === 'other' || args.length === 0) return reflectApply(target, thisArg, args);
+      let data = args[0];
+      if (typeof data !== 'string' && binarySize(data) === undefined) {
+        // send() converts anything else with ToString; doing it once here lets us report exactly what was sent.
+        data = `${data as string}`;
+        args = [data, ...args.slice(1)];
+      }
+      const result: unknown = reflectApply(target, thisArg, args);
+      // A socket that is closing or closed discards the data without an exception.
+      safely(() => {
+        if (!readyState || reflectApply(readyState, thisArg, []) === OPEN) frame(state, 'sent', data);
+      });
+      return result;
+    },
+  });
+
+  // The global first: if it cannot be replaced, nothing else is touched.
+  const globalDescriptor = Object.getOwnPropertyDescriptor(global, 'WebSocket');
+  Object.defineProperty(
+    global,
+    'WebSocket',
+    globalDescriptor && 'value' in globalDescriptor
+      ? { ...globalDescriptor, value: wrapper }
+      : { value: wrapper, writable: true, enumerable: false, configurable: true },
+  );
+  const constructorDescriptor = Object.getOwnPropertyDescriptor(proto, 'constructor');
+  if (constructorDescriptor?.value === Native) {
+    Object.defineProperty(proto, 'constructor', { ...constructorDescriptor, value: wrapper });
+  }
+  const sendDescriptor = Object.getOwnPropertyDescriptor(proto, 'send');
+  Object.defineProperty(
+    proto,
+    'send',
+    sendDescriptor ? { ...sendDescriptor, value: send } : { value: send, writable: true, enumerable: true, configurable: true },
+  );
+  return true;
+}
