@@ -197,14 +197,14 @@ export class ServerConnection {
   }
 
   /** Switches the session token: unsubscribe, then subscribe again with the new token (the docs' own advice). */
-  setToken(subscriptionId: string, sessionToken: string | undefined): void {
+  setToken(subscriptionId: string, sessionToken: string | undefined, tokenLabel?: string): void {
     const tracked = this.require(subscriptionId);
-    const before = tracked.spec.sessionToken;
     tracked.spec.sessionToken = sessionToken || undefined;
+    const to = sessionToken ? (tokenLabel ? `"${tokenLabel}"` : 'another token') : 'anonymous (no token)';
     this.emitConnection(
       'token switched',
-      `${tracked.spec.query.className}: session token ${before ? 'changed' : 'set'}${sessionToken ? '' : ' to none (anonymous)'}; resubscribing`,
-      { subscriptionId },
+      `${tracked.spec.query.className}: session token switched to ${to}; unsubscribing and subscribing again`,
+      { subscriptionId, tokenLabel: sessionToken ? tokenLabel : 'anonymous' },
       subscriptionId,
       tracked.spec.query.className,
     );

@@ -152,7 +152,7 @@ export class Workspace {
         this.server(command.serverId).updateQuery(command.subscriptionId, command.query);
         break;
       case 'setSubscriptionToken':
-        this.server(command.serverId).setToken(command.subscriptionId, command.sessionToken);
+        this.server(command.serverId).setToken(command.subscriptionId, command.sessionToken, command.tokenLabel);
         break;
       case 'clearBacklog':
         this.recorder.clear();

@@ -63,8 +63,11 @@ describe('against a real Parse Server', () => {
     await waitForRow(panel, 'delete', game.objectId);
     assert.match(await panel.text(byTestId('subscription-counts')), /c1 u1 e1 l1 d1/);
 
-    // The detail pane shows the record's JSON.
+    // The detail pane shows the record's JSON, and the update's field diff.
     await panel.click(`${byTestId('timeline-row')}[data-kind="update"]`);
+    await panel.click(byTestId('detail-tab-diff'));
+    assert.deepEqual(await panel.texts(`${byTestId('diff')} tbody tr`), ['~ score\t20\t30']);
+    await panel.click(byTestId('detail-tab-raw'));
     const json = JSON.parse(await panel.text(byTestId('detail-json'))) as { op: string; object: { score: number }; original: { score: number } };
     assert.equal(json.op, 'update');
     assert.deepEqual([json.original.score, json.object.score], [20, 30]);

@@ -68,7 +68,15 @@ export type PanelToBackground =
   | { type: 'subscribe'; commandId: string; serverId: string; query: QueryJSON; sessionToken?: string }
   | { type: 'unsubscribe'; commandId: string; serverId: string; subscriptionId: string }
   | { type: 'updateSubscription'; commandId: string; serverId: string; subscriptionId: string; query: QueryJSON }
-  | { type: 'setSubscriptionToken'; commandId: string; serverId: string; subscriptionId: string; sessionToken?: string }
+  | {
+      type: 'setSubscriptionToken';
+      commandId: string;
+      serverId: string;
+      subscriptionId: string;
+      sessionToken?: string;
+      /** The keyring name of the new token, for the timeline (the token itself is never shown). */
+      tokenLabel?: string;
+    }
   /** Subscribe from the panel to what the page subscribed to: on the panel's server for that URL and app, added if needed. */
   | { type: 'adoptPageSubscription'; commandId: string; spec: ServerSpec; query: QueryJSON; sessionToken?: string }
   | { type: 'clearBacklog' };
@@ -137,7 +145,11 @@ export function isPanelToBackground(value: unknown): value is PanelToBackground 
       return isString(v.commandId) && isString(v.serverId) && isString(v.subscriptionId) && isQueryJSON(v.query);
     case 'setSubscriptionToken':
       return (
-        isString(v.commandId) && isString(v.serverId) && isString(v.subscriptionId) && isOptionalString(v.sessionToken)
+        isString(v.commandId) &&
+        isString(v.serverId) &&
+        isString(v.subscriptionId) &&
+        isOptionalString(v.sessionToken) &&
+        isOptionalString(v.tokenLabel)
       );
     case 'adoptPageSubscription':
       return isString(v.commandId) && isServerSpec(v.spec) && isQueryJSON(v.query) && isOptionalString(v.sessionToken);

@@ -10,6 +10,7 @@ import { SubscribeForm, type QueryDraft } from './SubscribeForm.js';
 import { Timeline } from './Timeline.js';
 import { Toolbar } from './Toolbar.js';
 import type { ServerSpec } from '../../src/timeline/record.js';
+import { serverKeyOf } from '../state/keyring.js';
 
 export interface Defaults {
   server?: ServerSpec;
@@ -67,7 +68,13 @@ export function App({ state, defaults }: { state: AppState; defaults: Defaults }
             <summary>
               Subscribe on <em>{selectedServer.spec.label || selectedServer.spec.serverURL}</em>
             </summary>
-            <SubscribeForm key={selectedServer.id} state={state} serverId={selectedServer.id} initial={defaults.query} />
+            <SubscribeForm
+              key={selectedServer.id}
+              state={state}
+              serverId={selectedServer.id}
+              serverKey={serverKeyOf(selectedServer.spec)}
+              initial={defaults.query}
+            />
           </details>
         ) : null}
         <details open>

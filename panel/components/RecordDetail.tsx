@@ -1,30 +1,90 @@
-// The detail pane: the selected record's facts and its raw JSON.
+// The detail pane: the selected record's facts, its JSON as a tree, a field diff for update/enter/leave, the raw text.
 
+import { useState } from 'preact/hooks';
+import { isPlainObject } from '../../src/livequery/protocol.js';
+import { diffObjects, type FieldChange } from '../../src/timeline/diff.js';
 import type { AppState } from '../state/app-state.js';
 import { formatClock, hostOf, prettyJSON, sourceName } from './format.js';
+import { JsonTree } from './JsonTree.js';
+
+type Tab = 'tree' | 'diff' | 'raw';
+
+function parseRaw(raw: string | undefined): unknown {
+  if (raw === undefined) return undefined;
+  try {
+    return JSON.parse(raw);
+  } catch {
+    return undefined;
+  }
+}
+
+function show(value: unknown): string {
+  return value === undefined ? '' : JSON.stringify(value);
+}
+
+function DiffTable({ changes }: { changes: FieldChange[] }) {
+  if (!changes.length) return <div class="muted pad">No field changed (only metadata such as updatedAt).</div>;
+  return (
+    <table class="diff" data-testid="diff">
+      <thead>
+        <tr>
+          <th>field</th>
+          <th>original</th>
+          <th>object</th>
+        </tr>
+      </thead>
+      <tbody>
+        {changes.map((c) => (
+          <tr key={c.field} class={`diff-${c.change}`} data-change={c.change}>
+            <td>
+              <span class="diff-mark">{c.change === 'added' ? '+' : c.change === 'removed' ? '−' : '~'}</span> {c.field}
+            </td>
+            <td class="mono">{show(c.before)}</td>
+            <td class="mono">{show(c.after)}</td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
 
 export function RecordDetail({ state }: { state: AppState }) {
   const record = state.selected.value;
-  if (!record) {
-    return (
-      <div class="detail empty" data-testid="detail">
-        Select a record to see its JSON.
-      </div>
-    );
-  }
+  const [tab, setTab] = useState<Tab>('tree');
+  if (!record) return null;
+  const json = parseRaw(record.raw);
+  const frame = isPlainObject(json) ? json : undefined;
+  const diffable = frame && isPlainObject(frame.object) && isPlainObject(frame.original);
+  const active: Tab = tab === 'diff' && !diffable ? 'tree' : json === undefined && tab === 'tree' ? 'raw' : tab;
   const labels = new Map(state.servers.value.map((s) => [s.id, s.spec.label || hostOf(s.spec.serverURL)]));
+  const tabButton = (id: Tab, label: string, enabled = true) => (
+    <button type="button" role="tab" aria-selected={active === id} class={active === id ? 'active' : ''} disabled={!enabled} data-testid={`detail-tab-${id}`} onClick={() => setTab(id)}>
+      {label}
+    </button>
+  );
   return (
     <div class="detail" data-testid="detail">
       <div class="detail-header">
         <strong>{record.label}</strong>
         <span class="muted"> · {formatClock(record.time)} · {sourceName(record, labels)}</span>
         {record.requestId !== undefined ? <span class="muted"> · requestId {record.requestId}</span> : null}
-        <button type="button" class="icon-button close" title="Close" onClick={() => (state.selected.value = null)}>
+        <button type="button" class="icon-button close" title="Close (Esc)" onClick={() => (state.selected.value = null)}>
           ✕
         </button>
       </div>
       <div class="detail-summary">{record.summary}</div>
-      <pre class="json" data-testid="detail-json">{prettyJSON(record.raw)}</pre>
+      <div class="segmented tabs" role="tablist">
+        {tabButton('tree', 'JSON', json !== undefined)}
+        {tabButton('diff', 'Diff', !!diffable)}
+        {tabButton('raw', 'Raw')}
+      </div>
+      <div class="detail-body">
+        {active === 'tree' ? <JsonTree value={json} /> : null}
+        {active === 'diff' && frame ? (
+          <DiffTable changes={diffObjects(frame.original as Record<string, unknown>, frame.object as Record<string, unknown>, { ignore: ['updatedAt'] })} />
+        ) : null}
+        {active === 'raw' ? <pre class="json" data-testid="detail-json">{prettyJSON(record.raw)}</pre> : null}
+      </div>
     </div>
   );
 }

@@ -5,6 +5,8 @@ import type { ServerView, SubscriptionView } from '../../src/timeline/record.js'
 import type { AppState } from '../state/app-state.js';
 import { ServerForm } from './AddServerForm.js';
 import { formatCounts, hostOf, totalCount } from './format.js';
+import { serverKeyOf } from '../state/keyring.js';
+import { KeyringEditor, TokenSelect } from './Keyring.js';
 import { Secret } from './Secret.js';
 
 /** Re-renders every 100 ms while `active`, for countdowns. */
@@ -55,8 +57,20 @@ function SubscriptionRow({ state, server, sub }: { state: AppState; server: Serv
         </span>
         {sub.query.keys ? <span>keys {sub.query.keys.join(',')}</span> : null}
         {sub.query.watch ? <span>watch {sub.query.watch.join(',')}</span> : null}
-        <span>
-          token <Secret value={sub.sessionToken} label="session token" />
+        <span class="token-picker">
+          token{' '}
+          <TokenSelect
+            keyring={state.keyring}
+            serverKey={serverKeyOf(server.spec)}
+            value={sub.sessionToken}
+            testId="subscription-token"
+            onChange={(token, name) =>
+              run(
+                state.run({ type: 'setSubscriptionToken', serverId: server.id, subscriptionId: sub.id, sessionToken: token, tokenLabel: name }),
+              )
+            }
+          />
+          {sub.sessionToken ? <Secret value={sub.sessionToken} label="session token" /> : null}
         </span>
       </div>
       {sub.lastError ? <div class="error-text">{sub.lastError}</div> : null}
@@ -139,6 +153,10 @@ function ServerCard({ state, server }: { state: AppState; server: ServerView }) 
           Remove
         </button>
       </div>
+      <details class="nested" data-testid="tokens">
+        <summary>Session tokens ({state.keyring.forServer(serverKeyOf(server.spec)).length})</summary>
+        <KeyringEditor keyring={state.keyring} server={server} />
+      </details>
       {editing ? <ServerForm state={state} initial={server.spec} serverId={server.id} onDone={() => setEditing(false)} /> : null}
       {server.subscriptions.length ? (
         <ul class="subscriptions">

@@ -5,6 +5,7 @@ import { now } from '../../src/timeline/clock.js';
 import type { QueryJSON } from '../../src/livequery/protocol.js';
 import { normalizeQuery } from '../../src/livequery/query.js';
 import type { AppState } from '../state/app-state.js';
+import { TokenSelect } from './Keyring.js';
 
 export interface QueryDraft {
   className: string;
@@ -36,7 +37,17 @@ export function parseDraft(draft: QueryDraft): { ok: true; query: QueryJSON } | 
   }
 }
 
-export function SubscribeForm({ state, serverId, initial }: { state: AppState; serverId: string; initial?: Partial<QueryDraft> }) {
+export function SubscribeForm({
+  state,
+  serverId,
+  serverKey,
+  initial,
+}: {
+  state: AppState;
+  serverId: string;
+  serverKey: string;
+  initial?: Partial<QueryDraft>;
+}) {
   const [draft, setDraft] = useState<QueryDraft>({ ...EMPTY_DRAFT, ...initial });
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
@@ -102,7 +113,16 @@ export function SubscribeForm({ state, serverId, initial }: { state: AppState; s
       </label>
       <label class="field">
         <span>Session token</span>
-        <input data-testid="subscribe-token" type="password" autocomplete="off" value={draft.sessionToken} onInput={set('sessionToken')} placeholder="r:… (optional)" />
+        <span class="token-picker">
+          <TokenSelect
+            keyring={state.keyring}
+            serverKey={serverKey}
+            value={draft.sessionToken || undefined}
+            testId="subscribe-token-select"
+            onChange={(token) => setDraft({ ...draft, sessionToken: token ?? '' })}
+          />
+          <input data-testid="subscribe-token" type="password" autocomplete="off" value={draft.sessionToken} onInput={set('sessionToken')} placeholder="or paste r:…" />
+        </span>
       </label>
       {error ? (
         <div class="error-text" role="alert" data-testid="subscribe-error">

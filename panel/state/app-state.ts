@@ -6,6 +6,7 @@ import { EMPTY_FILTER, type TimelineFilter } from '../../src/timeline/filter.js'
 import type { PageSocketView, RecordDraft, ServerView, TimelineRecord } from '../../src/timeline/record.js';
 import { DEFAULT_CAPACITY, TimelineStore } from '../../src/timeline/store.js';
 import type { Bridge, Command } from '../bridge.js';
+import { createKeyring } from './keyring.js';
 import type { PanelSettings } from './settings.js';
 
 const PANEL_EPOCH = 'panel';
@@ -26,6 +27,8 @@ export function createAppState(settings: PanelSettings) {
   /** Generation of the current page load; with preserve log off, older page sockets are hidden. */
   const pageGeneration = signal(0);
   const selectedServerId = signal<string | null>(null);
+  const keyring = createKeyring();
+  void keyring.load();
   let bridge: Bridge | undefined;
   let localSeq = 0;
   let versionQueued = false;
@@ -79,6 +82,7 @@ export function createAppState(settings: PanelSettings) {
 
   return {
     timeline,
+    keyring,
     connected,
     servers,
     pageSockets,

@@ -1,0 +1,173 @@
+// A server's named session tokens: add by pasting, by logging in through REST, or from the page's current user.
+
+import { useState } from 'preact/hooks';
+import type { ServerView } from '../../src/timeline/record.js';
+import { serverKeyOf, type Keyring } from '../state/keyring.js';
+import { readPageUser } from '../state/page-user.js';
+import { logIn, restURLFor } from '../state/parse-rest.js';
+import { Secret } from './Secret.js';
+
+type Mode = 'paste' | 'login';
+
+export function KeyringEditor({ keyring, server }: { keyring: Keyring; server: ServerView }) {
+  const serverKey = serverKeyOf(server.spec);
+  const entries = keyring.forServer(serverKey);
+  const [mode, setMode] = useState<Mode>('login');
+  const [name, setName] = useState('');
+  const [token, setToken] = useState('');
+  const [username, setUsername] = useState('');
+  const [password, setPassword] = useState('');
+  const [restURL, setRestURL] = useState(restURLFor(server.spec.serverURL));
+  const [message, setMessage] = useState<{ error: boolean; text: string } | null>(null);
+  const [busy, setBusy] = useState(false);
+
+  const done = (text: string) => setMessage({ error: false, text });
+  const fail = (error: unknown) => setMessage({ error: true, text: (error as Error).message });
+
+  const submit = async (e: Event) => {
+    e.preventDefault();
+    setMessage(null);
+    setBusy(true);
+    try {
+      if (mode === 'paste') {
+        if (!name.trim() || !token.trim()) throw new Error('A name and a token are needed');
+        keyring.add({ serverKey, name: name.trim(), token: token.trim(), origin: 'pasted' });
+        done(`Added "${name.trim()}"`);
+        setToken('');
+      } else {
+        const user = await logIn(
+          { restURL: restURL.replace(/\/+$/, ''), applicationId: server.spec.applicationId, javascriptKey: server.spec.javascriptKey },
+          username.trim(),
+          password,
+        );
+        keyring.add({ serverKey, name: name.trim() || user.username, token: user.sessionToken, origin: 'login', username: user.username, userId: user.objectId });
+        done(`Logged in as ${user.username}`);
+        setPassword('');
+      }
+      setName('');
+    } catch (error) {
+      fail(error);
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const importFromPage = async () => {
+    setMessage(null);
+    try {
+      const user = await readPageUser(server.spec.applicationId);
+      const entryName = user.username ? `${user.username} (page)` : 'page user';
+      keyring.add({ serverKey, name: entryName, token: user.sessionToken, origin: 'page', username: user.username, userId: user.objectId });
+      done(`Imported the page's user${user.username ? ` ${user.username}` : ''}`);
+    } catch (error) {
+      fail(error);
+    }
+  };
+
+  return (
+    <div class="keyring" data-testid="keyring">
+      <ul class="tokens">
+        {entries.map((entry) => (
+          <li key={entry.id} data-testid="keyring-entry">
+            <strong>{entry.name}</strong>
+            <Secret value={entry.token} label={`${entry.name}'s session token`} />
+            <span class="muted">{entry.origin === 'login' ? 'logged in' : entry.origin === 'page' ? 'from page' : 'pasted'}</span>
+            <button type="button" class="icon-button" title={`Forget ${entry.name}`} onClick={() => keyring.remove(entry.id)}>
+              ✕
+            </button>
+          </li>
+        ))}
+        {entries.length === 0 ? <li class="muted">No token yet. Subscriptions without one are anonymous.</li> : null}
+      </ul>
+      <div class="segmented" role="tablist">
+        <button type="button" role="tab" aria-selected={mode === 'login'} class={mode === 'login' ? 'active' : ''} data-testid="keyring-mode-login" onClick={() => setMode('login')}>
+          Log in
+        </button>
+        <button type="button" role="tab" aria-selected={mode === 'paste'} class={mode === 'paste' ? 'active' : ''} data-testid="keyring-mode-paste" onClick={() => setMode('paste')}>
+          Paste
+        </button>
+        <button type="button" data-testid="keyring-from-page" title="Use the inspected page's current Parse user" onClick={importFromPage}>
+          From page
+        </button>
+      </div>
+      <form onSubmit={submit} data-testid="keyring-form">
+        <label class="field">
+          <span>Name</span>
+          <input data-testid="keyring-name" value={name} placeholder={mode === 'login' ? 'default: the username' : 'alice'} onInput={(e) => setName(e.currentTarget.value)} />
+        </label>
+        {mode === 'paste' ? (
+          <label class="field">
+            <span>Session token</span>
+            <input data-testid="keyring-token" type="password" autocomplete="off" value={token} placeholder="r:…" onInput={(e) => setToken(e.currentTarget.value)} />
+          </label>
+        ) : (
+          <>
+            <label class="field">
+              <span>Username</span>
+              <input data-testid="keyring-username" autocomplete="off" value={username} onInput={(e) => setUsername(e.currentTarget.value)} />
+            </label>
+            <label class="field">
+              <span>Password</span>
+              <input data-testid="keyring-password" type="password" autocomplete="off" value={password} onInput={(e) => setPassword(e.currentTarget.value)} />
+            </label>
+            <label class="field">
+              <span>REST URL</span>
+              <input data-testid="keyring-rest-url" value={restURL} onInput={(e) => setRestURL(e.currentTarget.value)} />
+            </label>
+          </>
+        )}
+        <div class="form-actions">
+          <button type="submit" class="primary" disabled={busy} data-testid="keyring-submit">
+            {mode === 'paste' ? 'Add token' : 'Log in'}
+          </button>
+          <label class="check" title="Keep tokens after the browser restarts (stored unencrypted in the extension's local storage)">
+            <input type="checkbox" data-testid="keyring-persist" checked={keyring.persisted.value} onChange={(e) => keyring.setPersisted(e.currentTarget.checked)} />
+            Remember tokens
+          </label>
+        </div>
+      </form>
+      {message ? (
+        <div class={message.error ? 'error-text' : 'muted'} role={message.error ? 'alert' : 'status'} data-testid="keyring-message">
+          {message.text}
+        </div>
+      ) : null}
+    </div>
+  );
+}
+
+/** Picks a subscription's token from the keyring; changing it resubscribes with the new token. */
+export function TokenSelect({
+  keyring,
+  serverKey,
+  value,
+  onChange,
+  testId,
+}: {
+  keyring: Keyring;
+  serverKey: string;
+  value: string | undefined;
+  onChange: (token: string | undefined, name: string) => void;
+  testId: string;
+}) {
+  const entries = keyring.forServer(serverKey);
+  const known = !value || entries.some((e) => e.token === value);
+  return (
+    <select
+      data-testid={testId}
+      value={value ?? ''}
+      title="Session token"
+      onChange={(e) => {
+        const token = e.currentTarget.value || undefined;
+        onChange(token, keyring.nameOf(serverKey, token));
+      }}
+    >
+      <option value="">anonymous</option>
+      {entries.map((entry) => (
+        <option key={entry.id} value={entry.token}>
+          {entry.name}
+        </option>
+      ))}
+      {!known ? <option value={value}>custom token</option> : null}
+    </select>
+  );
+}
