@@ -4,7 +4,7 @@ import { effect } from '@preact/signals';
 import { render } from 'preact';
 import browser from 'webextension-polyfill';
 import { Bridge } from './bridge.js';
-import { App, type Defaults } from './components/App.js';
+import { App, applyDefaults, type Defaults } from './components/App.js';
 import { createAppState } from './state/app-state.js';
 import { loadSettings, saveSettings } from './state/settings.js';
 
@@ -61,6 +61,7 @@ async function main(): Promise<void> {
     lastSeen: () => state.timeline.lastSeen(),
   });
   state.setBridge(bridge);
+  applyDefaults(state, defaults);
   effect(() => saveSettings({ preserveLog: state.preserveLog.value, filter: state.filter.value, capacity: state.timeline.capacity }));
   render(<App state={state} defaults={defaults} />, root);
   bridge.connect();

@@ -28,6 +28,7 @@ export async function subscribe(
   query: { className: string; where?: string; keys?: string; watch?: string; sessionToken?: string },
 ): Promise<void> {
   await panel.fill(byTestId('subscribe-className'), query.className);
+  await panel.click(byTestId('where-mode-json'));
   await panel.fill(byTestId('subscribe-where'), query.where ?? '{}');
   await panel.fill(byTestId('subscribe-keys'), query.keys ?? '');
   await panel.fill(byTestId('subscribe-watch'), query.watch ?? '');

@@ -6,15 +6,20 @@ import { ServerForm } from './AddServerForm.js';
 import { PageSockets } from './PageSockets.js';
 import { RecordDetail } from './RecordDetail.js';
 import { ServerList } from './ServerList.js';
-import { SubscribeForm, type QueryDraft } from './SubscribeForm.js';
+import { Composer, QueryHistoryList } from './Composer.js';
 import { Timeline } from './Timeline.js';
 import { Toolbar } from './Toolbar.js';
 import type { ServerSpec } from '../../src/timeline/record.js';
 import { serverKeyOf } from '../state/keyring.js';
+import type { QueryDraft } from '../state/query-draft.js';
 
 export interface Defaults {
   server?: ServerSpec;
   query?: Partial<QueryDraft>;
+}
+
+export function applyDefaults(state: AppState, defaults: Defaults): void {
+  if (defaults.query) state.composer.draft.value = { ...state.composer.draft.value, ...defaults.query };
 }
 
 function isEditable(target: EventTarget | null): boolean {
@@ -68,13 +73,11 @@ export function App({ state, defaults }: { state: AppState; defaults: Defaults }
             <summary>
               Subscribe on <em>{selectedServer.spec.label || selectedServer.spec.serverURL}</em>
             </summary>
-            <SubscribeForm
-              key={selectedServer.id}
-              state={state}
-              serverId={selectedServer.id}
-              serverKey={serverKeyOf(selectedServer.spec)}
-              initial={defaults.query}
-            />
+            <Composer state={state} serverId={selectedServer.id} serverKey={serverKeyOf(selectedServer.spec)} />
+            <details class="nested">
+              <summary>History</summary>
+              <QueryHistoryList state={state} serverId={selectedServer.id} />
+            </details>
           </details>
         ) : null}
         <details open>

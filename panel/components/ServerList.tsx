@@ -86,6 +86,18 @@ function SubscriptionRow({ state, server, sub }: { state: AppState; server: Serv
         </button>
         <button
           type="button"
+          data-testid="edit-subscription"
+          title="Edit the query and apply it in place (update op)"
+          onClick={() => {
+            state.composer.load(sub.query);
+            state.composer.editing.value = { serverId: server.id, subscriptionId: sub.id, requestId: sub.requestId };
+            state.selectedServerId.value = server.id;
+          }}
+        >
+          Edit query
+        </button>
+        <button
+          type="button"
           data-testid="unsubscribe"
           onClick={() => run(state.run({ type: 'unsubscribe', serverId: server.id, subscriptionId: sub.id }))}
         >

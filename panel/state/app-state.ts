@@ -6,7 +6,10 @@ import { EMPTY_FILTER, type TimelineFilter } from '../../src/timeline/filter.js'
 import type { PageSocketView, RecordDraft, ServerView, TimelineRecord } from '../../src/timeline/record.js';
 import { DEFAULT_CAPACITY, TimelineStore } from '../../src/timeline/store.js';
 import type { Bridge, Command } from '../bridge.js';
+import type { QueryJSON } from '../../src/livequery/protocol.js';
+import { createHistory } from './history.js';
 import { createKeyring } from './keyring.js';
+import { draftFromQuery, EMPTY_DRAFT, type QueryDraft } from './query-draft.js';
 import type { PanelSettings } from './settings.js';
 
 const PANEL_EPOCH = 'panel';
@@ -29,6 +32,32 @@ export function createAppState(settings: PanelSettings) {
   const selectedServerId = signal<string | null>(null);
   const keyring = createKeyring();
   void keyring.load();
+  const history = createHistory();
+  const composer = {
+    draft: signal<QueryDraft>({ ...EMPTY_DRAFT }),
+    /** Set while the composer edits a live subscription (submitting sends the `update` op). */
+    editing: signal<{ serverId: string; subscriptionId: string; requestId?: number } | null>(null),
+    load(query: QueryJSON, sessionToken = ''): void {
+      composer.editing.value = null;
+      composer.draft.value = draftFromQuery(query, sessionToken);
+    },
+  };
+  /** Class names seen in records, for the composer's suggestions. */
+  const seenClasses = signal<ReadonlySet<string>>(new Set());
+  const noteClasses = (records: readonly TimelineRecord[]) => {
+    let added: Set<string> | undefined;
+    for (const r of records) {
+      if (r.className && !seenClasses.value.has(r.className) && !added?.has(r.className)) (added ??= new Set()).add(r.className);
+    }
+    if (added) seenClasses.value = new Set([...seenClasses.value, ...added]);
+  };
+  const knownClasses = computed(() => {
+    const names = new Set(seenClasses.value);
+    for (const server of servers.value) for (const sub of server.subscriptions) names.add(sub.query.className);
+    for (const socket of pageSockets.value) for (const sub of socket.subscriptions) names.add(sub.query.className);
+    for (const entry of history.entries.value) names.add(entry.query.className);
+    return [...names].sort();
+  });
   let bridge: Bridge | undefined;
   let localSeq = 0;
   let versionQueued = false;
@@ -59,6 +88,7 @@ export function createAppState(settings: PanelSettings) {
       }
       timeline.append([record]);
     }
+    noteClasses(records);
     bump();
   }
 
@@ -71,6 +101,7 @@ export function createAppState(settings: PanelSettings) {
           selectedServerId.value = message.servers[0]?.id ?? null;
         }
         timeline.append(message.backlog);
+        noteClasses(message.backlog);
         bump();
         return;
       }
@@ -83,6 +114,9 @@ export function createAppState(settings: PanelSettings) {
   return {
     timeline,
     keyring,
+    history,
+    composer,
+    knownClasses,
     connected,
     servers,
     pageSockets,

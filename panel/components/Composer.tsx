@@ -1,0 +1,225 @@
+// The query composer: class (with suggestions), where as a builder kept in sync with raw JSON, keys, watch, token;
+// it subscribes, or applies an edit to a live subscription in place with the protocol's `update` op.
+
+import { useMemo, useState } from 'preact/hooks';
+import { toParseSdkCode } from '../../src/composer/copy-as-code.js';
+import { treeToWhere, whereToTree } from '../../src/composer/where-builder.js';
+import { now } from '../../src/timeline/clock.js';
+import type { AppState } from '../state/app-state.js';
+import { parseDraft, type QueryDraft } from '../state/query-draft.js';
+import { copyText } from './clipboard.js';
+import { TokenSelect } from './Keyring.js';
+import { WhereBuilder } from './WhereBuilder.js';
+
+type Mode = 'builder' | 'json';
+
+export function Composer({ state, serverId, serverKey }: { state: AppState; serverId: string; serverKey: string }) {
+  const draft = state.composer.draft.value;
+  const editing = state.composer.editing.value;
+  const [mode, setMode] = useState<Mode>('builder');
+  const [error, setError] = useState<string | null>(null);
+  const [note, setNote] = useState<string | null>(null);
+  const [showCode, setShowCode] = useState(false);
+  const [busy, setBusy] = useState(false);
+  const parsed = useMemo(() => parseDraft(draft), [draft]);
+  const tree = useMemo(() => {
+    try {
+      return whereToTree(draft.where.trim() ? JSON.parse(draft.where) : {});
+    } catch (e) {
+      return { ok: false as const, error: `not valid JSON: ${(e as Error).message}` };
+    }
+  }, [draft.where]);
+  const set = (patch: Partial<QueryDraft>) => {
+    state.composer.draft.value = { ...draft, ...patch };
+    setError(null);
+    setNote(null);
+  };
+  const editedHere = editing && editing.serverId === serverId ? editing : null;
+
+  const submit = async (e: Event) => {
+    e.preventDefault();
+    setError(null);
+    setNote(null);
+    if (!parsed.ok) {
+      setError(parsed.error);
+      state.addLocalRecord({
+        time: now(),
+        source: { type: 'connection', serverId },
+        kind: 'error',
+        label: 'invalid query',
+        className: draft.className || undefined,
+        summary: `not sent: ${parsed.error}`,
+        raw: JSON.stringify({ className: draft.className, where: draft.where, keys: draft.keys, watch: draft.watch }),
+      });
+      return;
+    }
+    setBusy(true);
+    try {
+      if (editedHere) {
+        await state.run({ type: 'updateSubscription', serverId, subscriptionId: editedHere.subscriptionId, query: parsed.query });
+        state.composer.editing.value = null;
+        setNote('Applied with the update op');
+      } else {
+        await state.run({ type: 'subscribe', serverId, query: parsed.query, sessionToken: draft.sessionToken.trim() || undefined });
+      }
+      state.history.add(parsed.query);
+    } catch (err) {
+      setError((err as Error).message);
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const copy = async () => {
+    if (!parsed.ok) return setError(parsed.error);
+    const code = toParseSdkCode(parsed.query, { sessionToken: !!draft.sessionToken });
+    setShowCode(true);
+    setNote((await copyText(code)) ? 'Copied as Parse JS SDK code' : 'Select the code below to copy it');
+  };
+
+  const fieldError = (field: string) => (!parsed.ok && parsed.field === field ? parsed.error : null);
+  const classes = state.knownClasses.value;
+  return (
+    <form class="composer" data-testid="subscribe-form" onSubmit={submit}>
+      {editedHere ? (
+        <div class="banner" data-testid="composer-editing">
+          Editing subscription #{editedHere.requestId ?? '?'} in place.{' '}
+          <button type="button" onClick={() => (state.composer.editing.value = null)}>
+            Cancel
+          </button>
+        </div>
+      ) : null}
+      <label class="field">
+        <span>Class</span>
+        <input
+          data-testid="subscribe-className"
+          list="known-classes"
+          spellcheck={false}
+          value={draft.className}
+          onInput={(e) => set({ className: e.currentTarget.value })}
+          placeholder="Message"
+        />
+      </label>
+      <datalist id="known-classes">
+        {classes.map((c) => (
+          <option key={c} value={c} />
+        ))}
+      </datalist>
+      <div class="field">
+        <span>where</span>
+        <div class="segmented" role="tablist">
+          <button type="button" role="tab" class={mode === 'builder' ? 'active' : ''} aria-selected={mode === 'builder'} data-testid="where-mode-builder" onClick={() => setMode('builder')}>
+            Builder
+          </button>
+          <button type="button" role="tab" class={mode === 'json' ? 'active' : ''} aria-selected={mode === 'json'} data-testid="where-mode-json" onClick={() => setMode('json')}>
+            JSON
+          </button>
+        </div>
+      </div>
+      {mode === 'builder' ? (
+        tree.ok ? (
+          <WhereBuilder tree={tree.tree} onChange={(t) => set({ where: JSON.stringify(treeToWhere(t), null, 2) })} />
+        ) : (
+          <div class="error-text" data-testid="builder-unavailable">
+            The builder cannot show this where ({tree.error}); edit it as JSON.
+          </div>
+        )
+      ) : (
+        <textarea
+          data-testid="subscribe-where"
+          class={fieldError('where') ? 'invalid' : ''}
+          spellcheck={false}
+          rows={5}
+          value={draft.where}
+          onInput={(e) => set({ where: e.currentTarget.value })}
+        />
+      )}
+      {fieldError('where') ? (
+        <div class="error-text" data-testid="where-error">
+          {fieldError('where')}
+        </div>
+      ) : null}
+      <label class="field">
+        <span>keys</span>
+        <input data-testid="subscribe-keys" spellcheck={false} value={draft.keys} onInput={(e) => set({ keys: e.currentTarget.value })} placeholder="title, score (optional)" />
+      </label>
+      <label class="field">
+        <span>watch</span>
+        <input data-testid="subscribe-watch" spellcheck={false} value={draft.watch} onInput={(e) => set({ watch: e.currentTarget.value })} placeholder="score (optional)" />
+      </label>
+      {!editedHere ? (
+        <label class="field">
+          <span>Session token</span>
+          <span class="token-picker">
+            <TokenSelect
+              keyring={state.keyring}
+              serverKey={serverKey}
+              value={draft.sessionToken || undefined}
+              testId="subscribe-token-select"
+              onChange={(token) => set({ sessionToken: token ?? '' })}
+            />
+            <input
+              data-testid="subscribe-token"
+              type="password"
+              autocomplete="off"
+              value={draft.sessionToken}
+              onInput={(e) => set({ sessionToken: e.currentTarget.value })}
+              placeholder="or paste r:…"
+            />
+          </span>
+        </label>
+      ) : null}
+      {error ? (
+        <div class="error-text" role="alert" data-testid="subscribe-error">
+          {error}
+        </div>
+      ) : null}
+      {note ? (
+        <div class="muted" role="status" data-testid="composer-note">
+          {note}
+        </div>
+      ) : null}
+      <div class="form-actions">
+        <button type="submit" class="primary" disabled={busy} data-testid="subscribe-submit">
+          {editedHere ? 'Apply (update op)' : 'Subscribe'}
+        </button>
+        <button type="button" data-testid="copy-as-code" onClick={copy}>
+          Copy as code
+        </button>
+      </div>
+      {showCode && parsed.ok ? (
+        <pre class="code" data-testid="sdk-code">
+          {toParseSdkCode(parsed.query, { sessionToken: !!draft.sessionToken })}
+        </pre>
+      ) : null}
+    </form>
+  );
+}
+
+export function QueryHistoryList({ state, serverId }: { state: AppState; serverId: string }) {
+  const entries = state.history.entries.value;
+  if (!entries.length) return <div class="muted small">Queries you subscribe to are kept here.</div>;
+  return (
+    <ul class="history" data-testid="query-history">
+      {entries.map((entry) => {
+        const text = `${entry.query.className} ${JSON.stringify(entry.query.where)}`;
+        return (
+          <li key={`${entry.time}`} data-testid="history-entry">
+            <code title={text}>{text}</code>
+            <button type="button" title="Load into the composer" onClick={() => state.composer.load(entry.query)}>
+              Edit
+            </button>
+            <button
+              type="button"
+              data-testid="history-rerun"
+              title="Subscribe again with this query"
+              onClick={() => void state.run({ type: 'subscribe', serverId, query: entry.query, sessionToken: state.composer.draft.value.sessionToken || undefined }).catch(() => undefined)}
+            >
+              Re-run
+            </button>
+          </li>
+        );
+      })}
+    </ul>
+  );
+}

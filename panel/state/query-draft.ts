@@ -1,0 +1,51 @@
+// The composer's draft (text fields as typed) and its conversion to a protocol query with the exact reason it fails.
+
+import { validateWhere } from '../../src/composer/where-builder.js';
+import type { QueryJSON } from '../../src/livequery/protocol.js';
+import { normalizeQuery } from '../../src/livequery/query.js';
+
+export interface QueryDraft {
+  className: string;
+  /** The where as JSON text: the source of truth that the builder edits too. */
+  where: string;
+  keys: string;
+  watch: string;
+  sessionToken: string;
+}
+
+export const EMPTY_DRAFT: QueryDraft = { className: '', where: '{}', keys: '', watch: '', sessionToken: '' };
+
+export function draftFromQuery(query: QueryJSON, sessionToken = ''): QueryDraft {
+  return {
+    className: query.className,
+    where: JSON.stringify(query.where, null, 2),
+    keys: query.keys?.join(', ') ?? '',
+    watch: query.watch?.join(', ') ?? '',
+    sessionToken,
+  };
+}
+
+export type DraftResult = { ok: true; query: QueryJSON } | { ok: false; error: string; field: 'className' | 'where' | 'keys' | 'watch' };
+
+export function parseDraft(draft: QueryDraft): DraftResult {
+  if (!draft.className.trim()) return { ok: false, field: 'className', error: 'A class name is needed' };
+  let where: unknown = {};
+  if (draft.where.trim()) {
+    try {
+      where = JSON.parse(draft.where);
+    } catch (error) {
+      return { ok: false, field: 'where', error: `"where" is not valid JSON: ${(error as Error).message}` };
+    }
+  }
+  const problem = validateWhere(where);
+  if (problem) return { ok: false, field: 'where', error: `"where": ${problem}` };
+  try {
+    return {
+      ok: true,
+      query: normalizeQuery({ className: draft.className.trim(), where: where as Record<string, unknown>, keys: draft.keys, watch: draft.watch }),
+    };
+  } catch (error) {
+    const message = (error as Error).message;
+    return { ok: false, field: message.includes('watch') ? 'watch' : message.includes('keys') ? 'keys' : 'className', error: message };
+  }
+}
