@@ -5,6 +5,8 @@ import type { AppState } from '../state/app-state.js';
 import { ServerForm } from './AddServerForm.js';
 import { PageSockets } from './PageSockets.js';
 import { RecordDetail } from './RecordDetail.js';
+import { RecordingBanner } from './Recording.js';
+import { ResultSetView } from './ResultSet.js';
 import { ServerList } from './ServerList.js';
 import { Composer, QueryHistoryList } from './Composer.js';
 import { Timeline } from './Timeline.js';
@@ -44,6 +46,8 @@ export function App({ state, defaults }: { state: AppState; defaults: Defaults }
         filterInput.current?.select();
       } else if (e.key === 'Escape' && e.target === filterInput.current) {
         (document.querySelector('.timeline-viewport') as HTMLElement | null)?.focus();
+      } else if (e.key === 'Escape' && !isEditable(e.target) && state.selected.value) {
+        state.selected.value = null;
       }
     };
     document.addEventListener('keydown', onKey);
@@ -51,6 +55,7 @@ export function App({ state, defaults }: { state: AppState; defaults: Defaults }
   }, [state]);
 
   const servers = state.servers.value;
+  const view = state.view.value;
   const selectedServer = servers.find((s) => s.id === state.selectedServerId.value) ?? servers[0];
   return (
     <div class="app">
@@ -102,10 +107,15 @@ export function App({ state, defaults }: { state: AppState; defaults: Defaults }
             </button>
           </div>
         ) : null}
-        <div class={`content ${state.selected.value ? 'with-detail' : ''}`}>
-          <Timeline state={state} />
-          {state.selected.value ? <RecordDetail state={state} /> : null}
-        </div>
+        <RecordingBanner state={state} />
+        {view.type === 'results' ? (
+          <ResultSetView state={state} subscriptionKey={view.subscriptionKey} title={view.title} serverId={view.serverId} />
+        ) : (
+          <div class={`content ${state.selected.value ? 'with-detail' : ''}`}>
+            <Timeline state={state} />
+            {state.selected.value ? <RecordDetail state={state} /> : null}
+          </div>
+        )}
       </main>
     </div>
   );

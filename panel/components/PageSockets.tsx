@@ -70,6 +70,19 @@ function PageSocket({ socket, state }: { socket: PageSocketView; state: AppState
               <AdoptButton state={state} socket={socket} sub={sub} />
               <button
                 type="button"
+                data-testid="page-show-results"
+                onClick={() =>
+                  (state.view.value = {
+                    type: 'results',
+                    subscriptionKey: `${socket.id}:${sub.requestId}`,
+                    title: `page #${sub.requestId} ${sub.query.className}`,
+                  })
+                }
+              >
+                Results
+              </button>
+              <button
+                type="button"
                 data-testid="page-subscription-filter"
                 onClick={() => state.setFilter({ ...state.filter.value, subscriptionKey: `${socket.id}:${sub.requestId}` })}
               >

@@ -4,7 +4,7 @@ import { useState } from 'preact/hooks';
 import { isPlainObject } from '../../src/livequery/protocol.js';
 import { diffObjects, type FieldChange } from '../../src/timeline/diff.js';
 import type { AppState } from '../state/app-state.js';
-import { formatClock, hostOf, prettyJSON, sourceName } from './format.js';
+import { formatClock, prettyJSON, sourceName } from './format.js';
 import { JsonTree } from './JsonTree.js';
 
 type Tab = 'tree' | 'diff' | 'raw';
@@ -56,7 +56,7 @@ export function RecordDetail({ state }: { state: AppState }) {
   const frame = isPlainObject(json) ? json : undefined;
   const diffable = frame && isPlainObject(frame.object) && isPlainObject(frame.original);
   const active: Tab = tab === 'diff' && !diffable ? 'tree' : json === undefined && tab === 'tree' ? 'raw' : tab;
-  const labels = new Map(state.servers.value.map((s) => [s.id, s.spec.label || hostOf(s.spec.serverURL)]));
+  const labels = state.sourceNames.value;
   const tabButton = (id: Tab, label: string, enabled = true) => (
     <button type="button" role="tab" aria-selected={active === id} class={active === id ? 'active' : ''} disabled={!enabled} data-testid={`detail-tab-${id}`} onClick={() => setTab(id)}>
       {label}

@@ -86,6 +86,16 @@ function SubscriptionRow({ state, server, sub }: { state: AppState; server: Serv
         </button>
         <button
           type="button"
+          data-testid="show-results"
+          title="The objects that match now, kept up to date from the events"
+          onClick={() =>
+            (state.view.value = { type: 'results', subscriptionKey: sub.id, serverId: server.id, title: `${sub.query.className} ${JSON.stringify(sub.query.where)}` })
+          }
+        >
+          Results
+        </button>
+        <button
+          type="button"
           data-testid="edit-subscription"
           title="Edit the query and apply it in place (update op)"
           onClick={() => {

@@ -3,7 +3,7 @@
 import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
 import type { TimelineRecord } from '../../src/timeline/record.js';
 import type { AppState } from '../state/app-state.js';
-import { formatClock, hostOf, sourceName } from './format.js';
+import { formatClock, sourceName } from './format.js';
 
 export const ROW_HEIGHT = 20;
 const OVERSCAN = 10;
@@ -47,7 +47,7 @@ export function Timeline({ state }: { state: AppState }) {
 
   const first = Math.max(0, Math.floor(scrollTop / ROW_HEIGHT) - OVERSCAN);
   const last = Math.min(count, Math.ceil((scrollTop + height) / ROW_HEIGHT) + OVERSCAN);
-  const labels = new Map(state.servers.value.map((s) => [s.id, s.spec.label || hostOf(s.spec.serverURL)]));
+  const labels = state.sourceNames.value;
   const rows = [];
   for (let i = first; i < last; i++) {
     const record = timeline.matchAt(i);
@@ -110,7 +110,7 @@ export function Timeline({ state }: { state: AppState }) {
   );
 }
 
-function Row({ record, index, state, labels }: { record: TimelineRecord; index: number; state: AppState; labels: Map<string, string> }) {
+function Row({ record, index, state, labels }: { record: TimelineRecord; index: number; state: AppState; labels: ReadonlyMap<string, string> }) {
   const selected = state.selected.value;
   const isSelected = !!selected && selected.epoch === record.epoch && selected.seq === record.seq;
   return (

@@ -3,6 +3,45 @@
 import type { Ref } from 'preact';
 import { RECORD_KINDS, type RecordKind } from '../../src/timeline/record.js';
 import type { AppState } from '../state/app-state.js';
+import { RecordingMenu } from './Recording.js';
+
+const CAPACITIES = [10_000, 50_000, 100_000, 250_000, 500_000];
+
+/** Filters by server or page socket and by class, and the number of records kept. */
+function ScopeSelects({ state }: { state: AppState }) {
+  const filter = state.filter.value;
+  const sources = [...state.sourceNames.value.entries()];
+  return (
+    <>
+      <select
+        data-testid="filter-source"
+        title="Only records of this server or page socket"
+        value={filter.source ?? ''}
+        onChange={(e) => state.setFilter({ ...filter, source: e.currentTarget.value || undefined })}
+      >
+        <option value="">All sources</option>
+        {sources.map(([key, name]) => (
+          <option key={key} value={key}>
+            {name}
+          </option>
+        ))}
+      </select>
+      <select
+        data-testid="filter-class"
+        title="Only records of this class"
+        value={filter.className ?? ''}
+        onChange={(e) => state.setFilter({ ...filter, className: e.currentTarget.value || undefined })}
+      >
+        <option value="">All classes</option>
+        {state.knownClasses.value.map((name) => (
+          <option key={name} value={name}>
+            {name}
+          </option>
+        ))}
+      </select>
+    </>
+  );
+}
 
 export function Toolbar({ state, filterInput }: { state: AppState; filterInput: Ref<HTMLInputElement> }) {
   const filter = state.filter.value;
@@ -13,7 +52,8 @@ export function Toolbar({ state, filterInput }: { state: AppState; filterInput: 
   };
   const { timeline } = state;
   return (
-    <div class="toolbar" role="toolbar">
+    <>
+    <div class="toolbar" role="toolbar" aria-label="Recording">
       <button
         type="button"
         class={`record-button ${state.recording.value ? 'on' : ''}`}
@@ -37,6 +77,28 @@ export function Toolbar({ state, filterInput }: { state: AppState; filterInput: 
         Preserve log
       </label>
       <span class="divider" />
+      <RecordingMenu state={state} />
+      <select
+        data-testid="capacity"
+        title="How many records the timeline keeps; the oldest are dropped beyond that"
+        value={String(state.liveTimeline.capacity)}
+        onChange={(e) => state.setCapacity(Number(e.currentTarget.value))}
+      >
+        {CAPACITIES.map((n) => (
+          <option key={n} value={String(n)}>
+            keep {n.toLocaleString('en-US')}
+          </option>
+        ))}
+      </select>
+      <span class="spacer" />
+      {timeline.filterError ? <span class="error-text">{timeline.filterError}</span> : null}
+      <span class="counts" data-testid="record-counts">
+        {timeline.matchCount === timeline.size ? `${timeline.size} records` : `${timeline.matchCount} / ${timeline.size} records`}
+        {timeline.dropped ? <span class="dropped" data-testid="dropped"> · {timeline.dropped} dropped</span> : null}
+        {!state.recording.value ? <span class="paused"> · paused</span> : null}
+      </span>
+    </div>
+    <div class="toolbar filter-row" role="toolbar" aria-label="Filter">
       <input
         ref={filterInput}
         class={`filter-input ${timeline.filterError ? 'invalid' : ''}`}
@@ -76,13 +138,8 @@ export function Toolbar({ state, filterInput }: { state: AppState; filterInput: 
           </button>
         ))}
       </span>
-      <span class="spacer" />
-      {timeline.filterError ? <span class="error-text">{timeline.filterError}</span> : null}
-      <span class="counts" data-testid="record-counts">
-        {timeline.matchCount === timeline.size ? `${timeline.size} records` : `${timeline.matchCount} / ${timeline.size} records`}
-        {timeline.dropped ? <span class="dropped" data-testid="dropped"> · {timeline.dropped} dropped</span> : null}
-        {!state.recording.value ? <span class="paused"> · paused</span> : null}
-      </span>
+      <ScopeSelects state={state} />
     </div>
+    </>
   );
 }

@@ -1,5 +1,6 @@
 // Formatting helpers shared by the panel's components.
 
+import { sourceKey } from '../../src/timeline/filter.js';
 import type { EventCounts, TimelineRecord } from '../../src/timeline/record.js';
 
 export function formatClock(time: number): string {
@@ -25,12 +26,13 @@ export function prettyJSON(raw: string | undefined): string {
   }
 }
 
-export function sourceName(record: TimelineRecord, serverLabels: Map<string, string>): string {
-  if (record.source.type === 'connection') {
-    const label = serverLabels.get(record.source.serverId);
-    return label ?? (record.source.serverId ? 'removed server' : 'extension');
-  }
-  return record.source.socketId === 'document' ? 'page' : `page ${record.source.frameId === 0 ? '' : `frame ${record.source.frameId} `}socket`;
+/** The name of a record's source for the list: a server's label or host, or the page (and its frame). */
+export function sourceName(record: TimelineRecord, names: ReadonlyMap<string, string>): string {
+  const known = names.get(sourceKey(record));
+  if (known) return known;
+  if (record.source.type === 'connection') return record.source.serverId ? 'removed server' : 'extension';
+  if (record.source.socketId === 'document') return 'page';
+  return record.source.frameId === 0 ? 'page socket' : `page frame ${record.source.frameId}`;
 }
 
 export function hostOf(url: string): string {

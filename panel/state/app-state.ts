@@ -4,9 +4,11 @@ import { batch, computed, signal } from '@preact/signals';
 import type { BackgroundToPanel } from '../../src/messages.js';
 import { EMPTY_FILTER, type TimelineFilter } from '../../src/timeline/filter.js';
 import type { PageSocketView, RecordDraft, ServerView, TimelineRecord } from '../../src/timeline/record.js';
+import type { Recording } from '../../src/timeline/export.js';
 import { DEFAULT_CAPACITY, TimelineStore } from '../../src/timeline/store.js';
 import type { Bridge, Command } from '../bridge.js';
 import type { QueryJSON } from '../../src/livequery/protocol.js';
+import { hostOf } from '../components/format.js';
 import { createHistory } from './history.js';
 import { createKeyring } from './keyring.js';
 import { draftFromQuery, EMPTY_DRAFT, type QueryDraft } from './query-draft.js';
@@ -17,6 +19,12 @@ const PANEL_EPOCH = 'panel';
 export function createAppState(settings: PanelSettings) {
   const timeline = new TimelineStore(settings.capacity ?? DEFAULT_CAPACITY);
   timeline.setFilter(settings.filter ?? EMPTY_FILTER);
+  /** A recording opened from a file: shown read-only instead of the live timeline, which keeps recording meanwhile. */
+  const imported = signal<{ name: string; recording: Recording; store: TimelineStore } | null>(null);
+  /** The main area: the timeline, or the live result set of one subscription. */
+  const view = signal<{ type: 'timeline' } | { type: 'results'; subscriptionKey: string; title: string; serverId?: string }>({
+    type: 'timeline',
+  });
 
   const connected = signal(false);
   const servers = signal<ServerView[]>([]);
@@ -51,6 +59,17 @@ export function createAppState(settings: PanelSettings) {
     }
     if (added) seenClasses.value = new Set([...seenClasses.value, ...added]);
   };
+  /** Display names by source key, for the timeline's Source column. */
+  const sourceNames = computed<ReadonlyMap<string, string>>(() => {
+    const recording = imported.value?.recording;
+    if (recording) return new Map(Object.entries(recording.sources ?? {}));
+    const names = new Map<string, string>();
+    for (const server of servers.value) names.set(`connection:${server.id}`, server.spec.label || hostOf(server.spec.serverURL));
+    for (const socket of pageSockets.value) {
+      names.set(`page:${socket.id}`, `page${socket.frameId ? ` frame ${socket.frameId}` : ''} ${hostOf(socket.url)}`);
+    }
+    return names;
+  });
   const knownClasses = computed(() => {
     const names = new Set(seenClasses.value);
     for (const server of servers.value) for (const sub of server.subscriptions) names.add(sub.query.className);
@@ -111,8 +130,29 @@ export function createAppState(settings: PanelSettings) {
     });
   }
 
-  return {
-    timeline,
+  const state = {
+    /** The timeline on screen: the imported recording while one is open, else the live one. */
+    get timeline(): TimelineStore {
+      return imported.value?.store ?? timeline;
+    },
+    liveTimeline: timeline,
+    sourceNames,
+    imported,
+    view,
+    openRecording(name: string, recording: Recording): void {
+      const store = new TimelineStore(Math.max(DEFAULT_CAPACITY, recording.records.length));
+      store.append(recording.records);
+      store.setFilter(filter.value);
+      selected.value = null;
+      imported.value = { name, recording, store };
+      timelineVersion.value++;
+    },
+    closeRecording(): void {
+      imported.value = null;
+      selected.value = null;
+      timeline.setFilter(filter.value);
+      timelineVersion.value++;
+    },
     keyring,
     history,
     composer,
@@ -142,11 +182,16 @@ export function createAppState(settings: PanelSettings) {
       bump();
     },
     setFilter(next: TimelineFilter): void {
-      timeline.setFilter(next);
+      state.timeline.setFilter(next);
       filter.value = next;
       timelineVersion.value++;
     },
+    setCapacity(capacity: number): void {
+      timeline.setCapacity(capacity);
+      timelineVersion.value++;
+    },
     clear(): void {
+      if (imported.value) return;
       timeline.clear();
       selected.value = null;
       bridge?.send({ type: 'clearBacklog' });
@@ -156,6 +201,7 @@ export function createAppState(settings: PanelSettings) {
       recording.value = !recording.value;
     },
   };
+  return state;
 }
 
 export type AppState = ReturnType<typeof createAppState>;

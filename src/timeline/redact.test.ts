@@ -1,0 +1,108 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import type { TimelineRecord } from './record.js';
+import { collectSecrets, isSecretKey, REDACTED, Redactor } from './redact.js';
+
+const TOKEN = 'r:0123456789abcdef0123456789abcdef';
+
+function record(raw: string | undefined, extra: Partial<TimelineRecord> = {}): TimelineRecord {
+  return {
+    seq: 1,
+    epoch: 'e',
+    time: 1,
+    source: { type: 'connection', serverId: 's' },
+    kind: 'sent',
+    label: 'x',
+    summary: '',
+    ...(raw === undefined ? {} : { raw }),
+    ...extra,
+  };
+}
+
+describe('isSecretKey', () => {
+  it('knows the LiveQuery and REST names of keys and tokens', () => {
+    for (const key of ['sessionToken', 'masterKey', 'javascriptKey', 'restAPIKey', 'clientKey', 'windowsKey', 'X-Parse-Session-Token', 'x-parse-rest-api-key', 'X-Parse-Master-Key', 'session_token']) {
+      assert.ok(isSecretKey(key), key);
+    }
+    for (const key of ['applicationId', 'installationId', 'token', 'masterKeyIps', 'op', 'sessionTokens']) assert.ok(!isSecretKey(key), key);
+  });
+});
+
+describe('Redactor', () => {
+  const redactor = new Redactor(['legacyTokenABCDEFGH', 'short']);
+
+  it('replaces secret values anywhere in a JSON frame and keeps it valid JSON', () => {
+    const raw = JSON.stringify({
+      op: 'connect',
+      applicationId: 'app',
+      javascriptKey: 'js-1234567890',
+      masterKey: 'mk',
+      sessionToken: TOKEN,
+      nested: { list: [{ restAPIKey: 'rest' }, { clientKey: 'ck', windowsKey: 'wk' }], note: `token ${TOKEN} and legacyTokenABCDEFGH` },
+      empty: { sessionToken: '' },
+      none: { sessionToken: null },
+    });
+    const out = redactor.frame(raw);
+    assert.deepEqual(JSON.parse(out), {
+      op: 'connect',
+      applicationId: 'app',
+      javascriptKey: REDACTED,
+      masterKey: REDACTED,
+      sessionToken: REDACTED,
+      nested: { list: [{ restAPIKey: REDACTED }, { clientKey: REDACTED, windowsKey: REDACTED }], note: `token ${REDACTED} and ${REDACTED}` },
+      empty: { sessionToken: '' },
+      none: { sessionToken: null },
+    });
+  });
+
+  it('returns a clean JSON frame unchanged, byte for byte', () => {
+    const raw = '{"op":"create","requestId":1,"object":{"n":1.0,"big":12345678901234567890}}';
+    assert.equal(redactor.frame(raw), raw);
+  });
+
+  it('redacts pairs and tokens in text that is not JSON, including a cut-off value', () => {
+    assert.equal(
+      redactor.frame(`{"op":"connect","sessionToken":"abc\\"def","masterKey" : "m1"`),
+      `{"op":"connect","sessionToken":"${REDACTED}","masterKey" : "${REDACTED}"`,
+    );
+    assert.equal(redactor.frame(`{"op":"subscribe","sessionToken":"r:0123`), `{"op":"subscribe","sessionToken":"${REDACTED}"`);
+    assert.equal(redactor.text(`saw ${TOKEN}.`), `saw ${REDACTED}.`);
+    assert.equal(redactor.text('wss://h/parse?sessionToken=abc&x=1'), `wss://h/parse?sessionToken=${REDACTED}&x=1`);
+    assert.equal(redactor.text('color:deadbeefdeadbeefdead'), 'color:deadbeefdeadbeefdead');
+  });
+
+  it('removes known secrets of at least 8 characters from free text', () => {
+    assert.equal(redactor.text('Invalid session token legacyTokenABCDEFGH!'), `Invalid session token ${REDACTED}!`);
+    assert.equal(redactor.text('a short word'), 'a short word');
+  });
+
+  it('never sets a prototype from a __proto__ key', () => {
+    const out = redactor.frame('{"__proto__":{"sessionToken":"x"},"a":1}');
+    assert.equal(out, `{"__proto__":{"sessionToken":"${REDACTED}"},"a":1}`);
+  });
+
+  it('redacts a record’s raw and texts, and a server spec', () => {
+    const r = redactor.record(record(`{"op":"connect","sessionToken":"${TOKEN}"}`, { summary: `error for ${TOKEN}`, label: 'x' }));
+    assert.equal(r.raw, `{"op":"connect","sessionToken":"${REDACTED}"}`);
+    assert.equal(r.summary, `error for ${REDACTED}`);
+    assert.deepEqual(
+      redactor.server({ serverURL: 'wss://h/?sessionToken=zz', applicationId: 'app', javascriptKey: 'js', masterKey: 'mk', sessionToken: TOKEN, label: 'mine' }),
+      { serverURL: `wss://h/?sessionToken=${REDACTED}`, applicationId: 'app', javascriptKey: REDACTED, masterKey: REDACTED, sessionToken: REDACTED, label: 'mine' },
+    );
+  });
+});
+
+describe('collectSecrets', () => {
+  it('finds secret values in JSON frames, in other text and in server specs', () => {
+    const found = collectSecrets(
+      [
+        record(JSON.stringify({ op: 'connect', masterKey: 'mk-1', deep: [{ sessionToken: 'tok-1' }] })),
+        record('{"op":"subscribe","sessionToken":"tok\\"2","x":1'),
+        record('GET /?javascriptKey=js-3&a=b'),
+        record(undefined),
+      ],
+      [{ serverURL: 'u', applicationId: 'a', masterKey: 'mk-4' }],
+    );
+    assert.deepEqual([...found].sort(), ['js-3', 'mk-1', 'mk-4', 'tok"2', 'tok-1']);
+  });
+});

@@ -1,0 +1,135 @@
+// Removes secrets (session tokens, app keys) from recorded frames, record texts and server specs before export.
+
+import type { ServerSpec, TimelineRecord } from './record.js';
+
+export const REDACTED = '[redacted]';
+/** Known secret values shorter than this are not searched for in free text (too likely to hit unrelated words). */
+export const MIN_SECRET_LENGTH = 8;
+
+const SECRET_NAMES = ['sessiontoken', 'masterkey', 'javascriptkey', 'restapikey', 'clientkey', 'windowskey'];
+/** A Parse revocable session token (`r:` and 32 hex digits) anywhere in text. */
+const SESSION_TOKEN = /(?<![A-Za-z0-9])r:[0-9a-f]{16,}/gi;
+/** A `"key": "value"` pair in text that is not (or not entirely) JSON, e.g. a truncated frame; the value may be cut off. */
+const JSON_PAIR = /"((?:[^"\\]|\\.)*)"(\s*:\s*)"((?:[^"\\]|\\.)*)(?:"|$)/g;
+/** A `key=value` pair, as in a URL's query string. */
+const QUERY_PAIR = /([A-Za-z][A-Za-z0-9_-]*)=([^&\s"'#]+)/g;
+
+/** Whether a key names a secret: `sessionToken`, `masterKey`, `X-Parse-Session-Token`, `restAPIKey`… */
+export function isSecretKey(key: string): boolean {
+  const name = key.toLowerCase().replace(/[^a-z]/g, '');
+  return SECRET_NAMES.some((secret) => name.endsWith(secret));
+}
+
+function setKey(target: Record<string, unknown>, key: string, value: unknown): void {
+  Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
+}
+
+const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null;
+const hides = (value: unknown): boolean => value !== null && value !== undefined && value !== '';
+
+function parseJSON(text: string): { ok: true; value: unknown } | { ok: false } {
+  try {
+    return { ok: true, value: JSON.parse(text) as unknown };
+  } catch {
+    return { ok: false };
+  }
+}
+
+function unescapeJSONString(body: string): string {
+  const parsed = parseJSON(`"${body}"`);
+  return parsed.ok && typeof parsed.value === 'string' ? parsed.value : body;
+}
+
+export class Redactor {
+  private readonly known: string[];
+
+  /** `secrets`: values to remove wherever they occur (e.g. every token seen in the recording). */
+  constructor(secrets: Iterable<string> = []) {
+    this.known = [...new Set(secrets)]
+      .filter((s) => s.length >= MIN_SECRET_LENGTH && s !== REDACTED)
+      .sort((a, b) => b.length - a.length);
+  }
+
+  /** Free text: known secret values, session tokens, and the values of secret `"key":"value"` and `key=value` pairs. */
+  text(text: string): string {
+    let out = text;
+    for (const secret of this.known) if (out.includes(secret)) out = out.split(secret).join(REDACTED);
+    out = out.replace(SESSION_TOKEN, REDACTED);
+    out = out.replace(JSON_PAIR, (pair: string, key: string, colon: string) =>
+      isSecretKey(unescapeJSONString(key)) ? `"${key}"${colon}"${REDACTED}"` : pair,
+    );
+    return out.replace(QUERY_PAIR, (pair: string, key: string) => (isSecretKey(key) ? `${key}=${REDACTED}` : pair));
+  }
+
+  /** A JSON value, copied with secret keys' values replaced and every string scrubbed; the same value when clean. */
+  value(value: unknown): unknown {
+    if (typeof value === 'string') return this.text(value);
+    if (!isObject(value)) return value;
+    if (Array.isArray(value)) {
+      const items = value.map((item: unknown) => this.value(item));
+      return items.every((item, i) => item === value[i]) ? value : items;
+    }
+    let changed = false;
+    const out: Record<string, unknown> = {};
+    for (const [key, item] of Object.entries(value)) {
+      const next = isSecretKey(key) && hides(item) ? REDACTED : this.value(item);
+      if (next !== item) changed = true;
+      setKey(out, key, next);
+    }
+    return changed ? out : value;
+  }
+
+  /** A frame's text: JSON stays valid JSON and is rewritten only when something was removed; other text as `text()`. */
+  frame(raw: string): string {
+    const parsed = parseJSON(raw);
+    if (!parsed.ok) return this.text(raw);
+    const redacted = this.value(parsed.value);
+    return redacted === parsed.value ? raw : JSON.stringify(redacted);
+  }
+
+  /** A record with its raw frame and texts redacted. */
+  record(record: TimelineRecord): TimelineRecord {
+    const out = { ...record };
+    for (const [key, value] of Object.entries(out) as [keyof TimelineRecord, unknown][]) {
+      if (key === 'raw' && typeof value === 'string') out.raw = this.frame(value);
+      else if (typeof value === 'string' && key !== 'epoch' && key !== 'kind') setKey(out as Record<string, unknown>, key, this.text(value));
+    }
+    return out;
+  }
+
+  /** A server spec with its keys and token replaced and its texts scrubbed. */
+  server(spec: ServerSpec): ServerSpec {
+    const out = { ...spec };
+    for (const [key, value] of Object.entries(out)) {
+      if (isSecretKey(key) && hides(value)) setKey(out as Record<string, unknown>, key, REDACTED);
+      else if (typeof value === 'string') setKey(out as Record<string, unknown>, key, this.text(value));
+    }
+    return out;
+  }
+}
+
+/** Every secret value named in the records' frames and in the server specs, to be scrubbed wherever else it appears. */
+export function collectSecrets(records: Iterable<TimelineRecord>, servers: Iterable<ServerSpec> = []): Set<string> {
+  const found = new Set<string>();
+  const walk = (value: unknown): void => {
+    if (!isObject(value)) return;
+    for (const [key, item] of Object.entries(value)) {
+      if (typeof item === 'string' && isSecretKey(key)) found.add(item);
+      else walk(item);
+    }
+  };
+  for (const record of records) {
+    if (record.raw === undefined) continue;
+    const parsed = parseJSON(record.raw);
+    if (parsed.ok) {
+      walk(parsed.value);
+      continue;
+    }
+    for (const [, key, , value] of record.raw.matchAll(JSON_PAIR)) {
+      if (value && isSecretKey(unescapeJSONString(key!))) found.add(unescapeJSONString(value));
+    }
+    for (const match of record.raw.matchAll(QUERY_PAIR)) if (isSecretKey(match[1]!)) found.add(match[2]!);
+  }
+  for (const server of servers) walk(server);
+  return found;
+}
