@@ -3,7 +3,8 @@
 import assert from 'node:assert/strict';
 import { after, afterEach, before, describe, test } from 'node:test';
 import { WebSocketServer } from 'ws';
-import { startTarget, type EmbeddedTarget } from '../test/harness/targets.js';
+import type { EmbeddedServer as EmbeddedTarget } from '../server/index.js';
+import { startTarget } from '../test/harness/targets.js';
 import type { ParseServerTarget } from '../test/harness/parse-server.js';
 import { createObject, deleteObject, updateObject } from '../test/harness/rest.js';
 import {

@@ -110,6 +110,13 @@ export function Timeline({ state }: { state: AppState }) {
   );
 }
 
+/** Frames show their op with the direction, as the Network panel's WebSocket view does; events their kind. */
+function kindText(record: TimelineRecord): string {
+  if (record.kind === 'sent') return `↑ ${record.label}`;
+  if (record.kind === 'received') return `↓ ${record.label}`;
+  return record.kind === 'connection' || record.kind === 'error' || record.kind === 'gap' ? record.label : record.kind;
+}
+
 function Row({ record, index, state, labels }: { record: TimelineRecord; index: number; state: AppState; labels: ReadonlyMap<string, string> }) {
   const selected = state.selected.value;
   const isSelected = !!selected && selected.epoch === record.epoch && selected.seq === record.seq;
@@ -125,7 +132,7 @@ function Row({ record, index, state, labels }: { record: TimelineRecord; index: 
     >
       <span class="mono">{formatClock(record.time)}</span>
       <span title={sourceName(record, labels)}>{sourceName(record, labels)}</span>
-      <span class={`kind kind-${record.kind}`}>{record.kind === 'connection' || record.kind === 'error' || record.kind === 'gap' ? record.label : record.kind}</span>
+      <span class={`kind kind-${record.kind}`}>{kindText(record)}</span>
       <span>{record.className ?? ''}</span>
       <span class="mono">{record.objectId ?? ''}</span>
       <span class="summary" title={record.summary}>{record.summary}</span>

@@ -1,0 +1,205 @@
+// The panel as a daily tool: compose with the where builder, edit a live subscription in place, switch session
+// tokens between two users of a real Parse Server, and export → clear → open a recording.
+import assert from 'node:assert/strict';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, afterEach, before, describe, test } from 'node:test';
+import type { ParseServerTarget } from '../test/harness/parse-server.js';
+import { createObject, signUp, updateObject } from '../test/harness/rest.js';
+import type { EmbeddedServer as EmbeddedTarget } from '../server/index.js';
+import { startTarget } from '../test/harness/targets.js';
+import { byTestId, launchBrowser, openDevToolsPanel, poll, type Harness, type PanelHandle } from './harness/index.js';
+import { addServer, rowTexts, subscribe, waitForRow, waitForServerState, waitForSubscriptionState } from './support/panel-actions.js';
+import { serveStaticPages, type StaticPages } from './support/static-page.js';
+
+let pages: StaticPages;
+let harness: Harness | undefined;
+
+before(async () => {
+  pages = await serveStaticPages();
+});
+afterEach(async () => {
+  await harness?.close();
+  harness = undefined;
+});
+after(() => pages.close());
+
+async function openPanel(): Promise<PanelHandle> {
+  harness = await launchBrowser();
+  const page = await harness.newPage(pages.url());
+  return openDevToolsPanel(harness, page);
+}
+
+/** Picks the option with this value, or else with this visible text, the way a user's choice does. */
+function choose(panel: PanelHandle, selector: string, valueOrLabel: string): Promise<unknown> {
+  return panel.evaluate(
+    ([sel, wanted]: [string, string]) => {
+      const select = document.querySelector<HTMLSelectElement>(sel);
+      if (!select) throw new Error(`no ${sel}`);
+      const option = [...select.options].find((o) => o.value === wanted) ?? [...select.options].find((o) => o.text === wanted);
+      if (!option) throw new Error(`no option ${wanted} in ${sel}`);
+      select.value = option.value;
+      select.dispatchEvent(new Event('change', { bubbles: true }));
+      return true;
+    },
+    [selector, valueOrLabel] as [string, string],
+  );
+}
+
+const countRows = async (panel: PanelHandle, kind: string) => (await rowTexts(panel)).filter((r) => r.kind === kind).length;
+
+describe('against the embedded server', () => {
+  let embedded: EmbeddedTarget;
+  before(async () => {
+    embedded = await startTarget('embedded');
+  });
+  after(() => embedded.stop());
+
+  test('compose with the builder, subscribe, then edit the live subscription in place (update op)', { timeout: 90_000 }, async () => {
+    const panel = await openPanel();
+    await addServer(panel, { serverURL: embedded.liveQueryURL, applicationId: embedded.applicationId, javascriptKey: embedded.javascriptKey });
+    await waitForServerState(panel, 'connected');
+    await panel.fill(byTestId('subscribe-className'), 'Game');
+    await panel.click(byTestId('where-mode-builder'));
+    await panel.click(byTestId('where-add-condition'));
+    await panel.fill(byTestId('where-field'), 'score');
+    await choose(panel, byTestId('where-operator'), '$gt');
+    await panel.fill(byTestId('where-value'), '10');
+    await panel.click(byTestId('where-mode-json'));
+    assert.deepEqual(JSON.parse(await panel.evaluate<string>(`document.querySelector('[data-testid="subscribe-where"]').value`)), { score: { $gt: 10 } });
+    await panel.click(byTestId('subscribe-submit'));
+    await waitForSubscriptionState(panel, 'subscribed');
+
+    await createObject(embedded, 'Game', { name: 'low', score: 5 });
+    const high = await createObject(embedded, 'Game', { name: 'high', score: 20 });
+    await waitForRow(panel, 'create', high.objectId);
+    assert.equal(await countRows(panel, 'create'), 1, 'the builder query filters on the server');
+
+    await panel.click(byTestId('edit-subscription'));
+    await panel.waitFor(`!!document.querySelector('[data-testid="composer-editing"]')`);
+    await panel.fill(byTestId('subscribe-where'), '{"score":{"$gt":100}}');
+    await panel.click(byTestId('subscribe-submit'));
+    await waitForRow(panel, 'sent', '{"$gt":100}');
+    const sentUpdate = (await rowTexts(panel)).find((r) => r.kind === 'sent' && r.text.includes('{"$gt":100}'));
+    assert.ok(sentUpdate?.text.includes('update'), 'the edit is sent with the update op');
+    await waitForSubscriptionState(panel, 'subscribed');
+    await createObject(embedded, 'Game', { name: 'mid', score: 50 });
+    const top = await createObject(embedded, 'Game', { name: 'top', score: 150 });
+    await waitForRow(panel, 'create', top.objectId);
+    assert.equal(await countRows(panel, 'create'), 2, 'the updated query applies in place');
+    assert.equal(await panel.count(byTestId('subscription')), 1, 'still one subscription');
+
+    await panel.click(byTestId('copy-as-code'));
+    assert.match(await panel.text(byTestId('sdk-code')), /new Parse\.Query\('Game'\);\s+query\.greaterThan\('score', 100\);/);
+    assert.ok((await panel.count(byTestId('history-entry'))) >= 2, 'both queries are in the history');
+  });
+
+  test('export (secrets redacted), clear, open the recording and see the same records', { timeout: 90_000 }, async () => {
+    const downloads = mkdtempSync(join(tmpdir(), 'lq-downloads-'));
+    try {
+      const panel = await openPanel();
+      const cdp = await harness!.cdp();
+      await cdp.browserSession.send('Browser.setDownloadBehavior', { behavior: 'allow', downloadPath: downloads });
+      await addServer(panel, { serverURL: embedded.liveQueryURL, applicationId: embedded.applicationId, javascriptKey: embedded.javascriptKey });
+      await subscribe(panel, { className: 'Note', sessionToken: 'r:0123456789abcdef0123456789abcdef' });
+      await waitForSubscriptionState(panel, 'subscribed');
+      const note = await createObject(embedded, 'Note', { text: 'recorded' });
+      await waitForRow(panel, 'create', note.objectId);
+      const before = await rowTexts(panel);
+
+      await panel.click(byTestId('recording-menu'));
+      await panel.click(byTestId('export-recording'));
+      const file = await poll(() => readdirSync(downloads).find((f) => f.endsWith('.lqrec.json')), { timeoutMs: 10_000, message: 'the exported file' });
+      const text = readFileSync(join(downloads, file), 'utf8');
+      assert.ok(!text.includes('r:0123456789abcdef0123456789abcdef'), 'the session token is redacted');
+      assert.ok(!text.includes(embedded.javascriptKey) || embedded.javascriptKey.length < 8, 'the JavaScript key is redacted');
+      assert.match(text, /\[redacted\]/);
+
+      await panel.click(byTestId('clear'));
+      await panel.waitFor(`!!document.querySelector('[data-testid="timeline-empty"]')`);
+
+      await panel.evaluate(
+        ([name, content]: [string, string]) => {
+          const input = document.querySelector<HTMLInputElement>('[data-testid="import-file"]')!;
+          const transfer = new DataTransfer();
+          transfer.items.add(new File([content], name, { type: 'application/json' }));
+          input.files = transfer.files;
+          input.dispatchEvent(new Event('change', { bubbles: true }));
+          return true;
+        },
+        [file, text] as [string, string],
+      );
+      await panel.waitFor(`!!document.querySelector('[data-testid="viewing-recording"]')`);
+      const reopened = await rowTexts(panel);
+      assert.deepEqual(
+        reopened.map((r) => r.kind),
+        before.map((r) => r.kind),
+      );
+      assert.deepEqual(
+        reopened.map((r) => r.text.replace(/r:[0-9a-f]+|\[redacted\]/g, '')),
+        before.map((r) => r.text.replace(/r:[0-9a-f]+|\[redacted\]/g, '')),
+      );
+      await panel.click(byTestId('close-recording'));
+      await panel.waitFor(`!document.querySelector('[data-testid="viewing-recording"]')`);
+    } finally {
+      rmSync(downloads, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('against a real Parse Server', () => {
+  let parse: ParseServerTarget;
+  before(async () => {
+    parse = await startTarget('parse-server');
+  });
+  after(() => parse.stop());
+
+  test('switching a subscription between two users shows their ACL-protected objects accordingly', { timeout: 90_000 }, async () => {
+    const suffix = Date.now().toString(36);
+    const alice = await signUp(parse, `alice-${suffix}`, 'pw-alice');
+    const bob = await signUp(parse, `bob-${suffix}`, 'pw-bob');
+    const aliceNote = await createObject(parse, 'Note', { text: 'for alice', owner: 'alice' }, { sessionToken: alice.sessionToken, acl: { [alice.objectId]: { read: true, write: true } } });
+    const bobNote = await createObject(parse, 'Note', { text: 'for bob', owner: 'bob' }, { sessionToken: bob.sessionToken, acl: { [bob.objectId]: { read: true, write: true } } });
+
+    const panel = await openPanel();
+    await addServer(panel, { serverURL: parse.liveQueryURL, applicationId: parse.applicationId, javascriptKey: parse.javascriptKey });
+    await waitForServerState(panel, 'connected');
+    await panel.click(`${byTestId('tokens')} > summary`);
+    for (const [name, password] of [[`alice-${suffix}`, 'pw-alice'], [`bob-${suffix}`, 'pw-bob']]) {
+      await panel.fill(byTestId('keyring-username'), name!);
+      await panel.fill(byTestId('keyring-password'), password!);
+      await panel.click(byTestId('keyring-submit'));
+      await panel.waitFor(`document.querySelector('[data-testid="keyring-message"]')?.innerText.includes(${JSON.stringify(`Logged in as ${name}`)})`);
+    }
+    assert.equal(await panel.count(byTestId('keyring-entry')), 2);
+    const panelText = await panel.evaluate<string>('document.body.innerText');
+    assert.ok(!panelText.includes(alice.sessionToken), 'tokens are masked in the UI');
+
+    await subscribe(panel, { className: 'Note' });
+    await waitForSubscriptionState(panel, 'subscribed');
+    await choose(panel, byTestId('subscription-token'), `alice-${suffix}`);
+    await waitForRow(panel, 'connection', `"alice-${suffix}"`);
+    await waitForSubscriptionState(panel, 'subscribed');
+
+    await updateObject(parse, 'Note', aliceNote.objectId, { text: 'alice 2' }, { sessionToken: alice.sessionToken });
+    await updateObject(parse, 'Note', bobNote.objectId, { text: 'bob 2' }, { sessionToken: bob.sessionToken });
+    await waitForRow(panel, 'update', aliceNote.objectId);
+
+    await choose(panel, byTestId('subscription-token'), `bob-${suffix}`);
+    await waitForRow(panel, 'connection', `"bob-${suffix}"`);
+    await waitForSubscriptionState(panel, 'subscribed');
+    await updateObject(parse, 'Note', aliceNote.objectId, { text: 'alice 3' }, { sessionToken: alice.sessionToken });
+    await updateObject(parse, 'Note', bobNote.objectId, { text: 'bob 3' }, { sessionToken: bob.sessionToken });
+    await waitForRow(panel, 'update', bobNote.objectId);
+
+    const updates = (await rowTexts(panel)).filter((r) => r.kind === 'update');
+    assert.equal(updates.filter((r) => r.text.includes(aliceNote.objectId)).length, 1, "alice's object only while subscribed as alice");
+    assert.equal(updates.filter((r) => r.text.includes(bobNote.objectId)).length, 1, "bob's object only while subscribed as bob");
+
+    await panel.click(byTestId('show-results'));
+    await panel.waitFor(`document.querySelectorAll('[data-testid="result-row"]').length >= 1`);
+    const results = await panel.texts(byTestId('result-row'));
+    assert.ok(results.some((r) => r.includes(bobNote.objectId)));
+  });
+});
