@@ -19,7 +19,9 @@ function firefoxManifest(chrome: Manifest): Manifest {
   const manifest: Manifest = {
     ...chrome,
     background: { ...background, scripts: [serviceWorker] },
-    browser_specific_settings: { gecko: { id: GECKO_ID, strict_min_version: '128.0' } },
+    browser_specific_settings: {
+      gecko: { id: GECKO_ID, strict_min_version: '128.0', data_collection_permissions: { required: ['none'] } },
+    },
   };
   delete manifest.minimum_chrome_version;
   return manifest;
