@@ -25,25 +25,24 @@ export interface PostgresOptions {
 const INSTALL_HINT = 'Install them with: apt-get install -y --no-install-recommends postgresql (Debian/Ubuntu).';
 
 /** Finds the directory holding initdb, pg_ctl and postgres: $PG_BIN, then the newest /usr/lib/postgresql/<v>/bin, then PATH. */
-export function findPostgresBin(): string {
+export function findPostgresBin(where: { env?: NodeJS.ProcessEnv; debianRoot?: string } = {}): string {
+  const env = where.env ?? process.env;
+  const debianRoot = where.debianRoot ?? '/usr/lib/postgresql';
   const required = ['initdb', 'pg_ctl', 'postgres'];
   const has = (dir: string): boolean => required.every((b) => existsSync(join(dir, b)));
   const candidates: string[] = [];
-  if (process.env.PG_BIN) candidates.push(process.env.PG_BIN);
-  const debianRoot = '/usr/lib/postgresql';
+  if (env.PG_BIN) candidates.push(env.PG_BIN);
   if (existsSync(debianRoot)) {
     const versions = readdirSync(debianRoot)
       .filter((v) => /^\d+(\.\d+)?$/.test(v))
       .sort((a, b) => Number(b) - Number(a));
     for (const v of versions) candidates.push(join(debianRoot, v, 'bin'));
   }
-  for (const dir of (process.env.PATH ?? '').split(delimiter)) if (dir) candidates.push(dir);
+  for (const dir of (env.PATH ?? '').split(delimiter)) if (dir) candidates.push(dir);
   const found = candidates.find(has);
   if (!found) {
     throw new Error(
-      `PostgreSQL server binaries (${required.join(', ')}) not found in ${
-        process.env.PG_BIN ? `$PG_BIN (${process.env.PG_BIN}), ` : ''
-      }${debianRoot}/*/bin or PATH. ${INSTALL_HINT}`,
+      `PostgreSQL server binaries (${required.join(', ')}) not found in ${env.PG_BIN ? `$PG_BIN (${env.PG_BIN}), ` : ''}${debianRoot}/*/bin or PATH. ${INSTALL_HINT}`,
     );
   }
   return found;
@@ -133,9 +132,22 @@ let exitHookInstalled = false;
 function installExitHook(): void {
   if (exitHookInstalled) return;
   exitHookInstalled = true;
-  process.once('exit', () => {
+  const cleanup = (): void => {
     for (const kill of live) kill();
-  });
+    live.clear();
+  };
+  process.once('exit', cleanup);
+  // A signal kills the process without 'exit'. When nobody else handles it, clean up and die of it as before;
+  // when somebody does (a CLI stopping gracefully), leave it to them.
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+    const onSignal = (): void => {
+      if (process.listenerCount(signal) > 1) return;
+      cleanup();
+      process.off(signal, onSignal);
+      process.kill(process.pid, signal);
+    };
+    process.on(signal, onSignal);
+  }
 }
 
 export async function startPostgres(options: PostgresOptions = {}): Promise<PostgresCluster> {
