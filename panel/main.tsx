@@ -58,7 +58,7 @@ async function main(): Promise<void> {
       document.body.dataset.ready = 'true';
     },
     onStatus: (connected) => (state.connected.value = connected),
-    lastSeen: () => state.timeline.lastSeen(),
+    lastSeen: () => state.liveTimeline.lastSeen(),
   });
   state.setBridge(bridge);
   applyDefaults(state, defaults);
