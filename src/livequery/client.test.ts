@@ -161,6 +161,7 @@ describe('LiveQueryClient protocol', () => {
     const sub = client.subscribe({ className: 'Game' });
     const before = Date.now();
     client.open();
+    await client.connectPromise;
     await sub.subscribePromise;
     assert.deepEqual(
       frames.map((f) => `${f.direction} ${JSON.parse(f.text).op}`),
@@ -305,12 +306,14 @@ describe('LiveQueryClient reconnect', () => {
     const conn = server.nextConnection();
     const errors: unknown[] = [];
     client.on('error', (e) => errors.push(e));
+    const rejected = client.connectPromise;
     client.open();
     const first = await conn;
     await first.nextFrame((f) => f.op === 'connect');
     first.send({ op: 'error', code: 4, error: 'Key in request is not valid', reconnect: true, requestId: null });
     await first.closed;
     await delay(100);
+    await assert.rejects(rejected, /Key in request is not valid/);
     assert.deepEqual(errors, ['Key in request is not valid']);
     assert.equal(client.state, 'disconnected');
     assert.equal(server.connections.filter((c) => c === first).length, 1);

@@ -85,6 +85,37 @@ export interface ClientEvents {
 
 const LEGACY_SERVER_ERROR = 'Additional properties not allowed';
 
+interface Deferred {
+  promise: Promise<void>;
+  settled: boolean;
+  resolve(): void;
+  reject(error: Error): void;
+}
+
+function deferred(): Deferred {
+  let resolve!: () => void;
+  let reject!: (error: Error) => void;
+  const promise = new Promise<void>((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
+  // A refusal is also an `error` event; an unobserved rejection must not crash the host.
+  promise.catch(() => undefined);
+  const d: Deferred = {
+    promise,
+    settled: false,
+    resolve: () => {
+      d.settled = true;
+      resolve();
+    },
+    reject: (error) => {
+      d.settled = true;
+      reject(error);
+    },
+  };
+  return d;
+}
+
 function describeBinary(data: unknown): string {
   const size =
     data instanceof ArrayBuffer
@@ -147,6 +178,7 @@ export class LiveQueryClient extends Emitter<ClientEvents> implements Subscripti
   private readonly unsubscribing = new Map<number, Subscription>();
   private connectedOnce = false;
   private sendInstallationId = true;
+  private connectDeferred = deferred();
 
   constructor(options: LiveQueryClientOptions) {
     super();
@@ -170,6 +202,11 @@ export class LiveQueryClient extends Emitter<ClientEvents> implements Subscripti
     }
     this.WebSocketImpl = impl;
     this.random = options.random ?? Math.random;
+  }
+
+  /** As in the SDK: resolves when the server answers `connected`; rejects if it refuses before that. Renewed after a drop. */
+  get connectPromise(): Promise<void> {
+    return this.connectDeferred.promise;
   }
 
   /** Live subscriptions (not the ones being unsubscribed), in requestId order. */
@@ -238,10 +275,15 @@ export class LiveQueryClient extends Emitter<ClientEvents> implements Subscripti
     const subscriptions = [...this.subscriptionsById.values(), ...this.unsubscribing.values()];
     this.subscriptionsById.clear();
     this.unsubscribing.clear();
+    this.renewConnectPromise();
     this.setState({ state: 'disconnected', attempt });
     for (const subscription of subscriptions) subscription.markClosed();
     this.emit('close');
     return closed;
+  }
+
+  private renewConnectPromise(): void {
+    if (this.connectDeferred.settled) this.connectDeferred = deferred();
   }
 
   private setState(change: StateChange): void {
@@ -303,6 +345,7 @@ export class LiveQueryClient extends Emitter<ClientEvents> implements Subscripti
     if (socket !== this.socket) return;
     this.socket = undefined;
     if (this.state === 'disconnected') return;
+    this.renewConnectPromise();
     this.setState({ state: 'closed', attempt: this.attempts, code: event.code, reason: event.reason });
     // The server forgets subscriptions with the socket: pending unsubscribes are done.
     for (const subscription of this.unsubscribing.values()) subscription.markClosed();
@@ -408,6 +451,7 @@ export class LiveQueryClient extends Emitter<ClientEvents> implements Subscripti
     }
     this.id = clientId;
     this.connectedOnce = true;
+    this.connectDeferred.resolve();
     // With nothing to confirm, a successful connect is the only sign of health the back-off can use.
     if (this.subscriptionsById.size === 0) this.attempts = 1;
     this.setState({ state: 'connected', attempt: this.attempts });
@@ -429,6 +473,8 @@ export class LiveQueryClient extends Emitter<ClientEvents> implements Subscripti
       this.socket = undefined;
       if (socket) void this.closeSocket(socket);
       this.clearReconnectTimer();
+      this.connectDeferred.reject(new Error(frame.error));
+      this.renewConnectPromise();
       this.setState({ state: 'disconnected', attempt: this.attempts });
       this.emit('close');
       return;
