@@ -1,7 +1,7 @@
 // The MV3 service worker: restores state, routes panel and page-relay ports to per-tab workspaces.
 
 import browser, { type Runtime } from 'webextension-polyfill';
-import { isRelayToBackground, RELAY_PORT } from '../src/messages.js';
+import { isRelayToBackground, RELAY_PORT, type BackgroundToRelay } from '../src/messages.js';
 import { PanelRouter, panelTabId } from './panel-router.js';
 import { WorkspaceStore, type KeyValueArea } from './persistence.js';
 import { Workspace, type PersistedWorkspace } from './workspace.js';
@@ -42,7 +42,16 @@ async function workspaceFor(tabId: number): Promise<Workspace> {
   return workspace;
 }
 
-const router = new PanelRouter({ workspace: workspaceFor, existing: (tabId) => workspaces.get(tabId) });
+const resyncPage: BackgroundToRelay = { type: 'resyncPage' };
+
+const router = new PanelRouter({
+  workspace: workspaceFor,
+  existing: (tabId) => workspaces.get(tabId),
+  panelAttached: (tabId, workspace) => {
+    // After a restart the page's long-lived sockets are unknown until they next send a frame: ask for their state.
+    if (workspace.pageSockets().length === 0) browser.tabs.sendMessage(tabId, resyncPage).catch(() => undefined);
+  },
+});
 
 const extensionOrigin = browser.runtime.getURL('');
 

@@ -19,6 +19,8 @@ interface Pending {
 export interface RouterDeps {
   workspace(tabId: number): Promise<Workspace>;
   existing(tabId: number): Workspace | undefined;
+  /** A panel said hello for this tab. */
+  panelAttached?(tabId: number, workspace: Workspace): void;
 }
 
 export function panelTabId(port: Runtime.Port): number | undefined {
@@ -74,6 +76,7 @@ export class PanelRouter {
     if (!set) this.ports.set(tabId, (set = new Set()));
     set.add(port);
     if (!workspace.isActive) workspace.activate();
+    this.deps.panelAttached?.(tabId, workspace);
     // Records already queued for other panels of this tab may arrive twice; panels drop seqs they have.
     const { records, dropped } = workspace.recorder.since(hello.after);
     this.post(port, {

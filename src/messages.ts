@@ -54,6 +54,15 @@ export type RelayToBackground =
       dropped?: number;
     };
 
+/* ---------- background → content script (relay), via tabs.sendMessage ---------- */
+
+/** A panel opened while the background knows no socket of the page (it restarted): the relays replay their state. */
+export type BackgroundToRelay = { type: 'resyncPage' };
+
+export function isBackgroundToRelay(value: unknown): value is BackgroundToRelay {
+  return isPlainObject(value) && value.type === 'resyncPage';
+}
+
 /* ---------- panel ⇄ background, over a port named PANEL_PORT_PREFIX + tabId ---------- */
 
 export const PANEL_PORT_PREFIX = 'livequery-panel:';

@@ -43,6 +43,8 @@ export interface Relay {
   onWindowMessage(fromThisWindow: boolean, data: unknown): void;
   /** Announces the document now (the top frame does so at start, so that the background sees each page load). */
   announce(): void;
+  /** The background asked (a panel opened on a background that lost its state): send the live sockets' state again. */
+  resync(): void;
   readonly stopped: boolean;
 }
 
@@ -96,7 +98,7 @@ export function createRelay(deps: RelayDeps, limits: RelayLimits = DEFAULT_RELAY
 
   const flush = (): void => {
     if (stopped) return;
-    if (!queue.length && !documentDue) return;
+    if (!queue.length && !documentDue && !replayDue) return;
     // Opening a port also wakes the background: only done when there is something to send.
     const target = open();
     if (!target) return scheduleRetry();
@@ -163,6 +165,11 @@ export function createRelay(deps: RelayDeps, limits: RelayLimits = DEFAULT_RELAY
     },
     announce() {
       documentDue = true;
+      flush();
+    },
+    resync() {
+      if (stopped || log.size === 0) return;
+      replayDue = true;
       flush();
     },
     get stopped() {

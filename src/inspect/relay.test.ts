@@ -106,6 +106,20 @@ describe('relay: what it accepts', () => {
 });
 
 describe('relay: when the background goes away', () => {
+  it('replays the live sockets at once when the background asks (a panel opened after a restart)', () => {
+    const { relay, ports, runTimers } = setup();
+    relay.resync();
+    assert.equal(ports.length, 0, 'nothing to replay yet: no port is opened');
+    relay.onWindowMessage(true, hook(created('lq'), frame('lq', 'sent', CONNECT), frame('lq', 'received', CONNECTED)));
+    runTimers();
+    ports[0]!.disconnect();
+    relay.resync();
+    assert.equal(ports.length, 2, 'a new port is opened without waiting for the page');
+    const [replay] = ports[1]!.sent;
+    assert.equal(replay?.type === 'socketEvents' && replay.replay, true);
+    assert.deepEqual(replay?.type === 'socketEvents' && replay.events.map((e) => e.type), ['created', 'frame', 'frame']);
+  });
+
   it('reopens the port lazily on the next message and replays live sockets before it', () => {
     const { relay, ports, timers, runTimers } = setup();
     relay.onWindowMessage(true, hook(created('lq'), frame('lq', 'sent', CONNECT), frame('lq', 'received', CONNECTED)));

@@ -1,7 +1,7 @@
 // Entry of the ISOLATED content script: relays the page hook's validated messages to the background through a port.
 
-import browser from 'webextension-polyfill';
-import { RELAY_PORT } from '../messages.js';
+import browser, { type Runtime } from 'webextension-polyfill';
+import { isBackgroundToRelay, RELAY_PORT } from '../messages.js';
 import { createRelay } from './relay-core.js';
 
 const MAX_URL_CHARS = 8192;
@@ -34,6 +34,11 @@ function onPageShow(event: PageTransitionEvent): void {
   // Back from the back/forward cache: the tab shows this document again, a page load for the timeline.
   if (event.persisted && window === window.top) relay.announce();
 }
+
+// Only the extension itself can message a content script; checked anyway, and the message only asks for a replay.
+browser.runtime.onMessage.addListener((message: unknown, sender: Runtime.MessageSender) => {
+  if (sender.id === browser.runtime.id && !sender.tab && isBackgroundToRelay(message)) relay.resync();
+});
 
 // Capture phase, registered at document_start: page listeners registered later cannot stop it.
 window.addEventListener('message', onMessage, true);
