@@ -27,6 +27,13 @@ export type PageSocketEvent =
       time: number;
     };
 
+/**
+ * The synchronous channel the hook uses while the document unloads (pagehide), when timers and queued postMessage
+ * tasks no longer run: a CustomEvent of this type on window whose `detail` is a HookMessage as JSON text (a string
+ * is what crosses from the MAIN world to the ISOLATED one).
+ */
+export const HOOK_URGENT_EVENT = '__liveQueryDevtoolsHookUrgent__';
+
 export interface HookMessage {
   tag: typeof HOOK_TAG;
   events: PageSocketEvent[];

@@ -1,6 +1,8 @@
 // A collapsible JSON tree, rendered as text only (values from the network never become markup).
 
 import { useState } from 'preact/hooks';
+import { isSecretKey } from '../../src/timeline/redact.js';
+import { Secret } from './Secret.js';
 
 const PREVIEW_KEYS = 4;
 
@@ -27,7 +29,7 @@ function Node({ name, value, depth, openDepth }: { name: string | null; value: u
     return (
       <div class="json-row" style={{ paddingLeft: `${depth * 12 + 12}px` }}>
         {label}
-        <Scalar value={value} />
+        {name !== null && typeof value === 'string' && isSecretKey(name) ? <Secret value={value} label={name} /> : <Scalar value={value} />}
       </div>
     );
   }

@@ -3,11 +3,15 @@
 import { useState } from 'preact/hooks';
 import { isPlainObject } from '../../src/livequery/protocol.js';
 import { diffObjects, type FieldChange } from '../../src/timeline/diff.js';
+import { Redactor } from '../../src/timeline/redact.js';
 import type { AppState } from '../state/app-state.js';
 import { formatClock, prettyJSON, sourceName } from './format.js';
 import { JsonTree } from './JsonTree.js';
 
 type Tab = 'tree' | 'diff' | 'raw';
+
+/** Masks secret keys' values and session tokens in the raw text until the user reveals them. */
+const masker = new Redactor();
 
 function parseRaw(raw: string | undefined): unknown {
   if (raw === undefined) return undefined;
@@ -51,6 +55,7 @@ function DiffTable({ changes }: { changes: FieldChange[] }) {
 export function RecordDetail({ state }: { state: AppState }) {
   const record = state.selected.value;
   const [tab, setTab] = useState<Tab>('tree');
+  const [revealRaw, setRevealRaw] = useState(false);
   if (!record) return null;
   const json = parseRaw(record.raw);
   const frame = isPlainObject(json) ? json : undefined;
@@ -83,7 +88,17 @@ export function RecordDetail({ state }: { state: AppState }) {
         {active === 'diff' && frame ? (
           <DiffTable changes={diffObjects(frame.original as Record<string, unknown>, frame.object as Record<string, unknown>, { ignore: ['updatedAt'] })} />
         ) : null}
-        {active === 'raw' ? <pre class="json" data-testid="detail-json">{prettyJSON(record.raw)}</pre> : null}
+        {active === 'raw' ? (
+          <>
+            <label class="check pad-small" title="Session tokens and keys are hidden unless revealed">
+              <input type="checkbox" data-testid="reveal-secrets" checked={revealRaw} onChange={(e) => setRevealRaw(e.currentTarget.checked)} /> Reveal
+              secrets
+            </label>
+            <pre class="json" data-testid="detail-json">
+              {prettyJSON(revealRaw || record.raw === undefined ? record.raw : masker.frame(record.raw))}
+            </pre>
+          </>
+        ) : null}
       </div>
     </div>
   );

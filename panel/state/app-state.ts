@@ -16,6 +16,15 @@ import type { PanelSettings } from './settings.js';
 
 const PANEL_EPOCH = 'panel';
 
+function generationOf(record: TimelineRecord, fallback: number): number {
+  try {
+    const generation = (JSON.parse(record.raw ?? '{}') as { generation?: unknown }).generation;
+    return typeof generation === 'number' ? generation : fallback;
+  } catch {
+    return fallback;
+  }
+}
+
 export function createAppState(settings: PanelSettings) {
   const timeline = new TimelineStore(settings.capacity ?? DEFAULT_CAPACITY);
   timeline.setFilter(settings.filter ?? EMPTY_FILTER);
@@ -79,6 +88,8 @@ export function createAppState(settings: PanelSettings) {
   });
   let bridge: Bridge | undefined;
   let localSeq = 0;
+  /** The background instance the panel last heard from. */
+  let epoch: string | undefined;
   let versionQueued = false;
 
   const bump = () => {
@@ -97,9 +108,9 @@ export function createAppState(settings: PanelSettings) {
   function append(records: TimelineRecord[]): void {
     if (!recording.value) return;
     for (const record of records) {
-      if (record.source.type === 'page' && record.source.socketId === 'document' && record.label === 'navigated') {
-        const generation = Number(JSON.parse(record.raw ?? '{}').generation ?? pageGeneration.value + 1);
-        pageGeneration.value = Math.max(pageGeneration.value, generation);
+      const navigated = record.source.type === 'page' && record.source.socketId === 'document' && record.label === 'navigated';
+      if (navigated && timeline.isNew(record)) {
+        pageGeneration.value = Math.max(pageGeneration.value, generationOf(record, pageGeneration.value + 1));
         if (!preserveLog.value) {
           timeline.clear();
           selected.value = null;
@@ -119,9 +130,10 @@ export function createAppState(settings: PanelSettings) {
         if (!selectedServerId.value || !message.servers.some((s) => s.id === selectedServerId.value)) {
           selectedServerId.value = message.servers[0]?.id ?? null;
         }
-        timeline.append(message.backlog);
-        noteClasses(message.backlog);
-        bump();
+        // Generations restart with a restarted background; the backlog's own navigations decide what is shown.
+        if (message.epoch !== epoch) pageGeneration.value = 0;
+        epoch = message.epoch;
+        append(message.backlog);
         return;
       }
       if (message.servers) servers.value = message.servers;

@@ -358,6 +358,38 @@ describe('page hook: what it reports', () => {
     assert.deepEqual(h.flush().map((e) => e.type), ['created', 'open']);
   });
 
+  it('hands what is queued to the relay synchronously while the page unloads (pagehide), when timers no longer run', () => {
+    const listeners = new Map<string, (() => void)[]>();
+    const urgent: HookMessage[] = [];
+    const win = {
+      WebSocket: freshNative() as unknown as typeof WebSocket,
+      origin: 'http://app.test',
+      postMessage() {},
+      setTimeout() {
+        return 0;
+      },
+      addEventListener(type: string, listener: () => void) {
+        listeners.set(type, [...(listeners.get(type) ?? []), listener]);
+      },
+      dispatchEvent(event: Event) {
+        urgent.push(JSON.parse(String((event as CustomEvent<string>).detail)) as HookMessage);
+        return true;
+      },
+      CustomEvent,
+    };
+    assert.equal(installPageHook(win), true);
+    const socket = new win.WebSocket('wss://app.test/parse');
+    fake(socket).serverOpen();
+    socket.send(CONNECT);
+    for (const listener of listeners.get('pagehide') ?? []) listener();
+    // What the app does in its own pagehide handler, after ours.
+    socket.send('{"op":"unsubscribe","requestId":1}');
+    const events = urgent.flatMap((m) => m.events);
+    assert.ok(urgent.every(isHookMessage));
+    assert.deepEqual(events.map((e) => e.type), ['created', 'open', 'frame', 'frame']);
+    assert.equal(frames(events).at(-1)?.text, '{"op":"unsubscribe","requestId":1}');
+  });
+
   it('splits a burst into messages of at most MAX_EVENTS_PER_MESSAGE events', () => {
     const h = harness();
     const socket = new h.win.WebSocket('wss://app.test/parse');

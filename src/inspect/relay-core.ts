@@ -39,8 +39,13 @@ export const DEFAULT_RELAY_LIMITS: RelayLimits = {
 const HEALTHY_PORT_MS = 5000;
 
 export interface Relay {
-  /** A `message` event seen on the window: forwarded only when it comes from this window and is a valid hook message. */
-  onWindowMessage(fromThisWindow: boolean, data: unknown): void;
+  /**
+   * A `message` event seen on the window: forwarded only when it comes from this window and is a valid hook message.
+   * `urgent` (the document is unloading) sends at once instead of after the batching delay.
+   */
+  onWindowMessage(fromThisWindow: boolean, data: unknown, urgent?: boolean): void;
+  /** The document is unloading: send what is queued now, timers will not run again. */
+  flushNow(): void;
   /** Announces the document now (the top frame does so at start, so that the background sees each page load). */
   announce(): void;
   /** The background asked (a panel opened on a background that lost its state): send the live sockets' state again. */
@@ -153,7 +158,7 @@ export function createRelay(deps: RelayDeps, limits: RelayLimits = DEFAULT_RELAY
   };
 
   return {
-    onWindowMessage(fromThisWindow, data) {
+    onWindowMessage(fromThisWindow, data, urgent = false) {
       if (stopped || !fromThisWindow || !isHookMessage(data)) return;
       queue.push(...data.events);
       if (queue.length > limits.maxQueued) {
@@ -161,7 +166,11 @@ export function createRelay(deps: RelayDeps, limits: RelayLimits = DEFAULT_RELAY
         queue = queue.slice(excess);
         dropped += excess;
       }
-      scheduleFlush();
+      if (urgent) flush();
+      else scheduleFlush();
+    },
+    flushNow() {
+      flush();
     },
     announce() {
       documentDue = true;

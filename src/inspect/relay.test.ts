@@ -94,6 +94,16 @@ describe('relay: what it accepts', () => {
     assert.deepEqual(ports[0]!.sent.map((m) => m.type), ['document', 'document']);
   });
 
+  it('sends urgent messages (the page is unloading) at once, without waiting for a timer', () => {
+    const { relay, ports, timers } = setup();
+    relay.onWindowMessage(true, hook(created('lq'), frame('lq', 'sent', CONNECT)), true);
+    assert.equal(timers.length, 0);
+    assert.deepEqual(ports[0]?.sent.map((m) => m.type), ['document', 'socketEvents']);
+    relay.onWindowMessage(true, hook(frame('lq', 'received', CONNECTED)));
+    relay.flushNow();
+    assert.equal(ports[0]?.sent.length, 3);
+  });
+
   it('splits big batches into messages of at most MAX_EVENTS_PER_MESSAGE events', () => {
     const { relay, ports, runTimers } = setup();
     for (let i = 0; i < 3; i++) {

@@ -72,13 +72,18 @@ export class TimelineStore {
     return out;
   }
 
+  /** Whether `append` would keep this record (it is newer than what this store has seen of its epoch). */
+  isNew(record: Pick<TimelineRecord, 'epoch' | 'seq'>): boolean {
+    const last = this.lastSeqByEpoch.get(record.epoch);
+    return last === undefined || record.seq > last;
+  }
+
   /** Appends records in order, skipping any already seen (same epoch, seq not newer). Returns how many were added. */
   append(records: readonly TimelineRecord[]): number {
     let added = 0;
     const test = this.compiled.ok ? this.compiled.test : () => false;
     for (const record of records) {
-      const last = this.lastSeqByEpoch.get(record.epoch);
-      if (last !== undefined && record.seq <= last) continue;
+      if (!this.isNew(record)) continue;
       this.lastSeqByEpoch.set(record.epoch, record.seq);
       this.latest = { epoch: record.epoch, seq: record.seq };
       this.records.push(record);
