@@ -136,7 +136,7 @@ export class ServerConnection {
     const closing = client.close();
     this.state = 'disconnected';
     this.nextRetryAt = undefined;
-    this.emitConnection('disconnected', 'closed by you', { state: 'disconnected' });
+    this.emit('connection', 'disconnected', 'closed by you', { state: 'disconnected' });
     this.deps.changed();
     await closing;
   }
@@ -165,7 +165,7 @@ export class ServerConnection {
     this.spec = spec;
     this.lastError = undefined;
     this.deps.persist();
-    this.emitConnection('edited', `server settings changed: ${spec.serverURL}`, { serverURL: spec.serverURL });
+    this.emit('connection', 'edited', `server settings changed: ${spec.serverURL}`, { serverURL: spec.serverURL });
     this.start();
     this.deps.changed();
   }
@@ -201,7 +201,7 @@ export class ServerConnection {
     const tracked = this.require(subscriptionId);
     tracked.spec.sessionToken = sessionToken || undefined;
     const to = sessionToken ? (tokenLabel ? `"${tokenLabel}"` : 'another token') : 'anonymous (no token)';
-    this.emitConnection(
+    this.emit('connection', 
       'token switched',
       `${tracked.spec.query.className}: session token switched to ${to}; unsubscribing and subscribing again`,
       { subscriptionId, tokenLabel: sessionToken ? tokenLabel : 'anonymous' },
@@ -323,7 +323,7 @@ export class ServerConnection {
       default:
         summary = change.state;
     }
-    this.emitConnection(change.state, summary, change);
+    this.emit('connection', change.state, summary, change);
     this.deps.changed();
   }
 
@@ -396,16 +396,6 @@ export class ServerConnection {
       summary: `events between ${formatTime(from)} and ${formatTime(to)} (${seconds} s) may have been missed: LiveQuery never replays them`,
       raw: JSON.stringify({ from, to, durationMs: Math.round(to - from), subscriptionId: tracked.spec.id }),
     });
-  }
-
-  private emitConnection(
-    label: string,
-    summary: string,
-    details: object,
-    subscriptionKey?: string,
-    className?: string,
-  ): void {
-    this.emit('connection', label, summary, details, subscriptionKey, className);
   }
 
   private emit(

@@ -1,7 +1,7 @@
 // The extension end to end in real Chromium and the real DevTools: servers, subscriptions, events, reconnects,
 // a stopped service worker, and every way a user's input or a server can be wrong.
 import assert from 'node:assert/strict';
-import { after, afterEach, before, describe, test } from 'node:test';
+import { after, before, describe, test } from 'node:test';
 import { WebSocketServer } from 'ws';
 import type { EmbeddedServer as EmbeddedTarget } from '../server/index.js';
 import { startTarget } from '../test/harness/targets.js';
@@ -9,33 +9,15 @@ import type { ParseServerTarget } from '../test/harness/parse-server.js';
 import { createObject, deleteObject, updateObject } from '../test/harness/rest.js';
 import {
   byTestId,
-  launchBrowser,
-  openDevToolsPanel,
   stopServiceWorker,
   waitForServiceWorkerRestart,
-  type Harness,
   type PanelHandle,
 } from './harness/index.js';
 import { addServer, rowTexts, subscribe, waitForRow, waitForServerState, waitForSubscriptionState } from './support/panel-actions.js';
-import { serveStaticPages, type StaticPages } from './support/static-page.js';
+import { useBrowserSession } from './support/browser-session.js';
 
-let pages: StaticPages;
-let harness: Harness | undefined;
-
-before(async () => {
-  pages = await serveStaticPages();
-});
-afterEach(async () => {
-  await harness?.close();
-  harness = undefined;
-});
-after(() => pages.close());
-
-async function openPanel(): Promise<PanelHandle> {
-  harness = await launchBrowser();
-  const page = await harness.newPage(pages.url());
-  return openDevToolsPanel(harness, page);
-}
+const session = useBrowserSession();
+const openPanel = async (): Promise<PanelHandle> => (await session.openPanel()).panel;
 
 describe('against a real Parse Server', () => {
   let parse: ParseServerTarget;
@@ -111,8 +93,8 @@ describe('against the embedded server (faults)', () => {
     await subscribe(panel, { className: 'Item', where: '{"kind":"sw"}' });
     await waitForSubscriptionState(panel, 'subscribed');
 
-    await stopServiceWorker(harness!);
-    await waitForServiceWorkerRestart(harness!).catch(() => undefined);
+    await stopServiceWorker(session.harness);
+    await waitForServiceWorkerRestart(session.harness).catch(() => undefined);
     await waitForRow(panel, 'connection', 'restored after the service worker restarted', 20_000);
     await waitForServerState(panel, 'connected', 0, 20_000);
     await waitForSubscriptionState(panel, 'subscribed');

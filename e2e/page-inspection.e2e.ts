@@ -2,14 +2,14 @@
 // Server, raw protocol clients against the embedded server, in the top frame and in iframes) appear in the real
 // DevTools panel; other WebSockets do not and keep working; a hostile page cannot make the panel act or render HTML.
 import assert from 'node:assert/strict';
-import { after, afterEach, before, describe, test } from 'node:test';
+import { after, before, describe, test } from 'node:test';
 import type { Page } from 'playwright-core';
 import { WebSocketServer } from 'ws';
 import type { EmbeddedServer as EmbeddedTarget } from '../server/index.js';
 import type { ParseServerTarget } from '../test/harness/parse-server.js';
 import { createObject, deleteObject, signUp, updateObject, type UserSession } from '../test/harness/rest.js';
 import { startTarget } from '../test/harness/targets.js';
-import { byTestId, launchBrowser, openDevToolsPanel, type Harness, type PanelHandle } from './harness/index.js';
+import { byTestId, openDevToolsPanel, type PanelHandle } from './harness/index.js';
 import {
   allTimelineRows,
   inPage,
@@ -23,6 +23,7 @@ import {
   waitForPageSubscriptions,
 } from './support/page-apps.js';
 import { rowTexts, waitForServerState, waitForSubscriptionState } from './support/panel-actions.js';
+import { useBrowserSession } from './support/browser-session.js';
 import { serveStaticPages, type StaticPages } from './support/static-page.js';
 
 const HOOK_TAG = '__liveQueryDevtoolsHook__';
@@ -30,30 +31,13 @@ const HOOK_TAG = '__liveQueryDevtoolsHook__';
 const IMG_PAYLOAD = '<img src=x onerror="window.__pwned=1">';
 const SCRIPT_PAYLOAD = '<script>window.__pwned=1</script>';
 
-let pages: StaticPages;
-let harness: Harness | undefined;
-
-before(async () => {
-  pages = await serveStaticPages({
-    '/parse.min.js': parseSdkBrowserBuild(),
-    '/lq-raw.js': RAW_CLIENT_SCRIPT,
-    '/app.html': PARSE_APP_PAGE,
-    '/raw.html': RAW_CLIENT_PAGE,
-  });
-});
-afterEach(async () => {
-  await harness?.close();
-  harness = undefined;
-});
-after(() => pages.close());
-
-/** A browser with a blank page and the real DevTools LiveQuery panel open on it. */
-async function openPanel(url = pages.url()): Promise<{ page: Page; panel: PanelHandle }> {
-  harness = await launchBrowser();
-  const page = await harness.newPage(url);
-  const panel = await openDevToolsPanel(harness, page);
-  return { page, panel };
-}
+const session = useBrowserSession(() => ({
+  '/parse.min.js': parseSdkBrowserBuild(),
+  '/lq-raw.js': RAW_CLIENT_SCRIPT,
+  '/app.html': PARSE_APP_PAGE,
+  '/raw.html': RAW_CLIENT_PAGE,
+}));
+const openPanel = (url?: string) => session.openPanel(url);
 
 /** Marks the n-th element matching `selector` so that panel.click can target it. Returns the selector to click. */
 async function nth(panel: PanelHandle, selector: string, index: number, mark: string): Promise<string> {
@@ -91,7 +75,7 @@ describe('a Parse JS SDK app against a real Parse Server', () => {
       min: '10',
     });
     if (options.reload) await page.reload();
-    else await page.goto(pages.url(`/app.html?${params}`));
+    else await page.goto(session.pages.url(`/app.html?${params}`));
     await page.waitForFunction('window.__appReady || window.__appError', undefined, { timeout: 20_000 });
     const error = await page.evaluate<string | undefined>('window.__appError');
     assert.equal(error, undefined, `the app failed: ${error}`);
@@ -269,7 +253,7 @@ describe('raw LiveQuery clients and other WebSockets against the embedded server
     await new Promise((resolve) => echo.once('listening', resolve));
     const echoPort = (echo.address() as { port: number }).port;
     try {
-      const { page, panel } = await openPanel(pages.url('/raw.html'));
+      const { page, panel } = await openPanel(session.pages.url('/raw.html'));
       const checks = await inPage(page, async (echoURL: string) => {
         const opened = (ws: WebSocket) =>
           new Promise<void>((resolve, reject) => {
@@ -455,13 +439,12 @@ describe('raw LiveQuery clients and other WebSockets against the embedded server
     'DevTools opened after reloads, preserve log off: only the current page load is shown',
     { timeout: 60_000 },
     async () => {
-      harness = await launchBrowser();
-      const page = await harness.newPage(rawClientURL(pages, 'Note', { kind: 'reloaded' }));
+      const page = await session.openPage(rawClientURL(session.pages, 'Note', { kind: 'reloaded' }));
       for (let load = 0; load < 3; load++) {
         if (load) await page.reload();
         await page.waitForFunction('window.__appReady || window.__appError');
       }
-      const panel = await openDevToolsPanel(harness, page);
+      const panel = await openDevToolsPanel(session.harness, page);
       await waitForPageSubscriptions(panel, 1);
       const rows = await allTimelineRows(panel);
       assert.equal(rows.filter((r) => r.text.includes('navigated')).length, 1, `earlier page loads are not in the timeline: ${JSON.stringify(rows)}`);
@@ -473,7 +456,7 @@ describe('raw LiveQuery clients and other WebSockets against the embedded server
     'frames an app sends while it leaves the page (unsubscribe and close in pagehide) are recorded',
     { timeout: 60_000 },
     async () => {
-      const { page, panel } = await openPanel(pages.url('/raw.html'));
+      const { page, panel } = await openPanel(session.pages.url('/raw.html'));
       await panel.click(byTestId('preserve-log'));
       await page.evaluate(
         async ([url, app, js]) => {
@@ -487,7 +470,7 @@ describe('raw LiveQuery clients and other WebSockets against the embedded server
         [embedded.liveQueryURL, embedded.applicationId, embedded.javascriptKey],
       );
       await waitForPageSubscriptions(panel, 1);
-      await page.goto(pages.url('/?next'));
+      await page.goto(session.pages.url('/?next'));
       await panel.waitFor(`[...document.querySelectorAll('[data-testid="timeline-row"]')].filter((r) => r.innerText.includes('navigated')).length === 2`, {
         message: 'the second page load',
       });

@@ -4,32 +4,17 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, afterEach, before, describe, test } from 'node:test';
+import { after, before, describe, test } from 'node:test';
 import type { ParseServerTarget } from '../test/harness/parse-server.js';
 import { createObject, signUp, updateObject } from '../test/harness/rest.js';
 import type { EmbeddedServer as EmbeddedTarget } from '../server/index.js';
 import { startTarget } from '../test/harness/targets.js';
-import { byTestId, launchBrowser, openDevToolsPanel, poll, type Harness, type PanelHandle } from './harness/index.js';
+import { byTestId, poll, type PanelHandle } from './harness/index.js';
 import { addServer, rowTexts, subscribe, waitForRow, waitForServerState, waitForSubscriptionState } from './support/panel-actions.js';
-import { serveStaticPages, type StaticPages } from './support/static-page.js';
+import { useBrowserSession } from './support/browser-session.js';
 
-let pages: StaticPages;
-let harness: Harness | undefined;
-
-before(async () => {
-  pages = await serveStaticPages();
-});
-afterEach(async () => {
-  await harness?.close();
-  harness = undefined;
-});
-after(() => pages.close());
-
-async function openPanel(): Promise<PanelHandle> {
-  harness = await launchBrowser();
-  const page = await harness.newPage(pages.url());
-  return openDevToolsPanel(harness, page);
-}
+const session = useBrowserSession();
+const openPanel = async (): Promise<PanelHandle> => (await session.openPanel()).panel;
 
 /** Picks the option with this value, or else with this visible text, the way a user's choice does. */
 function choose(panel: PanelHandle, selector: string, valueOrLabel: string): Promise<unknown> {
@@ -99,7 +84,7 @@ describe('against the embedded server', () => {
     const downloads = mkdtempSync(join(tmpdir(), 'lq-downloads-'));
     try {
       const panel = await openPanel();
-      const cdp = await harness!.cdp();
+      const cdp = await session.harness.cdp();
       await cdp.browserSession.send('Browser.setDownloadBehavior', { behavior: 'allow', downloadPath: downloads });
       await addServer(panel, { serverURL: embedded.liveQueryURL, applicationId: embedded.applicationId, javascriptKey: embedded.javascriptKey });
       await subscribe(panel, { className: 'Note', sessionToken: 'r:0123456789abcdef0123456789abcdef' });
