@@ -74,6 +74,22 @@ describe('ServerConnection', () => {
     assert.equal(connection.view().clientId, 'client-1');
   });
 
+  it('keeps a bounded part of a huge frame and says it was cut, while the event still counts', async () => {
+    const { connection, records } = makeConnection();
+    connection.subscribe({ className: 'Game', where: {} });
+    const conn = server.nextConnection();
+    connection.start();
+    const c = await conn;
+    await until(() => connection.view().subscriptions[0]?.state === 'subscribed', 'subscribed');
+    c.send({ op: 'create', clientId: 'x', requestId: 1, object: { className: 'Game', objectId: 'big', blob: 'x'.repeat(3_000_000) } });
+    await until(() => records.some((r) => r.kind === 'create'), 'create record');
+    const create = records.find((r) => r.kind === 'create')!;
+    assert.equal(create.raw!.length, 1_000_000);
+    assert.match(create.summary, /frame of 3\d{6} characters, cut/);
+    assert.equal(create.objectId, 'big');
+    assert.equal(connection.view().subscriptions[0]!.counts.create, 1);
+  });
+
   it('marks the possible gap when a connection drops and is resubscribed', async () => {
     const { connection, records } = makeConnection();
     connection.subscribe({ className: 'Game', where: {} });

@@ -12,6 +12,7 @@ import {
   validateServerURL,
 } from '../src/livequery/index.js';
 import type { EventOp, QueryJSON } from '../src/livequery/protocol.js';
+import { MAX_FRAME_CHARS } from '../src/messages.js';
 import { describeReceivedFrame, describeSentFrame } from '../src/timeline/describe.js';
 import {
   emptyCounts,
@@ -71,6 +72,12 @@ export function validateServerSpec(spec: ServerSpec): void {
 }
 
 const formatTime = (time: number) => new Date(time).toISOString().slice(11, 23);
+
+/** A record keeps at most MAX_FRAME_CHARS of a frame (memory is bounded by record count times this), and says so. */
+function keptText(text: string, summary: string): { raw: string; summary: string } {
+  if (text.length <= MAX_FRAME_CHARS) return { raw: text, summary };
+  return { raw: text.slice(0, MAX_FRAME_CHARS), summary: `${summary} (frame of ${text.length} characters, cut)` };
+}
 
 export class ServerConnection {
   private client: LiveQueryClient | undefined;
@@ -350,8 +357,7 @@ export class ServerConnection {
       requestId: described.requestId,
       className,
       objectId: described.objectId,
-      summary: described.summary,
-      raw: frame.text,
+      ...keptText(frame.text, described.summary),
     });
   }
 
