@@ -5,8 +5,11 @@ import { isPanelToBackground, PANEL_PORT_PREFIX, type BackgroundToPanel, type Pa
 import type { TimelineRecord } from '../src/timeline/record.js';
 import type { Workspace } from './workspace.js';
 
-export const BATCH_INTERVAL_MS = 100;
+/** Records wait at most about one animation frame: latency stays low, and a burst still goes out in one message. */
+export const BATCH_INTERVAL_MS = 16;
 const MAX_RECORDS_PER_BATCH = 5_000;
+/** The welcome carries this many backlog records; the rest follow in batches, so a panel is usable at once. */
+const WELCOME_RECORDS = 2_000;
 /** Sockets close this long after the last panel of a tab went away (a reload of the panel keeps them). */
 export const IDLE_GRACE_MS = 15_000;
 
@@ -34,6 +37,8 @@ export class PanelRouter {
   private readonly pending = new Map<number, Pending>();
   private readonly idleTimers = new Map<number, ReturnType<typeof setTimeout>>();
   private flushTimer: ReturnType<typeof setTimeout> | undefined;
+  /** Ports still receiving their backlog: newer records wait, or the panel would drop the older ones as seen. */
+  private readonly catchingUp = new Set<Runtime.Port>();
 
   constructor(private readonly deps: RouterDeps) {}
 
@@ -84,9 +89,22 @@ export class PanelRouter {
       epoch: workspace.recorder.epoch,
       servers: workspace.serverViews(),
       pageSockets: workspace.pageSockets(),
-      backlog: records,
+      backlog: records.slice(0, WELCOME_RECORDS),
       backlogDropped: dropped,
     });
+    // Oldest first, one message per task: the panel appends in order and stays responsive meanwhile.
+    const rest = records.slice(WELCOME_RECORDS);
+    if (!rest.length) return;
+    this.catchingUp.add(port);
+    const sendChunk = (from: number) => {
+      if (from >= rest.length || !this.ports.get(tabId)?.has(port)) {
+        this.catchingUp.delete(port);
+        return;
+      }
+      this.post(port, { type: 'batch', records: rest.slice(from, from + MAX_RECORDS_PER_BATCH) });
+      setTimeout(() => sendChunk(from + MAX_RECORDS_PER_BATCH), 0);
+    };
+    sendChunk(0);
   }
 
   private async command(port: Runtime.Port, tabId: number, message: PanelToBackground): Promise<void> {
@@ -103,6 +121,7 @@ export class PanelRouter {
   }
 
   private detach(port: Runtime.Port, tabId: number): void {
+    this.catchingUp.delete(port);
     const set = this.ports.get(tabId);
     set?.delete(port);
     if (set && set.size > 0) return;
@@ -137,6 +156,10 @@ export class PanelRouter {
       const workspace = this.deps.existing(tabId);
       const ports = this.ports.get(tabId);
       if (!workspace || !ports?.size) continue;
+      if ([...ports].some((port) => this.catchingUp.has(port))) {
+        this.scheduleFlush();
+        continue;
+      }
       const records = pending.records.splice(0, MAX_RECORDS_PER_BATCH);
       const message: BackgroundToPanel = {
         type: 'batch',
