@@ -37,6 +37,16 @@ async function until(check: () => boolean, what: string, timeoutMs = 3000): Prom
   }
 }
 
+/** Subscribes to Game, starts the connection, and waits until the server confirmed the subscription. */
+async function startSubscribed(connection: ServerConnection, sessionToken?: string) {
+  const subId = connection.subscribe({ className: 'Game', where: {} }, sessionToken);
+  const conn = server.nextConnection();
+  connection.start();
+  const c = await conn;
+  await until(() => connection.view().subscriptions[0]?.state === 'subscribed', 'subscribed');
+  return { subId, c };
+}
+
 before(async () => {
   server = await startScriptedServer();
 });
@@ -49,11 +59,7 @@ after(() => server.close());
 describe('ServerConnection', () => {
   it('records state changes and every frame, attributed to its subscription', async () => {
     const { connection, records } = makeConnection();
-    const subId = connection.subscribe({ className: 'Game', where: {} }, 'r:alice');
-    const conn = server.nextConnection();
-    connection.start();
-    const c = await conn;
-    await until(() => connection.view().subscriptions[0]?.state === 'subscribed', 'subscribed');
+    const { subId, c } = await startSubscribed(connection, 'r:alice');
     c.send({ op: 'create', clientId: 'x', requestId: 1, object: { className: 'Game', objectId: 'g1' } });
     await until(() => records.some((r) => r.kind === 'create'), 'create record');
     const kinds = records.map((r) => `${r.kind}:${r.label}`);
@@ -76,11 +82,7 @@ describe('ServerConnection', () => {
 
   it('keeps a bounded part of a huge frame and says it was cut, while the event still counts', async () => {
     const { connection, records } = makeConnection();
-    connection.subscribe({ className: 'Game', where: {} });
-    const conn = server.nextConnection();
-    connection.start();
-    const c = await conn;
-    await until(() => connection.view().subscriptions[0]?.state === 'subscribed', 'subscribed');
+    const { c } = await startSubscribed(connection);
     c.send({ op: 'create', clientId: 'x', requestId: 1, object: { className: 'Game', objectId: 'big', blob: 'x'.repeat(3_000_000) } });
     await until(() => records.some((r) => r.kind === 'create'), 'create record');
     const create = records.find((r) => r.kind === 'create')!;
@@ -109,11 +111,7 @@ describe('ServerConnection', () => {
 
   it('switches a subscription token by unsubscribing and subscribing again', async () => {
     const { connection, records } = makeConnection();
-    const subId = connection.subscribe({ className: 'Game', where: {} }, 'r:alice');
-    const conn = server.nextConnection();
-    connection.start();
-    const c = await conn;
-    await until(() => connection.view().subscriptions[0]?.state === 'subscribed', 'subscribed');
+    const { subId, c } = await startSubscribed(connection, 'r:alice');
     connection.setToken(subId, 'r:bob');
     await c.nextFrame((f) => f.op === 'subscribe' && f.sessionToken === 'r:bob');
     assert.deepEqual(c.received.slice(-2).map((f) => f.op), ['unsubscribe', 'subscribe']);

@@ -3,6 +3,7 @@ import { describe, it } from 'node:test';
 import { exportHar } from './har.js';
 import type { TimelineRecord } from './record.js';
 import { REDACTED } from './redact.js';
+import { recordFactory } from './test-records.js';
 
 const SECRETS = {
   token: 'r:0123456789abcdef0123456789abcdef',
@@ -12,24 +13,12 @@ const SECRETS = {
   urlToken: 'url-token-LMNOP444',
 };
 
-let seq = 0;
-function rec(partial: Partial<TimelineRecord> & Pick<TimelineRecord, 'kind'>): TimelineRecord {
-  seq++;
-  return {
-    seq,
-    epoch: 'epoch-1',
-    time: 1_746_093_600_000 + seq * 10.5,
-    source: { type: 'connection', serverId: 'srv' },
-    label: partial.kind,
-    summary: `record ${seq}`,
-    ...partial,
-  };
-}
+const { rec, reset } = recordFactory();
 
 const page = { type: 'page', socketId: 'sock-1', frameId: 0 } as const;
 
 function sampleRecords(): TimelineRecord[] {
-  seq = 0;
+  reset();
   return [
     rec({ kind: 'connection', label: 'connecting', raw: JSON.stringify({ serverURL: 'wss://example.com/parse' }) }),
     rec({
