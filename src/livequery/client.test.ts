@@ -225,6 +225,57 @@ describe('LiveQueryClient protocol', () => {
   });
 });
 
+describe('LiveQueryClient never asks the server about a subscription it does not hold', () => {
+  async function pendingSubscription() {
+    server.autoSubscribe = false;
+    const client = makeClient();
+    const sub = client.subscribe({ className: 'Game', where: {} });
+    const connection = server.nextConnection();
+    client.open();
+    const conn = await connection;
+    await conn.nextFrame((f) => f.op === 'subscribe');
+    return { client, sub, conn };
+  }
+
+  it('holds an unsubscribe until the in-flight subscribe is confirmed', async () => {
+    const { sub, conn } = await pendingSubscription();
+    const closed = sub.unsubscribe();
+    await delay(30);
+    assert.equal(conn.received.filter((f) => f.op === 'unsubscribe').length, 0);
+    conn.send({ op: 'subscribed', clientId: 'c', requestId: 1 });
+    await conn.nextFrame((f) => f.op === 'unsubscribe');
+    conn.send({ op: 'unsubscribed', clientId: 'c', requestId: 1 });
+    await closed;
+    assert.equal(sub.state, 'closed');
+  });
+
+  it('holds an update until the in-flight subscribe is confirmed', async () => {
+    const { sub, conn } = await pendingSubscription();
+    sub.update({ className: 'Game', where: { a: 2 } });
+    await delay(30);
+    assert.equal(conn.received.filter((f) => f.op === 'update').length, 0);
+    conn.send({ op: 'subscribed', clientId: 'c', requestId: 1 });
+    const update = await conn.nextFrame((f) => f.op === 'update');
+    assert.deepEqual(update.query, { className: 'Game', where: { a: 2 } });
+  });
+
+  it('closes a refused subscription locally and subscribes again (not update) when it is edited', async () => {
+    const { client, sub, conn } = await pendingSubscription();
+    conn.send({ op: 'error', clientId: 'c', code: 209, error: 'Invalid session token', reconnect: false, requestId: 1 });
+    await nextEvent(sub, 'error');
+    sub.update({ className: 'Game', where: { fixed: true } });
+    const again = await conn.nextFrame((f) => f.op === 'subscribe' && JSON.stringify(f.query).includes('fixed'));
+    assert.equal(again.requestId, 1);
+    conn.send({ op: 'error', clientId: 'c', code: 209, error: 'Invalid session token', reconnect: false, requestId: 1 });
+    await nextEvent(sub, 'error');
+    await client.unsubscribe(sub);
+    assert.equal(sub.state, 'closed');
+    await delay(30);
+    assert.equal(conn.received.filter((f) => f.op === 'unsubscribe' || f.op === 'update').length, 0);
+    assert.equal(client.state, 'connected');
+  });
+});
+
 describe('LiveQueryClient reconnect', () => {
   it('reconnects after the socket drops and resubscribes with the same requestIds and tokens', async () => {
     const client = makeClient();

@@ -176,6 +176,14 @@ export class LiveQueryClient extends Emitter<ClientEvents> implements Subscripti
   private nextRequestId = 1;
   private readonly subscriptionsById = new Map<number, Subscription>();
   private readonly unsubscribing = new Map<number, Subscription>();
+  /**
+   * What the server holds on the current socket, by requestId: `pending` while a subscribe or update is in flight,
+   * `held` once confirmed, absent otherwise (never sent, refused). An unsubscribe or update for an id the server does
+   * not hold gets error 2 with reconnect:true, which would drop every subscription of the connection.
+   */
+  private readonly onServer = new Map<number, 'pending' | 'held'>();
+  /** What to send for an id once its in-flight subscribe is confirmed. */
+  private readonly afterConfirm = new Map<number, 'unsubscribe' | 'update'>();
   private connectedOnce = false;
   private sendInstallationId = true;
   private connectDeferred = deferred();
@@ -240,13 +248,18 @@ export class LiveQueryClient extends Emitter<ClientEvents> implements Subscripti
   }
 
   unsubscribe(subscription: Subscription): Promise<void> {
-    if (this.subscriptionsById.get(subscription.id) !== subscription) return subscription.whenClosed();
-    this.subscriptionsById.delete(subscription.id);
-    if (this.state === 'connected') {
-      this.unsubscribing.set(subscription.id, subscription);
-      this.send({ op: 'unsubscribe', requestId: subscription.id });
-    } else {
+    const id = subscription.id;
+    if (this.subscriptionsById.get(id) !== subscription) return subscription.whenClosed();
+    this.subscriptionsById.delete(id);
+    const held = this.state === 'connected' ? this.onServer.get(id) : undefined;
+    if (!held) {
+      // The server does not hold it (not sent yet, or refused): nothing to tell it.
+      this.afterConfirm.delete(id);
       subscription.markClosed();
+    } else {
+      this.unsubscribing.set(id, subscription);
+      if (held === 'held') this.send({ op: 'unsubscribe', requestId: id });
+      else this.afterConfirm.set(id, 'unsubscribe');
     }
     return subscription.whenClosed();
   }
@@ -257,7 +270,11 @@ export class LiveQueryClient extends Emitter<ClientEvents> implements Subscripti
       throw new Error(`LiveQueryClient: subscription ${subscription.id} is not live on this client`);
     }
     subscription.query = normalizeQuery(query);
-    if (this.state === 'connected') this.sendSubscribe(subscription, 'update');
+    if (this.state !== 'connected') return;
+    const held = this.onServer.get(subscription.id);
+    if (held === 'held') this.sendSubscribe(subscription, 'update');
+    else if (held === 'pending') this.afterConfirm.set(subscription.id, 'update');
+    else this.sendSubscribe(subscription, 'subscribe');
   }
 
   /** Closes the socket, cancels any pending reconnect and drops every subscription (as the SDK does). */
@@ -275,6 +292,8 @@ export class LiveQueryClient extends Emitter<ClientEvents> implements Subscripti
     const subscriptions = [...this.subscriptionsById.values(), ...this.unsubscribing.values()];
     this.subscriptionsById.clear();
     this.unsubscribing.clear();
+    this.onServer.clear();
+    this.afterConfirm.clear();
     this.renewConnectPromise();
     this.setState({ state: 'disconnected', attempt });
     for (const subscription of subscriptions) subscription.markClosed();
@@ -347,10 +366,7 @@ export class LiveQueryClient extends Emitter<ClientEvents> implements Subscripti
     if (this.state === 'disconnected') return;
     this.renewConnectPromise();
     this.setState({ state: 'closed', attempt: this.attempts, code: event.code, reason: event.reason });
-    // The server forgets subscriptions with the socket: pending unsubscribes are done.
-    for (const subscription of this.unsubscribing.values()) subscription.markClosed();
-    this.unsubscribing.clear();
-    for (const subscription of this.subscriptionsById.values()) subscription.markDisconnected();
+    this.forgetServerSide();
     this.emit('close', { code: event.code, reason: event.reason });
     this.scheduleReconnect();
   }
@@ -385,8 +401,18 @@ export class LiveQueryClient extends Emitter<ClientEvents> implements Subscripti
     this.send(frame);
   }
 
+  /** The socket is gone and the server forgot its subscriptions: pending unsubscribes are done, the rest resubscribe. */
+  private forgetServerSide(): void {
+    this.onServer.clear();
+    this.afterConfirm.clear();
+    for (const subscription of this.unsubscribing.values()) subscription.markClosed();
+    this.unsubscribing.clear();
+    for (const subscription of this.subscriptionsById.values()) subscription.markDisconnected();
+  }
+
   private sendSubscribe(subscription: Subscription, op: 'subscribe' | 'update'): void {
     subscription.markPending();
+    this.onServer.set(subscription.id, 'pending');
     const frame: ClientFrame = { op, requestId: subscription.id, query: subscription.query };
     if (subscription.sessionToken) frame.sessionToken = subscription.sessionToken;
     this.send(frame);
@@ -414,15 +440,25 @@ export class LiveQueryClient extends Emitter<ClientEvents> implements Subscripti
       case 'connected':
         return this.handleConnected(frame.clientId);
       case 'subscribed': {
-        const subscription = this.subscriptionsById.get(frame.requestId);
+        const id = frame.requestId;
+        if (this.onServer.has(id)) this.onServer.set(id, 'held');
+        const next = this.afterConfirm.get(id);
+        this.afterConfirm.delete(id);
+        if (next === 'unsubscribe' && this.unsubscribing.has(id)) {
+          this.send({ op: 'unsubscribe', requestId: id });
+          return;
+        }
+        const subscription = this.subscriptionsById.get(id);
         if (!subscription) return;
         this.attempts = 1;
         subscription.markSubscribed(this.responseOf(frame));
+        if (next === 'update') this.sendSubscribe(subscription, 'update');
         return;
       }
       case 'unsubscribed': {
         const subscription = this.unsubscribing.get(frame.requestId);
         if (!subscription) return;
+        this.onServer.delete(frame.requestId);
         this.unsubscribing.delete(frame.requestId);
         subscription.markClosed();
         return;
@@ -460,9 +496,18 @@ export class LiveQueryClient extends Emitter<ClientEvents> implements Subscripti
   }
 
   private handleErrorFrame(frame: ErrorFrame): void {
-    const subscription = frame.requestId == null ? undefined : this.subscriptionsById.get(frame.requestId);
+    const id = frame.requestId;
+    if (id != null) {
+      // Refused: the server does not hold it, and what waited for its confirmation will not be sent.
+      this.onServer.delete(id);
+      this.afterConfirm.delete(id);
+      const leaving = this.unsubscribing.get(id);
+      this.unsubscribing.delete(id);
+      leaving?.markClosed();
+    }
+    const subscription = id == null ? undefined : this.subscriptionsById.get(id);
     if (subscription) subscription.markError(frame);
-    else if (frame.requestId == null) this.emit('error', frame.error, frame);
+    else if (id == null) this.emit('error', frame.error, frame);
 
     const legacyServer = frame.error === LEGACY_SERVER_ERROR && this.sendInstallationId && !!this.installationId;
     if (legacyServer) this.sendInstallationId = false;
@@ -484,9 +529,7 @@ export class LiveQueryClient extends Emitter<ClientEvents> implements Subscripti
       const socket = this.socket;
       this.socket = undefined;
       if (socket) void this.closeSocket(socket);
-      for (const pending of this.unsubscribing.values()) pending.markClosed();
-      this.unsubscribing.clear();
-      for (const live of this.subscriptionsById.values()) live.markDisconnected();
+      this.forgetServerSide();
       this.scheduleReconnect();
     }
   }
