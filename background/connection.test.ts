@@ -74,6 +74,7 @@ describe('ServerConnection', () => {
     ]);
     const create = records.at(-1)!;
     assert.equal(create.subscriptionKey, subId);
+    assert.equal(records.find((r) => r.label === 'subscribe')?.subscriptionKey, subId, 'the subscribe frame is attributed too');
     assert.equal(create.className, 'Game');
     assert.equal(create.objectId, 'g1');
     assert.equal(connection.view().subscriptions[0]!.counts.create, 1);
@@ -148,6 +149,19 @@ describe('ServerConnection', () => {
       for (const c of echo.clients) c.terminate();
       await new Promise((r) => echo.close(r));
     }
+  });
+
+  it('applies an edit without waiting for the old socket, and a removal during it leaves nothing running', async () => {
+    const { connection } = makeConnection();
+    await startSubscribed(connection);
+    const before = server.openCount();
+    const editing = connection.edit({ serverURL: server.url, applicationId: 'app', javascriptKey: 'js2' });
+    assert.equal(connection.isRunning, true, 'the new client starts at once');
+    const removing = connection.dispose();
+    await Promise.all([editing, removing]);
+    await until(() => server.openCount() === before - 1, 'every socket of this connection closed');
+    connection.start();
+    assert.equal(connection.isRunning, false, 'a removed connection never starts again');
   });
 
   it('keeps subscriptions across stop() and start() and persists them', async () => {

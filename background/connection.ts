@@ -90,6 +90,10 @@ export class ServerConnection {
   private clientId: string | undefined;
   private lastError: string | undefined;
   private connectWatchdog: ReturnType<typeof setTimeout> | undefined;
+  /** Removed: nothing may start it again (an edit or a retry still in progress included). */
+  private disposed = false;
+  /** The subscription being handed to the client right now. */
+  private attaching: string | undefined;
 
   constructor(
     readonly id: string,
@@ -111,7 +115,7 @@ export class ServerConnection {
 
   /** Opens the connection if the user wants it open and it is not running. */
   start(): void {
-    if (!this.enabled || this.client) return;
+    if (!this.enabled || this.client || this.disposed) return;
     const client = new LiveQueryClient({ ...this.spec, WebSocket: this.deps.WebSocket, random: this.deps.random });
     this.client = client;
     this.byRequestId.clear();
@@ -129,8 +133,11 @@ export class ServerConnection {
     client.open();
   }
 
-  /** Closes the connection but keeps its subscriptions for the next start(). */
-  async stop(): Promise<void> {
+  /**
+   * Closes the connection but keeps its subscriptions for the next start(). The client is detached at once, so a
+   * start() right after opens a new one without waiting for the old socket's close handshake.
+   */
+  async stop(reason = 'closed by you'): Promise<void> {
     const client = this.client;
     if (!client) return;
     this.client = undefined;
@@ -143,7 +150,7 @@ export class ServerConnection {
     const closing = client.close();
     this.state = 'disconnected';
     this.nextRetryAt = undefined;
-    this.emit('connection', 'disconnected', 'closed by you', { state: 'disconnected' });
+    this.emit('connection', 'disconnected', reason, { state: 'disconnected', reason });
     this.deps.changed();
     await closing;
   }
@@ -152,7 +159,8 @@ export class ServerConnection {
   retryNow(): void {
     if (!this.enabled) return;
     if (!this.client || this.client.state === 'disconnected') {
-      void this.stop().then(() => this.start());
+      void this.stop();
+      this.start();
       return;
     }
     this.client.open();
@@ -168,13 +176,21 @@ export class ServerConnection {
 
   async edit(spec: ServerSpec): Promise<void> {
     validateServerSpec(spec);
-    await this.stop();
+    const wasRunning = this.isRunning;
+    const closing = this.stop('closed to apply new settings');
     this.spec = spec;
     this.lastError = undefined;
     this.deps.persist();
     this.emit('connection', 'edited', `server settings changed: ${spec.serverURL}`, { serverURL: spec.serverURL });
-    this.start();
+    if (wasRunning) this.start();
     this.deps.changed();
+    await closing;
+  }
+
+  /** The server was removed: close it for good. */
+  async dispose(): Promise<void> {
+    this.disposed = true;
+    await this.stop('removed');
   }
 
   subscribe(query: QueryJSON, sessionToken?: string): string {
@@ -265,7 +281,14 @@ export class ServerConnection {
   private attach(tracked: TrackedSubscription): void {
     const client = this.client;
     if (!client) return;
-    const live = client.subscribe(tracked.spec.query, tracked.spec.sessionToken);
+    // The subscribe frame goes out inside client.subscribe(), before its requestId is known here.
+    this.attaching = tracked.spec.id;
+    let live: Subscription;
+    try {
+      live = client.subscribe(tracked.spec.query, tracked.spec.sessionToken);
+    } finally {
+      this.attaching = undefined;
+    }
     tracked.live = live;
     tracked.state = 'pending';
     this.byRequestId.set(live.id, tracked.spec.id);
@@ -341,10 +364,12 @@ export class ServerConnection {
     if (frame.direction === 'received' && described.label === 'invalid frame' && client.state !== 'connected') {
       this.lastError = `This endpoint does not look like a LiveQuery server: it answered with ${described.summary}`;
     }
-    if (described.kind === 'error' && described.json && typeof described.json.code === 'number') {
+    // A subscription's own error belongs to the subscription (shown there), not to the connection.
+    if (described.kind === 'error' && described.requestId === undefined && described.json && typeof described.json.code === 'number') {
       this.lastError = explainServerError(described.json.code, String(described.json.error));
     }
-    const subscriptionKey = described.requestId === undefined ? undefined : this.byRequestId.get(described.requestId);
+    const subscriptionKey =
+      described.requestId === undefined ? undefined : (this.byRequestId.get(described.requestId) ?? this.attaching);
     const className =
       described.className ??
       (subscriptionKey ? this.subscriptions.get(subscriptionKey)?.spec.query.className : undefined);

@@ -88,7 +88,7 @@ export class Workspace {
   /** No panel for a while: close the sockets, keep every server and subscription for the next panel. */
   async deactivate(): Promise<void> {
     this.active = false;
-    await Promise.all([...this.servers.values()].map((s) => s.stop()));
+    await Promise.all([...this.servers.values()].map((s) => s.stop('closed while no DevTools panel is open; it reconnects when one opens')));
   }
 
   get isActive(): boolean {
@@ -136,7 +136,7 @@ export class Workspace {
       case 'removeServer': {
         const server = this.server(command.serverId);
         this.servers.delete(command.serverId);
-        await server.stop();
+        await server.dispose();
         break;
       }
       case 'setServerEnabled':
@@ -183,9 +183,12 @@ export class Workspace {
     return connection;
   }
 
+  /** The tab closed: every connection closes for good. */
   async dispose(): Promise<void> {
-    await this.deactivate();
+    this.active = false;
+    const servers = [...this.servers.values()];
     this.servers.clear();
+    await Promise.all(servers.map((s) => s.dispose()));
   }
 
   private server(id: string): ServerConnection {
