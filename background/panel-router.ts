@@ -44,6 +44,7 @@ export class PanelRouter {
 
   attach(port: Runtime.Port, tabId: number): void {
     let greeted = false;
+    let gone = false;
     port.onMessage.addListener((message: unknown) => {
       if (!isPanelToBackground(message)) {
         console.warn('LiveQuery DevTools: dropped an invalid panel message', message);
@@ -52,13 +53,16 @@ export class PanelRouter {
       if (message.type === 'hello') {
         if (message.tabId !== tabId || greeted) return;
         greeted = true;
-        void this.greet(port, tabId, message);
+        void this.greet(port, tabId, message, () => gone);
         return;
       }
       if (!greeted) return;
       void this.command(port, tabId, message);
     });
-    port.onDisconnect.addListener(() => this.detach(port, tabId));
+    port.onDisconnect.addListener(() => {
+      gone = true;
+      this.detach(port, tabId);
+    });
   }
 
   recordAdded(tabId: number, record: TimelineRecord): void {
@@ -73,8 +77,15 @@ export class PanelRouter {
     this.scheduleFlush();
   }
 
-  private async greet(port: Runtime.Port, tabId: number, hello: Extract<PanelToBackground, { type: 'hello' }>) {
+  private async greet(
+    port: Runtime.Port,
+    tabId: number,
+    hello: Extract<PanelToBackground, { type: 'hello' }>,
+    isGone: () => boolean,
+  ) {
     const workspace = await this.deps.workspace(tabId);
+    // The panel went away while the workspace was loading: do not register a dead port (it would keep sockets open).
+    if (isGone()) return;
     clearTimeout(this.idleTimers.get(tabId));
     this.idleTimers.delete(tabId);
     let set = this.ports.get(tabId);

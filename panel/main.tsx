@@ -62,7 +62,7 @@ async function main(): Promise<void> {
   });
   state.setBridge(bridge);
   applyDefaults(state, defaults);
-  effect(() => saveSettings({ preserveLog: state.preserveLog.value, filter: state.filter.value, capacity: state.timeline.capacity }));
+  effect(() => saveSettings({ preserveLog: state.preserveLog.value, filter: state.filter.value, capacity: state.capacity.value }));
   render(<App state={state} defaults={defaults} />, root);
   bridge.connect();
 }

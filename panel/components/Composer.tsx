@@ -198,8 +198,11 @@ export function Composer({ state, serverId, serverKey }: { state: AppState; serv
 
 export function QueryHistoryList({ state, serverId }: { state: AppState; serverId: string }) {
   const entries = state.history.entries.value;
+  const [error, setError] = useState<string | null>(null);
   if (!entries.length) return <div class="muted small">Queries you subscribe to are kept here.</div>;
   return (
+    <>
+    {error ? <div class="error-text" role="alert">{error}</div> : null}
     <ul class="history" data-testid="query-history">
       {entries.map((entry) => {
         const text = `${entry.query.className} ${JSON.stringify(entry.query.where)}`;
@@ -213,7 +216,12 @@ export function QueryHistoryList({ state, serverId }: { state: AppState; serverI
               type="button"
               data-testid="history-rerun"
               title="Subscribe again with this query"
-              onClick={() => void state.run({ type: 'subscribe', serverId, query: entry.query, sessionToken: state.composer.draft.value.sessionToken || undefined }).catch(() => undefined)}
+              onClick={() => {
+                setError(null);
+                state
+                  .run({ type: 'subscribe', serverId, query: entry.query, sessionToken: state.composer.draft.value.sessionToken || undefined })
+                  .catch((e: Error) => setError(`Re-run failed: ${e.message}`));
+              }}
             >
               Re-run
             </button>
@@ -221,5 +229,6 @@ export function QueryHistoryList({ state, serverId }: { state: AppState; serverI
         );
       })}
     </ul>
+    </>
   );
 }

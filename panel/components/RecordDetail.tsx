@@ -3,7 +3,7 @@
 import { useState } from 'preact/hooks';
 import { isPlainObject } from '../../src/livequery/protocol.js';
 import { diffObjects, type FieldChange } from '../../src/timeline/diff.js';
-import { Redactor } from '../../src/timeline/redact.js';
+import { isSecretKey, Redactor } from '../../src/timeline/redact.js';
 import type { AppState } from '../state/app-state.js';
 import { formatClock, prettyJSON, sourceName } from './format.js';
 import { JsonTree } from './JsonTree.js';
@@ -22,8 +22,10 @@ function parseRaw(raw: string | undefined): unknown {
   }
 }
 
-function show(value: unknown): string {
-  return value === undefined ? '' : JSON.stringify(value);
+function show(field: string, value: unknown): string {
+  if (value === undefined) return '';
+  if (isSecretKey(field) && typeof value === 'string') return '••••••••';
+  return masker.text(JSON.stringify(masker.value(value)));
 }
 
 function DiffTable({ changes }: { changes: FieldChange[] }) {
@@ -43,8 +45,8 @@ function DiffTable({ changes }: { changes: FieldChange[] }) {
             <td>
               <span class="diff-mark">{c.change === 'added' ? '+' : c.change === 'removed' ? '−' : '~'}</span> {c.field}
             </td>
-            <td class="mono">{show(c.before)}</td>
-            <td class="mono">{show(c.after)}</td>
+            <td class="mono">{show(c.field, c.before)}</td>
+            <td class="mono">{show(c.field, c.after)}</td>
           </tr>
         ))}
       </tbody>

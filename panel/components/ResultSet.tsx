@@ -5,22 +5,28 @@ import { columnsOf, resultSetFromRecords } from '../../src/timeline/result-set.j
 import type { ParseJSON } from '../../src/livequery/protocol.js';
 import type { AppState } from '../state/app-state.js';
 import { findObjects, restURLFor } from '../state/parse-rest.js';
+import { now } from '../../src/timeline/clock.js';
+import { isSecretKey, Redactor } from '../../src/timeline/redact.js';
 
 const MAX_COLUMNS = 8;
 
-function cell(value: unknown): string {
+const masker = new Redactor();
+
+/** A cell's text; secret fields (e.g. a sessionToken column) and tokens inside values are masked. */
+function cell(column: string, value: unknown): string {
   if (value === undefined) return '';
-  if (typeof value === 'string') return value;
-  return JSON.stringify(value);
+  if (isSecretKey(column) && typeof value === 'string') return '••••••••';
+  const text = typeof value === 'string' ? value : JSON.stringify(masker.value(value));
+  return masker.text(text);
 }
 
 export function ResultSetView({ state, subscriptionKey, title, serverId }: { state: AppState; subscriptionKey: string; title: string; serverId?: string }) {
   state.timelineVersion.value;
-  const [seedObjects, setSeed] = useState<ParseJSON[] | null>(null);
+  const [seeded, setSeed] = useState<{ objects: ParseJSON[]; at: number } | null>(null);
   const [message, setMessage] = useState<{ error: boolean; text: string } | null>(null);
   const objects = useMemo(
-    () => [...resultSetFromRecords(state.timeline.all(), subscriptionKey, seedObjects ?? []).values()],
-    [state.timelineVersion.value, subscriptionKey, seedObjects],
+    () => [...resultSetFromRecords(state.timeline.all(), subscriptionKey, seeded?.objects ?? [], seeded?.at).values()],
+    [state.timelineVersion.value, subscriptionKey, seeded],
   );
   const columns = columnsOf(objects, MAX_COLUMNS);
   const server = state.servers.value.find((s) => s.id === serverId);
@@ -30,12 +36,13 @@ export function ResultSetView({ state, subscriptionKey, title, serverId }: { sta
     if (!server || !sub) return;
     setMessage(null);
     try {
+      const at = now();
       const results = await findObjects(
         { restURL: restURLFor(server.spec.serverURL), applicationId: server.spec.applicationId, javascriptKey: server.spec.javascriptKey, sessionToken: sub.sessionToken },
         sub.query.className,
         sub.query.where,
       );
-      setSeed(results.map((r) => ({ className: sub.query.className, ...r })));
+      setSeed({ objects: results.map((r) => ({ className: sub.query.className, ...r })), at });
       setMessage({ error: false, text: `Seeded with ${results.length} object(s) from one REST query; events keep it current` });
     } catch (error) {
       setMessage({ error: true, text: (error as Error).message });
@@ -72,8 +79,8 @@ export function ResultSetView({ state, subscriptionKey, title, serverId }: { sta
             {objects.map((object) => (
               <tr key={String(object.objectId)} data-testid="result-row">
                 {columns.map((c) => (
-                  <td key={c} title={cell(object[c])}>
-                    {cell(object[c])}
+                  <td key={c} title={cell(c, object[c])}>
+                    {cell(c, object[c])}
                   </td>
                 ))}
               </tr>

@@ -81,7 +81,7 @@ export function Toolbar({ state, filterInput }: { state: AppState; filterInput: 
       <select
         data-testid="capacity"
         title="How many records the timeline keeps; the oldest are dropped beyond that"
-        value={String(state.liveTimeline.capacity)}
+        value={String(state.capacity.value)}
         onChange={(e) => state.setCapacity(Number(e.currentTarget.value))}
       >
         {CAPACITIES.map((n) => (

@@ -42,6 +42,8 @@ export function createAppState(settings: PanelSettings) {
   const timelineVersion = signal(0);
   const recording = signal(true);
   const preserveLog = signal(settings.preserveLog ?? false);
+  /** The live timeline's capacity, as a signal so that the settings effect saves it. */
+  const capacity = signal(timeline.capacity);
   const filter = signal<TimelineFilter>(timeline.filter);
   const selected = signal<TimelineRecord | null>(null);
   /** Generation of the current page load; with preserve log off, older page sockets are hidden. */
@@ -134,6 +136,17 @@ export function createAppState(settings: PanelSettings) {
         if (message.epoch !== epoch) pageGeneration.value = 0;
         epoch = message.epoch;
         append(message.backlog);
+        if (message.backlogDropped > 0) {
+          // The background's bounded backlog overflowed while no panel was listening: say so, never silently.
+          state.addLocalRecord({
+            time: message.backlog[0]?.time ?? Date.now(),
+            source: { type: 'connection', serverId: '' },
+            kind: 'gap',
+            label: 'records dropped',
+            summary: `${message.backlogDropped} older record(s) were dropped by the extension's bounded backlog before this panel connected`,
+            raw: JSON.stringify({ dropped: message.backlogDropped }),
+          });
+        }
         return;
       }
       if (message.servers) servers.value = message.servers;
@@ -148,6 +161,7 @@ export function createAppState(settings: PanelSettings) {
       return imported.value?.store ?? timeline;
     },
     liveTimeline: timeline,
+    capacity,
     sourceNames,
     imported,
     view,
@@ -198,8 +212,9 @@ export function createAppState(settings: PanelSettings) {
       filter.value = next;
       timelineVersion.value++;
     },
-    setCapacity(capacity: number): void {
-      timeline.setCapacity(capacity);
+    setCapacity(value: number): void {
+      timeline.setCapacity(value);
+      capacity.value = value;
       timelineVersion.value++;
     },
     clear(): void {

@@ -117,3 +117,39 @@ describe('columnsOf', () => {
     assert.deepEqual(columnsOf([{ b: 1, a: 1 }, { c: 1, objectId: 'x' }], 10), ['objectId', 'b', 'a', 'c']);
   });
 });
+
+describe('resultSetFromRecords after a seed, an update op and a token switch', () => {
+  const frame = (op: string, objectId: string, time: number, extra: Record<string, unknown> = {}): TimelineRecord => ({
+    seq: time,
+    epoch: 'e',
+    time,
+    source: { type: 'connection', serverId: 's' },
+    kind: op as TimelineRecord['kind'],
+    label: op,
+    summary: '',
+    subscriptionKey: 'k',
+    raw: JSON.stringify({ op, requestId: 1, object: { className: 'A', objectId, ...extra } }),
+  });
+  const marker = (kind: TimelineRecord['kind'], label: string, time: number): TimelineRecord => ({
+    seq: time,
+    epoch: 'e',
+    time,
+    source: { type: 'connection', serverId: 's' },
+    kind,
+    label,
+    summary: '',
+    subscriptionKey: 'k',
+  });
+
+  it('does not replay events older than the seed on top of it', () => {
+    const records = [frame('create', 'x', 1, { score: 1 }), frame('leave', 'y', 2)];
+    const set = resultSetFromRecords(records, 'k', [{ className: 'A', objectId: 'x', score: 5 }, { className: 'A', objectId: 'y' }], 3);
+    assert.deepEqual([...set.values()].map((o) => [o.objectId, o.score]), [['x', 5], ['y', undefined]]);
+  });
+
+  it('starts over when the query is updated or the token switched', () => {
+    const records = [frame('create', 'x', 1), marker('sent', 'update', 2), frame('create', 'y', 3), marker('connection', 'token switched', 4), frame('enter', 'z', 5)];
+    assert.deepEqual([...resultSetFromRecords(records, 'k').keys()], ['z']);
+  });
+});
+

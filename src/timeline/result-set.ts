@@ -39,17 +39,26 @@ export function seed(set: ResultSet, objects: readonly ParseJSON[]): void {
 
 /**
  * The result set of one subscription rebuilt from timeline records in order: its received event frames, and its
- * `result` frames (which replace the set). Records of other subscriptions, sent frames and non-frames are skipped.
+ * `result` frames (which replace the set). Its `update` ops and token switches empty the set; other records are
+ * skipped.
  */
 export function resultSetFromRecords(
   records: Iterable<TimelineRecord>,
   subscriptionKey: string,
   initial: readonly ParseJSON[] = [],
+  /** When `initial` was fetched: older records are already reflected in it. */
+  seededAt?: number,
 ): ResultSet {
   const set: ResultSet = new Map();
   seed(set, initial);
   for (const record of records) {
-    if (record.subscriptionKey !== subscriptionKey || record.kind === 'sent' || record.raw === undefined) continue;
+    if (record.subscriptionKey !== subscriptionKey || (seededAt !== undefined && record.time <= seededAt)) continue;
+    // A new query (update op) or another session token (resubscribe) matches other objects: start over.
+    if ((record.kind === 'sent' && record.label === 'update') || (record.kind === 'connection' && record.label === 'token switched')) {
+      set.clear();
+      continue;
+    }
+    if (record.kind === 'sent' || record.raw === undefined) continue;
     let json: unknown;
     try {
       json = JSON.parse(record.raw);
