@@ -224,7 +224,8 @@ export class ServerConnection {
     const tracked = this.require(subscriptionId);
     tracked.spec.sessionToken = sessionToken || undefined;
     const to = sessionToken ? (tokenLabel ? `"${tokenLabel}"` : 'another token') : 'anonymous (no token)';
-    this.emit('connection', 
+    this.emit(
+      'connection',
       'token switched',
       `${tracked.spec.query.className}: session token switched to ${to}; unsubscribing and subscribing again`,
       { subscriptionId, tokenLabel: sessionToken ? tokenLabel : 'anonymous' },
