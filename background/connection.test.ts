@@ -165,7 +165,7 @@ describe('ServerConnection', () => {
   });
 
   it('keeps subscriptions across stop() and start() and persists them', async () => {
-    const { connection } = makeConnection();
+    const { connection, records } = makeConnection();
     connection.subscribe({ className: 'Game', where: { a: 1 } });
     connection.start();
     await until(() => connection.view().subscriptions[0]?.state === 'subscribed', 'subscribed');
@@ -174,5 +174,6 @@ describe('ServerConnection', () => {
     assert.equal(connection.persisted().subscriptions.length, 1);
     connection.start();
     await until(() => connection.view().subscriptions[0]?.state === 'subscribed', 'subscribed again');
+    await until(() => records.some((r) => r.kind === 'gap'), 'the time it was closed is marked as a gap');
   });
 });

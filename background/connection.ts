@@ -142,10 +142,12 @@ export class ServerConnection {
     if (!client) return;
     this.client = undefined;
     this.clearWatchdog();
+    const stoppedAt = now();
     for (const tracked of this.subscriptions.values()) {
+      // Events while it is closed are missed too: the next confirmation marks the gap.
+      if (tracked.state === 'subscribed' && tracked.lostAt === undefined) tracked.lostAt = stoppedAt;
       tracked.live = undefined;
       tracked.state = 'closed';
-      tracked.lostAt = undefined;
     }
     const closing = client.close();
     this.state = 'disconnected';
