@@ -105,10 +105,6 @@ export class ServerConnection {
     for (const s of subscriptions) this.subscriptions.set(s.id, { spec: s, state: 'closed', counts: emptyCounts() });
   }
 
-  get isEnabled(): boolean {
-    return this.enabled;
-  }
-
   get isRunning(): boolean {
     return this.client !== undefined;
   }
@@ -362,7 +358,7 @@ export class ServerConnection {
 
   private onFrame(client: LiveQueryClient, frame: FrameRecord): void {
     if (client !== this.client) return;
-    const described = frame.direction === 'sent' ? describeSentFrame(frame.text) : describeReceivedFrame(frame.text);
+    const described = frame.direction === 'sent' ? describeSentFrame(frame.text) : describeReceivedFrame(frame.text, frame.json);
     if (frame.direction === 'sent' && described.label === 'connect') this.armWatchdog(client);
     if (frame.direction === 'received' && described.label === 'invalid frame' && client.state !== 'connected') {
       this.lastError = `This endpoint does not look like a LiveQuery server: it answered with ${described.summary}`;

@@ -3,7 +3,8 @@
 import { backoffDelayMs } from './backoff.js';
 import { Emitter } from './emitter.js';
 import {
-  parseServerFrame,
+  checkServerFrame,
+  NOT_JSON,
   type ClientFrame,
   type ErrorFrame,
   type EventFrame,
@@ -55,6 +56,8 @@ export interface FrameRecord {
   text: string;
   /** Epoch ms when the frame was sent or received. */
   time: number;
+  /** A received text frame, already parsed (undefined when it is not JSON), so observers need not parse it again. */
+  json?: unknown;
 }
 
 /** A received frame the client could not accept; the client stays up and keeps its subscriptions. */
@@ -426,8 +429,14 @@ export class LiveQueryClient extends Emitter<ClientEvents> implements Subscripti
       this.emit('error', new InvalidFrameError('binary frames are not part of the protocol', note));
       return;
     }
-    if (observed) this.emit('frame', { direction: 'received', text: data, time: Date.now() });
-    const checked = parseServerFrame(data);
+    let json: unknown;
+    try {
+      json = JSON.parse(data);
+    } catch {
+      json = undefined;
+    }
+    if (observed) this.emit('frame', { direction: 'received', text: data, time: Date.now(), json });
+    const checked = json === undefined ? { ok: false as const, reason: NOT_JSON } : checkServerFrame(json);
     if (!checked.ok) {
       this.emit('error', new InvalidFrameError(checked.reason, data));
       return;

@@ -137,13 +137,15 @@ export function checkServerFrame(value: unknown): FrameCheck<ServerFrame> {
   }
 }
 
+export const NOT_JSON = 'frame is not valid JSON';
+
 /** Parses and validates the text of a server→client frame. */
 export function parseServerFrame(text: string): FrameCheck<ServerFrame> {
   let value: unknown;
   try {
     value = JSON.parse(text);
   } catch {
-    return fail('frame is not valid JSON');
+    return fail(NOT_JSON);
   }
   return checkServerFrame(value);
 }

@@ -73,8 +73,8 @@ export function describeSentFrame(text: string): FrameDescription {
   }
 }
 
-export function describeReceivedFrame(text: string): FrameDescription {
-  const json = parse(text);
+/** `json`: the frame already parsed by whoever received it (the client does), to avoid parsing it twice. */
+export function describeReceivedFrame(text: string, json: unknown = parse(text)): FrameDescription {
   const checked = checkServerFrame(json);
   if (!checked.ok) {
     return {
