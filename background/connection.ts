@@ -14,16 +14,15 @@ import {
 import type { EventOp, QueryJSON } from '../src/livequery/protocol.js';
 import { MAX_FRAME_CHARS } from '../src/messages.js';
 import { describeReceivedFrame, describeSentFrame } from '../src/timeline/describe.js';
+import { type RecordDraft, type RecordKind } from '../src/timeline/record.js';
 import {
   emptyCounts,
   type EventCounts,
-  type RecordDraft,
-  type RecordKind,
   type ServerSpec,
   type ServerView,
   type SubscriptionView,
   type SubscriptionViewState,
-} from '../src/timeline/record.js';
+} from '../src/views.js';
 import { explainServerError } from './error-hints.js';
 import { now } from '../src/timeline/clock.js';
 

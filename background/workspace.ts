@@ -2,8 +2,9 @@
 
 import type { WebSocketConstructor } from '../src/livequery/index.js';
 import type { PanelToBackground, PageSocketEvent } from '../src/messages.js';
-import { PageTracker, type SocketEventsOptions } from '../src/inspect/page-tracker.js';
-import type { PageSocketView, RecordDraft, ServerSpec, ServerView, TimelineRecord } from '../src/timeline/record.js';
+import { PageTracker, type SocketEventsOptions } from './page/page-tracker.js';
+import type { RecordDraft, TimelineRecord } from '../src/timeline/record.js';
+import type { PageSocketView, ServerSpec, ServerView } from '../src/views.js';
 import { ServerConnection, validateServerSpec, type PersistedServer } from './connection.js';
 import { now } from '../src/timeline/clock.js';
 import { Recorder } from './recorder.js';

@@ -159,7 +159,7 @@ describe('harness on the fixture extension', () => {
 
 // The real extension, once its sources exist and build (through scripts/build.ts). A build failure skips this
 // smoke test of the harness; the extension's own e2e tests fail on it.
-const realSources = ['background/index.ts', 'panel/main.tsx', 'panel/devtools.ts', 'panel/panel.html'].every((f) => existsSync(join(ROOT, f)));
+const realSources = ['background/index.ts', 'panel/panel.tsx', 'panel/devtools.ts', 'panel/panel.html'].every((f) => existsSync(join(ROOT, f)));
 
 describe('harness on the real extension (dist/chrome)', { skip: realSources ? false : 'extension sources not there yet' }, () => {
   let harness: Harness | undefined;

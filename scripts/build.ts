@@ -46,9 +46,9 @@ async function bundle(outDir: string, minify: boolean): Promise<void> {
       format: 'iife',
       entryPoints: {
         devtools: join(root, 'panel/devtools.ts'),
-        panel: join(root, 'panel/main.tsx'),
-        'page-hook': join(root, 'src/inspect/hook.ts'),
-        'page-relay': join(root, 'src/inspect/relay.ts'),
+        panel: join(root, 'panel/panel.tsx'),
+        'page-hook': join(root, 'src/inspect/page-hook.ts'),
+        'page-relay': join(root, 'src/inspect/page-relay.ts'),
       },
       outdir: outDir,
     }),

@@ -1,7 +1,8 @@
 // Every message that crosses a process boundary: one discriminated union per channel, each with a validator.
 
 import { checkClientFrame, isPlainObject, type QueryJSON } from './livequery/protocol.js';
-import type { PageSocketView, ServerSpec, ServerView, TimelineRecord } from './timeline/record.js';
+import type { TimelineRecord } from './timeline/record.js';
+import type { PageSocketView, ServerSpec, ServerView } from './views.js';
 
 /* ---------- page (MAIN world hook) → content script (ISOLATED relay), via window.postMessage ---------- */
 

@@ -1,7 +1,7 @@
 // The form that adds (or edits) a LiveQuery server; it keeps what the user typed when the server refuses it.
 
 import { useState } from 'preact/hooks';
-import type { ServerSpec } from '../../src/timeline/record.js';
+import type { ServerSpec } from '../../src/views.js';
 import type { AppState } from '../state/app-state.js';
 
 export interface ServerFormProps {

@@ -11,7 +11,7 @@ import { ServerList } from './ServerList.js';
 import { Composer, QueryHistoryList } from './Composer.js';
 import { Timeline } from './Timeline.js';
 import { Toolbar } from './Toolbar.js';
-import type { ServerSpec } from '../../src/timeline/record.js';
+import type { ServerSpec } from '../../src/views.js';
 import { serverKeyOf } from '../state/keyring.js';
 import type { QueryDraft } from '../state/query-draft.js';
 

@@ -1,7 +1,7 @@
 // A server's named session tokens: add by pasting, by logging in through REST, or from the page's current user.
 
 import { useState } from 'preact/hooks';
-import type { ServerView } from '../../src/timeline/record.js';
+import type { ServerView } from '../../src/views.js';
 import { serverKeyOf, type Keyring } from '../state/keyring.js';
 import { readPageUser } from '../state/page-user.js';
 import { logIn, restURLFor } from '../state/parse-rest.js';

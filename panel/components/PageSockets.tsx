@@ -1,7 +1,7 @@
 // The inspected page's own LiveQuery sockets and subscriptions, as its SDK opened them.
 
 import { useState } from 'preact/hooks';
-import type { PageSocketView, PageSubscriptionView, ServerSpec } from '../../src/timeline/record.js';
+import type { PageSocketView, PageSubscriptionView, ServerSpec } from '../../src/views.js';
 import type { AppState } from '../state/app-state.js';
 import { formatCounts, hostOf } from './format.js';
 import { Secret } from './Secret.js';

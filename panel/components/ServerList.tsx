@@ -1,7 +1,7 @@
 // The servers the panel owns, each with its live state, countdown, clientId, errors and subscriptions.
 
 import { useEffect, useState } from 'preact/hooks';
-import type { ServerView, SubscriptionView } from '../../src/timeline/record.js';
+import type { ServerView, SubscriptionView } from '../../src/views.js';
 import type { AppState } from '../state/app-state.js';
 import { ServerForm } from './AddServerForm.js';
 import { formatCounts, hostOf, totalCount } from './format.js';

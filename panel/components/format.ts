@@ -1,7 +1,8 @@
 // Formatting helpers shared by the panel's components.
 
 import { sourceKey } from '../../src/timeline/filter.js';
-import type { EventCounts, TimelineRecord } from '../../src/timeline/record.js';
+import type { TimelineRecord } from '../../src/timeline/record.js';
+import type { EventCounts } from '../../src/views.js';
 
 export function formatClock(time: number): string {
   const d = new Date(time);

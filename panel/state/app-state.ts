@@ -3,7 +3,8 @@
 import { batch, computed, signal } from '@preact/signals';
 import type { BackgroundToPanel } from '../../src/messages.js';
 import { EMPTY_FILTER, type TimelineFilter } from '../../src/timeline/filter.js';
-import type { PageSocketView, RecordDraft, ServerView, TimelineRecord } from '../../src/timeline/record.js';
+import type { RecordDraft, TimelineRecord } from '../../src/timeline/record.js';
+import type { PageSocketView, ServerView } from '../../src/views.js';
 import type { Recording } from '../../src/timeline/export.js';
 import { DEFAULT_CAPACITY, TimelineStore } from '../../src/timeline/store.js';
 import type { Bridge, Command } from '../bridge.js';

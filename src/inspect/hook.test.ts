@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { afterEach, describe, it } from 'node:test';
 import { WebSocket as WsWebSocket, WebSocketServer } from 'ws';
 import { HOOK_TAG, isHookMessage, MAX_EVENTS_PER_MESSAGE, MAX_FRAME_CHARS, type HookMessage, type PageSocketEvent } from '../messages.js';
-import { installPageHook, type PageWindow } from './page-hook.js';
+import { installPageHook, type PageWindow } from './install-page-hook.js';
 
 /** A WebSocket look-alike with the platform's shape (EventTarget, statics, getters, send errors), driven by the test. */
 class FakeWebSocket extends EventTarget {

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { exportRecording, importRecording, IMPORT_LIMITS, RECORDING_FORMAT, type Recording } from './export.js';
-import type { ServerSpec, TimelineRecord } from './record.js';
+import type { TimelineRecord } from './record.js';
+import type { ServerSpec } from '../views.js';
 import { REDACTED } from './redact.js';
 import { recordFactory } from './test-records.js';
 

@@ -1,6 +1,7 @@
 // The recording file: writes timeline records (redacted by default) and reads such a file back, validating it strictly.
 
-import { RECORD_KINDS, type RecordKind, type RecordSource, type ServerSpec, type TimelineRecord } from './record.js';
+import { RECORD_KINDS, type RecordKind, type RecordSource, type TimelineRecord } from './record.js';
+import type { ServerSpec } from '../views.js';
 import { collectSecrets, Redactor } from './redact.js';
 
 export { exportHar, type HarOptions } from './har.js';

@@ -1,6 +1,7 @@
 // Removes secrets (session tokens, app keys) from recorded frames, record texts and server specs before export.
 
-import type { ServerSpec, TimelineRecord } from './record.js';
+import type { TimelineRecord } from './record.js';
+import type { ServerSpec } from '../views.js';
 
 export const REDACTED = '[redacted]';
 /** Known secret values shorter than this are not searched for in free text (too likely to hit unrelated words). */

@@ -1,9 +1,10 @@
 // Per inspected tab: recognises the page's LiveQuery sockets among all its WebSockets and turns their events into records.
 
-import type { PageSocketEvent } from '../messages.js';
-import type { PageSocketView, RecordDraft } from '../timeline/record.js';
+import type { PageSocketEvent } from '../../src/messages.js';
+import type { RecordDraft } from '../../src/timeline/record.js';
+import type { PageSocketView } from '../../src/views.js';
 import { PageSocket } from './page-socket.js';
-import { SocketClassifier } from './socket-classifier.js';
+import { SocketClassifier } from '../../src/inspect/socket-classifier.js';
 
 export interface PageTrackerLimits {
   /** Sockets kept per tab; closed ones of earlier page loads are evicted first. */

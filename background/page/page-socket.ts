@@ -1,15 +1,9 @@
 // One LiveQuery socket of the page: its state and subscriptions as its frames tell them, and a timeline record per event.
 
-import { checkClientFrame, checkServerFrame, EVENT_OPS, isPlainObject, type QueryJSON } from '../livequery/protocol.js';
-import type { PageSocketEvent } from '../messages.js';
-import {
-  emptyCounts,
-  type PageSocketState,
-  type PageSocketView,
-  type PageSubscriptionView,
-  type RecordDraft,
-  type RecordSource,
-} from '../timeline/record.js';
+import { checkClientFrame, checkServerFrame, EVENT_OPS, isPlainObject, type QueryJSON } from '../../src/livequery/protocol.js';
+import type { PageSocketEvent } from '../../src/messages.js';
+import { type RecordDraft, type RecordSource } from '../../src/timeline/record.js';
+import { emptyCounts, type PageSocketState, type PageSocketView, type PageSubscriptionView } from '../../src/views.js';
 import { describePageFrame, type FrameEvent } from './page-frames.js';
 
 export interface PageSocketOrigin {

@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { MAX_FRAME_CHARS, type PageSocketEvent } from '../messages.js';
-import type { PageSocketView, RecordDraft } from '../timeline/record.js';
-import { fixtureEvents, fixtureSockets } from './fixtures/load.js';
+import { MAX_FRAME_CHARS, type PageSocketEvent } from '../../src/messages.js';
+import type { RecordDraft } from '../../src/timeline/record.js';
+import type { PageSocketView } from '../../src/views.js';
+import { fixtureEvents, fixtureSockets } from '../../src/inspect/fixtures/load.js';
 import { PageTracker, type PageTrackerOptions } from './page-tracker.js';
-import { ReplayLog } from './replay-log.js';
+import { ReplayLog } from '../../src/inspect/replay-log.js';
 
 const FRAME_URL = 'http://app.test/';
 const T = 1_800_000_000_000;

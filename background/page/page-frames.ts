@@ -1,8 +1,8 @@
 // Describes a page socket's frame for the timeline: the shared frame descriptions plus what only page traffic has.
 
-import { EVENT_OPS, isPlainObject } from '../livequery/protocol.js';
-import type { PageSocketEvent } from '../messages.js';
-import { describeReceivedFrame, describeSentFrame, type FrameDescription } from '../timeline/describe.js';
+import { EVENT_OPS, isPlainObject } from '../../src/livequery/protocol.js';
+import type { PageSocketEvent } from '../../src/messages.js';
+import { describeReceivedFrame, describeSentFrame, type FrameDescription } from '../../src/timeline/describe.js';
 
 export type FrameEvent = Extract<PageSocketEvent, { type: 'frame' }>;
 

@@ -1,0 +1,71 @@
+// What the background shows the panel about servers, their subscriptions and the page's own sockets.
+
+import type { ClientState } from './livequery/client.js';
+import type { EventOp, QueryJSON } from './livequery/protocol.js';
+
+export type SubscriptionViewState = 'pending' | 'subscribed' | 'error' | 'closed';
+export type EventCounts = Record<EventOp, number>;
+
+export const emptyCounts = (): EventCounts => ({ create: 0, enter: 0, update: 0, leave: 0, delete: 0 });
+
+export interface ServerSpec {
+  serverURL: string;
+  applicationId: string;
+  javascriptKey?: string;
+  masterKey?: string;
+  /** Default session token for the connect frame. */
+  sessionToken?: string;
+  label?: string;
+}
+
+export interface SubscriptionView {
+  id: string;
+  requestId?: number;
+  query: QueryJSON;
+  sessionToken?: string;
+  state: SubscriptionViewState;
+  lastError?: string;
+  counts: EventCounts;
+}
+
+export interface ServerView {
+  id: string;
+  spec: ServerSpec;
+  /** Whether the user wants it connected (a closed server keeps its subscriptions for the next open). */
+  enabled: boolean;
+  state: ClientState;
+  attempt: number;
+  nextRetryAt?: number;
+  clientId?: string;
+  lastError?: string;
+  subscriptions: SubscriptionView[];
+}
+
+export type PageSocketState = 'connecting' | 'open' | 'closing' | 'closed';
+
+export interface PageSubscriptionView {
+  requestId: number;
+  query: QueryJSON;
+  sessionToken?: string;
+  state: SubscriptionViewState;
+  lastError?: string;
+  counts: EventCounts;
+}
+
+export interface PageSocketView {
+  id: string;
+  frameId: number;
+  frameUrl: string;
+  /** Which page load this socket belongs to (increments on each navigation of the tab's top frame). */
+  generation: number;
+  url: string;
+  state: PageSocketState;
+  applicationId?: string;
+  clientId?: string;
+  /** From the page's connect frame; shown masked, used to re-create the subscription as a panel-owned one. */
+  sessionToken?: string;
+  javascriptKey?: string;
+  masterKey?: string;
+  closeCode?: number;
+  subscriptions: PageSubscriptionView[];
+}
