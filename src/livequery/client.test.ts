@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, afterEach, before, describe, it } from 'node:test';
 import WebSocket from 'ws';
 import { delay, nextEvent, startScriptedServer, type ScriptedServer } from '../../test/harness/scripted-server.js';
-import { LiveQueryClient, InvalidFrameError, type FrameRecord, type StateChange } from './index.js';
+import { LiveQueryClient, InvalidFrameError, SocketError, type FrameRecord, type StateChange } from './index.js';
 
 let server: ScriptedServer;
 const clients: LiveQueryClient[] = [];
@@ -56,6 +56,7 @@ describe('LiveQueryClient options', () => {
     const client = makeClient();
     assert.throws(() => client.subscribe({ className: '' }), /className/);
     assert.throws(() => client.subscribe({ className: 'A', where: [] as unknown as Record<string, unknown> }), /"where" must be a JSON object/);
+    assert.throws(() => client.subscribe({ className: 'A', keys: [1] as unknown as string[] }), { name: 'InvalidQueryError', code: 'INVALID_QUERY' });
   });
 });
 
@@ -145,7 +146,7 @@ describe('LiveQueryClient protocol', () => {
     conn.send({ op: 'create', clientId: 'c', requestId: 1, object: { className: 'Game', objectId: 'ok' } });
     await delay(150);
     assert.equal(errors.length, 9, 'one error per malformed frame, none for the huge but valid one');
-    assert.ok(errors.every((e) => e instanceof InvalidFrameError));
+    assert.ok(errors.every((e) => e instanceof InvalidFrameError && e.code === 'INVALID_FRAME'));
     assert.equal((errors[0] as InvalidFrameError).raw, 'not json{');
     assert.match((errors[4] as InvalidFrameError).reason, /unknown op "explode"/);
     assert.match((errors[8] as InvalidFrameError).raw, /binary frame, 3 bytes/);
@@ -395,6 +396,7 @@ describe('LiveQueryClient reconnect', () => {
     client.open();
     await delay(100);
     assert.ok(errors.length >= 1);
+    assert.ok(errors.every((e) => e instanceof SocketError && e.code === 'SOCKET_ERROR'));
     assert.ok(states.includes('reconnecting'));
     await client.close();
     assert.equal(client.state, 'disconnected');

@@ -2,6 +2,7 @@
 
 import { backoffDelayMs } from './backoff.js';
 import { Emitter } from './emitter.js';
+import { InvalidFrameError, SocketError } from './errors.js';
 import {
   checkServerFrame,
   NOT_JSON,
@@ -58,22 +59,6 @@ export interface FrameRecord {
   time: number;
   /** A received text frame, already parsed (undefined when it is not JSON), so observers need not parse it again. */
   json?: unknown;
-}
-
-/** A received frame the client could not accept; the client stays up and keeps its subscriptions. */
-export class InvalidFrameError extends Error {
-  override name = 'InvalidFrameError';
-  constructor(
-    readonly reason: string,
-    readonly raw: string,
-  ) {
-    super(`Invalid LiveQuery frame: ${reason}`);
-  }
-}
-
-/** The socket failed (refused, DNS, TLS, dropped); the client reconnects on its own. */
-export class SocketError extends Error {
-  override name = 'SocketError';
 }
 
 export interface ClientEvents {
