@@ -59,12 +59,20 @@ async function main(): Promise<void> {
     },
     onStatus: (connected) => (state.connected.value = connected),
     lastSeen: () => state.liveTimeline.lastSeen(),
+    preserveLog: () => state.preserveLog.peek(),
   });
   state.setBridge(bridge);
   applyDefaults(state, defaults);
   effect(() => saveSettings({ preserveLog: state.preserveLog.value, filter: state.filter.value, capacity: state.capacity.value }));
   render(<App state={state} defaults={defaults} />, root);
   bridge.connect();
+  // After connect: the hello carries the first value, this effect each change.
+  let first = true;
+  effect(() => {
+    const on = state.preserveLog.value;
+    if (!first) bridge.send({ type: 'setPreserveLog', on });
+    first = false;
+  });
 }
 
 void main();
