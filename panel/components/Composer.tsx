@@ -44,12 +44,12 @@ export function Composer({ state, serverId, serverKey }: { state: AppState; serv
       setError(parsed.error);
       state.addLocalRecord({
         time: now(),
-        source: { type: 'connection', serverId },
+        source: { type: 'server', serverId },
         kind: 'error',
         label: 'invalid query',
+        marker: { type: 'invalidQuery', error: parsed.error, className: draft.className, where: draft.where, keys: draft.keys, watch: draft.watch },
         className: draft.className || undefined,
         summary: `not sent: ${parsed.error}`,
-        raw: JSON.stringify({ className: draft.className, where: draft.where, keys: draft.keys, watch: draft.watch }),
       });
       return;
     }

@@ -1,6 +1,7 @@
 // The inspected page's own LiveQuery sockets and subscriptions, as its SDK opened them.
 
 import { useState } from 'preact/hooks';
+import { subscriptionKey } from '../../src/timeline/keys.js';
 import type { PageSocketView, PageSubscriptionView, ServerSpec } from '../../src/views.js';
 import type { AppState } from '../state/app-state.js';
 import { formatCounts, hostOf } from './format.js';
@@ -74,7 +75,7 @@ function PageSocket({ socket, state }: { socket: PageSocketView; state: AppState
                 onClick={() =>
                   (state.view.value = {
                     type: 'results',
-                    subscriptionKey: `${socket.id}:${sub.requestId}`,
+                    subscriptionKey: subscriptionKey({ type: 'pageSocket', socketId: socket.id, requestId: sub.requestId }),
                     title: `page #${sub.requestId} ${sub.query.className}`,
                   })
                 }
@@ -84,7 +85,9 @@ function PageSocket({ socket, state }: { socket: PageSocketView; state: AppState
               <button
                 type="button"
                 data-testid="page-subscription-filter"
-                onClick={() => state.setFilter({ ...state.filter.value, subscriptionKey: `${socket.id}:${sub.requestId}` })}
+                onClick={() =>
+                  state.setFilter({ ...state.filter.value, subscriptionKey: subscriptionKey({ type: 'pageSocket', socketId: socket.id, requestId: sub.requestId }) })
+                }
               >
                 Filter
               </button>

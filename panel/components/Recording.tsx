@@ -2,6 +2,7 @@
 
 import { useRef, useState } from 'preact/hooks';
 import { exportHar, exportRecording, importRecording } from '../../src/timeline/export.js';
+import { sourceKey } from '../../src/timeline/keys.js';
 import type { AppState } from '../state/app-state.js';
 
 const APP_VERSION = '0.1.0';
@@ -41,8 +42,10 @@ export function RecordingMenu({ state }: { state: AppState }) {
   const records = () => (scope === 'all' ? state.timeline.all() : state.timeline.matching());
   const urls = () => {
     const map = new Map<string, string>();
-    for (const server of state.servers.value) map.set(`connection:${server.id}`, server.spec.serverURL);
-    for (const socket of state.pageSockets.value) map.set(`page:${socket.id}`, socket.url);
+    for (const server of state.servers.value) map.set(sourceKey({ type: 'server', serverId: server.id }), server.spec.serverURL);
+    for (const socket of state.pageSockets.value) {
+      map.set(sourceKey({ type: 'pageSocket', socketId: socket.id, frameId: socket.frameId }), socket.url);
+    }
     return map;
   };
 

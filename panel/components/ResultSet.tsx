@@ -1,6 +1,7 @@
 // The live result set of one subscription: the objects that match now, maintained from its events.
 
 import { useMemo, useState } from 'preact/hooks';
+import { subscriptionKey as keyOf } from '../../src/timeline/keys.js';
 import { columnsOf, resultSetFromRecords } from '../../src/timeline/result-set.js';
 import type { ParseJSON } from '../../src/livequery/protocol.js';
 import type { AppState } from '../state/app-state.js';
@@ -30,7 +31,7 @@ export function ResultSetView({ state, subscriptionKey, title, serverId }: { sta
   );
   const columns = columnsOf(objects, MAX_COLUMNS);
   const server = state.servers.value.find((s) => s.id === serverId);
-  const sub = server?.subscriptions.find((s) => s.id === subscriptionKey);
+  const sub = server?.subscriptions.find((s) => keyOf({ type: 'server', serverId: server.id, subscriptionId: s.id }) === subscriptionKey);
 
   const seed = async () => {
     if (!server || !sub) return;

@@ -1,6 +1,7 @@
 // The servers the panel owns, each with its live state, countdown, clientId, errors and subscriptions.
 
 import { useEffect, useState } from 'preact/hooks';
+import { subscriptionKey } from '../../src/timeline/keys.js';
 import type { ServerView, SubscriptionView } from '../../src/views.js';
 import type { AppState } from '../state/app-state.js';
 import { ServerForm } from './AddServerForm.js';
@@ -38,6 +39,7 @@ function StateBadge({ server }: { server: ServerView }) {
 function SubscriptionRow({ state, server, sub }: { state: AppState; server: ServerView; sub: SubscriptionView }) {
   const [error, setError] = useState<string | null>(null);
   const where = JSON.stringify(sub.query.where);
+  const key = subscriptionKey({ type: 'server', serverId: server.id, subscriptionId: sub.id });
   const run = (p: Promise<void>) => p.catch((e: Error) => setError(e.message));
   return (
     <li class="subscription" data-testid="subscription" data-state={sub.state}>
@@ -80,7 +82,7 @@ function SubscriptionRow({ state, server, sub }: { state: AppState; server: Serv
           type="button"
           data-testid="filter-subscription"
           title="Show only this subscription's records"
-          onClick={() => state.setFilter({ ...state.filter.value, subscriptionKey: sub.id })}
+          onClick={() => state.setFilter({ ...state.filter.value, subscriptionKey: key })}
         >
           Filter
         </button>
@@ -89,7 +91,7 @@ function SubscriptionRow({ state, server, sub }: { state: AppState; server: Serv
           data-testid="show-results"
           title="The objects that match now, kept up to date from the events"
           onClick={() =>
-            (state.view.value = { type: 'results', subscriptionKey: sub.id, serverId: server.id, title: `${sub.query.className} ${JSON.stringify(sub.query.where)}` })
+            (state.view.value = { type: 'results', subscriptionKey: key, serverId: server.id, title: `${sub.query.className} ${JSON.stringify(sub.query.where)}` })
           }
         >
           Results

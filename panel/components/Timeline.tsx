@@ -3,7 +3,7 @@
 import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
 import type { TimelineRecord } from '../../src/timeline/record.js';
 import type { AppState } from '../state/app-state.js';
-import { formatClock, sourceName } from './format.js';
+import { formatClock, isFromPage, sourceName } from './format.js';
 
 export const ROW_HEIGHT = 20;
 const OVERSCAN = 10;
@@ -122,12 +122,13 @@ function Row({ record, index, state, labels }: { record: TimelineRecord; index: 
   const isSelected = !!selected && selected.epoch === record.epoch && selected.seq === record.seq;
   return (
     <div
-      class={`row row-grid kind-${record.kind} ${isSelected ? 'selected' : ''} ${record.source.type === 'page' ? 'from-page' : ''}`}
+      class={`row row-grid kind-${record.kind} ${isSelected ? 'selected' : ''} ${isFromPage(record) ? 'from-page' : ''}`}
       style={{ top: `${index * ROW_HEIGHT}px` }}
       role="row"
       aria-selected={isSelected}
       data-testid="timeline-row"
       data-kind={record.kind}
+      data-marker={record.marker?.type}
       onMouseDown={() => (state.selected.value = record)}
     >
       <span class="mono">{formatClock(record.time)}</span>

@@ -3,6 +3,7 @@
 import { batch, computed, signal } from '@preact/signals';
 import type { BackgroundToPanel } from '../../src/messages.js';
 import { EMPTY_FILTER, type TimelineFilter } from '../../src/timeline/filter.js';
+import { sourceKey } from '../../src/timeline/keys.js';
 import type { RecordDraft, TimelineRecord } from '../../src/timeline/record.js';
 import type { PageSocketView, ServerView } from '../../src/views.js';
 import type { Recording } from '../../src/timeline/export.js';
@@ -16,15 +17,6 @@ import { draftFromQuery, EMPTY_DRAFT, type QueryDraft } from './query-draft.js';
 import type { PanelSettings } from './settings.js';
 
 const PANEL_EPOCH = 'panel';
-
-function generationOf(record: TimelineRecord, fallback: number): number {
-  try {
-    const generation = (JSON.parse(record.raw ?? '{}') as { generation?: unknown }).generation;
-    return typeof generation === 'number' ? generation : fallback;
-  } catch {
-    return fallback;
-  }
-}
 
 export function createAppState(settings: PanelSettings) {
   const timeline = new TimelineStore(settings.capacity ?? DEFAULT_CAPACITY);
@@ -76,9 +68,12 @@ export function createAppState(settings: PanelSettings) {
     const recording = imported.value?.recording;
     if (recording) return new Map(Object.entries(recording.sources ?? {}));
     const names = new Map<string, string>();
-    for (const server of servers.value) names.set(`connection:${server.id}`, server.spec.label || hostOf(server.spec.serverURL));
+    for (const server of servers.value) {
+      names.set(sourceKey({ type: 'server', serverId: server.id }), server.spec.label || hostOf(server.spec.serverURL));
+    }
     for (const socket of pageSockets.value) {
-      names.set(`page:${socket.id}`, `page${socket.frameId ? ` frame ${socket.frameId}` : ''} ${hostOf(socket.url)}`);
+      const key = sourceKey({ type: 'pageSocket', socketId: socket.id, frameId: socket.frameId });
+      names.set(key, `page${socket.frameId ? ` frame ${socket.frameId}` : ''} ${hostOf(socket.url)}`);
     }
     return names;
   });
@@ -111,9 +106,8 @@ export function createAppState(settings: PanelSettings) {
   function append(records: TimelineRecord[]): void {
     if (!recording.value) return;
     for (const record of records) {
-      const navigated = record.source.type === 'page' && record.source.socketId === 'document' && record.label === 'navigated';
-      if (navigated && timeline.isNew(record)) {
-        pageGeneration.value = Math.max(pageGeneration.value, generationOf(record, pageGeneration.value + 1));
+      if (record.marker?.type === 'navigated' && timeline.isNew(record)) {
+        pageGeneration.value = Math.max(pageGeneration.value, record.marker.generation);
         if (!preserveLog.value) {
           timeline.clear();
           selected.value = null;
@@ -141,11 +135,11 @@ export function createAppState(settings: PanelSettings) {
           // The background's bounded backlog overflowed while no panel was listening: say so, never silently.
           state.addLocalRecord({
             time: message.backlog[0]?.time ?? Date.now(),
-            source: { type: 'connection', serverId: '' },
+            source: { type: 'extension' },
             kind: 'gap',
             label: 'records dropped',
+            marker: { type: 'backlogDropped', count: message.backlogDropped },
             summary: `${message.backlogDropped} older record(s) were dropped by the extension's bounded backlog before this panel connected`,
-            raw: JSON.stringify({ dropped: message.backlogDropped }),
           });
         }
         return;

@@ -1,6 +1,6 @@
 // The live result set of one subscription, kept from its events (and `result` frames) keyed by objectId.
 
-import { checkServerFrame, type EventOp, type ParseJSON } from '../livequery/protocol.js';
+import { checkServerFrame, isPlainObject, type EventOp, type ParseJSON } from '../livequery/protocol.js';
 import type { TimelineRecord } from './record.js';
 
 export type ResultSet = Map<string, ParseJSON>;
@@ -53,16 +53,21 @@ export function resultSetFromRecords(
   seed(set, initial);
   for (const record of records) {
     if (record.subscriptionKey !== subscriptionKey || (seededAt !== undefined && record.time <= seededAt)) continue;
-    // A new query (update op) or another session token (resubscribe) matches other objects: start over.
-    if ((record.kind === 'sent' && record.label === 'update') || (record.kind === 'connection' && record.label === 'token switched')) {
-      set.clear();
+    if (record.marker) {
+      // Another session token (resubscribe) matches other objects: start over.
+      if (record.marker.type === 'tokenSwitched') set.clear();
       continue;
     }
-    if (record.kind === 'sent' || record.raw === undefined) continue;
+    if (record.raw === undefined) continue;
     let json: unknown;
     try {
       json = JSON.parse(record.raw);
     } catch {
+      continue;
+    }
+    if (record.kind === 'sent') {
+      // A new query (update op) matches other objects: start over.
+      if (isPlainObject(json) && json.op === 'update') set.clear();
       continue;
     }
     const checked = checkServerFrame(json);
