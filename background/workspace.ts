@@ -108,8 +108,8 @@ export class Workspace {
     return { tabId: this.tabId, servers: [...this.servers.values()].map((s) => s.persisted()) };
   }
 
-  onPageDocument(frameId: number, url: string, documentId: string): void {
-    this.page.onDocument(frameId, url, documentId);
+  onPageDocument(frameId: number, url: string, documentId: string, again = false): void {
+    this.page.onDocument(frameId, url, documentId, again);
     this.deps.onChanged(this.tabId, 'page');
   }
 

@@ -68,6 +68,11 @@ export type RelayToBackground =
       url: string;
       /** Random per document: the same document announced again (a panel opened) is not a new page load. */
       documentId: string;
+      /**
+       * Set when this document was announced before, to a background that may have restarted since: it is known to the
+       * panel already and is not a new page load.
+       */
+      again?: true;
     }
   | {
       type: 'socketEvents';
@@ -273,7 +278,13 @@ export function isRelayToBackground(value: unknown): value is RelayToBackground 
   if (!isPlainObject(value)) return false;
   switch (value.type) {
     case 'document':
-      return isString(value.url) && value.url.length <= 8192 && isString(value.documentId) && value.documentId.length <= 64;
+      return (
+        isString(value.url) &&
+        value.url.length <= 8192 &&
+        isString(value.documentId) &&
+        value.documentId.length <= 64 &&
+        (value.again === undefined || value.again === true)
+      );
     case 'socketEvents':
       return (
         (value.replay === undefined || typeof value.replay === 'boolean') &&

@@ -314,6 +314,14 @@ describe('PageTracker page loads', () => {
     assert.equal(view('a')!.generation, 1);
   });
 
+  it('a document announced again to a restarted worker is not a page load', () => {
+    const { tracker, records } = setup();
+    tracker.onDocument(0, 'http://app.test/one', 'doc-1', true);
+    assert.equal(records.length, 0);
+    tracker.onDocument(0, 'http://app.test/two', 'doc-2');
+    assert.equal(records.filter((r) => r.marker?.type === 'navigated').length, 1);
+  });
+
   it('records the page events a watcher missed and the page did not keep', () => {
     const { tracker, records } = setup();
     tracker.onSocketEvents(0, FRAME_URL, socket('a').open().events, { notKept: 42 });

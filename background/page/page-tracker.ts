@@ -71,9 +71,12 @@ export class PageTracker {
    * A document announced itself in a frame of the tab; frame 0's is a new page load. The same document announces
    * itself again whenever a panel starts to watch the tab: nothing changes then.
    */
-  onDocument(frameId: number, url: string, documentId: string): void {
-    if (this.documents.get(frameId) === documentId) return;
+  onDocument(frameId: number, url: string, documentId: string, again = false): void {
+    const known = this.documents.get(frameId);
+    if (known === documentId) return;
     this.documents.set(frameId, documentId);
+    // Announced before to an earlier instance of the worker: the panel has its page load already.
+    if (again && known === undefined) return;
     if (frameId === 0) this.generation++;
     for (const entry of [...this.entries.values()]) {
       // A new top document replaces every frame; a new subframe document replaces that frame's.

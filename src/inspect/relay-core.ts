@@ -91,6 +91,8 @@ export function createRelay(deps: RelayDeps, limits: RelayLimits = DEFAULT_RELAY
   let documentDue = false;
   /** Whether the current port carried this document's announce. */
   let announced = false;
+  /** The last document id announced on any port. */
+  let lastAnnounced: string | undefined;
   let backfillDue = false;
   /** Set while the hook hands over its summary: its messages are queued, the flush follows. */
   let collecting = false;
@@ -178,9 +180,12 @@ export function createRelay(deps: RelayDeps, limits: RelayLimits = DEFAULT_RELAY
     if (!target) return scheduleRetry();
     try {
       if (documentDue) {
-        target.postMessage({ type: 'document', url: deps.documentUrl(), documentId });
+        const message: RelayToBackground = { type: 'document', url: deps.documentUrl(), documentId };
+        if (lastAnnounced === documentId) message.again = true;
+        target.postMessage(message);
         documentDue = false;
         announced = true;
+        lastAnnounced = documentId;
       }
       if (!watched) return;
       if (backfillDue) collectBackfill();

@@ -211,6 +211,8 @@ describe('relay: when the background goes away', () => {
     assert.equal(ports.length, 2, 'a new port is opened without waiting for the page');
     const [document, replay] = ports[1]!.sent;
     assert.equal(document?.type === 'document' && document.documentId, 'doc-1');
+    assert.equal(document?.type === 'document' && document.again, true, 'a restarted worker is told it is no new page load');
+    assert.equal(ports[0]!.sent[0]?.type === 'document' && ports[0]!.sent[0].again, undefined);
     assert.equal(replay?.type === 'socketEvents' && replay.replay, true);
     assert.deepEqual(page.controls, ['watch', 'watch']);
   });
