@@ -35,12 +35,3 @@ export function sourceName(record: TimelineRecord, names: ReadonlyMap<string, st
   if (record.source.socketId === 'document') return 'page';
   return record.source.frameId === 0 ? 'page socket' : `page frame ${record.source.frameId}`;
 }
-
-export function hostOf(url: string): string {
-  try {
-    const u = new URL(url);
-    return u.host + (u.pathname === '/' ? '' : u.pathname);
-  } catch {
-    return url;
-  }
-}

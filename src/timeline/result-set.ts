@@ -37,6 +37,11 @@ export function seed(set: ResultSet, objects: readonly ParseJSON[]): void {
   }
 }
 
+/** A new query (update op) or another session token (resubscribe) matches other objects: the set starts over. */
+export function startsOver(record: TimelineRecord): boolean {
+  return (record.kind === 'sent' && record.label === 'update') || (record.kind === 'connection' && record.label === 'token switched');
+}
+
 /**
  * The result set of one subscription rebuilt from timeline records in order: its received event frames, and its
  * `result` frames (which replace the set). Its `update` ops and token switches empty the set; other records are
@@ -53,8 +58,7 @@ export function resultSetFromRecords(
   seed(set, initial);
   for (const record of records) {
     if (record.subscriptionKey !== subscriptionKey || (seededAt !== undefined && record.time <= seededAt)) continue;
-    // A new query (update op) or another session token (resubscribe) matches other objects: start over.
-    if ((record.kind === 'sent' && record.label === 'update') || (record.kind === 'connection' && record.label === 'token switched')) {
+    if (startsOver(record)) {
       set.clear();
       continue;
     }
