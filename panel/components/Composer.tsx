@@ -14,6 +14,7 @@ type Mode = 'builder' | 'json';
 
 export function Composer({ serverId, serverKey }: { serverId: string; serverKey: string }) {
   const composer = useComposer();
+  const classes = useNames().knownClasses.value;
   const draft = composer.draft.value;
   const editing = composer.editing.value;
   const parsed = composer.parsed.value;
@@ -58,7 +59,6 @@ export function Composer({ serverId, serverKey }: { serverId: string; serverKey:
   };
 
   const fieldError = (field: string) => (!parsed.ok && parsed.field === field ? parsed.error : null);
-  const classes = useNames().knownClasses.value;
   return (
     <form class="composer" data-testid="subscribe-form" onSubmit={submit}>
       {editedHere ? (

@@ -20,11 +20,12 @@ function cell(column: string, value: unknown): string {
 export function ResultSetView({ subscriptionKey, title, serverId }: { subscriptionKey: string; title: string; serverId?: string }) {
   const resultSets = useResultSets();
   const view = useView();
+  const servers = useConnections().servers.value;
   const results = resultSets.of(subscriptionKey).value;
   const [message, setMessage] = useState<{ error: boolean; text: string } | null>(null);
   const objects = useMemo(() => results.objects(), [results]);
   const columns = useMemo(() => columnsOf(objects, MAX_COLUMNS), [objects]);
-  const server = useConnections().servers.value.find((s) => s.id === serverId);
+  const server = servers.find((s) => s.id === serverId);
   const sub = server?.subscriptions.find((s) => s.id === subscriptionKey);
 
   const seed = async () => {

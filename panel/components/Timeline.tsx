@@ -10,6 +10,7 @@ const OVERSCAN = 10;
 
 export function Timeline() {
   const timeline = useTimeline();
+  const labels = useNames().sourceNames.value;
   const rows = timeline.rows.value;
   const count = rows.matchCount;
   const viewport = useRef<HTMLDivElement>(null);
@@ -47,7 +48,6 @@ export function Timeline() {
 
   const first = Math.max(0, Math.floor(scrollTop / ROW_HEIGHT) - OVERSCAN);
   const last = Math.min(count, Math.ceil((scrollTop + height) / ROW_HEIGHT) + OVERSCAN);
-  const labels = useNames().sourceNames.value;
   const shown = [];
   for (let i = first; i < last; i++) {
     const record = rows.at(i);
