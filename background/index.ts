@@ -1,7 +1,8 @@
 // The MV3 service worker: restores state, routes panel and page-relay ports to per-tab workspaces.
 
 import browser, { type Runtime } from 'webextension-polyfill';
-import { isRelayToBackground, RELAY_PORT, type BackgroundToRelay } from '../src/messages.js';
+import { isRelayToBackground, RELAY_PORT, WATCHING_STORAGE_KEY, type BackgroundToRelay } from '../src/messages.js';
+import { PageWatch } from './page/page-watch.js';
 import { PanelRouter, panelTabId } from './panel-router.js';
 import { WorkspaceStore, type KeyValueArea } from './persistence.js';
 import { Workspace, type PersistedWorkspace } from './workspace.js';
@@ -10,15 +11,40 @@ const epoch = crypto.randomUUID();
 const store = new WorkspaceStore(browser.storage.session as unknown as KeyValueArea);
 const workspaces = new Map<number, Workspace>();
 let restored: Map<number, PersistedWorkspace> | undefined;
+const PRESERVED_TABS_KEY = 'pageWatch:preservedTabs';
 
-const ready: Promise<void> = store
-  .loadAll()
-  .then((list) => {
+function createPageWatch(preserved: number[]): PageWatch {
+  return new PageWatch(
+    {
+      tellTab: (tabId, message) => void browser.tabs.sendMessage(tabId, message).catch(() => undefined),
+      setAnyWatched: (any) => {
+        const write = any
+          ? browser.storage.local.set({ [WATCHING_STORAGE_KEY]: true })
+          : browser.storage.local.remove(WATCHING_STORAGE_KEY);
+        write.catch((error: unknown) => console.error('LiveQuery DevTools: cannot save the watch flag', error));
+      },
+      savePreserved: (tabIds) =>
+        void browser.storage.session.set({ [PRESERVED_TABS_KEY]: tabIds }).catch(() => undefined),
+    },
+    preserved,
+  );
+}
+
+let pageWatch: PageWatch | undefined;
+
+const ready: Promise<void> = Promise.all([
+  store.loadAll(),
+  browser.storage.session.get(PRESERVED_TABS_KEY).then((items) => items[PRESERVED_TABS_KEY]),
+])
+  .then(([list, preserved]) => {
     restored = new Map(list.map((w) => [w.tabId, w]));
+    const tabIds = Array.isArray(preserved) ? preserved.filter((id): id is number => Number.isInteger(id)) : [];
+    pageWatch = createPageWatch(tabIds);
   })
   .catch((error: unknown) => {
     console.error('LiveQuery DevTools: cannot read saved state', error);
     restored = new Map();
+    pageWatch = createPageWatch([]);
   });
 
 async function workspaceFor(tabId: number): Promise<Workspace> {
@@ -42,15 +68,13 @@ async function workspaceFor(tabId: number): Promise<Workspace> {
   return workspace;
 }
 
-const resyncPage: BackgroundToRelay = { type: 'resyncPage' };
-
 const router = new PanelRouter({
   workspace: workspaceFor,
   existing: (tabId) => workspaces.get(tabId),
-  panelAttached: (tabId, workspace) => {
-    // After a restart the page's long-lived sockets are unknown until they next send a frame: ask for their state.
-    if (workspace.pageSockets().length === 0) browser.tabs.sendMessage(tabId, resyncPage).catch(() => undefined);
-  },
+  // Called after `ready`: the router waits for the workspace first.
+  panelAttached: (tabId, preserveLog) => pageWatch?.panelAttached(tabId, preserveLog),
+  panelDetached: (tabId) => pageWatch?.panelDetached(tabId),
+  preserveLogChanged: (tabId, on) => pageWatch?.setPreserveLog(tabId, on),
 });
 
 const extensionOrigin = browser.runtime.getURL('');
@@ -62,9 +86,24 @@ function attachRelay(port: Runtime.Port): void {
   if (tabId === undefined || tabId < 0) return port.disconnect();
   port.onMessage.addListener((message: unknown) => {
     if (!isRelayToBackground(message)) return;
-    void workspaceFor(tabId).then((workspace) => {
-      if (message.type === 'document') workspace.onPageDocument(frameId, message.url);
-      else workspace.onPageSocketEvents(frameId, frameUrl, message.events, { replay: message.replay, dropped: message.dropped });
+    void ready.then(async () => {
+      const watched = pageWatch?.isWatched(tabId) === true;
+      if (message.type === 'document') {
+        const answer: BackgroundToRelay = { type: 'watch', on: watched };
+        try {
+          port.postMessage(answer);
+        } catch {
+          return;
+        }
+      }
+      // A relay sends nothing else while unwatched; whatever arrives after the tab stopped being watched is dropped.
+      if (!watched) return;
+      const workspace = await workspaceFor(tabId);
+      if (message.type === 'document') workspace.onPageDocument(frameId, message.url, message.documentId);
+      else {
+        const { replay, dropped, notKept } = message;
+        workspace.onPageSocketEvents(frameId, frameUrl, message.events, { replay, dropped, notKept });
+      }
     });
   });
 }
@@ -86,6 +125,7 @@ browser.tabs.onRemoved.addListener((tabId) => {
   const workspace = workspaces.get(tabId);
   workspaces.delete(tabId);
   restored?.delete(tabId);
+  pageWatch?.tabRemoved(tabId);
   void workspace?.dispose();
   void store.remove(tabId);
 });

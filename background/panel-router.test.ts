@@ -9,6 +9,11 @@ import type { Workspace } from './workspace.js';
 
 const delay = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+/** Waits (event-loop turns, not a fixed sleep) until `done()` holds; gives up after many turns so a bug fails the test. */
+async function until(done: () => boolean): Promise<void> {
+  for (let turn = 0; turn < 2000 && !done(); turn++) await delay(5);
+}
+
 /** A port as the router sees it: messages in through `deliver`, out into `sent`. */
 function fakePort(tabId: number) {
   const listeners: ((message: unknown) => void)[] = [];
@@ -65,7 +70,7 @@ describe('PanelRouter', () => {
     panel.deliver({ type: 'hello', tabId: 7 });
     await delay(1);
     record(12_001);
-    await delay(100);
+    await until(() => seqs(panel.sent).length >= 12_001);
     const welcome = panel.sent[0];
     assert.ok(welcome?.type === 'welcome' && welcome.backlog.length < 12_000, 'the welcome carries only the first chunk');
     assert.deepEqual(seqs(panel.sent), Array.from({ length: 12_001 }, (_, i) => i + 1), 'every record once, in order');

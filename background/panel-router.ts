@@ -22,8 +22,11 @@ interface Pending {
 export interface RouterDeps {
   workspace(tabId: number): Promise<Workspace>;
   existing(tabId: number): Workspace | undefined;
-  /** A panel said hello for this tab. */
-  panelAttached?(tabId: number, workspace: Workspace): void;
+  /** A panel said hello for this tab (with its Preserve log setting). */
+  panelAttached?(tabId: number, preserveLog: boolean): void;
+  /** A panel that had said hello went away. */
+  panelDetached?(tabId: number): void;
+  preserveLogChanged?(tabId: number, on: boolean): void;
 }
 
 export function panelTabId(port: Runtime.Port): number | undefined {
@@ -57,11 +60,14 @@ export class PanelRouter {
         return;
       }
       if (!greeted) return;
+      if (message.type === 'setPreserveLog') return this.deps.preserveLogChanged?.(tabId, message.on);
       void this.command(port, tabId, message);
     });
     port.onDisconnect.addListener(() => {
       gone = true;
+      const registered = this.ports.get(tabId)?.has(port) === true;
       this.detach(port, tabId);
+      if (registered) this.deps.panelDetached?.(tabId);
     });
   }
 
@@ -92,7 +98,7 @@ export class PanelRouter {
     if (!set) this.ports.set(tabId, (set = new Set()));
     set.add(port);
     if (!workspace.isActive) workspace.activate();
-    this.deps.panelAttached?.(tabId, workspace);
+    this.deps.panelAttached?.(tabId, hello.preserveLog === true);
     // Records already queued for other panels of this tab may arrive twice; panels drop seqs they have.
     const { records, dropped } = workspace.recorder.since(hello.after);
     this.post(port, {
@@ -119,7 +125,7 @@ export class PanelRouter {
   }
 
   private async command(port: Runtime.Port, tabId: number, message: PanelToBackground): Promise<void> {
-    if (message.type === 'hello' || message.type === 'heartbeat') return;
+    if (message.type === 'hello' || message.type === 'heartbeat' || message.type === 'setPreserveLog') return;
     const workspace = await this.deps.workspace(tabId);
     const commandId = 'commandId' in message ? message.commandId : undefined;
     try {

@@ -23,7 +23,7 @@ export interface WorkspaceDeps {
   random?: () => number;
 }
 
-export type Command = Exclude<PanelToBackground, { type: 'hello' | 'heartbeat' }>;
+export type Command = Exclude<PanelToBackground, { type: 'hello' | 'heartbeat' | 'setPreserveLog' }>;
 
 const newId = () => crypto.randomUUID().slice(0, 8);
 
@@ -108,8 +108,8 @@ export class Workspace {
     return { tabId: this.tabId, servers: [...this.servers.values()].map((s) => s.persisted()) };
   }
 
-  onPageDocument(frameId: number, url: string): void {
-    this.page.onDocument(frameId, url);
+  onPageDocument(frameId: number, url: string, documentId: string): void {
+    this.page.onDocument(frameId, url, documentId);
     this.deps.onChanged(this.tabId, 'page');
   }
 

@@ -9,7 +9,7 @@ import type { EmbeddedServer as EmbeddedTarget } from '../server/index.js';
 import type { ParseServerTarget } from '../test/harness/parse-server.js';
 import { createObject, deleteObject, signUp, updateObject, type UserSession } from '../test/harness/rest.js';
 import { startTarget } from '../test/harness/targets.js';
-import { byTestId, openDevToolsPanel, type PanelHandle } from './harness/index.js';
+import { byTestId, isServiceWorkerRunning, openDevToolsPanel, stopServiceWorker, type PanelHandle } from './harness/index.js';
 import {
   allTimelineRows,
   inPage,
@@ -434,6 +434,45 @@ describe('raw LiveQuery clients and other WebSockets against the embedded server
       await framePages.close();
     }
   });
+
+  test(
+    'with DevTools closed the page reports nothing (the worker stays asleep); a panel opened later shows its socket and latest events',
+    { timeout: 60_000 },
+    async () => {
+      const page = await session.openPage(rawClientURL(session.pages, 'Note', { kind: 'unwatched' }));
+      await page.waitForFunction('window.__appReady || window.__appError');
+      await stopServiceWorker(session.harness);
+      // A page load and a stream of events, with no panel open anywhere.
+      await page.reload();
+      await page.waitForFunction('window.__appReady || window.__appError');
+      const total = 700;
+      for (let n = 0; n < total; n++) {
+        embedded.faults.sendRaw(JSON.stringify({ op: 'create', requestId: 1, object: { className: 'Note', objectId: `unwatched${n}`, kind: 'unwatched' } }));
+      }
+      await inPage(page, async (count: number) => {
+        const socket = (window as unknown as { __rawSocket: { events: { op: string }[] } }).__rawSocket;
+        for (let i = 0; i < 500 && socket.events.filter((e) => e.op === 'create').length < count; i++) await new Promise((r) => setTimeout(r, 10));
+        if (socket.events.filter((e) => e.op === 'create').length < count) throw new Error('the page did not get every event');
+      }, total);
+      assert.equal(await isServiceWorkerRunning(session.harness), false, 'neither the page load nor its events woke the service worker');
+
+      const panel = await openDevToolsPanel(session.harness, page);
+      await waitForPageSubscriptions(panel, 1);
+      await waitForPageRow(panel, 'create', `unwatched${total - 1}`);
+      const rows = await allTimelineRows(panel);
+      assert.equal(rows.filter((r) => r.text.includes('navigated')).length, 1, 'one page load');
+      assert.ok(rows.some((r) => r.kind === 'sent' && r.text.includes('↑ subscribe')), 'what the page subscribed to');
+      const creates = rows.filter((r) => r.kind === 'create');
+      assert.ok(creates.length > 0 && creates.length < total, `the page kept its latest events, bounded (${creates.length})`);
+      const gap = rows.find((r) => r.kind === 'gap' && r.text.includes('not kept'));
+      assert.ok(gap, `a gap says what the page did not keep: ${JSON.stringify(rows.filter((r) => r.kind === 'gap'))}`);
+      assert.match(gap.text, new RegExp(`\\b${total - creates.length} earlier page socket event`));
+      // From now on every event is recorded as it happens.
+      embedded.faults.sendRaw(JSON.stringify({ op: 'create', requestId: 1, object: { className: 'Note', objectId: 'watched', kind: 'unwatched' } }));
+      await waitForPageRow(panel, 'create', 'watched');
+      assert.deepEqual(panel.errors, []);
+    },
+  );
 
   test(
     'DevTools opened after reloads, preserve log off: only the current page load is shown',

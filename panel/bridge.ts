@@ -20,6 +20,8 @@ export interface BridgeHandlers {
   onStatus(connected: boolean): void;
   /** Where to resume from after a reconnect. */
   lastSeen(): { epoch: string; seq: number } | undefined;
+  /** Whether the page's traffic keeps being recorded after this panel closes. */
+  preserveLog(): boolean;
 }
 
 export class Bridge {
@@ -53,7 +55,7 @@ export class Bridge {
       this.waiting.clear();
       this.scheduleReconnect();
     });
-    this.post({ type: 'hello', tabId: this.tabId, after: this.handlers.lastSeen() });
+    this.post({ type: 'hello', tabId: this.tabId, after: this.handlers.lastSeen(), preserveLog: this.handlers.preserveLog() });
     clearInterval(this.heartbeat);
     this.heartbeat = setInterval(() => this.post({ type: 'heartbeat' }), HEARTBEAT_MS);
   }
@@ -71,7 +73,7 @@ export class Bridge {
     });
   }
 
-  send(message: Extract<PanelToBackground, { type: 'clearBacklog' }>): void {
+  send(message: Extract<PanelToBackground, { type: 'clearBacklog' | 'setPreserveLog' }>): void {
     this.post(message);
   }
 

@@ -1,4 +1,5 @@
 // The devtools_page: registers the LiveQuery panel in DevTools.
-import browser from 'webextension-polyfill';
+import { extensionApi } from '../src/extension-api.js';
 
-void browser.devtools.panels.create('LiveQuery', 'icons/icon-32.png', 'panel.html');
+// Chrome's devtools.panels.create takes a callback and returns nothing; Firefox returns a promise. Neither is needed.
+void extensionApi.devtools.panels.create('LiveQuery', 'icons/icon-32.png', 'panel.html');

@@ -38,7 +38,21 @@ export const HOOK_URGENT_EVENT = '__liveQueryDevtoolsHookUrgent__';
 export interface HookMessage {
   tag: typeof HOOK_TAG;
   events: PageSocketEvent[];
+  /** State-defining events a watcher was already sent: for rebuilding socket state, not for recording again. */
+  replay?: true;
+  /** Events before these that happened while nobody watched and that the page's bounded summary did not keep. */
+  notKept?: number;
 }
+
+/* ---------- content script (relay) → page (MAIN world hook), synchronously ---------- */
+
+/**
+ * A CustomEvent of this type on window whose `detail` is a HookControl string. 'watch': a panel watches the tab, the
+ * hook hands over its summary at once (through HOOK_URGENT_EVENT) and then posts every event; 'unwatch': it posts
+ * nothing and only keeps its bounded summary. The hook's listener runs first and stops the event from reaching the page.
+ */
+export const HOOK_CONTROL_EVENT = '__liveQueryDevtoolsHookControl__';
+export type HookControl = 'watch' | 'unwatch';
 
 /* ---------- content script (relay) → background, over a port named RELAY_PORT ---------- */
 
@@ -49,7 +63,12 @@ export type RelayToBackground =
    * Sent before a document's first events (the top frame's at start, and again when the page is restored from the
    * back/forward cache); the top frame's marks a new page load.
    */
-  | { type: 'document'; url: string }
+  | {
+      type: 'document';
+      url: string;
+      /** Random per document: the same document announced again (a panel opened) is not a new page load. */
+      documentId: string;
+    }
   | {
       type: 'socketEvents';
       events: PageSocketEvent[];
@@ -60,24 +79,40 @@ export type RelayToBackground =
       replay?: boolean;
       /** Events the relay dropped before these (its queue overflowed while the background was unreachable). */
       dropped?: number;
+      /** Events before these that happened while no panel watched and that the page did not keep. */
+      notKept?: number;
     };
 
-/* ---------- background → content script (relay), via tabs.sendMessage ---------- */
+/* ---------- background → content script (relay), via tabs.sendMessage or the relay's port ---------- */
 
-/** A panel opened while the background knows no socket of the page (it restarted): the relays replay their state. */
-export type BackgroundToRelay = { type: 'resyncPage' };
+/**
+ * Whether a panel watches the tab (a panel is open for it, or Preserve log was on when its last panel closed). The
+ * relay forwards page traffic only while watched; a relay that starts to be watched announces its document and
+ * hands over the page's summary.
+ */
+export type BackgroundToRelay = { type: 'watch'; on: boolean };
 
 export function isBackgroundToRelay(value: unknown): value is BackgroundToRelay {
-  return isPlainObject(value) && value.type === 'resyncPage';
+  return isPlainObject(value) && value.type === 'watch' && typeof value.on === 'boolean';
 }
+
+/* ---------- background → every content script, via storage.local ---------- */
+
+/**
+ * Set (to true) while a panel watches some tab. A relay that starts in a new document reads it and connects only
+ * when it is set, so that while no panel is open a page load does not wake the service worker.
+ */
+export const WATCHING_STORAGE_KEY = 'liveQueryDevtools.watching';
 
 /* ---------- panel ⇄ background, over a port named PANEL_PORT_PREFIX + tabId ---------- */
 
 export const PANEL_PORT_PREFIX = 'livequery-panel:';
 
 export type PanelToBackground =
-  | { type: 'hello'; tabId: number; after?: { epoch: string; seq: number } }
+  | { type: 'hello'; tabId: number; after?: { epoch: string; seq: number }; preserveLog?: boolean }
   | { type: 'heartbeat' }
+  /** The page's traffic keeps being recorded after the panel closes while Preserve log is on. */
+  | { type: 'setPreserveLog'; on: boolean }
   | { type: 'addServer'; commandId: string; spec: ServerSpec }
   | { type: 'editServer'; commandId: string; serverId: string; spec: ServerSpec }
   | { type: 'removeServer'; commandId: string; serverId: string }
@@ -141,8 +176,11 @@ export function isPanelToBackground(value: unknown): value is PanelToBackground 
     case 'hello':
       return (
         isNumber(v.tabId) &&
-        (v.after === undefined || (isPlainObject(v.after) && isString(v.after.epoch) && isNumber(v.after.seq)))
+        (v.after === undefined || (isPlainObject(v.after) && isString(v.after.epoch) && isNumber(v.after.seq))) &&
+        (v.preserveLog === undefined || typeof v.preserveLog === 'boolean')
       );
+    case 'setPreserveLog':
+      return typeof v.on === 'boolean';
     case 'heartbeat':
     case 'clearBacklog':
       return true;
@@ -225,7 +263,9 @@ export function isHookMessage(value: unknown): value is HookMessage {
     value.tag === HOOK_TAG &&
     Array.isArray(value.events) &&
     value.events.length <= MAX_EVENTS_PER_MESSAGE &&
-    value.events.every(isPageSocketEvent)
+    value.events.every(isPageSocketEvent) &&
+    (value.replay === undefined || value.replay === true) &&
+    (value.notKept === undefined || isNumber(value.notKept))
   );
 }
 
@@ -233,11 +273,12 @@ export function isRelayToBackground(value: unknown): value is RelayToBackground 
   if (!isPlainObject(value)) return false;
   switch (value.type) {
     case 'document':
-      return isString(value.url) && value.url.length <= 8192;
+      return isString(value.url) && value.url.length <= 8192 && isString(value.documentId) && value.documentId.length <= 64;
     case 'socketEvents':
       return (
         (value.replay === undefined || typeof value.replay === 'boolean') &&
         (value.dropped === undefined || isNumber(value.dropped)) &&
+        (value.notKept === undefined || isNumber(value.notKept)) &&
         Array.isArray(value.events) &&
         value.events.length <= MAX_EVENTS_PER_MESSAGE &&
         value.events.every(isPageSocketEvent)

@@ -280,11 +280,11 @@ describe('PageTracker decisions and odd frames', () => {
 describe('PageTracker page loads', () => {
   it('numbers page loads, records the navigation, and closes the previous page’s sockets', () => {
     const { tracker, records, view } = setup();
-    tracker.onDocument(0, 'http://app.test/one');
+    tracker.onDocument(0, 'http://app.test/one', 'doc-1');
     tracker.onSocketEvents(0, FRAME_URL, socket('a').open().sent(CONNECT).received(CONNECTED).sent(sub(1)).events);
     tracker.onSocketEvents(0, FRAME_URL, socket('pending').open().events);
     assert.equal(view('a')!.generation, 1);
-    tracker.onDocument(0, 'http://app.test/two');
+    tracker.onDocument(0, 'http://app.test/two', 'doc-2');
     const navigated = records.filter((r) => r.label === 'navigated');
     assert.deepEqual(
       navigated.map((r) => [r.kind, r.summary, r.source]),
@@ -302,12 +302,30 @@ describe('PageTracker page loads', () => {
     assert.deepEqual(tracker.sockets().map((s) => [s.id, s.generation]), [['a', 1], ['b', 2]]);
   });
 
+  it('the same document announced again (a panel started watching) is not a page load', () => {
+    const { tracker, records, view } = setup();
+    tracker.onDocument(0, 'http://app.test/one', 'doc-1');
+    tracker.onSocketEvents(0, FRAME_URL, socket('a').open().sent(CONNECT).received(CONNECTED).events);
+    tracker.onDocument(0, 'http://app.test/one', 'doc-1');
+    assert.equal(records.filter((r) => r.label === 'navigated').length, 1);
+    assert.equal(view('a')!.state, 'open');
+    assert.equal(view('a')!.generation, 1);
+  });
+
+  it('records the page events a watcher missed and the page did not keep', () => {
+    const { tracker, records } = setup();
+    tracker.onSocketEvents(0, FRAME_URL, socket('a').open().events, { notKept: 42 });
+    const gap = records.find((r) => r.kind === 'gap');
+    assert.ok(gap);
+    assert.match(gap.summary, /^42 earlier page socket event\(s\) not kept/);
+  });
+
   it('a subframe’s new document closes only that frame’s sockets', () => {
     const { tracker, records, view } = setup();
     tracker.onSocketEvents(0, FRAME_URL, socket('top').received(CONNECTED).events);
     tracker.onSocketEvents(5, 'http://widget.test/', socket('sub').received(CONNECTED).events);
     const before = records.length;
-    tracker.onDocument(5, 'http://widget.test/again');
+    tracker.onDocument(5, 'http://widget.test/again', 'doc-w');
     assert.equal(records.length, before, 'no navigation record for a subframe');
     assert.equal(view('sub')!.state, 'closed');
     assert.equal(view('sub')!.frameId, 5);
@@ -331,7 +349,7 @@ describe('PageTracker bounds', () => {
     tracker.onSocketEvents(0, FRAME_URL, socket('old-open').received(CONNECTED).events);
     tracker.onSocketEvents(0, FRAME_URL, socket('old-closed').received(CONNECTED).close().events);
     tracker.onSocketEvents(0, FRAME_URL, socket('undecided').open().events);
-    tracker.onDocument(0, 'http://app.test/next');
+    tracker.onDocument(0, 'http://app.test/next', 'doc-n');
     tracker.onSocketEvents(0, FRAME_URL, socket('new-1').received(CONNECTED).events);
     tracker.onSocketEvents(0, FRAME_URL, socket('new-2').received(CONNECTED).events);
     // The navigation closed 'old-open' and dropped 'undecided'; 'old-open' was then the oldest closed one of an old load.

@@ -31,6 +31,8 @@ export interface SocketEventsOptions {
   replay?: boolean;
   /** Events the relay had to drop before these. */
   dropped?: number;
+  /** Events before these that happened while no panel watched and that the page's bounded summary did not keep. */
+  notKept?: number;
 }
 
 interface Entry {
@@ -50,6 +52,8 @@ interface Entry {
 
 export class PageTracker {
   private readonly entries = new Map<string, Entry>();
+  /** The last document announced per frame. */
+  private readonly documents = new Map<number, string>();
   private readonly limits: PageTrackerLimits;
   private readonly now: () => number;
   private generation = 0;
@@ -63,8 +67,13 @@ export class PageTracker {
     this.now = now ?? (() => Date.now());
   }
 
-  /** A document started in a frame of the tab; frame 0's is a new page load. */
-  onDocument(frameId: number, url: string): void {
+  /**
+   * A document announced itself in a frame of the tab; frame 0's is a new page load. The same document announces
+   * itself again whenever a panel starts to watch the tab: nothing changes then.
+   */
+  onDocument(frameId: number, url: string, documentId: string): void {
+    if (this.documents.get(frameId) === documentId) return;
+    this.documents.set(frameId, documentId);
     if (frameId === 0) this.generation++;
     for (const entry of [...this.entries.values()]) {
       // A new top document replaces every frame; a new subframe document replaces that frame's.
@@ -92,6 +101,15 @@ export class PageTracker {
         kind: 'gap',
         label: 'dropped',
         summary: `${options.dropped} page socket event(s) lost while the extension was unreachable`,
+      });
+    }
+    if (options.notKept) {
+      this.emit({
+        time: this.now(),
+        source: { type: 'page', socketId: 'relay', frameId },
+        kind: 'gap',
+        label: 'not kept',
+        summary: `${options.notKept} earlier page socket event(s) not kept: while no LiveQuery panel was open the page keeps only its sockets, subscriptions and latest events`,
       });
     }
     const rebuilt: Entry[] = [];

@@ -90,7 +90,7 @@ export const RAW_CLIENT_PAGE = `<!doctype html>
   const p = new URLSearchParams(location.search);
   if (p.get('lq')) {
     window.__socket = openLiveQuery(p.get('lq'), p.get('app'), p.get('js'), [{ className: p.get('className'), where: JSON.parse(p.get('where') || '{}') }])
-      .then(() => { window.__appReady = true; }, (error) => { window.__appError = String(error); });
+      .then((socket) => { window.__rawSocket = socket; window.__appReady = true; }, (error) => { window.__appError = String(error); });
   }
 </script>`;
 

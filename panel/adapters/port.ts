@@ -7,13 +7,21 @@ export type { Command };
 export type WorkerMessage = Exclude<BackgroundToPanel, { type: 'commandResult' }>;
 /** The newest record the panel has, so that a reconnect only brings what it missed. */
 export type ResumePoint = { epoch: string; seq: number };
+/** What the panel tells the service worker each time it (re)connects. */
+export interface Hello {
+  resumeFrom: ResumePoint | undefined;
+  /** Whether the page's traffic keeps being recorded after this panel closes. */
+  preserveLog: boolean;
+}
+export type PanelNotice = Extract<PanelToBackground, { type: 'clearBacklog' | 'setPreserveLog' }>;
 
 export interface PanelPort {
-  /** Opens the channel, and reopens it after every drop; `resumeFrom` is asked at each (re)connect. */
-  connect(resumeFrom: () => ResumePoint | undefined): void;
+  /** Opens the channel, and reopens it after every drop; `hello` is asked at each (re)connect. */
+  connect(hello: () => Hello): void;
   /** Runs a command on the service worker; rejects with a message fit for the UI. */
   run(command: Command): Promise<void>;
-  send(message: Extract<PanelToBackground, { type: 'clearBacklog' }>): void;
+  /** Tells the service worker something that needs no answer (dropped while disconnected: the next hello says it). */
+  send(message: PanelNotice): void;
   onMessage(listener: (message: WorkerMessage) => void): void;
   onStatus(listener: (connected: boolean) => void): void;
 }
@@ -23,11 +31,12 @@ export function createBridgePort(tabId: number): PanelPort {
   const statusListeners: ((connected: boolean) => void)[] = [];
   let bridge: Bridge | undefined;
   return {
-    connect(resumeFrom) {
+    connect(hello) {
       bridge = new Bridge(tabId, {
         onMessage: (message) => messageListeners.forEach((listener) => listener(message)),
         onStatus: (connected) => statusListeners.forEach((listener) => listener(connected)),
-        lastSeen: resumeFrom,
+        lastSeen: () => hello().resumeFrom,
+        preserveLog: () => hello().preserveLog,
       });
       bridge.connect();
     },

@@ -72,13 +72,14 @@ describe('createConnectionsStore', () => {
     await assert.rejects(connections.adoptPageSubscription({ ...socket, applicationId: undefined }, sub), /which app/);
   });
 
-  it('follows the port’s status and asks the worker to clear its backlog', () => {
+  it('follows the port’s status; tells the worker to clear its backlog and whether to preserve the log', () => {
     const port = fakePort();
     const connections = createConnectionsStore(port);
     assert.equal(connections.connected.value, false);
     port.setStatus(true);
     assert.equal(connections.connected.value, true);
     connections.clearBacklog();
-    assert.deepEqual(port.sent, [{ type: 'clearBacklog' }]);
+    connections.setPreserveLog(true);
+    assert.deepEqual(port.sent, [{ type: 'clearBacklog' }, { type: 'setPreserveLog', on: true }]);
   });
 });

@@ -69,6 +69,10 @@ export function createConnectionsStore(port: PanelPort) {
     clearBacklog(): void {
       port.send({ type: 'clearBacklog' });
     },
+    /** Tells the service worker whether to go on recording the page once this panel closes. */
+    setPreserveLog(on: boolean): void {
+      port.send({ type: 'setPreserveLog', on });
+    },
   };
 }
 

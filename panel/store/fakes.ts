@@ -4,14 +4,15 @@ import type { EventOp, ParseJSON } from '../../src/livequery/protocol.js';
 import type { TimelineRecord } from '../../src/timeline/record.js';
 import { recordFactory } from '../../src/timeline/test-records.js';
 import type { InspectedPage, PageUser } from '../adapters/inspected-page.js';
-import type { Command, PanelPort, ResumePoint, WorkerMessage } from '../adapters/port.js';
+import type { Command, Hello, PanelNotice, PanelPort, WorkerMessage } from '../adapters/port.js';
 import type { LoggedInUser, RestClient, RestCredentials } from '../adapters/rest.js';
 import type { StorageArea } from '../adapters/storage.js';
 
 export interface FakePort extends PanelPort {
   commands: Command[];
-  sent: { type: 'clearBacklog' }[];
-  resumeFrom?: () => ResumePoint | undefined;
+  sent: PanelNotice[];
+  /** What the store says at each (re)connect, once it connected. */
+  hello?: () => Hello;
   /** The service worker's answer to the next command: undefined applies it, a string fails with that message. */
   nextError?: string;
   emit(message: WorkerMessage): void;
@@ -24,8 +25,8 @@ export function fakePort(): FakePort {
   const port: FakePort = {
     commands: [],
     sent: [],
-    connect(resumeFrom) {
-      port.resumeFrom = resumeFrom;
+    connect(hello) {
+      port.hello = hello;
     },
     run(command) {
       port.commands.push(command);

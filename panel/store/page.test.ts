@@ -2,7 +2,11 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { PageSocketView } from '../../src/views.js';
 import { workerRecords } from './fakes.js';
-import { createPageStore, isPageLoad, pageSubscriptionKey } from './page.js';
+import { createPageStore as createStore, isPageLoad, pageSubscriptionKey } from './page.js';
+
+function createPageStore(settings: { preserveLog?: boolean }, told: boolean[] = []) {
+  return createStore({ settings, worker: { setPreserveLog: (on) => told.push(on) } });
+}
 
 const socket = (id: string, generation: number): PageSocketView => ({
   id,
@@ -24,6 +28,15 @@ describe('createPageStore', () => {
     assert.deepEqual(page.visibleSockets.value.map((s) => s.id), ['new']);
     page.setPreserveLog(true);
     assert.deepEqual(page.visibleSockets.value.map((s) => s.id), ['old', 'new']);
+  });
+
+  it('tells the service worker when preserve log changes', () => {
+    const told: boolean[] = [];
+    const page = createPageStore({ preserveLog: true }, told);
+    page.setPreserveLog(true);
+    page.setPreserveLog(false);
+    page.setPreserveLog(true);
+    assert.deepEqual(told, [false, true]);
   });
 
   it('takes the generation from the page load record, else counts one more; never goes back', () => {

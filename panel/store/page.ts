@@ -21,7 +21,13 @@ function generationOf(record: TimelineRecord, fallback: number): number {
   }
 }
 
-export function createPageStore(settings: { preserveLog?: boolean }) {
+export interface PageDeps {
+  settings: { preserveLog?: boolean };
+  /** The service worker keeps recording the page after the panel closes while preserve log is on. */
+  worker: { setPreserveLog(on: boolean): void };
+}
+
+export function createPageStore({ settings, worker }: PageDeps) {
   const sockets = signal<PageSocketView[]>([]);
   /** Keep the timeline and the older page loads' sockets when the page reloads. */
   const preserveLog = signal(settings.preserveLog ?? false);
@@ -44,7 +50,9 @@ export function createPageStore(settings: { preserveLog?: boolean }) {
       sockets.value = list;
     },
     setPreserveLog(on: boolean): void {
+      if (on === preserveLog.peek()) return;
       preserveLog.value = on;
+      worker.setPreserveLog(on);
     },
     /** Generations restart with a restarted service worker; its backlog's own page loads decide what is shown. */
     workerStarted(workerEpoch: string): void {

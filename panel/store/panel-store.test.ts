@@ -81,12 +81,14 @@ describe('createPanelStore', () => {
     assert.equal(store.page.generation.value, 0);
   });
 
-  it('resumes a reconnect after the newest record received', () => {
-    const { store, port, records, batch } = setup();
+  it('says hello with the newest record received and preserve log, and tells the worker when it changes', () => {
+    const { store, port, records, batch } = setup({ preserveLog: true });
     store.connect();
-    assert.equal(port.resumeFrom!(), undefined);
+    assert.deepEqual(port.hello!(), { resumeFrom: undefined, preserveLog: true });
     batch([records.rec({ kind: 'create' }), records.rec({ kind: 'update' })]);
-    assert.deepEqual(port.resumeFrom!(), { epoch: 'epoch-1', seq: 2 });
+    store.page.setPreserveLog(false);
+    assert.deepEqual(port.hello!(), { resumeFrom: { epoch: 'epoch-1', seq: 2 }, preserveLog: false });
+    assert.deepEqual(port.sent, [{ type: 'setPreserveLog', on: false }]);
   });
 
   it('keeps result sets apart from the timeline: Clear, pausing and the capacity limit leave them unchanged', () => {

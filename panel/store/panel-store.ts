@@ -34,7 +34,7 @@ export interface PanelDeps {
 
 export function createPanelStore(deps: PanelDeps) {
   const connections = createConnectionsStore(deps.port);
-  const page = createPageStore(deps.settings);
+  const page = createPageStore({ settings: deps.settings, worker: connections });
   const timeline = createTimelineStore({
     settings: deps.settings,
     nextFrame: deps.nextFrame,
@@ -129,7 +129,7 @@ export function createPanelStore(deps: PanelDeps) {
     },
     /** Opens the port to the service worker; a reconnect resumes after the newest record received. */
     connect(): void {
-      deps.port.connect(() => timeline.lastSeen());
+      deps.port.connect(() => ({ resumeFrom: timeline.lastSeen(), preserveLog: page.preserveLog.peek() }));
     },
   };
 }

@@ -13,7 +13,7 @@ const TOKEN = 'r:0123456789abcdef0123456789abcdef';
 
 function setup() {
   const frames = manualFrames();
-  const page = createPageStore({});
+  const page = createPageStore({ settings: {}, worker: { setPreserveLog: () => undefined } });
   const timeline = createTimelineStore({ settings: {}, nextFrame: frames.nextFrame, page, clearBacklog: () => undefined });
   const records = workerRecords();
   timeline.receive([

@@ -9,7 +9,7 @@ import { createTimelineStore, PANEL_EPOCH, type TimelineRows } from './timeline.
 
 function setup(settings: Parameters<typeof createTimelineStore>[0]['settings'] = {}, preserveLog = false) {
   const frames = manualFrames();
-  const page = createPageStore({ preserveLog });
+  const page = createPageStore({ settings: { preserveLog }, worker: { setPreserveLog: () => undefined } });
   let backlogClears = 0;
   const timeline = createTimelineStore({ settings, nextFrame: frames.nextFrame, page, clearBacklog: () => backlogClears++ });
   return { timeline, frames, page, records: workerRecords(), backlogClears: () => backlogClears };

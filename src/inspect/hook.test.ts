@@ -3,7 +3,16 @@ import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, it } from 'node:test';
 import { WebSocket as WsWebSocket, WebSocketServer } from 'ws';
-import { HOOK_TAG, isHookMessage, MAX_EVENTS_PER_MESSAGE, MAX_FRAME_CHARS, type HookMessage, type PageSocketEvent } from '../messages.js';
+import {
+  HOOK_CONTROL_EVENT,
+  HOOK_TAG,
+  HOOK_URGENT_EVENT,
+  isHookMessage,
+  MAX_EVENTS_PER_MESSAGE,
+  MAX_FRAME_CHARS,
+  type HookMessage,
+  type PageSocketEvent,
+} from '../messages.js';
 import { installPageHook, type PageWindow } from './install-page-hook.js';
 
 /** A WebSocket look-alike with the platform's shape (EventTarget, statics, getters, send errors), driven by the test. */
@@ -114,7 +123,10 @@ function harness(Native: unknown = freshNative(), origin = 'http://app.test'): H
     crypto: globalThis.crypto,
     performance,
   };
-  assert.equal(installPageHook(win), true);
+  const hook = installPageHook(win);
+  assert.ok(hook);
+  // These tests are about what the hook reports while a panel watches; the unwatched page is tested below.
+  hook.watch();
   return {
     win,
     Native: Native as typeof WebSocket,
@@ -161,7 +173,7 @@ describe('page hook: the replaced WebSocket looks and behaves like the native on
     const sendBefore = Object.getOwnPropertyDescriptor(Native.prototype, 'send');
     const win = { postMessage() {}, setTimeout() {} } as unknown as PageWindow;
     Object.defineProperty(win, 'WebSocket', { value: Native, writable: true, enumerable: false, configurable: true });
-    assert.equal(installPageHook(win), true);
+    assert.ok(installPageHook(win));
     assert.notEqual(win.WebSocket, Native);
     assert.deepEqual(
       { ...Object.getOwnPropertyDescriptor(win, 'WebSocket'), value: undefined },
@@ -359,7 +371,7 @@ describe('page hook: what it reports', () => {
   });
 
   it('hands what is queued to the relay synchronously while the page unloads (pagehide), when timers no longer run', () => {
-    const listeners = new Map<string, (() => void)[]>();
+    const listeners = new Map<string, ((event: Event) => void)[]>();
     const urgent: HookMessage[] = [];
     const win = {
       WebSocket: freshNative() as unknown as typeof WebSocket,
@@ -368,7 +380,7 @@ describe('page hook: what it reports', () => {
       setTimeout() {
         return 0;
       },
-      addEventListener(type: string, listener: () => void) {
+      addEventListener(type: string, listener: (event: Event) => void) {
         listeners.set(type, [...(listeners.get(type) ?? []), listener]);
       },
       dispatchEvent(event: Event) {
@@ -377,11 +389,11 @@ describe('page hook: what it reports', () => {
       },
       CustomEvent,
     };
-    assert.equal(installPageHook(win), true);
+    installPageHook(win)!.watch();
     const socket = new win.WebSocket('wss://app.test/parse');
     fake(socket).serverOpen();
     socket.send(CONNECT);
-    for (const listener of listeners.get('pagehide') ?? []) listener();
+    for (const listener of listeners.get('pagehide') ?? []) listener(new Event('pagehide'));
     // What the app does in its own pagehide handler, after ours.
     socket.send('{"op":"unsubscribe","requestId":1}');
     const events = urgent.flatMap((m) => m.events);
@@ -410,6 +422,122 @@ describe('page hook: what it reports', () => {
     const socket = new h.win.WebSocket('wss://app.test/parse');
     fake(socket).serverOpen();
     assert.doesNotThrow(() => fake(socket).serverMessage(CONNECTED));
+  });
+});
+
+describe('page hook while no panel watches', () => {
+  /** A window with listeners and synchronous CustomEvent dispatch, like the page's: the relay's side is `handedOver`. */
+  function pageWindow() {
+    const target = new EventTarget();
+    const posted: HookMessage[] = [];
+    const handedOver: HookMessage[] = [];
+    const timers: (() => void)[] = [];
+    const pageListener: string[] = [];
+    const win = {
+      WebSocket: freshNative() as unknown as typeof WebSocket,
+      origin: 'http://app.test',
+      postMessage(message: HookMessage) {
+        posted.push(structuredClone(message));
+      },
+      setTimeout(handler: () => void) {
+        timers.push(handler);
+        return timers.length;
+      },
+      addEventListener: (type: string, listener: (event: Event) => void, capture?: boolean) =>
+        target.addEventListener(type, listener, capture),
+      dispatchEvent: (event: Event) => target.dispatchEvent(event),
+      CustomEvent,
+      crypto: globalThis.crypto,
+      performance,
+    };
+    const hook = installPageHook(win)!;
+    target.addEventListener(HOOK_URGENT_EVENT, (event) => {
+      handedOver.push(JSON.parse(String((event as CustomEvent<string>).detail)) as HookMessage);
+    });
+    // A page script's listener, added after the hook.
+    target.addEventListener(HOOK_CONTROL_EVENT, () => pageListener.push('saw a control event'));
+    const control = (detail: string) => target.dispatchEvent(new CustomEvent(HOOK_CONTROL_EVENT, { detail }));
+    const runTimers = () => {
+      for (const timer of timers.splice(0)) timer();
+    };
+    return { win, hook, posted, handedOver, timers, pageListener, control, runTimers };
+  }
+
+  it('posts nothing and sets no timer, however busy the LiveQuery socket', () => {
+    const { win, posted, timers } = pageWindow();
+    const socket = new win.WebSocket('wss://app.test/parse');
+    fake(socket).serverOpen();
+    socket.send(CONNECT);
+    fake(socket).serverMessage(CONNECTED);
+    for (let i = 0; i < 2000; i++) fake(socket).serverMessage(`{"op":"create","requestId":1,"object":{"className":"Game","objectId":"o${i}"}}`);
+    assert.deepEqual(posted, []);
+    assert.equal(timers.length, 0);
+  });
+
+  it('hands its bounded summary over at once when watched (the state, the latest events, how many it did not keep), then posts as events happen', () => {
+    const { win, hook, posted, handedOver, control, runTimers, pageListener } = pageWindow();
+    const socket = new win.WebSocket('wss://app.test/parse');
+    fake(socket).serverOpen();
+    socket.send(CONNECT);
+    fake(socket).serverMessage(CONNECTED);
+    socket.send(SUBSCRIBE);
+    fake(socket).serverMessage('{"op":"subscribed","requestId":1,"clientId":"c"}');
+    for (let i = 0; i < 600; i++) fake(socket).serverMessage(`{"op":"create","requestId":1,"object":{"className":"Game","objectId":"o${i}"}}`);
+    control('watch');
+    assert.equal(hook.watching, true);
+    assert.deepEqual(pageListener, [], 'the page never sees the control event');
+    assert.ok(handedOver.every(isHookMessage));
+    assert.ok(handedOver.every((m) => !m.replay), 'nothing was sent before: nothing to replay');
+    const events = handedOver.flatMap((m) => m.events);
+    const texts = frames(events).map((f) => f.text);
+    assert.deepEqual(texts.slice(0, 4), [CONNECT, CONNECTED, SUBSCRIBE, '{"op":"subscribed","requestId":1,"clientId":"c"}']);
+    assert.ok(texts.at(-1)!.includes('"o599"'), 'the latest event');
+    const creates = texts.filter((t) => t!.includes('"create"')).length;
+    assert.equal(handedOver[0]!.notKept, 600 - creates, 'what it did not keep is counted');
+    fake(socket).serverMessage('{"op":"delete","requestId":1,"object":{"className":"Game","objectId":"o1"}}');
+    runTimers();
+    assert.deepEqual(frames(posted.flatMap((m) => m.events)).map((f) => f.text), ['{"op":"delete","requestId":1,"object":{"className":"Game","objectId":"o1"}}']);
+  });
+
+  it('stops posting when unwatched, and a later watcher gets the state as a replay and only the new events', () => {
+    const { win, posted, handedOver, control, runTimers } = pageWindow();
+    control('watch');
+    const socket = new win.WebSocket('wss://app.test/parse');
+    fake(socket).serverOpen();
+    socket.send(CONNECT);
+    fake(socket).serverMessage(CONNECTED);
+    runTimers();
+    const postedBefore = posted.length;
+    control('unwatch');
+    fake(socket).serverMessage('{"op":"create","requestId":1,"object":{"className":"Game","objectId":"late"}}');
+    runTimers();
+    assert.equal(posted.length, postedBefore);
+    handedOver.length = 0;
+    control('watch');
+    const [replay, fresh] = handedOver;
+    assert.equal(replay?.replay, true);
+    assert.deepEqual(replay?.events.map((e) => e.type), ['created', 'open', 'frame', 'frame']);
+    assert.deepEqual(frames(fresh?.events ?? []).map((f) => f.text), ['{"op":"create","requestId":1,"object":{"className":"Game","objectId":"late"}}']);
+  });
+
+  it('a second watch while events wait for the batch timer hands them over once, losing none', () => {
+    const { win, posted, handedOver, control, runTimers } = pageWindow();
+    control('watch');
+    const socket = new win.WebSocket('wss://app.test/parse');
+    fake(socket).serverOpen();
+    socket.send(CONNECT);
+    control('watch');
+    fake(socket).serverMessage(CONNECTED);
+    runTimers();
+    const all = [...handedOver, ...posted].flatMap((m) => (m.replay ? [] : m.events));
+    assert.deepEqual(all.map((e) => e.type), ['created', 'open', 'frame', 'frame']);
+  });
+
+  it('ignores control events that are not its own words', () => {
+    const { hook, control } = pageWindow();
+    control('{"watch":true}');
+    control('WATCH');
+    assert.equal(hook.watching, false);
   });
 });
 

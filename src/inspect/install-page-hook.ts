@@ -1,6 +1,15 @@
-// Installs the WebSocket hook on a page window and posts what it reports to the relay in batches.
+// Installs the WebSocket hook on a page window: keeps a bounded summary, and posts events to the relay only while watched.
 
-import { HOOK_TAG, HOOK_URGENT_EVENT, MAX_EVENTS_PER_MESSAGE, type HookMessage, type PageSocketEvent } from '../messages.js';
+import {
+  HOOK_CONTROL_EVENT,
+  HOOK_TAG,
+  HOOK_URGENT_EVENT,
+  MAX_EVENTS_PER_MESSAGE,
+  type HookControl,
+  type HookMessage,
+  type PageSocketEvent,
+} from '../messages.js';
+import { PageSummary, type SummaryLimits } from './page-summary.js';
 import { installSocketHook } from './socket-hook.js';
 
 // Captured when the hook loads, before any page script can replace it.
@@ -14,7 +23,7 @@ export interface PageWindow {
   origin?: string;
   postMessage(message: HookMessage, targetOrigin: string): void;
   setTimeout(handler: () => void, timeout: number): unknown;
-  addEventListener?(type: string, listener: () => void, capture?: boolean): void;
+  addEventListener?(type: string, listener: (event: Event) => void, capture?: boolean): void;
   dispatchEvent?(event: Event): boolean;
   CustomEvent?: typeof CustomEvent;
   crypto?: Pick<Crypto, 'getRandomValues'>;
@@ -46,8 +55,17 @@ function clock(win: PageWindow): () => number {
   return Date.now;
 }
 
-/** Installs the hook; returns false when the window has no WebSocket or it could not be replaced. */
-export function installPageHook(win: PageWindow): boolean {
+/** Driven by the relay through HOOK_CONTROL_EVENT; exposed for tests. */
+export interface PageHook {
+  /** A panel watches this tab: hand over what the summary holds, then post every event as it happens. */
+  watch(): void;
+  /** Nobody watches: post nothing, keep the summary. */
+  unwatch(): void;
+  readonly watching: boolean;
+}
+
+/** Installs the hook; returns undefined when the window has no WebSocket or it could not be replaced. */
+export function installPageHook(win: PageWindow, summaryLimits?: SummaryLimits): PageHook | undefined {
   // Captured now: the page may replace any of these later.
   const postMessage = win.postMessage;
   const setTimer = win.setTimeout;
@@ -59,38 +77,82 @@ export function installPageHook(win: PageWindow): boolean {
   const prefix = documentId(win);
   let count = 0;
   let queue: PageSocketEvent[] = [];
+  /** The last event handed to the relay. */
+  let handedThrough = 0;
   let scheduled = false;
   let hiding = false;
+  let watching = false;
+  const summary = new PageSummary(summaryLimits);
 
-  const flush = (): void => {
+  const messages = (events: PageSocketEvent[], extra: Omit<HookMessage, 'tag' | 'events'> = {}): HookMessage[] => {
+    const out: HookMessage[] = [];
+    for (let i = 0; i < events.length || (i === 0 && extra.notKept); i += MAX_EVENTS_PER_MESSAGE) {
+      out.push({ tag: HOOK_TAG, events: events.slice(i, i + MAX_EVENTS_PER_MESSAGE), ...(i === 0 ? extra : {}) });
+    }
+    return out;
+  };
+
+  const post = (message: HookMessage): void => {
+    try {
+      reflectApply(postMessage, win, [message, targetOrigin]);
+    } catch {
+      // Nothing to do: the page must not notice.
+    }
+  };
+
+  /** Synchronous hand-over to the relay (while the document unloads, or in answer to a control event). */
+  const dispatch = (message: HookMessage): void => {
+    if (!dispatchEvent || !CustomEventCtor) return;
+    try {
+      reflectApply(dispatchEvent, win, [new CustomEventCtor(HOOK_URGENT_EVENT, { detail: stringify(message) })]);
+    } catch {
+      // Nothing to do: the page must not notice.
+    }
+  };
+
+  const takeQueue = (): PageSocketEvent[] => {
     const events = queue;
     queue = [];
-    for (let i = 0; i < events.length; i += MAX_EVENTS_PER_MESSAGE) {
-      const message: HookMessage = { tag: HOOK_TAG, events: events.slice(i, i + MAX_EVENTS_PER_MESSAGE) };
-      try {
-        reflectApply(postMessage, win, [message, targetOrigin]);
-      } catch {
-        // Nothing to do: the page must not notice.
-      }
-    }
+    handedThrough = summary.postedThrough;
+    return events;
+  };
+
+  const flush = (): void => {
+    if (!watching) return;
+    for (const message of messages(takeQueue())) post(message);
   };
 
   /** While the document unloads: hands what is queued to the relay synchronously (no timer or task runs anymore). */
   const flushNow = (): void => {
-    const events = queue;
+    if (!watching || !queue.length) return;
+    for (const message of messages(takeQueue())) dispatch(message);
+  };
+
+  const watch = (): void => {
+    watching = true;
+    // What is queued was never handed over: it is part of the backfill.
     queue = [];
-    if (!events.length || !dispatchEvent || !CustomEventCtor) return;
-    for (let i = 0; i < events.length; i += MAX_EVENTS_PER_MESSAGE) {
-      const message: HookMessage = { tag: HOOK_TAG, events: events.slice(i, i + MAX_EVENTS_PER_MESSAGE) };
-      try {
-        reflectApply(dispatchEvent, win, [new CustomEventCtor(HOOK_URGENT_EVENT, { detail: stringify(message) })]);
-      } catch {
-        // Nothing to do: the page must not notice.
-      }
-    }
+    summary.rewindPosted(handedThrough);
+    const { replay, fresh, notKept } = summary.backfill();
+    handedThrough = summary.postedThrough;
+    for (const message of messages(replay, { replay: true })) dispatch(message);
+    for (const message of messages(fresh, notKept ? { notKept } : {})) dispatch(message);
+  };
+
+  const unwatch = (): void => {
+    watching = false;
+    queue = [];
+    summary.rewindPosted(handedThrough);
   };
 
   const report = (event: PageSocketEvent): void => {
+    if (!watching) {
+      summary.observe(event);
+      return;
+    }
+    // Marked before it is kept: a burst that overflows the summary while queued is not counted as missed.
+    summary.markPosted(summary.nextSeq);
+    summary.observe(event);
     queue.push(event);
     if (hiding) flushNow();
     else if (queue.length >= MAX_EVENTS_PER_MESSAGE) flush();
@@ -115,8 +177,27 @@ export function installPageHook(win: PageWindow): boolean {
     }, true);
     // Back from the back/forward cache: timers run again.
     win.addEventListener?.('pageshow', () => (hiding = false), true);
-    return installSocketHook({ global: win, report, now, newSocketId: () => `${prefix}-${++count}` });
+    // Registered before any page script: it runs first on window and hides the event from the page's listeners.
+    win.addEventListener?.(
+      HOOK_CONTROL_EVENT,
+      (event: Event) => {
+        event.stopImmediatePropagation();
+        const control = (event as CustomEvent<unknown>).detail as HookControl | unknown;
+        if (control === 'watch') watch();
+        else if (control === 'unwatch') unwatch();
+      },
+      true,
+    );
+    const installed = installSocketHook({ global: win, report, now, newSocketId: () => `${prefix}-${++count}` });
+    if (!installed) return undefined;
   } catch {
-    return false;
+    return undefined;
   }
+  return {
+    watch,
+    unwatch,
+    get watching() {
+      return watching;
+    },
+  };
 }

@@ -1,7 +1,17 @@
-// Entry of the ISOLATED content script: relays the page hook's validated messages to the background through a port.
+// Entry of the ISOLATED content script: relays the page hook's validated messages to the background while a panel watches.
 
-import browser, { type Runtime } from 'webextension-polyfill';
-import { HOOK_URGENT_EVENT, isBackgroundToRelay, MAX_FRAME_CHARS, MAX_EVENTS_PER_MESSAGE, RELAY_PORT } from '../messages.js';
+import type { Runtime } from 'webextension-polyfill';
+import {
+  HOOK_CONTROL_EVENT,
+  HOOK_TAG,
+  HOOK_URGENT_EVENT,
+  MAX_EVENTS_PER_MESSAGE,
+  MAX_FRAME_CHARS,
+  RELAY_PORT,
+  WATCHING_STORAGE_KEY,
+  type HookControl,
+} from '../messages.js';
+import { extensionApi as api } from '../extension-api.js';
 import { createRelay } from './relay-core.js';
 
 const MAX_URL_CHARS = 8192;
@@ -10,16 +20,22 @@ const MAX_URGENT_CHARS = MAX_EVENTS_PER_MESSAGE * 1024 + 4 * MAX_FRAME_CHARS;
 
 function contextValid(): boolean {
   try {
-    return typeof browser.runtime.id === 'string';
+    return typeof api.runtime.id === 'string';
   } catch {
     return false;
   }
 }
 
+function controlHook(control: HookControl): void {
+  window.dispatchEvent(new CustomEvent(HOOK_CONTROL_EVENT, { detail: control }));
+}
+
 const relay = createRelay({
-  connect: () => browser.runtime.connect({ name: RELAY_PORT }),
+  connect: () => api.runtime.connect({ name: RELAY_PORT }),
   contextValid,
   documentUrl: () => location.href.slice(0, MAX_URL_CHARS),
+  newDocumentId: () => crypto.randomUUID(),
+  controlHook,
   setTimeout: (handler, ms) => setTimeout(handler, ms),
   now: () => Date.now(),
   onStop: () => {
@@ -31,13 +47,18 @@ const relay = createRelay({
 });
 
 function onMessage(event: MessageEvent): void {
-  relay.onWindowMessage(event.source === window, event.data);
+  const data = event.data as { tag?: unknown } | null;
+  if (event.source !== window || typeof data !== 'object' || data === null || data.tag !== HOOK_TAG) return;
+  // Registered before any page script: the page's own message listeners never see the hook's traffic.
+  event.stopImmediatePropagation();
+  relay.onWindowMessage(true, event.data);
 }
 
-/** The hook's synchronous channel while the page unloads: JSON text, parsed and validated like any hook message. */
+/** The hook's synchronous channel (unloading, or answering a control event): JSON text, validated like any hook message. */
 function onUrgentMessage(event: Event): void {
   const detail = (event as CustomEvent<unknown>).detail;
   if (event.target !== window || typeof detail !== 'string' || detail.length > MAX_URGENT_CHARS) return;
+  event.stopImmediatePropagation();
   let data: unknown;
   try {
     data = JSON.parse(detail);
@@ -53,12 +74,12 @@ function onPageHide(): void {
 
 function onPageShow(event: PageTransitionEvent): void {
   // Back from the back/forward cache: the tab shows this document again, a page load for the timeline.
-  if (event.persisted && window === window.top) relay.announce();
+  if (event.persisted && relay.watched) relay.announce(true);
 }
 
-// Only the extension itself can message a content script; checked anyway, and the message only asks for a replay.
-browser.runtime.onMessage.addListener((message: unknown, sender: Runtime.MessageSender) => {
-  if (sender.id === browser.runtime.id && !sender.tab && isBackgroundToRelay(message)) relay.resync();
+// Only the extension itself can message a content script; checked anyway, and the message only says whether to relay.
+api.runtime.onMessage.addListener((message: unknown, sender: Runtime.MessageSender) => {
+  if (sender.id === api.runtime.id && !sender.tab) relay.onBackgroundMessage(message);
 });
 
 // Capture phase, registered at document_start: page listeners registered later cannot stop it.
@@ -66,5 +87,10 @@ window.addEventListener('message', onMessage, true);
 window.addEventListener(HOOK_URGENT_EVENT, onUrgentMessage, true);
 window.addEventListener('pagehide', onPageHide);
 window.addEventListener('pageshow', onPageShow);
-// The top frame announces each page load at once; other frames only when they have sockets to report.
-if (window === window.top) relay.announce();
+// While no panel is open anywhere, nothing more happens here: no port, no message, the worker sleeps.
+api.storage.local
+  .get(WATCHING_STORAGE_KEY)
+  .then((items) => {
+    if (items[WATCHING_STORAGE_KEY] === true) relay.announce();
+  })
+  .catch(() => undefined);

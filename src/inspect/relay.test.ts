@@ -1,27 +1,49 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { HOOK_TAG, isRelayToBackground, MAX_EVENTS_PER_MESSAGE, type PageSocketEvent, type RelayToBackground } from '../messages.js';
+import {
+  HOOK_TAG,
+  isRelayToBackground,
+  MAX_EVENTS_PER_MESSAGE,
+  type BackgroundToRelay,
+  type HookControl,
+  type HookMessage,
+  type PageSocketEvent,
+  type RelayToBackground,
+} from '../messages.js';
 import { createRelay, DEFAULT_RELAY_LIMITS, type RelayLimits, type RelayPort } from './relay-core.js';
 
 class FakePort implements RelayPort {
   readonly sent: RelayToBackground[] = [];
   private readonly listeners: (() => void)[] = [];
+  private readonly messageListeners: ((message: unknown) => void)[] = [];
   failing = false;
+  disconnectedByRelay = false;
   onDisconnect = { addListener: (listener: () => void) => void this.listeners.push(listener) };
+  onMessage = { addListener: (listener: (message: unknown) => void) => void this.messageListeners.push(listener) };
   postMessage(message: RelayToBackground): void {
     if (this.failing) throw new Error('Attempting to use a disconnected port object');
     assert.ok(isRelayToBackground(message), 'every message passes the background’s validator');
     this.sent.push(structuredClone(message));
   }
+  /** The relay closed it (a port's own onDisconnect does not fire for the side that disconnects). */
   disconnect(): void {
+    this.disconnectedByRelay = true;
+  }
+  /** The background went away. */
+  drop(): void {
     for (const listener of this.listeners) listener();
+  }
+  answer(message: BackgroundToRelay): void {
+    for (const listener of this.messageListeners) listener(message);
   }
 }
 
 function setup(limits: Partial<RelayLimits> = {}) {
   const ports: FakePort[] = [];
   const timers: { handler: () => void; ms: number }[] = [];
-  const env = { connectFails: false, contextValid: true, time: 0, stopped: 0 };
+  const env = { connectFails: false, contextValid: true, time: 0, stopped: 0, documents: 0 };
+  /** The page hook: what it hands over on 'watch', and the controls it got. */
+  const page = { backfill: [] as HookMessage[], controls: [] as HookControl[] };
   const relay = createRelay(
     {
       connect() {
@@ -32,6 +54,11 @@ function setup(limits: Partial<RelayLimits> = {}) {
       },
       contextValid: () => env.contextValid,
       documentUrl: () => 'http://app.test/page',
+      newDocumentId: () => `doc-${++env.documents}`,
+      controlHook(control) {
+        page.controls.push(control);
+        if (control === 'watch') for (const message of page.backfill.splice(0)) relay.onWindowMessage(true, message, true);
+      },
       setTimeout: (handler, ms) => timers.push({ handler, ms }),
       now: () => env.time,
       onStop: () => env.stopped++,
@@ -43,7 +70,8 @@ function setup(limits: Partial<RelayLimits> = {}) {
     for (const timer of due) timer.handler();
     return due.map((t) => t.ms);
   };
-  return { relay, ports, timers, env, runTimers };
+  const watch = (on = true) => relay.onBackgroundMessage({ type: 'watch', on });
+  return { relay, ports, timers, env, page, runTimers, watch };
 }
 
 let time = 0;
@@ -55,47 +83,82 @@ const frame = (socketId: string, direction: 'sent' | 'received', text: string): 
   text,
   time: ++time,
 });
-const hook = (...events: PageSocketEvent[]) => ({ tag: HOOK_TAG, events });
+const hook = (...events: PageSocketEvent[]): HookMessage => ({ tag: HOOK_TAG, events });
 const CONNECT = '{"op":"connect","applicationId":"lq-app"}';
 const CONNECTED = '{"op":"connected","clientId":"c1"}';
+const socketEvents = (port: FakePort) => port.sent.filter((m) => m.type === 'socketEvents');
 
-describe('relay: what it accepts', () => {
-  it('forwards only valid hook messages from its own window, and opens no port otherwise', () => {
-    const { relay, ports, runTimers } = setup();
+describe('relay: while no panel watches', () => {
+  it('sends nothing and opens no port, whatever the page posts', () => {
+    const { relay, ports, timers, page } = setup();
+    relay.onWindowMessage(true, hook(created('a'), frame('a', 'sent', CONNECT)));
+    relay.onWindowMessage(true, hook(frame('a', 'received', CONNECTED)), true);
+    relay.flushNow();
+    assert.equal(ports.length, 0);
+    assert.equal(timers.length, 0);
+    assert.deepEqual(page.controls, [], 'the hook is left alone');
+  });
+
+  it('announces its document when asked (a panel is open somewhere) and closes the port when its tab is not watched', () => {
+    const { relay, ports, page } = setup();
+    relay.announce();
+    assert.deepEqual(ports[0]!.sent, [{ type: 'document', url: 'http://app.test/page', documentId: 'doc-1' }]);
+    ports[0]!.answer({ type: 'watch', on: false });
+    assert.equal(ports[0]!.disconnectedByRelay, true, 'the worker may sleep');
+    assert.equal(relay.watched, false);
+    assert.deepEqual(page.controls, []);
+  });
+});
+
+describe('relay: once a panel watches', () => {
+  it('announces the document, hands over the page’s summary, then forwards events batched per flush', () => {
+    const { relay, ports, page, runTimers, watch } = setup();
+    page.backfill = [
+      { ...hook(created('old'), frame('old', 'sent', CONNECT)), replay: true },
+      { ...hook(frame('old', 'received', CONNECTED)), notKept: 7 },
+    ];
+    watch();
+    assert.deepEqual(page.controls, ['watch']);
+    const [document, replay, fresh] = ports[0]!.sent;
+    assert.deepEqual(document, { type: 'document', url: 'http://app.test/page', documentId: 'doc-1' });
+    assert.equal(replay?.type === 'socketEvents' && replay.replay, true);
+    assert.equal(replay?.type === 'socketEvents' && replay.events.length, 2);
+    assert.equal(fresh?.type === 'socketEvents' && fresh.replay, undefined);
+    assert.equal(fresh?.type === 'socketEvents' && fresh.notKept, 7);
+    relay.onWindowMessage(true, hook(created('a')));
+    relay.onWindowMessage(true, hook(frame('a', 'sent', CONNECT)));
+    assert.equal(ports[0]!.sent.length, 3, 'nothing before the flush delay');
+    assert.deepEqual(runTimers(), [DEFAULT_RELAY_LIMITS.flushDelayMs]);
+    const events = ports[0]!.sent[3];
+    assert.equal(events?.type === 'socketEvents' && events.events.length, 2);
+  });
+
+  it('answered on the port it announced on, it does not announce again (one answer, one hand-over)', () => {
+    const { relay, ports, page } = setup();
+    relay.announce();
+    ports[0]!.answer({ type: 'watch', on: true });
+    assert.deepEqual(ports[0]!.sent.map((m) => m.type), ['document']);
+    assert.deepEqual(page.controls, ['watch']);
+  });
+
+  it('forwards only valid hook messages from its own window', () => {
+    const { relay, ports, runTimers, watch } = setup();
+    watch();
     relay.onWindowMessage(false, hook(created('a')));
     relay.onWindowMessage(true, { tag: 'other', events: [created('a')] });
     relay.onWindowMessage(true, hook({ ...created('a'), socketId: 'bad id!' }));
     relay.onWindowMessage(true, hook({ type: 'frame', socketId: 'a', direction: 'sent', time: 1 } as PageSocketEvent));
     relay.onWindowMessage(true, { tag: HOOK_TAG, events: new Array(MAX_EVENTS_PER_MESSAGE + 1).fill(created('a')) });
+    relay.onWindowMessage(true, { tag: HOOK_TAG, events: [], notKept: 'many' });
     relay.onWindowMessage(true, 'string');
     relay.onWindowMessage(true, null);
     runTimers();
-    assert.equal(ports.length, 0);
-  });
-
-  it('sends the document first, then the events, batched per flush', () => {
-    const { relay, ports, runTimers } = setup();
-    relay.onWindowMessage(true, hook(created('a')));
-    relay.onWindowMessage(true, hook(frame('a', 'sent', CONNECT)));
-    assert.equal(ports.length, 0, 'nothing before the flush delay');
-    assert.deepEqual(runTimers(), [DEFAULT_RELAY_LIMITS.flushDelayMs]);
-    assert.equal(ports.length, 1);
-    const [document, events] = ports[0]!.sent;
-    assert.deepEqual(document, { type: 'document', url: 'http://app.test/page' });
-    assert.equal(events?.type === 'socketEvents' && events.events.length, 2);
-    assert.equal(events?.type === 'socketEvents' && events.replay, undefined);
-  });
-
-  it('announces the document at once when asked (top frame), and again on request', () => {
-    const { relay, ports } = setup();
-    relay.announce();
-    relay.announce();
-    assert.equal(ports.length, 1);
-    assert.deepEqual(ports[0]!.sent.map((m) => m.type), ['document', 'document']);
+    assert.deepEqual(socketEvents(ports[0]!), []);
   });
 
   it('sends urgent messages (the page is unloading) at once, without waiting for a timer', () => {
-    const { relay, ports, timers } = setup();
+    const { relay, ports, timers, watch } = setup();
+    watch();
     relay.onWindowMessage(true, hook(created('lq'), frame('lq', 'sent', CONNECT)), true);
     assert.equal(timers.length, 0);
     assert.deepEqual(ports[0]?.sent.map((m) => m.type), ['document', 'socketEvents']);
@@ -105,62 +168,82 @@ describe('relay: what it accepts', () => {
   });
 
   it('splits big batches into messages of at most MAX_EVENTS_PER_MESSAGE events', () => {
-    const { relay, ports, runTimers } = setup();
+    const { relay, ports, runTimers, watch } = setup();
+    watch();
     for (let i = 0; i < 3; i++) {
       relay.onWindowMessage(true, hook(...Array.from({ length: 400 }, (_, n) => created(`s${i}-${n}`))));
     }
     runTimers();
-    const batches = ports[0]!.sent.filter((m) => m.type === 'socketEvents');
-    assert.deepEqual(batches.map((m) => m.type === 'socketEvents' && m.events.length), [500, 500, 200]);
+    assert.deepEqual(socketEvents(ports[0]!).map((m) => m.type === 'socketEvents' && m.events.length), [500, 500, 200]);
+  });
+
+  it('stops forwarding when the tab is no longer watched: the hook is told, the queue dropped, the port closed', () => {
+    const { relay, ports, page, runTimers, watch, timers } = setup();
+    watch();
+    relay.onWindowMessage(true, hook(created('a')));
+    watch(false);
+    assert.deepEqual(page.controls, ['watch', 'unwatch']);
+    assert.equal(ports[0]!.disconnectedByRelay, true);
+    runTimers();
+    relay.onWindowMessage(true, hook(created('b')));
+    assert.equal(timers.length, 0);
+    assert.deepEqual(socketEvents(ports[0]!), []);
+  });
+
+  it('a new page load from the back/forward cache gets a new document id', () => {
+    const { relay, ports, watch } = setup();
+    watch();
+    relay.announce(true);
+    const ids = ports[0]!.sent.flatMap((m) => (m.type === 'document' ? [m.documentId] : []));
+    assert.deepEqual(ids, ['doc-1', 'doc-2']);
   });
 });
 
 describe('relay: when the background goes away', () => {
-  it('replays the live sockets at once when the background asks (a panel opened after a restart)', () => {
-    const { relay, ports, runTimers } = setup();
-    relay.resync();
-    assert.equal(ports.length, 0, 'nothing to replay yet: no port is opened');
-    relay.onWindowMessage(true, hook(created('lq'), frame('lq', 'sent', CONNECT), frame('lq', 'received', CONNECTED)));
+  it('asks the hook again when a panel opens on a restarted background, and re-announces the same document', () => {
+    const { relay, ports, page, runTimers, watch } = setup();
+    watch();
+    relay.onWindowMessage(true, hook(created('lq'), frame('lq', 'sent', CONNECT)));
     runTimers();
-    ports[0]!.disconnect();
-    relay.resync();
+    ports[0]!.drop();
+    page.backfill = [{ ...hook(created('lq'), frame('lq', 'sent', CONNECT)), replay: true }];
+    watch();
     assert.equal(ports.length, 2, 'a new port is opened without waiting for the page');
-    const [replay] = ports[1]!.sent;
+    const [document, replay] = ports[1]!.sent;
+    assert.equal(document?.type === 'document' && document.documentId, 'doc-1');
     assert.equal(replay?.type === 'socketEvents' && replay.replay, true);
-    assert.deepEqual(replay?.type === 'socketEvents' && replay.events.map((e) => e.type), ['created', 'frame', 'frame']);
+    assert.deepEqual(page.controls, ['watch', 'watch']);
   });
 
-  it('reopens the port lazily on the next message and replays live sockets before it', () => {
-    const { relay, ports, timers, runTimers } = setup();
+  it('reopens the port lazily on the next message, with the document and the hook’s replay before it', () => {
+    const { relay, ports, page, timers, runTimers, watch } = setup();
+    watch();
     relay.onWindowMessage(true, hook(created('lq'), frame('lq', 'sent', CONNECT), frame('lq', 'received', CONNECTED)));
-    relay.onWindowMessage(true, hook(created('other'), { type: 'frame', socketId: 'other', direction: 'sent', text: '', truncatedFrom: 3, time: 9 }));
     runTimers();
-    ports[0]!.disconnect();
+    ports[0]!.drop();
     assert.equal(timers.length, 0, 'an idle page does not wake the worker');
     assert.equal(ports.length, 1);
+    page.backfill = [{ ...hook(created('lq'), frame('lq', 'sent', CONNECT), frame('lq', 'received', CONNECTED)), replay: true }];
     relay.onWindowMessage(true, hook(frame('lq', 'received', '{"op":"create","requestId":1,"object":{"className":"A","objectId":"x"}}')));
     runTimers();
     assert.equal(ports.length, 2);
-    const [replay, live] = ports[1]!.sent;
+    const [document, replay, live] = ports[1]!.sent;
+    assert.equal(document?.type, 'document');
     assert.equal(replay?.type === 'socketEvents' && replay.replay, true);
-    assert.deepEqual(
-      replay?.type === 'socketEvents' && replay.events.map((e) => e.type),
-      ['created', 'frame', 'frame'],
-      'only the LiveQuery socket',
-    );
+    assert.deepEqual(replay?.type === 'socketEvents' && replay.events.map((e) => e.type), ['created', 'frame', 'frame']);
     assert.equal(live?.type === 'socketEvents' && live.replay, undefined);
-    assert.equal(ports[1]!.sent.filter((m) => m.type === 'document').length, 0, 'the document is not announced again');
+    assert.equal(live?.type === 'socketEvents' && live.events.length, 1);
   });
 
   it('retries with growing delays while connecting fails, and reports what its bounded queue dropped', () => {
-    const { relay, ports, env, runTimers } = setup({ maxQueued: 3, retryDelaysMs: [100, 200] });
+    const { relay, ports, env, runTimers, watch } = setup({ maxQueued: 3, retryDelaysMs: [100, 200] });
     env.connectFails = true;
+    watch();
+    assert.deepEqual(runTimers(), [100]);
     relay.onWindowMessage(true, hook(created('a'), created('b')));
-    assert.deepEqual(runTimers(), [DEFAULT_RELAY_LIMITS.flushDelayMs]);
+    assert.deepEqual(runTimers().sort(), [DEFAULT_RELAY_LIMITS.flushDelayMs, 200].sort());
     relay.onWindowMessage(true, hook(created('c'), created('d'), created('e')));
-    assert.deepEqual(runTimers().sort(), [100, DEFAULT_RELAY_LIMITS.flushDelayMs].sort());
-    assert.deepEqual(runTimers(), [200]);
-    assert.deepEqual(runTimers(), [200]);
+    assert.deepEqual(runTimers().sort(), [200, DEFAULT_RELAY_LIMITS.flushDelayMs].sort());
     env.connectFails = false;
     runTimers();
     assert.equal(ports.length, 1);
@@ -169,25 +252,27 @@ describe('relay: when the background goes away', () => {
   });
 
   it('keeps the events when posting fails and sends them on a new port', () => {
-    const { relay, ports, runTimers } = setup();
+    const { relay, ports, runTimers, watch } = setup();
+    watch();
     relay.onWindowMessage(true, hook(created('a')));
     runTimers();
     ports[0]!.failing = true;
     relay.onWindowMessage(true, hook(created('b')));
     runTimers();
-    ports[0]!.disconnect();
+    ports[0]!.drop();
     runTimers();
     const last = ports.at(-1)!.sent.filter((m) => m.type === 'socketEvents' && !m.replay);
     assert.deepEqual(last.flatMap((m) => (m.type === 'socketEvents' ? m.events.map((e) => e.socketId) : [])), ['b']);
   });
 
   it('stops for good when the extension context is gone', () => {
-    const { relay, ports, env, runTimers } = setup();
+    const { relay, ports, env, runTimers, watch } = setup();
+    watch();
     relay.onWindowMessage(true, hook(created('a')));
     runTimers();
     env.contextValid = false;
     env.connectFails = true;
-    ports[0]!.disconnect();
+    ports[0]!.drop();
     assert.equal(relay.stopped, true);
     assert.equal(env.stopped, 1);
     relay.onWindowMessage(true, hook(created('b')));

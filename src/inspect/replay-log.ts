@@ -15,9 +15,15 @@ export interface ReplayLimits {
 
 export const DEFAULT_REPLAY_LIMITS: ReplayLimits = { maxSockets: 100, maxRequests: 500 };
 
+export interface ReplayOptions {
+  /** Keep closed sockets (with their close event) until newer sockets need the room; else forget them at once. */
+  keepClosed?: boolean;
+}
+
 interface SocketLog {
   created: PageSocketEvent;
   open?: PageSocketEvent;
+  close?: PageSocketEvent;
   classifier: SocketClassifier;
   /** Frames seen while the socket was undecided (at most a few). */
   preamble: FrameEvent[];
@@ -54,16 +60,23 @@ function stateOf(frame: FrameEvent): { op: string; requestId?: number } | undefi
 export class ReplayLog {
   private readonly sockets = new Map<string, SocketLog>();
 
-  constructor(private readonly limits: ReplayLimits = DEFAULT_REPLAY_LIMITS) {}
+  constructor(
+    private readonly limits: ReplayLimits = DEFAULT_REPLAY_LIMITS,
+    private readonly options: ReplayOptions = {},
+  ) {}
 
   get size(): number {
     return this.sockets.size;
   }
 
+  knows(socketId: string): boolean {
+    return this.sockets.has(socketId);
+  }
+
   observe(event: PageSocketEvent): void {
     if (event.type === 'created') {
       if (this.sockets.has(event.socketId)) return;
-      if (this.sockets.size >= this.limits.maxSockets) this.sockets.delete(this.sockets.keys().next().value!);
+      if (this.sockets.size >= this.limits.maxSockets) this.sockets.delete(this.oldestToForget());
       this.sockets.set(event.socketId, { created: event, classifier: new SocketClassifier(), preamble: [], requests: new Map() });
       return;
     }
@@ -74,7 +87,8 @@ export class ReplayLog {
         log.open = event;
         return;
       case 'close':
-        this.sockets.delete(event.socketId);
+        if (this.options.keepClosed && log.classifier.verdict === 'livequery') log.close = event;
+        else this.sockets.delete(event.socketId);
         return;
       case 'error':
         return;
@@ -83,7 +97,14 @@ export class ReplayLog {
     }
   }
 
+  /** The oldest closed socket, else the oldest. */
+  private oldestToForget(): string {
+    for (const [id, log] of this.sockets) if (log.close) return id;
+    return this.sockets.keys().next().value!;
+  }
+
   private frame(log: SocketLog, event: FrameEvent): void {
+    if (log.close) return;
     if (log.classifier.verdict === 'livequery') return this.keep(log, event);
     const verdict = log.classifier.observe(event.direction, event.text, event.truncatedFrom !== undefined);
     if (verdict === 'other') {
@@ -137,6 +158,7 @@ export class ReplayLog {
       for (const { request, reply } of log.requests.values()) frames.push(request, reply);
       frames.push(log.error);
       for (const frame of frames) if (frame) events.push(frame);
+      if (log.close) events.push(log.close);
     }
     return events;
   }

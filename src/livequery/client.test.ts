@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, afterEach, before, describe, it } from 'node:test';
 import WebSocket from 'ws';
 import { delay, nextEvent, startScriptedServer, type ScriptedServer } from '../../test/harness/scripted-server.js';
-import { LiveQueryClient, InvalidFrameError, type FrameRecord, type StateChange } from './index.js';
+import { LiveQueryClient, InvalidFrameError, SocketError, type FrameRecord, type StateChange } from './index.js';
 
 let server: ScriptedServer;
 const clients: LiveQueryClient[] = [];
@@ -56,6 +56,7 @@ describe('LiveQueryClient options', () => {
     const client = makeClient();
     assert.throws(() => client.subscribe({ className: '' }), /className/);
     assert.throws(() => client.subscribe({ className: 'A', where: [] as unknown as Record<string, unknown> }), /"where" must be a JSON object/);
+    assert.throws(() => client.subscribe({ className: 'A', keys: [1] as unknown as string[] }), { name: 'InvalidQueryError', code: 'INVALID_QUERY' });
   });
 });
 
@@ -145,7 +146,7 @@ describe('LiveQueryClient protocol', () => {
     conn.send({ op: 'create', clientId: 'c', requestId: 1, object: { className: 'Game', objectId: 'ok' } });
     await delay(150);
     assert.equal(errors.length, 9, 'one error per malformed frame, none for the huge but valid one');
-    assert.ok(errors.every((e) => e instanceof InvalidFrameError));
+    assert.ok(errors.every((e) => e instanceof InvalidFrameError && e.code === 'INVALID_FRAME'));
     assert.equal((errors[0] as InvalidFrameError).raw, 'not json{');
     assert.match((errors[4] as InvalidFrameError).reason, /unknown op "explode"/);
     assert.match((errors[8] as InvalidFrameError).raw, /binary frame, 3 bytes/);
@@ -274,6 +275,37 @@ describe('LiveQueryClient never asks the server about a subscription it does not
     assert.equal(conn.received.filter((f) => f.op === 'unsubscribe' || f.op === 'update').length, 0);
     assert.equal(client.state, 'connected');
   });
+
+  it('ends an unsubscribe still waiting for its confirmation when the socket drops, and subscribes only the others again', async () => {
+    const { client, sub, conn } = await pendingSubscription();
+    const other = client.subscribe({ className: 'Note' });
+    await conn.nextFrame((f) => f.op === 'subscribe' && f.requestId === 2);
+    const closed = sub.unsubscribe();
+    assert.deepEqual(client.subscriptions, [other]);
+    server.autoSubscribe = true;
+    const reopened = nextEvent(other, 'open');
+    const next = server.nextConnection();
+    conn.socket.terminate();
+    await closed;
+    assert.equal(sub.state, 'closed');
+    const second = await next;
+    await reopened;
+    const ops = second.received.filter((f) => f.op !== 'connect').map((f) => `${String(f.op)} ${String(f.requestId)}`);
+    assert.deepEqual(ops, ['subscribe 2']);
+  });
+
+  it('closes on close() a subscription whose unsubscribe is in flight', async () => {
+    const { client, sub, conn } = await pendingSubscription();
+    conn.send({ op: 'subscribed', clientId: 'c', requestId: 1 });
+    await nextEvent(sub, 'open');
+    const closed = sub.unsubscribe();
+    await conn.nextFrame((f) => f.op === 'unsubscribe');
+    assert.equal(sub.state, 'subscribed');
+    assert.deepEqual(client.subscriptions, []);
+    await client.close();
+    await closed;
+    assert.equal(sub.state, 'closed');
+  });
 });
 
 describe('LiveQueryClient reconnect', () => {
@@ -297,6 +329,27 @@ describe('LiveQueryClient reconnect', () => {
     assert.deepEqual(states.map((s) => s.state), ['closed', 'reconnecting', 'reconnecting', 'connected']);
     assert.equal(typeof states[1]!.nextRetryAt, 'number');
     assert.equal(a.state, 'subscribed');
+  });
+
+  it('closes a subscription unsubscribed while reconnecting at once and does not send it again', async () => {
+    const client = makeClient({ random: () => 0.2 });
+    const a = client.subscribe({ className: 'Game' });
+    const b = client.subscribe({ className: 'Note' });
+    let conn = server.nextConnection();
+    client.open();
+    const first = await conn;
+    await Promise.all([a.subscribePromise, b.subscribePromise]);
+    const reconnecting = new Promise<void>((resolve) => client.on('state', (s) => s.state === 'reconnecting' && resolve()));
+    conn = server.nextConnection();
+    first.socket.terminate();
+    await reconnecting;
+    await a.unsubscribe();
+    assert.equal(a.state, 'closed');
+    const reopened = nextEvent(b, 'open');
+    const second = await conn;
+    await reopened;
+    const ops = second.received.filter((f) => f.op !== 'connect').map((f) => `${String(f.op)} ${String(f.requestId)}`);
+    assert.deepEqual(ops, ['subscribe 2']);
   });
 
   it('sends a subscribe made while reconnecting exactly once', async () => {
@@ -395,6 +448,7 @@ describe('LiveQueryClient reconnect', () => {
     client.open();
     await delay(100);
     assert.ok(errors.length >= 1);
+    assert.ok(errors.every((e) => e instanceof SocketError && e.code === 'SOCKET_ERROR'));
     assert.ok(states.includes('reconnecting'));
     await client.close();
     assert.equal(client.state, 'disconnected');

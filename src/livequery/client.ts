@@ -2,6 +2,7 @@
 
 import { backoffDelayMs } from './backoff.js';
 import { Emitter } from './emitter.js';
+import { InvalidFrameError, SocketError } from './errors.js';
 import {
   checkServerFrame,
   NOT_JSON,
@@ -20,6 +21,7 @@ import {
   type WebSocketLike,
 } from './socket.js';
 import { Subscription, type EventResponse, type SubscriptionOwner } from './subscription.js';
+import { SubscriptionRecords } from './subscription-records.js';
 
 export type ClientState = 'initialized' | 'connecting' | 'connected' | 'reconnecting' | 'closed' | 'disconnected';
 
@@ -58,22 +60,6 @@ export interface FrameRecord {
   time: number;
   /** A received text frame, already parsed (undefined when it is not JSON), so observers need not parse it again. */
   json?: unknown;
-}
-
-/** A received frame the client could not accept; the client stays up and keeps its subscriptions. */
-export class InvalidFrameError extends Error {
-  override name = 'InvalidFrameError';
-  constructor(
-    readonly reason: string,
-    readonly raw: string,
-  ) {
-    super(`Invalid LiveQuery frame: ${reason}`);
-  }
-}
-
-/** The socket failed (refused, DNS, TLS, dropped); the client reconnects on its own. */
-export class SocketError extends Error {
-  override name = 'SocketError';
 }
 
 export interface ClientEvents {
@@ -177,16 +163,7 @@ export class LiveQueryClient extends Emitter<ClientEvents> implements Subscripti
   private socket: WebSocketLike | undefined;
   private reconnectTimer: ReturnType<typeof setTimeout> | undefined;
   private nextRequestId = 1;
-  private readonly subscriptionsById = new Map<number, Subscription>();
-  private readonly unsubscribing = new Map<number, Subscription>();
-  /**
-   * What the server holds on the current socket, by requestId: `pending` while a subscribe or update is in flight,
-   * `held` once confirmed, absent otherwise (never sent, refused). An unsubscribe or update for an id the server does
-   * not hold gets error 2 with reconnect:true, which would drop every subscription of the connection.
-   */
-  private readonly onServer = new Map<number, 'pending' | 'held'>();
-  /** What to send for an id once its in-flight subscribe is confirmed. */
-  private readonly afterConfirm = new Map<number, 'unsubscribe' | 'update'>();
+  private readonly records = new SubscriptionRecords<Subscription>();
   private connectedOnce = false;
   private sendInstallationId = true;
   private connectDeferred = deferred();
@@ -222,7 +199,7 @@ export class LiveQueryClient extends Emitter<ClientEvents> implements Subscripti
 
   /** Live subscriptions (not the ones being unsubscribed), in requestId order. */
   get subscriptions(): Subscription[] {
-    return [...this.subscriptionsById.values()];
+    return [...this.records.liveSubscriptions()];
   }
 
   /** True when open() would start a connection (as the SDK's shouldOpen). */
@@ -244,7 +221,7 @@ export class LiveQueryClient extends Emitter<ClientEvents> implements Subscripti
       throw new TypeError('LiveQueryClient.subscribe: sessionToken must be a string');
     }
     const subscription = new Subscription(this, this.nextRequestId++, normalized, sessionToken || undefined);
-    this.subscriptionsById.set(subscription.id, subscription);
+    this.records.add(subscription.id, subscription);
     // Otherwise it is sent once `connected` arrives, exactly once per connection.
     if (this.state === 'connected') this.sendSubscribe(subscription, 'subscribe');
     return subscription;
@@ -252,32 +229,28 @@ export class LiveQueryClient extends Emitter<ClientEvents> implements Subscripti
 
   unsubscribe(subscription: Subscription): Promise<void> {
     const id = subscription.id;
-    if (this.subscriptionsById.get(id) !== subscription) return subscription.whenClosed();
-    this.subscriptionsById.delete(id);
-    const held = this.state === 'connected' ? this.onServer.get(id) : undefined;
-    if (!held) {
-      // The server does not hold it (not sent yet, or refused): nothing to tell it.
-      this.afterConfirm.delete(id);
+    if (this.records.liveSubscription(id) !== subscription) return subscription.whenClosed();
+    if (this.state !== 'connected') {
+      // Until `connected` the server holds nothing of ours, whatever a record says.
+      this.records.forget(id);
       subscription.markClosed();
-    } else {
-      this.unsubscribing.set(id, subscription);
-      if (held === 'held') this.send({ op: 'unsubscribe', requestId: id });
-      else this.afterConfirm.set(id, 'unsubscribe');
+      return subscription.whenClosed();
     }
+    const step = this.records.startLeaving(id);
+    if (step === 'unsubscribe') this.send({ op: 'unsubscribe', requestId: id });
+    else if (step === 'close') subscription.markClosed();
     return subscription.whenClosed();
   }
 
   /** Applies a new query to a live subscription with the protocol's `update` op. */
   updateSubscription(subscription: Subscription, query: QueryInput): void {
-    if (this.subscriptionsById.get(subscription.id) !== subscription) {
+    if (this.records.liveSubscription(subscription.id) !== subscription) {
       throw new Error(`LiveQueryClient: subscription ${subscription.id} is not live on this client`);
     }
     subscription.query = normalizeQuery(query);
     if (this.state !== 'connected') return;
-    const held = this.onServer.get(subscription.id);
-    if (held === 'held') this.sendSubscribe(subscription, 'update');
-    else if (held === 'pending') this.afterConfirm.set(subscription.id, 'update');
-    else this.sendSubscribe(subscription, 'subscribe');
+    const op = this.records.requestUpdate(subscription.id);
+    if (op) this.sendSubscribe(subscription, op);
   }
 
   /** Closes the socket, cancels any pending reconnect and drops every subscription (as the SDK does). */
@@ -292,11 +265,7 @@ export class LiveQueryClient extends Emitter<ClientEvents> implements Subscripti
     this.id = undefined;
     this.nextRequestId = 1;
     this.connectedOnce = false;
-    const subscriptions = [...this.subscriptionsById.values(), ...this.unsubscribing.values()];
-    this.subscriptionsById.clear();
-    this.unsubscribing.clear();
-    this.onServer.clear();
-    this.afterConfirm.clear();
+    const subscriptions = this.records.clear();
     this.renewConnectPromise();
     this.setState({ state: 'disconnected', attempt });
     for (const subscription of subscriptions) subscription.markClosed();
@@ -406,16 +375,13 @@ export class LiveQueryClient extends Emitter<ClientEvents> implements Subscripti
 
   /** The socket is gone and the server forgot its subscriptions: pending unsubscribes are done, the rest resubscribe. */
   private forgetServerSide(): void {
-    this.onServer.clear();
-    this.afterConfirm.clear();
-    for (const subscription of this.unsubscribing.values()) subscription.markClosed();
-    this.unsubscribing.clear();
-    for (const subscription of this.subscriptionsById.values()) subscription.markDisconnected();
+    for (const subscription of this.records.connectionLost()) subscription.markClosed();
+    for (const subscription of this.records.liveSubscriptions()) subscription.markDisconnected();
   }
 
   private sendSubscribe(subscription: Subscription, op: 'subscribe' | 'update'): void {
     subscription.markPending();
-    this.onServer.set(subscription.id, 'pending');
+    this.records.markSent(subscription.id);
     const frame: ClientFrame = { op, requestId: subscription.id, query: subscription.query };
     if (subscription.sessionToken) frame.sessionToken = subscription.sessionToken;
     this.send(frame);
@@ -450,32 +416,25 @@ export class LiveQueryClient extends Emitter<ClientEvents> implements Subscripti
         return this.handleConnected(frame.clientId);
       case 'subscribed': {
         const id = frame.requestId;
-        if (this.onServer.has(id)) this.onServer.set(id, 'held');
-        const next = this.afterConfirm.get(id);
-        this.afterConfirm.delete(id);
-        if (next === 'unsubscribe' && this.unsubscribing.has(id)) {
+        const next = this.records.confirm(id);
+        if (next === 'unsubscribe') {
           this.send({ op: 'unsubscribe', requestId: id });
           return;
         }
-        const subscription = this.subscriptionsById.get(id);
+        const subscription = this.records.liveSubscription(id);
         if (!subscription) return;
         this.attempts = 1;
         subscription.markSubscribed(this.responseOf(frame));
         if (next === 'update') this.sendSubscribe(subscription, 'update');
         return;
       }
-      case 'unsubscribed': {
-        const subscription = this.unsubscribing.get(frame.requestId);
-        if (!subscription) return;
-        this.onServer.delete(frame.requestId);
-        this.unsubscribing.delete(frame.requestId);
-        subscription.markClosed();
+      case 'unsubscribed':
+        this.records.finishLeaving(frame.requestId)?.markClosed();
         return;
-      }
       case 'error':
         return this.handleErrorFrame(frame);
       case 'result':
-        this.subscriptionsById.get(frame.requestId)?.emit('result', frame.results);
+        this.records.liveSubscription(frame.requestId)?.emit('result', frame.results);
         return;
       default:
         return this.handleEvent(frame);
@@ -498,23 +457,16 @@ export class LiveQueryClient extends Emitter<ClientEvents> implements Subscripti
     this.connectedOnce = true;
     this.connectDeferred.resolve();
     // With nothing to confirm, a successful connect is the only sign of health the back-off can use.
-    if (this.subscriptionsById.size === 0) this.attempts = 1;
+    if (!this.records.hasLive()) this.attempts = 1;
     this.setState({ state: 'connected', attempt: this.attempts });
-    for (const subscription of this.subscriptionsById.values()) this.sendSubscribe(subscription, 'subscribe');
+    for (const subscription of this.records.liveSubscriptions()) this.sendSubscribe(subscription, 'subscribe');
     this.emit('open');
   }
 
   private handleErrorFrame(frame: ErrorFrame): void {
     const id = frame.requestId;
-    if (id != null) {
-      // Refused: the server does not hold it, and what waited for its confirmation will not be sent.
-      this.onServer.delete(id);
-      this.afterConfirm.delete(id);
-      const leaving = this.unsubscribing.get(id);
-      this.unsubscribing.delete(id);
-      leaving?.markClosed();
-    }
-    const subscription = id == null ? undefined : this.subscriptionsById.get(id);
+    if (id != null) this.records.refuse(id)?.markClosed();
+    const subscription = id == null ? undefined : this.records.liveSubscription(id);
     if (subscription) subscription.markError(frame);
     else if (id == null) this.emit('error', frame.error, frame);
 
@@ -544,7 +496,7 @@ export class LiveQueryClient extends Emitter<ClientEvents> implements Subscripti
   }
 
   private handleEvent(frame: EventFrame): void {
-    const subscription = this.subscriptionsById.get(frame.requestId);
+    const subscription = this.records.liveSubscription(frame.requestId);
     if (!subscription) return;
     subscription.countEvent(frame.op);
     const response = this.responseOf(frame);

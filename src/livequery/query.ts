@@ -1,5 +1,6 @@
 // Normalises what callers pass to subscribe(): a plain {className, where, keys, watch} or a Parse.Query-like object.
 
+import { InvalidQueryError } from './errors.js';
 import { isPlainObject, type QueryJSON } from './protocol.js';
 
 export interface PlainQuery {
@@ -16,10 +17,6 @@ export interface QueryLike {
 }
 
 export type QueryInput = PlainQuery | QueryLike;
-
-export class InvalidQueryError extends Error {
-  override name = 'InvalidQueryError';
-}
 
 function toList(value: unknown, field: string): string[] | undefined {
   if (value === undefined || value === null) return undefined;

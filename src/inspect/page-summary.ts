@@ -1,0 +1,110 @@
+// What the page keeps about its LiveQuery sockets while no panel watches: their state and the last events, bounded.
+
+import type { PageSocketEvent } from '../messages.js';
+import { ReplayLog } from './replay-log.js';
+
+export interface SummaryLimits {
+  /** Recent events kept (oldest forgotten first). */
+  maxEvents: number;
+  /** Characters of frame text kept across the recent events. */
+  maxChars: number;
+  /** A longer frame is kept cut to this many characters (and marked as cut). */
+  maxFrameChars: number;
+}
+
+export const DEFAULT_SUMMARY_LIMITS: SummaryLimits = { maxEvents: 500, maxChars: 1_000_000, maxFrameChars: 64 * 1024 };
+
+export interface Backfill {
+  /** State-defining events a watcher was already sent: to rebuild socket state without recording it again. */
+  replay: PageSocketEvent[];
+  /** Every kept event no watcher was sent yet, in the order they happened. */
+  fresh: PageSocketEvent[];
+  /** Events no watcher was sent that were not kept (the recent-events bound). */
+  notKept: number;
+}
+
+const textLength = (event: PageSocketEvent): number => (event.type === 'frame' ? (event.text?.length ?? 0) : 0);
+
+export class PageSummary {
+  /** Sockets, their connect/subscriptions and replies: what a panel needs to show what the page subscribed to. */
+  private readonly state = new ReplayLog(undefined, { keepClosed: true });
+  private readonly recent: PageSocketEvent[] = [];
+  private readonly seqs = new WeakMap<PageSocketEvent, number>();
+  private recentChars = 0;
+  private seq = 0;
+  private posted = 0;
+  /** Events dropped from `recent` before any watcher was sent them. */
+  private unpostedEvicted = 0;
+
+  constructor(private readonly limits: SummaryLimits = DEFAULT_SUMMARY_LIMITS) {}
+
+  /** Keeps one event; returns its sequence number. */
+  observe(event: PageSocketEvent): number {
+    const seq = ++this.seq;
+    this.seqs.set(event, seq);
+    this.state.observe(event);
+    const kept = this.cut(event);
+    if (kept !== event) this.seqs.set(kept, seq);
+    this.recent.push(kept);
+    this.recentChars += textLength(kept);
+    while (this.recent.length > this.limits.maxEvents || this.recentChars > this.limits.maxChars) {
+      const evicted = this.recent.shift()!;
+      this.recentChars -= textLength(evicted);
+      if (this.seqOf(evicted) > this.posted && this.state.knows(evicted.socketId)) this.unpostedEvicted++;
+    }
+    return seq;
+  }
+
+  /** Events up to `seq` are on their way to a watcher. */
+  markPosted(seq: number): void {
+    if (seq > this.posted) this.posted = seq;
+  }
+
+  /** The watcher left before events after `seq` were handed over: the next one gets them. */
+  rewindPosted(seq: number): void {
+    if (seq < this.posted) this.posted = seq;
+  }
+
+  /** The sequence number the next event observed gets. */
+  get nextSeq(): number {
+    return this.seq + 1;
+  }
+
+  get postedThrough(): number {
+    return this.posted;
+  }
+
+  /** What a watcher that starts now needs; marks every fresh event as posted. */
+  backfill(): Backfill {
+    const replay: PageSocketEvent[] = [];
+    const fresh = new Map<number, PageSocketEvent>();
+    const firstRecent = this.recent.length ? this.seqOf(this.recent[0]!) : this.seq + 1;
+    let stateEvicted = 0;
+    for (const event of this.state.snapshot()) {
+      const seq = this.seqOf(event);
+      if (seq <= this.posted) replay.push(event);
+      else {
+        fresh.set(seq, event);
+        if (seq < firstRecent) stateEvicted++;
+      }
+    }
+    for (const event of this.recent) {
+      const seq = this.seqOf(event);
+      if (seq > this.posted && this.state.knows(event.socketId) && !fresh.has(seq)) fresh.set(seq, event);
+    }
+    const ordered = [...fresh.entries()].sort((a, b) => a[0] - b[0]).map(([, event]) => event);
+    const notKept = Math.max(0, this.unpostedEvicted - stateEvicted);
+    this.unpostedEvicted = 0;
+    this.posted = this.seq;
+    return { replay: replay.sort((a, b) => this.seqOf(a) - this.seqOf(b)), fresh: ordered, notKept };
+  }
+
+  private seqOf(event: PageSocketEvent): number {
+    return this.seqs.get(event) ?? 0;
+  }
+
+  private cut(event: PageSocketEvent): PageSocketEvent {
+    if (event.type !== 'frame' || event.text === undefined || event.text.length <= this.limits.maxFrameChars) return event;
+    return { ...event, text: event.text.slice(0, this.limits.maxFrameChars), truncatedFrom: event.truncatedFrom ?? event.text.length };
+  }
+}
