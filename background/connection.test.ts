@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, afterEach, before, describe, it } from 'node:test';
 import WebSocket, { WebSocketServer } from 'ws';
 import { delay, startScriptedServer, type ScriptedServer } from '../test/harness/scripted-server.js';
+import { subscriptionKey } from '../src/timeline/keys.js';
 import type { RecordDraft } from '../src/timeline/record.js';
 import { ServerConnection } from './connection.js';
 
@@ -73,8 +74,12 @@ describe('ServerConnection', () => {
       'create:create',
     ]);
     const create = records.at(-1)!;
-    assert.equal(create.subscriptionKey, subId);
-    assert.equal(records.find((r) => r.label === 'subscribe')?.subscriptionKey, subId, 'the subscribe frame is attributed too');
+    const key = subscriptionKey({ type: 'server', serverId: 's1', subscriptionId: subId });
+    assert.equal(create.subscriptionKey, key);
+    assert.equal(records.find((r) => r.label === 'subscribe')?.subscriptionKey, key, 'the subscribe frame is attributed too');
+    assert.deepEqual(records[0]!.marker, { type: 'connectionState', state: 'connecting', attempt: 1 });
+    assert.deepEqual(records[0]!.source, { type: 'server', serverId: 's1' });
+    assert.ok(records.every((r) => (r.marker === undefined) === (r.kind !== 'connection')), 'frames have no marker, states have one');
     assert.equal(create.className, 'Game');
     assert.equal(create.objectId, 'g1');
     assert.equal(connection.view().subscriptions[0]!.counts.create, 1);
@@ -105,8 +110,9 @@ describe('ServerConnection', () => {
     await conn;
     await until(() => records.some((r) => r.kind === 'gap'), 'gap record');
     const gap = records.find((r) => r.kind === 'gap')!;
-    const details = JSON.parse(gap.raw!) as { from: number; to: number };
-    assert.ok(details.to >= details.from);
+    assert.equal(gap.marker?.type, 'gap');
+    assert.ok(gap.marker.type === 'gap' && gap.marker.to >= gap.marker.from);
+    assert.equal(gap.marker.reason, 'connectionLost');
     assert.match(gap.summary, /may have been missed/);
   });
 
@@ -116,7 +122,9 @@ describe('ServerConnection', () => {
     connection.setToken(subId, 'r:bob');
     await c.nextFrame((f) => f.op === 'subscribe' && f.sessionToken === 'r:bob');
     assert.deepEqual(c.received.slice(-2).map((f) => f.op), ['unsubscribe', 'subscribe']);
-    assert.ok(records.some((r) => r.label === 'token switched'));
+    const switched = records.find((r) => r.marker?.type === 'tokenSwitched');
+    assert.deepEqual(switched?.marker, { type: 'tokenSwitched', subscriptionId: subId, anonymous: false });
+    assert.equal(switched.subscriptionKey, subscriptionKey({ type: 'server', serverId: 's1', subscriptionId: subId }));
     await until(() => connection.view().subscriptions[0]?.state === 'subscribed', 'resubscribed');
     assert.equal(connection.view().subscriptions.length, 1);
   });
@@ -142,7 +150,8 @@ describe('ServerConnection', () => {
     try {
       const { connection, records } = makeConnection(`ws://127.0.0.1:${port}/`, { connectAnswerTimeoutMs: 200 });
       connection.start();
-      await until(() => records.some((r) => r.label === 'no answer'), 'watchdog record');
+      await until(() => records.some((r) => r.marker?.type === 'noAnswer'), 'watchdog record');
+      assert.deepEqual(records.find((r) => r.marker?.type === 'noAnswer')!.marker, { type: 'noAnswer', timeoutMs: 200 });
       assert.ok(records.some((r) => r.kind === 'error' && r.label === 'invalid frame'));
       assert.match(connection.view().lastError ?? '', /a LiveQuery endpoint/);
     } finally {
@@ -175,5 +184,8 @@ describe('ServerConnection', () => {
     connection.start();
     await until(() => connection.view().subscriptions[0]?.state === 'subscribed', 'subscribed again');
     await until(() => records.some((r) => r.kind === 'gap'), 'the time it was closed is marked as a gap');
+    const gap = records.find((r) => r.kind === 'gap')!;
+    assert.ok(gap.marker?.type === 'gap' && gap.marker.reason === 'connectionClosed');
+    assert.ok(records.some((r) => r.marker?.type === 'connectionState' && r.marker.state === 'disconnected' && r.marker.reason === 'closed by you'));
   });
 });

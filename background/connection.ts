@@ -14,7 +14,8 @@ import {
 import type { EventOp, QueryJSON } from '../src/livequery/protocol.js';
 import { MAX_FRAME_CHARS } from '../src/messages.js';
 import { describeReceivedFrame, describeSentFrame } from '../src/timeline/describe.js';
-import { type RecordDraft, type RecordKind } from '../src/timeline/record.js';
+import { subscriptionKey } from '../src/timeline/keys.js';
+import type { GapReason, Marker, MarkerOf, RecordDraft, RecordKind, RecordSource } from '../src/timeline/record.js';
 import {
   emptyCounts,
   type EventCounts,
@@ -60,8 +61,8 @@ interface TrackedSubscription {
   state: SubscriptionViewState;
   lastError?: string;
   counts: EventCounts;
-  /** Set when the socket dropped while this subscription was confirmed: the start of a possible gap. */
-  lostAt?: number;
+  /** Set when the socket dropped or was closed while this subscription was confirmed: the start of a possible gap. */
+  lost?: { at: number; reason: GapReason };
 }
 
 /** Throws the client's own validation error (bad URL, missing applicationId) without opening anything. */
@@ -137,17 +138,17 @@ export class ServerConnection {
     if (!client) return;
     this.client = undefined;
     this.clearWatchdog();
-    const stoppedAt = now();
+    const lost = { at: now(), reason: 'connectionClosed' } as const;
     for (const tracked of this.subscriptions.values()) {
       // Events while it is closed are missed too: the next confirmation marks the gap.
-      if (tracked.state === 'subscribed' && tracked.lostAt === undefined) tracked.lostAt = stoppedAt;
+      if (tracked.state === 'subscribed' && tracked.lost === undefined) tracked.lost = lost;
       tracked.live = undefined;
       tracked.state = 'closed';
     }
     const closing = client.close();
     this.state = 'disconnected';
     this.nextRetryAt = undefined;
-    this.emit('connection', 'disconnected', reason, { state: 'disconnected', reason });
+    this.emit('connection', 'disconnected', reason, { type: 'connectionState', state: 'disconnected', attempt: this.attempt, reason });
     this.deps.changed();
     await closing;
   }
@@ -178,7 +179,7 @@ export class ServerConnection {
     this.spec = spec;
     this.lastError = undefined;
     this.deps.persist();
-    this.emit('connection', 'edited', `server settings changed: ${spec.serverURL}`, { serverURL: spec.serverURL });
+    this.emit('connection', 'edited', `server settings changed: ${spec.serverURL}`, { type: 'serverEdited', serverURL: spec.serverURL });
     if (wasRunning) this.start();
     this.deps.changed();
     await closing;
@@ -221,11 +222,13 @@ export class ServerConnection {
     const tracked = this.require(subscriptionId);
     tracked.spec.sessionToken = sessionToken || undefined;
     const to = sessionToken ? (tokenLabel ? `"${tokenLabel}"` : 'another token') : 'anonymous (no token)';
+    const marker: MarkerOf<'tokenSwitched'> = { type: 'tokenSwitched', subscriptionId, anonymous: !sessionToken };
+    if (sessionToken && tokenLabel) marker.tokenLabel = tokenLabel;
     this.emit(
       'connection',
       'token switched',
       `${tracked.spec.query.className}: session token switched to ${to}; unsubscribing and subscribing again`,
-      { subscriptionId, tokenLabel: sessionToken ? tokenLabel : 'anonymous' },
+      marker,
       subscriptionId,
       tracked.spec.query.className,
     );
@@ -295,13 +298,13 @@ export class ServerConnection {
       if (!current()) return;
       tracked.state = 'subscribed';
       tracked.lastError = undefined;
-      if (tracked.lostAt !== undefined) this.emitGap(tracked, tracked.lostAt, now());
-      tracked.lostAt = undefined;
+      if (tracked.lost !== undefined) this.emitGap(tracked, tracked.lost, now());
+      tracked.lost = undefined;
       this.deps.changed();
     });
     live.on('close', () => {
       if (!current()) return;
-      if (tracked.state === 'subscribed' && tracked.lostAt === undefined) tracked.lostAt = now();
+      if (tracked.state === 'subscribed' && tracked.lost === undefined) tracked.lost = { at: now(), reason: 'connectionLost' };
       tracked.state = live.state === 'closed' ? 'closed' : 'pending';
       this.deps.changed();
     });
@@ -339,7 +342,7 @@ export class ServerConnection {
       case 'closed':
         summary = `socket closed${change.code !== undefined ? ` (code ${change.code}${change.reason ? `: ${change.reason}` : ''})` : ''}`;
         for (const tracked of this.subscriptions.values()) {
-          if (tracked.state === 'subscribed' && tracked.lostAt === undefined) tracked.lostAt = now();
+          if (tracked.state === 'subscribed' && tracked.lost === undefined) tracked.lost = { at: now(), reason: 'connectionLost' };
         }
         break;
       case 'connected':
@@ -351,32 +354,39 @@ export class ServerConnection {
       default:
         summary = change.state;
     }
-    this.emit('connection', change.state, summary, change);
+    const { state, attempt, delayMs, nextRetryAt, code, reason } = change;
+    const marker: MarkerOf<'connectionState'> = { type: 'connectionState', state, attempt };
+    if (delayMs !== undefined) marker.delayMs = delayMs;
+    if (nextRetryAt !== undefined) marker.nextRetryAt = nextRetryAt;
+    if (code !== undefined) marker.code = code;
+    if (reason !== undefined) marker.reason = reason;
+    this.emit('connection', state, summary, marker);
     this.deps.changed();
   }
 
   private onFrame(client: LiveQueryClient, frame: FrameRecord): void {
     if (client !== this.client) return;
     const described = frame.direction === 'sent' ? describeSentFrame(frame.text) : describeReceivedFrame(frame.text, frame.json);
-    if (frame.direction === 'sent' && described.label === 'connect') this.armWatchdog(client);
-    if (frame.direction === 'received' && described.label === 'invalid frame' && client.state !== 'connected') {
+    if (frame.direction === 'sent' && described.op === 'connect') this.armWatchdog(client);
+    // A received frame without an op is not a LiveQuery frame.
+    if (frame.direction === 'received' && described.op === undefined && client.state !== 'connected') {
       this.lastError = `This endpoint does not look like a LiveQuery server: it answered with ${described.summary}`;
     }
     // A subscription's own error belongs to the subscription (shown there), not to the connection.
     if (described.kind === 'error' && described.requestId === undefined && described.json && typeof described.json.code === 'number') {
       this.lastError = explainServerError(described.json.code, String(described.json.error));
     }
-    const subscriptionKey =
+    const subscriptionId =
       described.requestId === undefined ? undefined : (this.byRequestId.get(described.requestId) ?? this.attaching);
     const className =
       described.className ??
-      (subscriptionKey ? this.subscriptions.get(subscriptionKey)?.spec.query.className : undefined);
+      (subscriptionId ? this.subscriptions.get(subscriptionId)?.spec.query.className : undefined);
     this.deps.emit({
       time: frame.time,
-      source: { type: 'connection', serverId: this.id },
+      source: this.source,
       kind: described.kind,
       label: described.label,
-      subscriptionKey,
+      subscriptionKey: this.subscriptionKey(subscriptionId),
       requestId: described.requestId,
       className,
       objectId: described.objectId,
@@ -392,7 +402,7 @@ export class ServerConnection {
       return;
     }
     this.lastError = `Cannot reach ${this.spec.serverURL}: connection refused, closed or not a WebSocket endpoint`;
-    this.emit('error', 'socket error', this.lastError, { message: error.message });
+    this.emit('error', 'socket error', this.lastError, { type: 'socketError', message: error.message });
     this.deps.changed();
   }
 
@@ -403,7 +413,7 @@ export class ServerConnection {
       this.connectWatchdog = undefined;
       if (client !== this.client || client.state === 'connected') return;
       this.lastError = `No "connected" reply within ${timeoutMs / 1000} s: is ${this.spec.serverURL} a LiveQuery endpoint?`;
-      this.emit('error', 'no answer', this.lastError, { timeoutMs });
+      this.emit('error', 'no answer', this.lastError, { type: 'noAnswer', timeoutMs });
       this.deps.changed();
     }, timeoutMs);
   }
@@ -413,17 +423,26 @@ export class ServerConnection {
     this.connectWatchdog = undefined;
   }
 
-  private emitGap(tracked: TrackedSubscription, from: number, to: number): void {
+  private get source(): RecordSource {
+    return { type: 'server', serverId: this.id };
+  }
+
+  private subscriptionKey(subscriptionId: string | undefined): string | undefined {
+    return subscriptionId === undefined ? undefined : subscriptionKey({ type: 'server', serverId: this.id, subscriptionId });
+  }
+
+  private emitGap(tracked: TrackedSubscription, lost: { at: number; reason: GapReason }, to: number): void {
+    const from = lost.at;
     const seconds = ((to - from) / 1000).toFixed(1);
     this.deps.emit({
       time: to,
-      source: { type: 'connection', serverId: this.id },
+      source: this.source,
       kind: 'gap',
       label: 'possible gap',
-      subscriptionKey: tracked.spec.id,
+      marker: { type: 'gap', from, to, reason: lost.reason },
+      subscriptionKey: this.subscriptionKey(tracked.spec.id),
       className: tracked.spec.query.className,
       summary: `events between ${formatTime(from)} and ${formatTime(to)} (${seconds} s) may have been missed: LiveQuery never replays them`,
-      raw: JSON.stringify({ from, to, durationMs: Math.round(to - from), subscriptionId: tracked.spec.id }),
     });
   }
 
@@ -431,19 +450,19 @@ export class ServerConnection {
     kind: RecordKind,
     label: string,
     summary: string,
-    details: object,
-    subscriptionKey?: string,
+    marker: Marker,
+    subscriptionId?: string,
     className?: string,
   ): void {
     this.deps.emit({
       time: now(),
-      source: { type: 'connection', serverId: this.id },
+      source: this.source,
       kind,
       label,
-      subscriptionKey,
+      marker,
+      subscriptionKey: this.subscriptionKey(subscriptionId),
       className,
       summary,
-      raw: JSON.stringify(details),
     });
   }
 }

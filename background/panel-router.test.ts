@@ -40,7 +40,7 @@ function setup() {
   const workspace = fake as unknown as Workspace;
   router = new PanelRouter({ workspace: async () => workspace, existing: () => workspace });
   const record = (n: number) =>
-    recorder.record({ time: n, source: { type: 'connection', serverId: 's' }, kind: 'received', label: 'x', summary: `r${n}` });
+    recorder.record({ time: n, source: { type: 'server', serverId: 's' }, kind: 'received', label: 'x', summary: `r${n}` });
   return { router, recorder, record };
 }
 

@@ -50,11 +50,11 @@ export class Workspace {
       const subscriptions = persisted.servers.reduce((n, s) => n + s.subscriptions.length, 0);
       this.record({
         time: now(),
-        source: { type: 'connection', serverId: '' },
+        source: { type: 'extension' },
         kind: 'connection',
         label: 'restored',
+        marker: { type: 'restored', servers: persisted.servers.map((s) => ({ id: s.id, serverURL: s.spec.serverURL })), subscriptions },
         summary: `restored after the service worker restarted: ${persisted.servers.length} server(s), ${subscriptions} subscription(s)`,
-        raw: JSON.stringify({ servers: persisted.servers.map((s) => ({ id: s.id, serverURL: s.spec.serverURL })) }),
       });
     }
   }
@@ -169,11 +169,11 @@ export class Workspace {
     } catch (error) {
       this.record({
         time: now(),
-        source: { type: 'connection', serverId: '' },
+        source: { type: 'extension' },
         kind: 'error',
         label: 'invalid server',
+        marker: { type: 'invalidServer', serverURL: spec.serverURL, error: (error as Error).message },
         summary: (error as Error).message,
-        raw: JSON.stringify({ serverURL: spec.serverURL }),
       });
       throw error;
     }

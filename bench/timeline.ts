@@ -95,7 +95,7 @@ function buildRecords(count: number): TimelineRecord[] {
       seq: i + 1,
       epoch: 'bench',
       time: start + i,
-      source: { type: 'connection', serverId: 'a1b2c3d4' },
+      source: { type: 'server', serverId: 'a1b2c3d4' },
       kind: d.kind,
       label: d.label,
       subscriptionKey: 'e5f6a7b8',

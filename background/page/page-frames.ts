@@ -43,7 +43,7 @@ export function describePageFrame(event: FrameEvent): FrameDescription {
   const json = description.json;
   // The SDK 8.1+ `query` op ({op, requestId}), which the shared client-frame check does not know.
   if (json?.op === 'query' && typeof json.requestId === 'number') {
-    return { kind: 'sent', label: 'query', requestId: json.requestId, summary: `#${json.requestId}`, json };
+    return { kind: 'sent', label: 'query', op: 'query', requestId: json.requestId, summary: `#${json.requestId}`, json };
   }
   return withFields(description);
 }

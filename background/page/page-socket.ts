@@ -2,6 +2,7 @@
 
 import { checkClientFrame, checkServerFrame, EVENT_OPS, isPlainObject, type QueryJSON } from '../../src/livequery/protocol.js';
 import type { PageSocketEvent } from '../../src/messages.js';
+import { subscriptionKey } from '../../src/timeline/keys.js';
 import { type RecordDraft, type RecordSource } from '../../src/timeline/record.js';
 import { emptyCounts, type PageSocketState, type PageSocketView, type PageSubscriptionView } from '../../src/views.js';
 import { describePageFrame, type FrameEvent } from './page-frames.js';
@@ -42,7 +43,7 @@ export class PageSocket {
     readonly origin: PageSocketOrigin,
     private readonly maxSubscriptions: number,
   ) {
-    this.source = { type: 'page', socketId: origin.id, frameId: origin.frameId };
+    this.source = { type: 'pageSocket', socketId: origin.id, frameId: origin.frameId };
   }
 
   get closed(): boolean {
@@ -58,12 +59,18 @@ export class PageSocket {
     const base = { time: event.time, source: this.source };
     switch (event.type) {
       case 'created':
-        return { ...base, kind: 'connection', label: 'connecting', summary: this.origin.url };
+        return { ...base, kind: 'connection', label: 'connecting', marker: { type: 'pageSocketCreated', url: this.origin.url }, summary: this.origin.url };
       case 'open':
         if (this.state === 'connecting') this.state = 'open';
-        return { ...base, kind: 'connection', label: 'open', summary: this.origin.url };
+        return { ...base, kind: 'connection', label: 'open', marker: { type: 'pageSocketOpen', url: this.origin.url }, summary: this.origin.url };
       case 'error':
-        return { ...base, kind: 'connection', label: 'socket error', summary: 'error event (browsers give pages no details)' };
+        return {
+          ...base,
+          kind: 'connection',
+          label: 'socket error',
+          marker: { type: 'socketError' },
+          summary: 'error event (browsers give pages no details)',
+        };
       case 'close': {
         this.close(event.code);
         const { code, reason, wasClean } = event;
@@ -71,8 +78,8 @@ export class PageSocket {
           ...base,
           kind: 'connection',
           label: 'closed',
+          marker: { type: 'pageSocketClosed', code, reason, wasClean },
           summary: `code ${code}${reason ? ` ${reason}` : ''}${wasClean ? '' : ' (not clean)'}`,
-          raw: JSON.stringify({ code, reason, wasClean }),
         };
       }
       case 'frame':
@@ -87,12 +94,12 @@ export class PageSocket {
       if (event.direction === 'sent') this.sent(json);
       else this.received(json);
     } else if (requestId !== undefined && (EVENT_OPS as readonly string[]).includes(description.kind)) {
-      this.count(requestId, description.label);
+      this.count(requestId, description.kind);
     }
     const draft: RecordDraft = { ...base, kind: description.kind, label: description.label, summary: description.summary };
     if (requestId !== undefined) {
       draft.requestId = requestId;
-      draft.subscriptionKey = `${this.origin.id}:${requestId}`;
+      draft.subscriptionKey = subscriptionKey({ type: 'pageSocket', socketId: this.origin.id, requestId });
     }
     if (description.className !== undefined) draft.className = description.className;
     if (description.objectId !== undefined) draft.objectId = description.objectId;

@@ -58,8 +58,8 @@ describe('PageTracker with the recorded Parse Server 9.10 session', () => {
     );
     assert.equal(records.length, events.length);
     for (const record of records) {
-      assert.equal(record.source.type, 'page');
-      assert.equal(record.source.type === 'page' && record.source.frameId, 0);
+      assert.equal(record.source.type, 'pageSocket');
+      assert.equal(record.source.type === 'pageSocket' && record.source.frameId, 0);
     }
   });
 
@@ -67,16 +67,16 @@ describe('PageTracker with the recorded Parse Server 9.10 session', () => {
     const { tracker, records } = setup();
     const events = fixtureSockets().get('c1')!;
     tracker.onSocketEvents(0, FRAME_URL, events);
-    const rows = records.map((r) => [r.kind, r.label, r.requestId, r.subscriptionKey]);
+    const rows = records.map((r) => [r.kind, r.label, r.marker?.type, r.requestId, r.subscriptionKey]);
     assert.deepEqual(rows.slice(0, 8), [
-      ['connection', 'connecting', undefined, undefined],
-      ['connection', 'open', undefined, undefined],
-      ['sent', 'connect', undefined, undefined],
-      ['received', 'connected', undefined, undefined],
-      ['sent', 'subscribe', 1, 'c1:1'],
-      ['received', 'subscribed', 1, 'c1:1'],
-      ['sent', 'subscribe', 2, 'c1:2'],
-      ['received', 'subscribed', 2, 'c1:2'],
+      ['connection', 'connecting', 'pageSocketCreated', undefined, undefined],
+      ['connection', 'open', 'pageSocketOpen', undefined, undefined],
+      ['sent', 'connect', undefined, undefined, undefined],
+      ['received', 'connected', undefined, undefined, undefined],
+      ['sent', 'subscribe', undefined, 1, 'pageSocket:c1/1'],
+      ['received', 'subscribed', undefined, 1, 'pageSocket:c1/1'],
+      ['sent', 'subscribe', undefined, 2, 'pageSocket:c1/2'],
+      ['received', 'subscribed', undefined, 2, 'pageSocket:c1/2'],
     ]);
     const created = records[8]!;
     assert.deepEqual([created.kind, created.className, created.objectId, created.requestId], ['create', 'Game', '8PlpArSTvz', 1]);
@@ -88,6 +88,8 @@ describe('PageTracker with the recorded Parse Server 9.10 session', () => {
     assert.deepEqual([bogusReply.kind, bogusReply.label, bogusReply.subscriptionKey], ['error', 'error 1', undefined]);
     const closed = records.at(-1)!;
     assert.deepEqual([closed.kind, closed.label, closed.summary], ['connection', 'closed', 'code 1005']);
+    assert.deepEqual(closed.marker, { type: 'pageSocketClosed', code: 1005, reason: '', wasClean: true });
+    assert.equal(closed.raw, undefined, 'a marker record carries its details in the marker');
   });
 
   it('tracks c1’s state, keys, client id and subscriptions with their event counts', () => {
@@ -285,12 +287,12 @@ describe('PageTracker page loads', () => {
     tracker.onSocketEvents(0, FRAME_URL, socket('pending').open().events);
     assert.equal(view('a')!.generation, 1);
     tracker.onDocument(0, 'http://app.test/two', 'doc-2');
-    const navigated = records.filter((r) => r.label === 'navigated');
+    const navigated = records.filter((r) => r.marker?.type === 'navigated');
     assert.deepEqual(
-      navigated.map((r) => [r.kind, r.summary, r.source]),
+      navigated.map((r) => [r.kind, r.summary, r.source, r.marker]),
       [
-        ['connection', 'http://app.test/one', { type: 'page', socketId: 'document', frameId: 0 }],
-        ['connection', 'http://app.test/two', { type: 'page', socketId: 'document', frameId: 0 }],
+        ['connection', 'http://app.test/one', { type: 'document', frameId: 0 }, { type: 'navigated', url: 'http://app.test/one', generation: 1 }],
+        ['connection', 'http://app.test/two', { type: 'document', frameId: 0 }, { type: 'navigated', url: 'http://app.test/two', generation: 2 }],
       ],
     );
     assert.equal(navigated[0]!.time, T);
@@ -307,7 +309,7 @@ describe('PageTracker page loads', () => {
     tracker.onDocument(0, 'http://app.test/one', 'doc-1');
     tracker.onSocketEvents(0, FRAME_URL, socket('a').open().sent(CONNECT).received(CONNECTED).events);
     tracker.onDocument(0, 'http://app.test/one', 'doc-1');
-    assert.equal(records.filter((r) => r.label === 'navigated').length, 1);
+    assert.equal(records.filter((r) => r.marker?.type === 'navigated').length, 1);
     assert.equal(view('a')!.state, 'open');
     assert.equal(view('a')!.generation, 1);
   });
@@ -317,6 +319,7 @@ describe('PageTracker page loads', () => {
     tracker.onSocketEvents(0, FRAME_URL, socket('a').open().events, { notKept: 42 });
     const gap = records.find((r) => r.kind === 'gap');
     assert.ok(gap);
+    assert.deepEqual(gap.marker, { type: 'pageNotKept', count: 42 });
     assert.match(gap.summary, /^42 earlier page socket event\(s\) not kept/);
   });
 
@@ -401,7 +404,15 @@ describe('PageTracker after the background restarted', () => {
     }
     const { tracker, records, view } = setup();
     tracker.onSocketEvents(0, FRAME_URL, log.snapshot(), { replay: true });
-    assert.deepEqual(records.map((r) => [r.label, r.source]), [['resumed', { type: 'page', socketId: 'c1', frameId: 0 }]]);
+    assert.deepEqual(records.map((r) => [r.label, r.source]), [['resumed', { type: 'pageSocket', socketId: 'c1', frameId: 0 }]]);
+    assert.deepEqual(records[0]!.marker, {
+      type: 'resumed',
+      url: 'ws://127.0.0.1:1338/parse',
+      state: 'open',
+      subscriptions: 5,
+      applicationId: all.view('c1')!.applicationId,
+      clientId: all.view('c1')!.clientId,
+    });
     assert.match(records[0]!.summary, /ws:\/\/127\.0\.0\.1:1338\/parse: state rebuilt .* \(5 subscription\(s\)\)/);
     const rebuilt = view('c1')!;
     const original = all.view('c1')!;
@@ -427,8 +438,8 @@ describe('PageTracker after the background restarted', () => {
     assert.equal(records.length, before);
     tracker.onSocketEvents(2, 'http://frame.test/', [], { dropped: 7 });
     assert.deepEqual(
-      [records.at(-1)!.kind, records.at(-1)!.label, records.at(-1)!.source],
-      ['gap', 'dropped', { type: 'page', socketId: 'relay', frameId: 2 }],
+      [records.at(-1)!.kind, records.at(-1)!.marker, records.at(-1)!.source],
+      ['gap', { type: 'relayDropped', count: 7 }, { type: 'document', frameId: 2 }],
     );
     assert.match(records.at(-1)!.summary, /^7 page socket event/);
   });

@@ -1,7 +1,7 @@
 // Per inspected tab: recognises the page's LiveQuery sockets among all its WebSockets and turns their events into records.
 
 import type { PageSocketEvent } from '../../src/messages.js';
-import type { RecordDraft } from '../../src/timeline/record.js';
+import type { MarkerOf, RecordDraft } from '../../src/timeline/record.js';
 import type { PageSocketView } from '../../src/views.js';
 import { PageSocket } from './page-socket.js';
 import { SocketClassifier } from '../../src/inspect/socket-classifier.js';
@@ -84,11 +84,11 @@ export class PageTracker {
     if (frameId === 0) {
       this.emit({
         time: this.now(),
-        source: { type: 'page', socketId: 'document', frameId: 0 },
+        source: { type: 'document', frameId: 0 },
         kind: 'connection',
         label: 'navigated',
+        marker: { type: 'navigated', url, generation: this.generation },
         summary: url,
-        raw: JSON.stringify({ url, generation: this.generation }),
       });
     }
   }
@@ -97,18 +97,20 @@ export class PageTracker {
     if (options.dropped) {
       this.emit({
         time: this.now(),
-        source: { type: 'page', socketId: 'relay', frameId },
+        source: { type: 'document', frameId },
         kind: 'gap',
         label: 'dropped',
+        marker: { type: 'relayDropped', count: options.dropped },
         summary: `${options.dropped} page socket event(s) lost while the extension was unreachable`,
       });
     }
     if (options.notKept) {
       this.emit({
         time: this.now(),
-        source: { type: 'page', socketId: 'relay', frameId },
+        source: { type: 'document', frameId },
         kind: 'gap',
         label: 'not kept',
+        marker: { type: 'pageNotKept', count: options.notKept },
         summary: `${options.notKept} earlier page socket event(s) not kept: while no LiveQuery panel was open the page keeps only its sockets, subscriptions and latest events`,
       });
     }
@@ -181,13 +183,16 @@ export class PageTracker {
 
   private resumed(entry: Entry, socket: PageSocket): void {
     const view = socket.view();
+    const marker: MarkerOf<'resumed'> = { type: 'resumed', url: view.url, state: view.state, subscriptions: socket.subscriptionCount };
+    if (view.applicationId !== undefined) marker.applicationId = view.applicationId;
+    if (view.clientId !== undefined) marker.clientId = view.clientId;
     this.emit({
       time: this.now(),
-      source: { type: 'page', socketId: entry.id, frameId: entry.frameId },
+      source: { type: 'pageSocket', socketId: entry.id, frameId: entry.frameId },
       kind: 'connection',
       label: 'resumed',
+      marker,
       summary: `${entry.url}: state rebuilt after the extension restarted (${socket.subscriptionCount} subscription(s))`,
-      raw: JSON.stringify({ url: view.url, state: view.state, applicationId: view.applicationId, clientId: view.clientId }),
     });
   }
 

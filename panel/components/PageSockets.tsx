@@ -1,10 +1,10 @@
 // The inspected page's own LiveQuery sockets and subscriptions, as its SDK opened them.
 
 import { useState } from 'preact/hooks';
+import { subscriptionKey } from '../../src/timeline/keys.js';
 import type { PageSocketView, PageSubscriptionView } from '../../src/views.js';
 import { useConnections, usePage, useTimeline, useView } from '../store/index.js';
 import { hostOf } from '../store/names.js';
-import { pageSubscriptionKey } from '../store/page.js';
 import { formatCounts } from './format.js';
 import { Secret } from './Secret.js';
 
@@ -75,7 +75,7 @@ function PageSocket({ socket }: { socket: PageSocketView }) {
                 data-testid="page-show-results"
                 onClick={() =>
                   view.showResults({
-                    subscriptionKey: pageSubscriptionKey(socket.id, sub.requestId),
+                    subscriptionKey: subscriptionKey({ type: 'pageSocket', socketId: socket.id, requestId: sub.requestId }),
                     title: `page #${sub.requestId} ${sub.query.className}`,
                   })
                 }
@@ -85,7 +85,7 @@ function PageSocket({ socket }: { socket: PageSocketView }) {
               <button
                 type="button"
                 data-testid="page-subscription-filter"
-                onClick={() => timeline.scope({ subscriptionKey: pageSubscriptionKey(socket.id, sub.requestId) })}
+                onClick={() => timeline.scope({ subscriptionKey: subscriptionKey({ type: 'pageSocket', socketId: socket.id, requestId: sub.requestId }) })}
               >
                 Filter
               </button>

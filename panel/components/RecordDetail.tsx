@@ -7,6 +7,7 @@ import { isSecretKey, Redactor } from '../../src/timeline/redact.js';
 import { useNames, useTimeline } from '../store/index.js';
 import { formatClock, prettyJSON, sourceName } from './format.js';
 import { JsonTree } from './JsonTree.js';
+import { markerFacts } from './marker-facts.js';
 
 type Tab = 'tree' | 'diff' | 'raw';
 
@@ -61,7 +62,9 @@ export function RecordDetail() {
   const [tab, setTab] = useState<Tab>('tree');
   const [revealRaw, setRevealRaw] = useState(false);
   if (!record) return null;
-  const json = parseRaw(record.raw);
+  // A frame shows its text; any other record its marker.
+  const raw = record.raw ?? (record.marker ? JSON.stringify(record.marker) : undefined);
+  const json = parseRaw(raw);
   const frame = isPlainObject(json) ? json : undefined;
   const diffable = frame && isPlainObject(frame.object) && isPlainObject(frame.original);
   const active: Tab = tab === 'diff' && !diffable ? 'tree' : json === undefined && tab === 'tree' ? 'raw' : tab;
@@ -81,6 +84,18 @@ export function RecordDetail() {
         </button>
       </div>
       <div class="detail-summary">{record.summary}</div>
+      {record.marker ? (
+        <table class="facts" data-testid="marker-facts" data-marker={record.marker.type}>
+          <tbody>
+            {markerFacts(record.marker).map(([name, value]) => (
+              <tr key={name}>
+                <th>{name}</th>
+                <td>{masker.text(value)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      ) : null}
       <div class="segmented tabs" role="tablist">
         {tabButton('tree', 'JSON', json !== undefined)}
         {tabButton('diff', 'Diff', !!diffable)}
@@ -98,7 +113,7 @@ export function RecordDetail() {
               secrets
             </label>
             <pre class="json" data-testid="detail-json">
-              {prettyJSON(revealRaw || record.raw === undefined ? record.raw : masker.frame(record.raw))}
+              {prettyJSON(revealRaw || raw === undefined ? raw : masker.frame(raw))}
             </pre>
           </>
         ) : null}

@@ -1,6 +1,7 @@
 // The live result set of one subscription: the objects that match now, maintained from its events.
 
 import { useMemo, useState } from 'preact/hooks';
+import { subscriptionKey as keyOf } from '../../src/timeline/keys.js';
 import { isSecretKey, Redactor } from '../../src/timeline/redact.js';
 import { columnsOf } from '../../src/timeline/result-set.js';
 import { useConnections, useResultSets, useView } from '../store/index.js';
@@ -26,7 +27,7 @@ export function ResultSetView({ subscriptionKey, title, serverId }: { subscripti
   const objects = useMemo(() => results.objects(), [results]);
   const columns = useMemo(() => columnsOf(objects, MAX_COLUMNS), [objects]);
   const server = servers.find((s) => s.id === serverId);
-  const sub = server?.subscriptions.find((s) => s.id === subscriptionKey);
+  const sub = server?.subscriptions.find((s) => keyOf({ type: 'server', serverId: server.id, subscriptionId: s.id }) === subscriptionKey);
 
   const seed = async () => {
     if (!server || !sub) return;

@@ -1,6 +1,7 @@
 // The servers the panel owns, each with its live state, countdown, clientId, errors and subscriptions.
 
 import { useEffect, useState } from 'preact/hooks';
+import { subscriptionKey } from '../../src/timeline/keys.js';
 import type { ServerView, SubscriptionView } from '../../src/views.js';
 import { useComposer, useConnections, useKeyring, useTimeline, useView } from '../store/index.js';
 import { serverKeyOf } from '../store/keyring.js';
@@ -43,6 +44,7 @@ function SubscriptionRow({ server, sub }: { server: ServerView; sub: Subscriptio
   const composer = useComposer();
   const [error, setError] = useState<string | null>(null);
   const where = JSON.stringify(sub.query.where);
+  const key = subscriptionKey({ type: 'server', serverId: server.id, subscriptionId: sub.id });
   const run = (p: Promise<void>) => p.catch((e: Error) => setError(e.message));
   return (
     <li class="subscription" data-testid="subscription" data-state={sub.state}>
@@ -80,7 +82,7 @@ function SubscriptionRow({ server, sub }: { server: ServerView; sub: Subscriptio
           type="button"
           data-testid="filter-subscription"
           title="Show only this subscription's records"
-          onClick={() => timeline.scope({ subscriptionKey: sub.id })}
+          onClick={() => timeline.scope({ subscriptionKey: key })}
         >
           Filter
         </button>
@@ -89,7 +91,7 @@ function SubscriptionRow({ server, sub }: { server: ServerView; sub: Subscriptio
           data-testid="show-results"
           title="The objects that match now, kept up to date from the events"
           onClick={() =>
-            view.showResults({ subscriptionKey: sub.id, serverId: server.id, title: `${sub.query.className} ${JSON.stringify(sub.query.where)}` })
+            view.showResults({ subscriptionKey: key, serverId: server.id, title: `${sub.query.className} ${JSON.stringify(sub.query.where)}` })
           }
         >
           Results

@@ -3,7 +3,7 @@
 import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
 import type { TimelineRecord } from '../../src/timeline/record.js';
 import { useNames, useTimeline } from '../store/index.js';
-import { formatClock, sourceName } from './format.js';
+import { formatClock, isFromPage, sourceName } from './format.js';
 
 export const ROW_HEIGHT = 20;
 const OVERSCAN = 10;
@@ -124,12 +124,13 @@ function Row({ record, index, selected, labels }: { record: TimelineRecord; inde
   const timeline = useTimeline();
   return (
     <div
-      class={`row row-grid kind-${record.kind} ${selected ? 'selected' : ''} ${record.source.type === 'page' ? 'from-page' : ''}`}
+      class={`row row-grid kind-${record.kind} ${selected ? 'selected' : ''} ${isFromPage(record) ? 'from-page' : ''}`}
       style={{ top: `${index * ROW_HEIGHT}px` }}
       role="row"
       aria-selected={selected}
       data-testid="timeline-row"
       data-kind={record.kind}
+      data-marker={record.marker?.type}
       onMouseDown={() => timeline.select(record)}
     >
       <span class="mono">{formatClock(record.time)}</span>

@@ -1,7 +1,7 @@
 // Formatting helpers shared by the panel's components.
 
-import { sourceKey } from '../../src/timeline/filter.js';
-import type { TimelineRecord } from '../../src/timeline/record.js';
+import { sourceKey } from '../../src/timeline/keys.js';
+import { unreachable, type TimelineRecord } from '../../src/timeline/record.js';
 import type { EventCounts } from '../../src/views.js';
 
 export function formatClock(time: number): string {
@@ -29,9 +29,22 @@ export function prettyJSON(raw: string | undefined): string {
 
 /** The name of a record's source for the list: a server's label or host, or the page (and its frame). */
 export function sourceName(record: TimelineRecord, names: ReadonlyMap<string, string>): string {
-  const known = names.get(sourceKey(record));
+  const { source } = record;
+  const known = names.get(sourceKey(source));
   if (known) return known;
-  if (record.source.type === 'connection') return record.source.serverId ? 'removed server' : 'extension';
-  if (record.source.socketId === 'document') return 'page';
-  return record.source.frameId === 0 ? 'page socket' : `page frame ${record.source.frameId}`;
+  switch (source.type) {
+    case 'extension':
+      return 'extension';
+    case 'server':
+      return 'removed server';
+    case 'document':
+      return source.frameId === 0 ? 'page' : `page frame ${source.frameId}`;
+    case 'pageSocket':
+      return source.frameId === 0 ? 'page socket' : `page frame ${source.frameId}`;
+    default:
+      return unreachable(source);
+  }
 }
+
+/** Whether a record comes from the inspected page rather than the extension. */
+export const isFromPage = (record: TimelineRecord): boolean => record.source.type === 'document' || record.source.type === 'pageSocket';

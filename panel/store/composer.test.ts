@@ -40,7 +40,7 @@ describe('createComposerStore', () => {
     await assert.rejects(composer.submit('s'), /\$near/);
     assert.equal(port.commands.length, 0);
     assert.equal(local.length, 1);
-    assert.equal(local[0]!.label, 'invalid query');
+    assert.equal(local[0]!.marker?.type, 'invalidQuery');
     assert.equal(local[0]!.time, 42);
     assert.match(local[0]!.summary, /^not sent: /);
     assert.equal(composer.history.entries.value.length, 0);

@@ -65,12 +65,19 @@ export function createComposerStore({ connections, storage, addLocalRecord, sele
       if (!result.ok) {
         addLocalRecord({
           time: now(),
-          source: { type: 'connection', serverId },
+          source: { type: 'server', serverId },
           kind: 'error',
           label: 'invalid query',
+          marker: {
+            type: 'invalidQuery',
+            error: result.error,
+            className: current.className,
+            where: current.where,
+            keys: current.keys,
+            watch: current.watch,
+          },
           className: current.className || undefined,
           summary: `not sent: ${result.error}`,
-          raw: JSON.stringify({ className: current.className, where: current.where, keys: current.keys, watch: current.watch }),
         });
         throw new Error(result.error);
       }

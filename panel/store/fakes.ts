@@ -153,8 +153,8 @@ export function workerRecords(epoch = 'epoch-1') {
       return rec({
         kind: 'connection',
         label: 'navigated',
-        source: { type: 'page', socketId: 'document', frameId: 0 },
-        raw: JSON.stringify({ url: 'https://app.test/', generation }),
+        source: { type: 'document', frameId: 0 },
+        marker: { type: 'navigated', url: 'https://app.test/', generation },
       });
     },
   };

@@ -41,9 +41,9 @@ describe('createNamesStore', () => {
   it('names sources by server label or host, and page sockets by frame and host', () => {
     const { names } = setup();
     assert.deepEqual([...names.sourceNames.value], [
-      ['connection:s1', 'api.test/parse'],
-      ['connection:s2', 'staging'],
-      ['page:p', 'page frame 2 app.test/lq'],
+      ['server:s1', 'api.test/parse'],
+      ['server:s2', 'staging'],
+      ['pageSocket:p', 'page frame 2 app.test/lq'],
     ]);
     assert.equal(hostOf('not a url'), 'not a url');
   });
@@ -53,9 +53,9 @@ describe('createNamesStore', () => {
     deps.imported.value = {
       name: 'f',
       store: undefined as never,
-      recording: { format: 'livequery-devtools-recording', version: 1, exportedAt: '', app: { name: '', version: '' }, redacted: true, records: [], sources: { 'page:q': 'their page' } },
+      recording: { format: 'livequery-devtools-recording', version: 2, exportedAt: '', app: { name: '', version: '' }, redacted: true, records: [], sources: { 'pageSocket:q': 'their page' } },
     };
-    assert.deepEqual([...names.sourceNames.value], [['page:q', 'their page']]);
+    assert.deepEqual([...names.sourceNames.value], [['pageSocket:q', 'their page']]);
   });
 
   it('suggests every class name it knows of, sorted', () => {

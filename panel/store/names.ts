@@ -2,6 +2,7 @@
 
 import { computed, type ReadonlySignal } from '@preact/signals';
 import type { QueryJSON } from '../../src/livequery/protocol.js';
+import { sourceKey } from '../../src/timeline/keys.js';
 import type { PageSocketView, ServerView } from '../../src/views.js';
 import type { OpenedRecording } from './timeline.js';
 
@@ -23,14 +24,17 @@ export interface NamesDeps {
 }
 
 export function createNamesStore({ servers, pageSockets, imported, seenClasses, historyEntries }: NamesDeps) {
-  /** Display names by source key (`connection:<id>`, `page:<id>`); an opened recording brings its own. */
+  /** Display names by source key; an opened recording brings its own. */
   const sourceNames = computed<ReadonlyMap<string, string>>(() => {
     const recording = imported.value?.recording;
     if (recording) return new Map(Object.entries(recording.sources ?? {}));
     const names = new Map<string, string>();
-    for (const server of servers.value) names.set(`connection:${server.id}`, server.spec.label || hostOf(server.spec.serverURL));
+    for (const server of servers.value) {
+      names.set(sourceKey({ type: 'server', serverId: server.id }), server.spec.label || hostOf(server.spec.serverURL));
+    }
     for (const socket of pageSockets.value) {
-      names.set(`page:${socket.id}`, `page${socket.frameId ? ` frame ${socket.frameId}` : ''} ${hostOf(socket.url)}`);
+      const key = sourceKey({ type: 'pageSocket', socketId: socket.id, frameId: socket.frameId });
+      names.set(key, `page${socket.frameId ? ` frame ${socket.frameId}` : ''} ${hostOf(socket.url)}`);
     }
     return names;
   });

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { PageSocketView } from '../../src/views.js';
 import { workerRecords } from './fakes.js';
-import { createPageStore as createStore, isPageLoad, pageSubscriptionKey } from './page.js';
+import { createPageStore as createStore, isPageLoad } from './page.js';
 
 function createPageStore(settings: { preserveLog?: boolean }, told: boolean[] = []) {
   return createStore({ settings, worker: { setPreserveLog: (on) => told.push(on) } });
@@ -39,15 +39,13 @@ describe('createPageStore', () => {
     assert.deepEqual(told, [false, true]);
   });
 
-  it('takes the generation from the page load record, else counts one more; never goes back', () => {
+  it('takes the generation from the page load record, and never goes back', () => {
     const page = createPageStore({ preserveLog: true });
     const records = workerRecords();
     page.pageLoaded(records.pageLoad(3));
     assert.equal(page.generation.value, 3);
-    page.pageLoaded({ ...records.pageLoad(0), raw: 'not json' });
-    assert.equal(page.generation.value, 4);
     page.pageLoaded(records.pageLoad(2));
-    assert.equal(page.generation.value, 4);
+    assert.equal(page.generation.value, 3);
     assert.equal(page.preserveLog.value, true);
   });
 
@@ -61,11 +59,9 @@ describe('createPageStore', () => {
     assert.equal(page.generation.value, 0);
   });
 
-  it('recognises page loads and names page subscriptions as the service worker does', () => {
+  it('recognises page loads by their marker, not by their label', () => {
     const records = workerRecords();
     assert.equal(isPageLoad(records.pageLoad(1)), true);
-    assert.equal(isPageLoad(records.rec({ kind: 'connection', label: 'navigated' })), false, 'not from the page');
-    assert.equal(isPageLoad(records.rec({ kind: 'connection', label: 'open', source: { type: 'page', socketId: 'document', frameId: 0 } })), false);
-    assert.equal(pageSubscriptionKey('sock', 3), 'sock:3');
+    assert.equal(isPageLoad(records.rec({ kind: 'connection', label: 'navigated', source: { type: 'document', frameId: 0 } })), false);
   });
 });

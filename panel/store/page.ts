@@ -4,21 +4,9 @@ import { computed, signal } from '@preact/signals';
 import type { TimelineRecord } from '../../src/timeline/record.js';
 import type { PageSocketView } from '../../src/views.js';
 
-/** A page subscription's key, as the service worker writes it in records' `subscriptionKey`. */
-export const pageSubscriptionKey = (socketId: string, requestId: number) => `${socketId}:${requestId}`;
-
 /** The record the service worker writes when the tab's top frame loads a new document. */
 export function isPageLoad(record: TimelineRecord): boolean {
-  return record.source.type === 'page' && record.source.socketId === 'document' && record.label === 'navigated';
-}
-
-function generationOf(record: TimelineRecord, fallback: number): number {
-  try {
-    const generation = (JSON.parse(record.raw ?? '{}') as { generation?: unknown }).generation;
-    return typeof generation === 'number' ? generation : fallback;
-  } catch {
-    return fallback;
-  }
+  return record.marker?.type === 'navigated';
 }
 
 export interface PageDeps {
@@ -61,7 +49,7 @@ export function createPageStore({ settings, worker }: PageDeps) {
     },
     /** A new page load (a record `isPageLoad` accepted, not seen before). */
     pageLoaded(record: TimelineRecord): void {
-      generation.value = Math.max(generation.value, generationOf(record, generation.value + 1));
+      if (record.marker?.type === 'navigated') generation.value = Math.max(generation.value, record.marker.generation);
     },
   };
 }

@@ -66,7 +66,8 @@ describe('createPanelStore', () => {
     welcome({ backlog: [records.rec({ kind: 'create' })], backlogDropped: 7 });
     frames.flush();
     const gap = store.timeline.rows.value.at(1)!;
-    assert.equal(gap.kind, 'gap');
+    assert.deepEqual(gap.marker, { type: 'backlogDropped', count: 7 });
+    assert.deepEqual(gap.source, { type: 'extension' });
     assert.match(gap.summary, /^7 older record\(s\) were dropped/);
   });
 
@@ -94,44 +95,45 @@ describe('createPanelStore', () => {
   it('keeps result sets apart from the timeline: Clear, pausing and the capacity limit leave them unchanged', () => {
     const { store, port, frames, records, welcome, batch } = setup({ capacity: 1000 });
     welcome({ servers: [server('srv', ['sub'])] });
-    batch([records.event('create', 'sub', game('a')), records.event('create', 'sub', game('b'))]);
+    const sub = 'server:srv/sub';
+    batch([records.event('create', sub, game('a')), records.event('create', sub, game('b'))]);
     frames.flush();
-    const before = store.resultSets.of('sub').value;
+    const before = store.resultSets.of(sub).value;
 
     store.timeline.clear();
     assert.equal(store.timeline.rows.value.size, 0);
     assert.deepEqual(port.sent, [{ type: 'clearBacklog' }]);
-    assert.equal(store.resultSets.of('sub').value, before, 'Clear: the same set');
-    assert.deepEqual(resultIds(store, 'sub'), ['a', 'b']);
+    assert.equal(store.resultSets.of(sub).value, before, 'Clear: the same set');
+    assert.deepEqual(resultIds(store, sub), ['a', 'b']);
 
     store.timeline.toggleRecording();
-    batch([records.event('create', 'sub', game('while-paused')), records.event('delete', 'sub', game('a'))]);
+    batch([records.event('create', sub, game('while-paused')), records.event('delete', sub, game('a'))]);
     frames.flush();
     assert.equal(store.timeline.rows.value.size, 0, 'the paused timeline kept nothing');
-    assert.deepEqual(resultIds(store, 'sub'), ['b', 'while-paused'], 'the result set followed the events');
+    assert.deepEqual(resultIds(store, sub), ['b', 'while-paused'], 'the result set followed the events');
     store.timeline.toggleRecording();
 
     batch(Array.from({ length: 1200 }, (_, i) => records.rec({ kind: 'received', label: 'noise', summary: `noise ${i}` })));
     frames.flush();
     assert.equal(store.timeline.rows.value.dropped, 200);
-    assert.deepEqual(resultIds(store, 'sub'), ['b', 'while-paused'], 'the capacity limit dropped records, not objects');
+    assert.deepEqual(resultIds(store, sub), ['b', 'while-paused'], 'the capacity limit dropped records, not objects');
   });
 
   it('forgets the result sets of subscriptions the service worker no longer reports, but not the one on screen', () => {
     const { store, records, welcome, batch } = setup();
     welcome({ servers: [server('srv', ['s1', 's2', 's3'])], pageSockets: [pageSocket('p', 0, [1])] });
     batch([
-      records.event('create', 's1', game('a')),
-      records.event('create', 's2', game('b')),
-      records.event('create', 's3', game('c')),
-      records.event('create', 'p:1', game('d')),
+      records.event('create', 'server:srv/s1', game('a')),
+      records.event('create', 'server:srv/s2', game('b')),
+      records.event('create', 'server:srv/s3', game('c')),
+      records.event('create', 'pageSocket:p/1', game('d')),
     ]);
-    store.view.showResults({ subscriptionKey: 's3', title: 's3', serverId: 'srv' });
+    store.view.showResults({ subscriptionKey: 'server:srv/s3', title: 's3', serverId: 'srv' });
     batch([], { servers: [server('srv', ['s1'])] });
-    assert.deepEqual(resultIds(store, 's1'), ['a']);
-    assert.deepEqual(resultIds(store, 's2'), [], 'unsubscribed: forgotten');
-    assert.deepEqual(resultIds(store, 's3'), ['c'], 'still on screen');
-    assert.deepEqual(resultIds(store, 'p:1'), ['d'], 'the page subscription is still reported');
+    assert.deepEqual(resultIds(store, 'server:srv/s1'), ['a']);
+    assert.deepEqual(resultIds(store, 'server:srv/s2'), [], 'unsubscribed: forgotten');
+    assert.deepEqual(resultIds(store, 'server:srv/s3'), ['c'], 'still on screen');
+    assert.deepEqual(resultIds(store, 'pageSocket:p/1'), ['d'], 'the page subscription is still reported');
   });
 
   it('follows the worker’s view updates in batches and the port’s status', () => {
@@ -155,8 +157,8 @@ describe('createPanelStore', () => {
     frames.flush();
     assert.equal(port.commands.length, 0);
     const refused = store.timeline.rows.value.at(0)!;
-    assert.equal(refused.label, 'invalid query');
-    assert.deepEqual(refused.source, { type: 'connection', serverId: 'a' });
+    assert.equal(refused.marker?.type, 'invalidQuery');
+    assert.deepEqual(refused.source, { type: 'server', serverId: 'a' });
   });
 
   it('loads the keyring and the query history from storage', async () => {

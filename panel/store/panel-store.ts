@@ -1,6 +1,7 @@
 // The panel's stores composed in one place, fed by the service worker's messages through the port adapter.
 
 import { batch } from '@preact/signals';
+import { subscriptionKey } from '../../src/timeline/keys.js';
 import type { TimelineRecord } from '../../src/timeline/record.js';
 import type { InspectedPage } from '../adapters/inspected-page.js';
 import type { PanelPort, WorkerMessage } from '../adapters/port.js';
@@ -10,7 +11,7 @@ import { createComposerStore } from './composer.js';
 import { createConnectionsStore } from './connections.js';
 import { createKeyringStore } from './keyring.js';
 import { createNamesStore } from './names.js';
-import { createPageStore, pageSubscriptionKey } from './page.js';
+import { createPageStore } from './page.js';
 import { createRecordingFilesStore } from './recording-files.js';
 import { createResultSetsStore } from './result-sets.js';
 import type { PanelSettings } from './settings.js';
@@ -69,8 +70,12 @@ export function createPanelStore(deps: PanelDeps) {
   /** Result sets are kept for the subscriptions the service worker still reports, and for the one on screen. */
   function retainResultSets(): void {
     const keys = new Set<string>();
-    for (const server of connections.servers.peek()) for (const sub of server.subscriptions) keys.add(sub.id);
-    for (const socket of page.sockets.peek()) for (const sub of socket.subscriptions) keys.add(pageSubscriptionKey(socket.id, sub.requestId));
+    for (const server of connections.servers.peek()) {
+      for (const sub of server.subscriptions) keys.add(subscriptionKey({ type: 'server', serverId: server.id, subscriptionId: sub.id }));
+    }
+    for (const socket of page.sockets.peek()) {
+      for (const sub of socket.subscriptions) keys.add(subscriptionKey({ type: 'pageSocket', socketId: socket.id, requestId: sub.requestId }));
+    }
     const shown = view.main.peek();
     if (shown.type === 'results') keys.add(shown.subscriptionKey);
     resultSets.retain(keys);
@@ -95,11 +100,11 @@ export function createPanelStore(deps: PanelDeps) {
           // The service worker's bounded backlog overflowed while no panel was listening: say so, never silently.
           timeline.addLocal({
             time: message.backlog[0]?.time ?? deps.now(),
-            source: { type: 'connection', serverId: '' },
+            source: { type: 'extension' },
             kind: 'gap',
             label: 'records dropped',
+            marker: { type: 'backlogDropped', count: message.backlogDropped },
             summary: `${message.backlogDropped} older record(s) were dropped by the extension's bounded backlog before this panel connected`,
-            raw: JSON.stringify({ dropped: message.backlogDropped }),
           });
         }
         return;

@@ -28,7 +28,7 @@ function setup() {
     timeline,
     servers,
     pageSockets: page.sockets,
-    sourceNames: signal(new Map([['connection:s', 'a.test']])),
+    sourceNames: signal(new Map([['server:s', 'a.test']])),
     keyring,
     clock: () => Date.UTC(2026, 0, 2, 3, 4, 5),
   });

@@ -4,6 +4,7 @@
 import type { ReadonlySignal } from '@preact/signals';
 import { exportHar, exportRecording, importRecording } from '../../src/timeline/export.js';
 import type { TimelineFilter } from '../../src/timeline/filter.js';
+import { sourceKey } from '../../src/timeline/keys.js';
 import type { PageSocketView, ServerView } from '../../src/views.js';
 import type { KeyringStore } from './keyring.js';
 import type { PanelTimeline } from './timeline.js';
@@ -52,8 +53,10 @@ export function createRecordingFilesStore({ timeline, servers, pageSockets, sour
   const secrets = (choice: ExportChoice) => (choice.includeSecrets ? [] : keyring.entries.value.map((e) => e.token));
   const urls = () => {
     const map = new Map<string, string>();
-    for (const server of servers.value) map.set(`connection:${server.id}`, server.spec.serverURL);
-    for (const socket of pageSockets.value) map.set(`page:${socket.id}`, socket.url);
+    for (const server of servers.value) map.set(sourceKey({ type: 'server', serverId: server.id }), server.spec.serverURL);
+    for (const socket of pageSockets.value) {
+      map.set(sourceKey({ type: 'pageSocket', socketId: socket.id, frameId: socket.frameId }), socket.url);
+    }
     return map;
   };
 

@@ -50,9 +50,20 @@ describe('createResultSetsStore', () => {
 
   it('starts over at an update op or a token switch, and takes a `result` frame as the whole set', () => {
     const { resultSets, records } = setup();
-    resultSets.receive([records.event('create', 'k', game('a')), records.rec({ kind: 'sent', label: 'update', subscriptionKey: 'k' })]);
+    const sent = (op: string) => records.rec({ kind: 'sent', label: 'update', subscriptionKey: 'k', raw: JSON.stringify({ op, requestId: 1, query: { className: 'Game', where: {} } }) });
+    resultSets.receive([records.event('create', 'k', game('a'))]);
+    resultSets.receive([sent('update')]);
     assert.equal(resultSets.of('k').value.size, 0);
-    resultSets.receive([records.event('create', 'k', game('b')), records.rec({ kind: 'connection', label: 'token switched', subscriptionKey: 'k' })]);
+    resultSets.receive([records.event('create', 'k', game('b'))]);
+    resultSets.receive([sent('subscribe')]);
+    assert.equal(resultSets.of('k').value.size, 1, 'the label is display text: the frame says subscribe');
+    const switched = records.rec({
+      kind: 'connection',
+      label: 'token switched',
+      subscriptionKey: 'k',
+      marker: { type: 'tokenSwitched', subscriptionId: 'k', anonymous: true },
+    });
+    resultSets.receive([switched]);
     assert.equal(resultSets.of('k').value.size, 0);
     resultSets.receive([
       records.event('create', 'k', game('c')),

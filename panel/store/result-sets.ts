@@ -87,7 +87,8 @@ function applyRecord(members: Map<string, Member>, record: TimelineRecord): bool
     members.set(id, { record });
     return true;
   }
-  if (record.kind === 'received' && record.label === 'result') {
+  // Other frames the server sends (connected, subscribed, result…) are rare: parse them to find `result` ones.
+  if (record.kind === 'received' && !record.marker) {
     try {
       const checked = checkServerFrame(JSON.parse(record.raw ?? ''));
       if (!checked.ok || checked.frame.op !== 'result') return false;

@@ -36,7 +36,7 @@ describe('createTimelineStore', () => {
     timeline.toggleRecording();
     assert.equal(timeline.recording.value, false);
     timeline.receive([records.rec({ kind: 'create' })]);
-    timeline.addLocal({ time: 1, source: { type: 'connection', serverId: 's' }, kind: 'error', label: 'invalid query', summary: 'not sent' });
+    timeline.addLocal({ time: 1, source: { type: 'server', serverId: 's' }, kind: 'error', label: 'invalid query', summary: 'not sent' });
     frames.flush();
     assert.deepEqual(summaries(timeline.rows.value), ['not sent']);
     assert.equal(timeline.rows.value.at(0)!.epoch, PANEL_EPOCH);
@@ -131,7 +131,7 @@ describe('createTimelineStore', () => {
     const opened: TimelineRecord[] = [{ ...records.rec({ kind: 'update' }), epoch: 'file', summary: 'from the file' }];
     const recording: Recording = {
       format: 'livequery-devtools-recording',
-      version: 1,
+      version: 2,
       exportedAt: '2026-01-01T00:00:00.000Z',
       app: { name: 'LiveQuery DevTools', version: '0.1.0' },
       redacted: true,

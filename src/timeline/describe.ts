@@ -1,11 +1,21 @@
 // Turns a raw LiveQuery frame into the fields a timeline row shows: kind, label, className, objectId, summary.
 
-import { checkClientFrame, checkServerFrame, EVENT_OPS, isPlainObject, type EventOp } from '../livequery/protocol.js';
+import {
+  checkClientFrame,
+  checkServerFrame,
+  EVENT_OPS,
+  isPlainObject,
+  type ClientOp,
+  type EventOp,
+  type ServerOp,
+} from '../livequery/protocol.js';
 import type { RecordKind } from './record.js';
 
 export interface FrameDescription {
   kind: RecordKind;
   label: string;
+  /** The frame's op, when the frame is valid (a received frame without one is not a LiveQuery frame). */
+  op?: ClientOp | ServerOp | 'query';
   requestId?: number;
   className?: string;
   objectId?: string;
@@ -54,12 +64,13 @@ export function describeSentFrame(text: string): FrameDescription {
   const frame = checked.frame;
   switch (frame.op) {
     case 'connect':
-      return { kind: 'sent', label: 'connect', summary: `applicationId ${frame.applicationId}`, json };
+      return { kind: 'sent', label: 'connect', op: 'connect', summary: `applicationId ${frame.applicationId}`, json };
     case 'subscribe':
     case 'update':
       return {
         kind: 'sent',
         label: frame.op,
+        op: frame.op,
         requestId: frame.requestId,
         className: frame.query.className,
         summary: `#${frame.requestId} ${frame.query.className} where ${preview(frame.query.where)}` +
@@ -69,7 +80,7 @@ export function describeSentFrame(text: string): FrameDescription {
         json,
       };
     case 'unsubscribe':
-      return { kind: 'sent', label: 'unsubscribe', requestId: frame.requestId, summary: `#${frame.requestId}`, json };
+      return { kind: 'sent', label: 'unsubscribe', op: 'unsubscribe', requestId: frame.requestId, summary: `#${frame.requestId}`, json };
   }
 }
 
@@ -88,14 +99,15 @@ export function describeReceivedFrame(text: string, json: unknown = parse(text))
   const body = json as Record<string, unknown>;
   switch (frame.op) {
     case 'connected':
-      return { kind: 'received', label: 'connected', summary: `clientId ${frame.clientId ?? '?'}`, json: body };
+      return { kind: 'received', label: 'connected', op: 'connected', summary: `clientId ${frame.clientId ?? '?'}`, json: body };
     case 'subscribed':
     case 'unsubscribed':
-      return { kind: 'received', label: frame.op, requestId: frame.requestId, summary: `#${frame.requestId}`, json: body };
+      return { kind: 'received', label: frame.op, op: frame.op, requestId: frame.requestId, summary: `#${frame.requestId}`, json: body };
     case 'error':
       return {
         kind: 'error',
         label: `error ${frame.code}`,
+        op: 'error',
         requestId: frame.requestId ?? undefined,
         summary: `${frame.error}${frame.reconnect ? ' (reconnect)' : ''}${frame.requestId != null ? ` #${frame.requestId}` : ''}`,
         json: body,
@@ -104,6 +116,7 @@ export function describeReceivedFrame(text: string, json: unknown = parse(text))
       return {
         kind: 'received',
         label: 'result',
+        op: 'result',
         requestId: frame.requestId,
         summary: `#${frame.requestId} ${frame.results.length} object(s)`,
         json: body,
@@ -121,6 +134,7 @@ export function describeReceivedFrame(text: string, json: unknown = parse(text))
       return {
         kind: op,
         label: op,
+        op,
         requestId: frame.requestId,
         className,
         objectId,

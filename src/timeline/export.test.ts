@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
-import { exportRecording, importRecording, IMPORT_LIMITS, RECORDING_FORMAT, type Recording } from './export.js';
+import { exportHar, exportRecording, importRecording, IMPORT_LIMITS, RECORDING_FORMAT, type Recording } from './export.js';
 import type { TimelineRecord } from './record.js';
 import type { ServerSpec } from '../views.js';
 import { REDACTED } from './redact.js';
@@ -22,12 +23,13 @@ const EXPORTED_AT = Date.UTC(2025, 4, 1, 10, 0, 0);
 
 const { rec, reset } = recordFactory();
 
-const page = { type: 'page', socketId: 'sock-1', frameId: 0 } as const;
+const page = { type: 'pageSocket', socketId: 'sock-1', frameId: 0 } as const;
+const SUB = 'server:srv/sub-1';
 
 function sampleRecords(): TimelineRecord[] {
   reset();
   return [
-    rec({ kind: 'connection', label: 'connecting', raw: JSON.stringify({ serverURL: 'wss://example.com/parse' }) }),
+    rec({ kind: 'connection', label: 'connecting', marker: { type: 'connectionState', state: 'connecting', attempt: 1 } }),
     rec({
       kind: 'sent',
       label: 'connect',
@@ -50,14 +52,14 @@ function sampleRecords(): TimelineRecord[] {
       label: 'subscribe',
       requestId: 1,
       className: '_Session',
-      subscriptionKey: 'sub-1',
+      subscriptionKey: SUB,
       summary: '#1 _Session where {} (session token)',
       raw: JSON.stringify({ op: 'subscribe', requestId: 1, query: { className: '_Session', where: {} }, sessionToken: SECRETS.subToken }),
     }),
     rec({
       kind: 'create',
       requestId: 1,
-      subscriptionKey: 'sub-1',
+      subscriptionKey: SUB,
       className: '_Session',
       objectId: 's1',
       raw: JSON.stringify({ op: 'create', clientId: 'c1', requestId: 1, object: { className: '_Session', objectId: 's1', sessionToken: SECRETS.legacyToken } }),
@@ -68,7 +70,7 @@ function sampleRecords(): TimelineRecord[] {
       summary: `Invalid session token ${SECRETS.legacyToken}`,
       raw: JSON.stringify({ op: 'error', error: `Invalid session token ${SECRETS.legacyToken}`, code: 209, reconnect: false, requestId: 1 }),
     }),
-    rec({ kind: 'error', label: 'socket error', summary: 'Cannot reach', raw: JSON.stringify({ message: 'refused' }) }),
+    rec({ kind: 'error', label: 'socket error', summary: 'Cannot reach', marker: { type: 'socketError', message: `refused ${SECRETS.token}` } }),
     rec({
       kind: 'connection',
       label: 'details',
@@ -80,10 +82,28 @@ function sampleRecords(): TimelineRecord[] {
       source: page,
       raw: `{"op":"connect","applicationId":"pageApp","sessionToken":"${SECRETS.legacyToken}","javascriptKey":"${SECRETS.jsKey}`,
     }),
-    rec({ kind: 'update', source: page, subscriptionKey: 'sock-1:1', requestId: 1, raw: '{"op":"update","requestId":1,"object":{"className":"A","objectId":"x","n":1}}', objectId: 'x', className: 'A' }),
+    rec({ kind: 'update', source: page, subscriptionKey: 'pageSocket:sock-1/1', requestId: 1, raw: '{"op":"update","requestId":1,"object":{"className":"A","objectId":"x","n":1}}', objectId: 'x', className: 'A' }),
     rec({ kind: 'error', label: 'invalid frame', source: page, summary: 'frame is not valid JSON: hello', raw: 'hello' }),
-    rec({ kind: 'gap', label: 'possible gap', subscriptionKey: 'sub-1', raw: JSON.stringify({ from: 1, to: 2 }) }),
+    rec({ kind: 'gap', label: 'possible gap', subscriptionKey: SUB, marker: { type: 'gap', from: 1, to: 2, reason: 'connectionLost' } }),
     rec({ kind: 'received', label: 'subscribed', requestId: 2, raw: '{"op":"subscribed","clientId":"c1","requestId":2}' }),
+    rec({
+      kind: 'connection',
+      label: 'edited',
+      marker: { type: 'serverEdited', serverURL: `wss://example.com/parse?sessionToken=${SECRETS.serverToken}` },
+    }),
+    rec({ kind: 'connection', label: 'navigated', source: { type: 'document', frameId: 0 }, marker: { type: 'navigated', url: 'http://app.test/', generation: 2 } }),
+    rec({
+      kind: 'connection',
+      label: 'restored',
+      source: { type: 'extension' },
+      marker: { type: 'restored', servers: [{ id: 'srv', serverURL: 'wss://example.com/parse' }], subscriptions: 1 },
+    }),
+    rec({
+      kind: 'connection',
+      label: 'resumed',
+      source: page,
+      marker: { type: 'resumed', url: 'wss://app.test/parse', state: 'open', subscriptions: 0, clientId: 'k1' },
+    }),
   ];
 }
 
@@ -116,7 +136,7 @@ describe('exportRecording / importRecording', () => {
     const recording = imported(text);
     assert.deepEqual(recording, {
       format: RECORDING_FORMAT,
-      version: 1,
+      version: 2,
       exportedAt: '2025-05-01T10:00:00.000Z',
       app: { name: 'LiveQuery DevTools', version: '1.2.3' },
       redacted: false,
@@ -132,7 +152,7 @@ describe('exportRecording / importRecording', () => {
     const lines = text.split('\n');
     assert.equal(
       lines[0],
-      '{"format":"livequery-devtools-recording","version":1,"exportedAt":"2025-05-01T10:00:00.000Z","app":{"name":"LiveQuery DevTools","version":"1"},"redacted":false,"records":[',
+      '{"format":"livequery-devtools-recording","version":2,"exportedAt":"2025-05-01T10:00:00.000Z","app":{"name":"LiveQuery DevTools","version":"1"},"redacted":false,"records":[',
     );
     assert.equal(lines[1], `${JSON.stringify(records[0])},`);
     assert.equal(lines[2], JSON.stringify(records[1]));
@@ -153,8 +173,9 @@ describe('exportRecording / importRecording', () => {
     assert.equal(recording.records.length, records.length);
     recording.records.forEach((r, i) => {
       const original = records[i]!;
-      // Modulo redaction of raw and summary, every record is the same.
-      assert.deepEqual({ ...r, raw: undefined, summary: undefined }, { ...original, raw: undefined, summary: undefined });
+      // Modulo redaction of raw, marker and summary, every record is the same.
+      assert.deepEqual({ ...r, raw: undefined, marker: undefined, summary: undefined }, { ...original, raw: undefined, marker: undefined, summary: undefined });
+      assert.equal(r.marker?.type, original.marker?.type);
       if (original.raw && original.raw.startsWith('{') && original.raw.endsWith('}')) JSON.parse(r.raw!);
     });
     assert.deepEqual(JSON.parse(recording.records[1]!.raw!), {
@@ -173,6 +194,9 @@ describe('exportRecording / importRecording', () => {
     // Frames without secrets are kept byte for byte.
     assert.equal(recording.records[9]!.raw, records[9]!.raw);
     assert.equal(recording.records[10]!.raw, 'hello');
+    assert.deepEqual(recording.records[6]!.marker, { type: 'socketError', message: `refused ${REDACTED}` });
+    assert.deepEqual(recording.records[13]!.marker, { type: 'serverEdited', serverURL: `wss://example.com/parse?sessionToken=${REDACTED}` });
+    assert.deepEqual(recording.records[14]!.marker, records[14]!.marker, 'markers without secrets are kept as they are');
   });
 
   it('also removes extra secrets the caller knows of', () => {
@@ -181,22 +205,27 @@ describe('exportRecording / importRecording', () => {
     assert.ok(!text.includes('extra-secret-1234'));
   });
 
-  it('drops unknown fields of records and keeps optional ones', () => {
+  it('drops unknown fields of records and markers and keeps optional ones', () => {
     const text = JSON.stringify({
       format: RECORDING_FORMAT,
-      version: 1,
+      version: 2,
       exportedAt: '2025-05-01T10:00:00.000Z',
       app: { name: 'x', version: '1' },
       records: [
         JSON.parse(
-          '{"__proto__":{"polluted":true},"seq":1,"epoch":"e","time":1.5,"source":{"type":"page","socketId":"s","frameId":2,"extra":1},"kind":"update","label":"l","summary":"s","requestId":3,"className":"A","objectId":"o","subscriptionKey":"k","raw":"{}","future":"x"}',
+          '{"__proto__":{"polluted":true},"seq":1,"epoch":"e","time":1.5,"source":{"type":"pageSocket","socketId":"s","frameId":2,"extra":1},"kind":"update","label":"l","summary":"s","requestId":3,"className":"A","objectId":"o","subscriptionKey":"k","raw":"{}","future":"x"}',
+        ) as unknown,
+        JSON.parse(
+          '{"seq":2,"epoch":"e","time":2,"source":{"type":"server","serverId":"v"},"kind":"connection","label":"l","summary":"s","marker":{"__proto__":{"polluted":true},"type":"connectionState","state":"closed","attempt":2,"code":1006,"future":"x"}}',
         ) as unknown,
       ],
     });
     const recording = imported(text);
     assert.deepEqual(recording.records, [
-      { seq: 1, epoch: 'e', time: 1.5, source: { type: 'page', socketId: 's', frameId: 2 }, kind: 'update', label: 'l', summary: 's', requestId: 3, className: 'A', objectId: 'o', subscriptionKey: 'k', raw: '{}' },
+      { seq: 1, epoch: 'e', time: 1.5, source: { type: 'pageSocket', socketId: 's', frameId: 2 }, kind: 'update', label: 'l', summary: 's', requestId: 3, className: 'A', objectId: 'o', subscriptionKey: 'k', raw: '{}' },
+      { seq: 2, epoch: 'e', time: 2, source: { type: 'server', serverId: 'v' }, kind: 'connection', label: 'l', summary: 's', marker: { type: 'connectionState', state: 'closed', attempt: 2, code: 1006 } },
     ]);
+    assert.equal(Object.getPrototypeOf(recording.records[1]!.marker), Object.prototype);
     assert.equal(recording.redacted, false);
     assert.equal(Object.getPrototypeOf(recording.records[0]), Object.prototype);
   });
@@ -214,7 +243,7 @@ describe('exportRecording / importRecording', () => {
       ['[]', 'not a LiveQuery DevTools recording (no "format": "livequery-devtools-recording")'],
       ['null', 'not a LiveQuery DevTools recording (no "format": "livequery-devtools-recording")'],
       ['{"format":"har"}', 'not a LiveQuery DevTools recording (no "format": "livequery-devtools-recording")'],
-      [JSON.stringify({ ...valid, version: 2 }), 'this recording has format version 2, made by a newer LiveQuery DevTools; this one reads version 1. Update the extension to open it.'],
+      [JSON.stringify({ ...valid, version: 3 }), 'this recording has format version 3, made by a newer LiveQuery DevTools; this one reads version 2. Update the extension to open it.'],
       [JSON.stringify({ ...valid, version: '1' }), 'invalid recording version "1"'],
       [JSON.stringify({ ...valid, version: 0 }), 'invalid recording version 0'],
       [JSON.stringify({ ...valid, version: 1.5 }), 'invalid recording version 1.5'],
@@ -239,9 +268,20 @@ describe('exportRecording / importRecording', () => {
       [withRecord({ label: null }), 'records[0].label: must be a string'],
       [withRecord({ summary: undefined }), 'records[0].summary: must be a string'],
       [withRecord({ source: 'x' }), 'records[0].source: must be an object'],
-      [withRecord({ source: { type: 'tab' } }), 'records[0].source.type: must be "connection" or "page"'],
-      [withRecord({ source: { type: 'connection' } }), 'records[0].source.serverId: must be a string'],
-      [withRecord({ source: { type: 'page', socketId: 's' } }), 'records[0].source.frameId: must be a finite number'],
+      [withRecord({ source: { type: 'tab' } }), 'records[0].source.type: must be "extension", "server", "document", "pageSocket"'],
+      [withRecord({ source: { type: 'connection', serverId: 's' } }), 'records[0].source.type: must be "extension", "server", "document", "pageSocket"'],
+      [withRecord({ source: { type: 'server' } }), 'records[0].source.serverId: must be a string'],
+      [withRecord({ source: { type: 'pageSocket', socketId: 's' } }), 'records[0].source.frameId: must be a finite number'],
+      [withRecord({ source: { type: 'document', frameId: -1 } }), 'records[0].source.frameId: must be a whole number ≥ 0'],
+      [JSON.stringify({ ...valid, version: 1 }), 'records[0].source.type: must be "connection" or "page"'],
+      [withRecord({ marker: 'gap' }), 'records[0].marker: must be an object'],
+      [withRecord({ marker: { type: 'nope' } }), 'records[0].marker.type: unknown marker "nope"'],
+      [withRecord({ marker: { type: 'toString' } }), 'records[0].marker.type: unknown marker "toString"'],
+      [withRecord({ marker: { type: 'navigated', url: 'u' } }), 'records[0].marker.generation: must be a finite number'],
+      [withRecord({ marker: { type: 'gap', from: 1, to: 2, reason: 'bored' } }), 'records[0].marker.reason: must be one of connectionLost, connectionClosed'],
+      [withRecord({ marker: { type: 'connectionState', state: 'asleep', attempt: 1 } }), 'records[0].marker.state: must be one of initialized, connecting, connected, reconnecting, closed, disconnected'],
+      [withRecord({ marker: { type: 'tokenSwitched', subscriptionId: 's', anonymous: 'no' } }), 'records[0].marker.anonymous: must be true or false'],
+      [withRecord({ marker: { type: 'restored', servers: [{ id: 1 }], subscriptions: 0 } }), 'records[0].marker.servers[0].id: must be a string'],
       [withRecord({ raw: 5 }), 'records[0].raw: must be a string'],
       [withRecord({ raw: null }), 'records[0].raw: must be a string'],
       [withRecord({ requestId: '1' }), 'records[0].requestId: must be a finite number'],
@@ -262,7 +302,7 @@ describe('exportRecording / importRecording', () => {
       error: `the file is too large (${text.length} characters; the limit is 100)`,
     });
     assert.deepEqual(importRecording(text, { maxRecords: 2 }), { ok: false, error: 'too many records (3; the limit is 2)' });
-    assert.deepEqual(importRecording(text, { maxRawChars: 10 }), { ok: false, error: 'records[0].raw: longer than 10 characters' });
+    assert.deepEqual(importRecording(text, { maxRawChars: 10 }), { ok: false, error: 'records[1].raw: longer than 10 characters' });
     assert.deepEqual(importRecording(text, { maxFieldChars: 5 }), { ok: false, error: 'recording.exportedAt: longer than 5 characters' });
     const longLabel = exportRecording([rec({ kind: 'gap', label: 'x'.repeat(30) })], { exportedAt: EXPORTED_AT, appVersion: '1', redact: false });
     assert.deepEqual(importRecording(longLabel, { maxFieldChars: 29 }), { ok: false, error: 'records[0].label: longer than 29 characters' });
@@ -277,5 +317,79 @@ describe('exportRecording / importRecording', () => {
     assert.equal(result.ok, false);
     const huge = JSON.stringify({ format: RECORDING_FORMAT, version: 1e308, exportedAt: 'x', records: [] });
     assert.equal(importRecording(huge).ok, false);
+  });
+});
+
+describe('importRecording of a version 1 recording', () => {
+  const text = readFileSync(new URL('./fixtures/recording-v1.lqrec.json', import.meta.url), 'utf8');
+  const T = 1746093600000;
+  const ext = { type: 'extension' } as const;
+  const srv = { type: 'server', serverId: 'a1b2c3d4' } as const;
+  const c1 = { type: 'pageSocket', socketId: 'c1', frameId: 0 } as const;
+  const sub = 'server:a1b2c3d4/e5f6a7b8';
+
+  it('turns sentinel sources into typed ones, labelled records into markers, and keys into today’s keys', () => {
+    const recording = imported(text);
+    assert.equal(recording.version, 2);
+    assert.deepEqual(recording.sources, { 'server:a1b2c3d4': 'prod', 'pageSocket:c1': 'page app.test/parse', 'pageSocket:c2': 'page app.test/parse' });
+    const rows = recording.records.map((r) => [r.label, r.source, r.marker ?? r.raw?.slice(0, 16), r.subscriptionKey]);
+    assert.deepEqual(rows, [
+      ['restored', ext, { type: 'restored', servers: [{ id: 'a1b2c3d4', serverURL: 'wss://example.com/parse' }], subscriptions: 2 }, undefined],
+      ['connecting', srv, { type: 'connectionState', state: 'connecting', attempt: 1 }, undefined],
+      ['connect', srv, '{"op":"connect",', undefined],
+      ['connected', srv, '{"op":"connected', undefined],
+      ['connected', srv, { type: 'connectionState', state: 'connected', attempt: 1 }, undefined],
+      ['subscribe', srv, '{"op":"subscribe', sub],
+      ['subscribed', srv, '{"op":"subscribe', sub],
+      ['create', srv, '{"op":"create","', sub],
+      ['closed', srv, { type: 'connectionState', state: 'closed', attempt: 1, code: 1006, reason: '' }, undefined],
+      ['reconnecting', srv, { type: 'connectionState', state: 'reconnecting', attempt: 1, delayMs: 1000, nextRetryAt: T + 2000 }, undefined],
+      ['possible gap', srv, { type: 'gap', from: T + 1000, to: T + 2500 }, sub],
+      ['token switched', srv, { type: 'tokenSwitched', subscriptionId: 'e5f6a7b8', anonymous: false, tokenLabel: 'alice' }, sub],
+      ['token switched', srv, { type: 'tokenSwitched', subscriptionId: 'e5f6a7b8', anonymous: true }, sub],
+      ['edited', srv, { type: 'serverEdited', serverURL: 'wss://example.com/parse' }, undefined],
+      ['disconnected', srv, { type: 'connectionState', state: 'disconnected', attempt: 0, reason: 'closed by you' }, undefined],
+      ['socket error', srv, { type: 'socketError', message: 'connect ECONNREFUSED' }, undefined],
+      ['no answer', srv, { type: 'noAnswer', timeoutMs: 10_000 }, undefined],
+      ['invalid frame', srv, 'hello', undefined],
+      ['error 209', srv, '{"op":"error","e', sub],
+      ['invalid server', ext, { type: 'invalidServer', serverURL: 'http://nope', error: 'LiveQueryClient: "serverURL" must start with ws:// or wss://' }, undefined],
+      ['invalid query', srv, { type: 'invalidQuery', error: 'where: Unexpected end of JSON input', className: 'Game', where: '{', keys: '', watch: '' }, undefined],
+      ['records dropped', ext, { type: 'backlogDropped', count: 42 }, undefined],
+      ['navigated', { type: 'document', frameId: 0 }, { type: 'navigated', url: 'http://app.test/', generation: 3 }, undefined],
+      ['connecting', c1, { type: 'pageSocketCreated', url: 'wss://app.test/parse' }, undefined],
+      ['open', c1, { type: 'pageSocketOpen', url: 'wss://app.test/parse' }, undefined],
+      ['subscribe', c1, '{"op":"subscribe', 'pageSocket:c1/1'],
+      ['create', c1, '{"op":"create","', 'pageSocket:c1/1'],
+      ['socket error', c1, { type: 'socketError' }, undefined],
+      ['closed', c1, { type: 'pageSocketClosed', code: 1000, reason: 'bye', wasClean: true }, undefined],
+      ['dropped', { type: 'document', frameId: 2 }, { type: 'relayDropped', count: 7 }, undefined],
+      [
+        'resumed',
+        { type: 'pageSocket', socketId: 'c2', frameId: 0 },
+        { type: 'resumed', url: 'wss://app.test/parse', state: 'open', subscriptions: 2, applicationId: 'pageApp', clientId: 'k2' },
+        undefined,
+      ],
+    ]);
+    for (const record of recording.records) assert.ok(!(record.marker && record.raw !== undefined), `${record.label}: a marker replaces the details text`);
+  });
+
+  it('exports the converted records again as version 2 and as HAR with exactly the frames', () => {
+    const { records, sources } = imported(text);
+    const again = imported(exportRecording(records, { exportedAt: EXPORTED_AT, appVersion: '1', redact: false, sources }));
+    assert.deepEqual(again.records, records);
+    const har = JSON.parse(exportHar(records, { redact: false, urls: { 'server:a1b2c3d4': 'wss://example.com/parse' } })) as {
+      log: { entries: { request: { url: string }; _webSocketMessages: { type: string; data: string }[] }[] };
+    };
+    assert.deepEqual(
+      har.log.entries.map((e) => [e.request.url, e._webSocketMessages.map((m) => `${m.type} ${m.data.slice(0, 16)}`)]),
+      [
+        [
+          'wss://example.com/parse',
+          ['send {"op":"connect",', 'receive {"op":"connected', 'send {"op":"subscribe', 'receive {"op":"subscribe', 'receive {"op":"create","', 'receive hello', 'receive {"op":"error","e'],
+        ],
+        ['unknown:pageSocket:c1', ['send {"op":"subscribe', 'receive {"op":"create","']],
+      ],
+    );
   });
 });

@@ -1,13 +1,26 @@
 // The recording file: writes timeline records (redacted by default) and reads such a file back, validating it strictly.
 
-import { RECORD_KINDS, type RecordKind, type RecordSource, type TimelineRecord } from './record.js';
-import type { ServerSpec } from '../views.js';
+import type { ClientState } from '../livequery/client.js';
+import type { PageSocketState, ServerSpec } from '../views.js';
+import {
+  RECORD_KINDS,
+  type GapReason,
+  type Marker,
+  type MarkerOf,
+  type MarkerType,
+  type RecordKind,
+  type RecordSource,
+  type RecordSourceType,
+  type TimelineRecord,
+} from './record.js';
+import { upgradeV1Record, upgradeV1SourceKey, type V1Source } from './recording-v1.js';
 import { collectSecrets, Redactor } from './redact.js';
 
 export { exportHar, type HarOptions } from './har.js';
 
 export const RECORDING_FORMAT = 'livequery-devtools-recording';
-export const RECORDING_VERSION = 1;
+/** 2: typed sources and markers; version 1 files (sentinel sources, labelled records) are converted on import. */
+export const RECORDING_VERSION = 2;
 export const APP_NAME = 'LiveQuery DevTools';
 
 export interface Recording {
@@ -21,7 +34,7 @@ export interface Recording {
   /** What the timeline filter was when the records were exported, in words. */
   filter?: string;
   servers?: ServerSpec[];
-  /** Display names of the sources, by source key (`connection:<serverId>`, `page:<socketId>`). */
+  /** Display names of the sources, by `sourceKey()`. */
   sources?: Record<string, string>;
   records: TimelineRecord[];
 }
@@ -92,8 +105,101 @@ type Json = Record<string, unknown>;
 const isObject = (value: unknown): value is Json => typeof value === 'object' && value !== null && !Array.isArray(value);
 const KINDS: ReadonlySet<string> = new Set(RECORD_KINDS);
 
+/** Every value of a string union, as an object so that a value added to the union must be added here too. */
+type Members<T extends string> = Readonly<Record<T, true>>;
+const CLIENT_STATES: Members<ClientState> = { initialized: true, connecting: true, connected: true, reconnecting: true, closed: true, disconnected: true };
+const PAGE_SOCKET_STATES: Members<PageSocketState> = { connecting: true, open: true, closing: true, closed: true };
+const GAP_REASONS: Members<GapReason> = { connectionLost: true, connectionClosed: true };
+
+/** Removes the keys whose value is undefined, so that an absent optional field stays absent. */
+function defined<T extends object>(value: T): T {
+  for (const key of Object.keys(value)) if ((value as Record<string, unknown>)[key] === undefined) delete (value as Record<string, unknown>)[key];
+  return value;
+}
+
+/** One reader per source type: a source type without one does not compile. */
+const SOURCE_READERS: { readonly [T in RecordSourceType]: (read: Reader, s: Json, path: string) => Extract<RecordSource, { type: T }> } = {
+  extension: () => ({ type: 'extension' }),
+  server: (read, s, p) => ({ type: 'server', serverId: read.string(s, 'serverId', p) }),
+  document: (read, s, p) => ({ type: 'document', frameId: read.integer(s, 'frameId', p) }),
+  pageSocket: (read, s, p) => ({ type: 'pageSocket', socketId: read.string(s, 'socketId', p), frameId: read.integer(s, 'frameId', p) }),
+};
+
+/** One reader per marker type: a marker type without one does not compile. */
+const MARKER_READERS: { readonly [T in MarkerType]: (read: Reader, m: Json, path: string) => MarkerOf<T> } = {
+  connectionState: (read, m, p) =>
+    defined({
+      type: 'connectionState',
+      state: read.member(m, 'state', p, CLIENT_STATES),
+      attempt: read.integer(m, 'attempt', p),
+      delayMs: read.optionalNumber(m, 'delayMs', p),
+      nextRetryAt: read.optionalNumber(m, 'nextRetryAt', p),
+      code: read.optionalNumber(m, 'code', p),
+      reason: read.optionalString(m, 'reason', p),
+    }),
+  serverEdited: (read, m, p) => ({ type: 'serverEdited', serverURL: read.string(m, 'serverURL', p) }),
+  tokenSwitched: (read, m, p) =>
+    defined({
+      type: 'tokenSwitched',
+      subscriptionId: read.string(m, 'subscriptionId', p),
+      anonymous: read.boolean(m, 'anonymous', p),
+      tokenLabel: read.optionalString(m, 'tokenLabel', p),
+    }),
+  noAnswer: (read, m, p) => ({ type: 'noAnswer', timeoutMs: read.number(m, 'timeoutMs', p) }),
+  gap: (read, m, p) =>
+    defined({
+      type: 'gap',
+      from: read.number(m, 'from', p),
+      to: read.number(m, 'to', p),
+      reason: m.reason === undefined ? undefined : read.member(m, 'reason', p, GAP_REASONS),
+    }),
+  socketError: (read, m, p) => defined({ type: 'socketError', message: read.optionalString(m, 'message', p) }),
+  restored: (read, m, p) => ({
+    type: 'restored',
+    servers: read.array(m, 'servers', p, read.maxServers).map((value, i) => {
+      const server = read.object(value, `${p}.servers[${i}]`);
+      return { id: read.string(server, 'id', `${p}.servers[${i}]`), serverURL: read.string(server, 'serverURL', `${p}.servers[${i}]`) };
+    }),
+    subscriptions: read.integer(m, 'subscriptions', p),
+  }),
+  invalidServer: (read, m, p) => ({ type: 'invalidServer', serverURL: read.string(m, 'serverURL', p), error: read.string(m, 'error', p) }),
+  invalidQuery: (read, m, p) => ({
+    type: 'invalidQuery',
+    error: read.string(m, 'error', p),
+    className: read.string(m, 'className', p),
+    where: read.string(m, 'where', p),
+    keys: read.string(m, 'keys', p),
+    watch: read.string(m, 'watch', p),
+  }),
+  backlogDropped: (read, m, p) => ({ type: 'backlogDropped', count: read.integer(m, 'count', p) }),
+  navigated: (read, m, p) => ({ type: 'navigated', url: read.string(m, 'url', p), generation: read.integer(m, 'generation', p) }),
+  relayDropped: (read, m, p) => ({ type: 'relayDropped', count: read.integer(m, 'count', p) }),
+  pageNotKept: (read, m, p) => ({ type: 'pageNotKept', count: read.integer(m, 'count', p) }),
+  pageSocketCreated: (read, m, p) => ({ type: 'pageSocketCreated', url: read.string(m, 'url', p) }),
+  pageSocketOpen: (read, m, p) => ({ type: 'pageSocketOpen', url: read.string(m, 'url', p) }),
+  pageSocketClosed: (read, m, p) => ({
+    type: 'pageSocketClosed',
+    code: read.number(m, 'code', p),
+    reason: read.string(m, 'reason', p),
+    wasClean: read.boolean(m, 'wasClean', p),
+  }),
+  resumed: (read, m, p) =>
+    defined({
+      type: 'resumed',
+      url: read.string(m, 'url', p),
+      state: read.member(m, 'state', p, PAGE_SOCKET_STATES),
+      subscriptions: read.integer(m, 'subscriptions', p),
+      applicationId: read.optionalString(m, 'applicationId', p),
+      clientId: read.optionalString(m, 'clientId', p),
+    }),
+};
+
 class Reader {
   constructor(private readonly limits: ImportLimits) {}
+
+  get maxServers(): number {
+    return this.limits.maxServers;
+  }
 
   object(value: unknown, path: string): Json {
     if (!isObject(value)) throw new Invalid(`${path}: must be an object`);
@@ -111,10 +217,28 @@ class Reader {
     return object[key] === undefined ? undefined : this.string(object, key, path, max);
   }
 
+  boolean(object: Json, key: string, path: string): boolean {
+    const value = object[key];
+    if (typeof value !== 'boolean') throw new Invalid(`${path}.${key}: must be true or false`);
+    return value;
+  }
+
+  member<T extends string>(object: Json, key: string, path: string, members: Members<T>): T {
+    const value = object[key];
+    if (typeof value !== 'string' || !Object.prototype.hasOwnProperty.call(members, value)) {
+      throw new Invalid(`${path}.${key}: must be one of ${Object.keys(members).join(', ')}`);
+    }
+    return value as T;
+  }
+
   number(object: Json, key: string, path: string): number {
     const value = object[key];
     if (typeof value !== 'number' || !Number.isFinite(value)) throw new Invalid(`${path}.${key}: must be a finite number`);
     return value;
+  }
+
+  optionalNumber(object: Json, key: string, path: string): number | undefined {
+    return object[key] === undefined ? undefined : this.number(object, key, path);
   }
 
   integer(object: Json, key: string, path: string): number {
@@ -132,6 +256,15 @@ class Reader {
 
   source(value: unknown, path: string): RecordSource {
     const source = this.object(value, path);
+    const type = source.type;
+    if (typeof type !== 'string' || !Object.prototype.hasOwnProperty.call(SOURCE_READERS, type)) {
+      throw new Invalid(`${path}.type: must be ${Object.keys(SOURCE_READERS).map((t) => `"${t}"`).join(', ')}`);
+    }
+    return SOURCE_READERS[type as RecordSourceType](this, source, path);
+  }
+
+  v1Source(value: unknown, path: string): V1Source {
+    const source = this.object(value, path);
     if (source.type === 'connection') return { type: 'connection', serverId: this.string(source, 'serverId', path) };
     if (source.type === 'page') {
       return { type: 'page', socketId: this.string(source, 'socketId', path), frameId: this.integer(source, 'frameId', path) };
@@ -139,16 +272,38 @@ class Reader {
     throw new Invalid(`${path}.type: must be "connection" or "page"`);
   }
 
+  marker(value: unknown, path: string): Marker {
+    const m = this.object(value, path);
+    const type = m.type;
+    if (typeof type !== 'string' || !Object.prototype.hasOwnProperty.call(MARKER_READERS, type)) {
+      throw new Invalid(`${path}.type: unknown marker ${JSON.stringify(type)}`);
+    }
+    return MARKER_READERS[type as MarkerType](this, m, path);
+  }
+
   /** A record with exactly the known fields; unknown fields are dropped, never passed through. */
   record(value: unknown, path: string): TimelineRecord {
     const r = this.object(value, path);
+    const record: TimelineRecord = this.fields(r, path, this.source(r.source, `${path}.source`));
+    if (r.marker !== undefined) record.marker = this.marker(r.marker, `${path}.marker`);
+    return record;
+  }
+
+  /** A version 1 record, converted. */
+  v1Record(value: unknown, path: string): TimelineRecord {
+    const r = this.object(value, path);
+    return upgradeV1Record(this.fields(r, path, this.v1Source(r.source, `${path}.source`)));
+  }
+
+  /** The fields both versions share, in a record of the given source. */
+  private fields<S>(r: Json, path: string, source: S): Omit<TimelineRecord, 'source' | 'marker'> & { source: S } {
     const kind = r.kind;
     if (typeof kind !== 'string' || !KINDS.has(kind)) throw new Invalid(`${path}.kind: unknown kind ${JSON.stringify(kind)}`);
-    const record: TimelineRecord = {
+    const record: Omit<TimelineRecord, 'source' | 'marker'> & { source: S } = {
       seq: this.integer(r, 'seq', path),
       epoch: this.string(r, 'epoch', path),
       time: this.number(r, 'time', path),
-      source: this.source(r.source, `${path}.source`),
+      source,
       kind: kind as RecordKind,
       label: this.string(r, 'label', path),
       summary: this.string(r, 'summary', path),
@@ -176,7 +331,7 @@ class Reader {
   }
 }
 
-function checkVersion(version: unknown): void {
+function checkVersion(version: unknown): 1 | typeof RECORDING_VERSION {
   if (typeof version !== 'number' || !Number.isInteger(version)) {
     throw new Invalid(`invalid recording version ${JSON.stringify(version) ?? 'undefined'}`);
   }
@@ -185,7 +340,9 @@ function checkVersion(version: unknown): void {
       `this recording has format version ${version}, made by a newer LiveQuery DevTools; this one reads version ${RECORDING_VERSION}. Update the extension to open it.`,
     );
   }
+  if (version === 1) return 1;
   if (version < RECORDING_VERSION) throw new Invalid(`invalid recording version ${version}`);
+  return RECORDING_VERSION;
 }
 
 /** Reads a recording file; never throws, and refuses anything malformed with the exact reason. */
@@ -205,8 +362,9 @@ export function importRecording(text: unknown, limits: Partial<ImportLimits> = {
     if (!isObject(json) || json.format !== RECORDING_FORMAT) {
       throw new Invalid(`not a LiveQuery DevTools recording (no "format": "${RECORDING_FORMAT}")`);
     }
-    checkVersion(json.version);
+    const version = checkVersion(json.version);
     const read = new Reader(max);
+    const readRecord = version === 1 ? read.v1Record.bind(read) : read.record.bind(read);
     const exportedAt = read.string(json, 'exportedAt', 'recording');
     if (Number.isNaN(Date.parse(exportedAt))) throw new Invalid('recording.exportedAt: must be an ISO 8601 date');
     const app = json.app === undefined ? { name: APP_NAME, version: '' } : read.object(json.app, 'recording.app');
@@ -216,7 +374,7 @@ export function importRecording(text: unknown, limits: Partial<ImportLimits> = {
       exportedAt,
       app: { name: read.string(app, 'name', 'recording.app'), version: read.string(app, 'version', 'recording.app') },
       redacted: false,
-      records: read.array(json, 'records', '', max.maxRecords).map((r, i) => read.record(r, `records[${i}]`)),
+      records: read.array(json, 'records', '', max.maxRecords).map((r, i) => readRecord(r, `records[${i}]`)),
     };
     if (json.redacted !== undefined) {
       if (typeof json.redacted !== 'boolean') throw new Invalid('recording.redacted: must be true or false');
@@ -231,7 +389,9 @@ export function importRecording(text: unknown, limits: Partial<ImportLimits> = {
       const sources = read.object(json.sources, 'recording.sources');
       const keys = Object.keys(sources);
       if (keys.length > max.maxServers * 10) throw new Invalid(`too many sources (${keys.length})`);
-      recording.sources = Object.fromEntries(keys.map((key) => [key, read.string(sources, key, 'recording.sources')]));
+      recording.sources = Object.fromEntries(
+        keys.map((key) => [version === 1 ? upgradeV1SourceKey(key) : key, read.string(sources, key, 'recording.sources')]),
+      );
     }
     return { ok: true, recording };
   } catch (error) {

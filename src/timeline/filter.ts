@@ -1,12 +1,14 @@
 // Timeline filters: which records a user wants to see, compiled once into a fast predicate.
 
+import { sourceKey } from './keys.js';
 import type { RecordKind, TimelineRecord } from './record.js';
 
 export interface TimelineFilter {
   /** Kinds to show; empty means all. */
   kinds: RecordKind[];
-  /** `connection:<serverId>` or `page:<socketId>`; empty means all sources. */
+  /** A `sourceKey()`; empty means all sources. */
   source?: string;
+  /** A `subscriptionKey()`. */
   subscriptionKey?: string;
   className?: string;
   /** Free text (case-insensitive) or, with `regex`, a regular expression matched against the record's text and JSON. */
@@ -18,19 +20,21 @@ export const EMPTY_FILTER: TimelineFilter = { kinds: [] };
 
 export type CompiledFilter = { ok: true; test: (record: TimelineRecord) => boolean } | { ok: false; error: string };
 
-export function sourceKey(record: TimelineRecord): string {
-  return record.source.type === 'connection' ? `connection:${record.source.serverId}` : `page:${record.source.socketId}`;
-}
-
 const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 /**
- * Whether the label, summary, class, objectId or raw frame matches. Each field is tested on its own: no joined or
- * lower-cased copy of every frame is made, which halves the time of a filter over 100k records.
+ * Whether the label, summary, class, objectId, raw frame or marker details match. Each field is tested on its own: no
+ * joined or lower-cased copy of every frame is made, which halves the time of a filter over 100k records.
  */
 function anyField(pattern: RegExp): (record: TimelineRecord) => boolean {
   const test = (text: string | undefined) => text !== undefined && pattern.test(text);
-  return (r) => test(r.label) || test(r.summary) || test(r.className) || test(r.objectId) || test(r.raw);
+  return (r) =>
+    test(r.label) ||
+    test(r.summary) ||
+    test(r.className) ||
+    test(r.objectId) ||
+    test(r.raw) ||
+    (r.marker !== undefined && test(JSON.stringify(r.marker)));
 }
 
 export function compileFilter(filter: TimelineFilter): CompiledFilter {
@@ -41,7 +45,7 @@ export function compileFilter(filter: TimelineFilter): CompiledFilter {
   }
   if (filter.source) {
     const source = filter.source;
-    tests.push((r) => sourceKey(r) === source);
+    tests.push((r) => sourceKey(r.source) === source);
   }
   if (filter.subscriptionKey) {
     const key = filter.subscriptionKey;

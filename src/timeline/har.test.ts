@@ -15,12 +15,12 @@ const SECRETS = {
 
 const { rec, reset } = recordFactory();
 
-const page = { type: 'page', socketId: 'sock-1', frameId: 0 } as const;
+const page = { type: 'pageSocket', socketId: 'sock-1', frameId: 0 } as const;
 
 function sampleRecords(): TimelineRecord[] {
   reset();
   return [
-    rec({ kind: 'connection', label: 'connecting', raw: JSON.stringify({ serverURL: 'wss://example.com/parse' }) }),
+    rec({ kind: 'connection', label: 'connecting', marker: { type: 'connectionState', state: 'connecting', attempt: 1 } }),
     rec({
       kind: 'sent',
       label: 'connect',
@@ -30,12 +30,12 @@ function sampleRecords(): TimelineRecord[] {
     rec({ kind: 'sent', label: 'subscribe', raw: '{"op":"subscribe","requestId":1,"query":{"className":"A","where":{}}}' }),
     rec({ kind: 'create', raw: JSON.stringify({ op: 'create', requestId: 1, object: { className: '_Session', objectId: 's1', sessionToken: SECRETS.legacyToken } }) }),
     rec({ kind: 'error', label: 'error 209', raw: JSON.stringify({ op: 'error', error: `Invalid session token ${SECRETS.legacyToken}`, code: 209, reconnect: false, requestId: 1 }) }),
-    rec({ kind: 'error', label: 'socket error', raw: JSON.stringify({ message: 'refused' }) }),
+    rec({ kind: 'error', label: 'socket error', marker: { type: 'socketError', message: 'refused' } }),
     rec({ kind: 'connection', label: 'details', raw: JSON.stringify({ headers: { 'X-Parse-Session-Token': SECRETS.token } }) }),
     rec({ kind: 'sent', label: 'connect', source: page, raw: `{"op":"connect","sessionToken":"${SECRETS.legacyToken}","javascriptKey":"${SECRETS.jsKey}` }),
     rec({ kind: 'update', source: page, raw: '{"op":"update","requestId":1,"object":{"className":"A","objectId":"x"}}' }),
     rec({ kind: 'error', label: 'invalid frame', source: page, raw: 'hello' }),
-    rec({ kind: 'gap', label: 'possible gap', raw: JSON.stringify({ from: 1, to: 2 }) }),
+    rec({ kind: 'gap', label: 'possible gap', marker: { type: 'gap', from: 1, to: 2 } }),
     rec({ kind: 'received', label: 'subscribed', raw: '{"op":"subscribed","clientId":"c1","requestId":2}' }),
     rec({ kind: 'received', label: 'no raw' }),
   ];
@@ -54,8 +54,8 @@ describe('exportHar', () => {
         redact: false,
         appVersion: '1.2.3',
         urls: new Map([
-          ['connection:srv', 'wss://example.com/parse'],
-          ['page:sock-1', 'wss://page.example/ws'],
+          ['server:srv', 'wss://example.com/parse'],
+          ['pageSocket:sock-1', 'wss://page.example/ws'],
         ]),
       }),
     ) as { log: { version: string; creator: unknown; pages: unknown[]; entries: Record<string, unknown>[] } };
@@ -90,12 +90,12 @@ describe('exportHar', () => {
 
   it('takes URLs from a plain object and names unknown sources', () => {
     const records = sampleRecords();
-    const har = JSON.parse(exportHar(records, { urls: { 'page:sock-1': 'wss://p/ws' } })) as { log: { entries: { request: { url: string } }[] } };
-    assert.deepEqual(har.log.entries.map((e) => e.request.url), ['unknown:connection:srv', 'wss://p/ws']);
+    const har = JSON.parse(exportHar(records, { urls: { 'pageSocket:sock-1': 'wss://p/ws' } })) as { log: { entries: { request: { url: string } }[] } };
+    assert.deepEqual(har.log.entries.map((e) => e.request.url), ['unknown:server:srv', 'wss://p/ws']);
   });
 
   it('redacts by default', () => {
-    const text = exportHar(sampleRecords(), { urls: { 'connection:srv': `wss://h/parse?sessionToken=${SECRETS.urlToken}` } });
+    const text = exportHar(sampleRecords(), { urls: { 'server:srv': `wss://h/parse?sessionToken=${SECRETS.urlToken}` } });
     assertNoSecrets(text);
     const har = JSON.parse(text) as { log: { entries: { _webSocketMessages: { data: string }[] }[] } };
     assert.equal(JSON.parse(har.log.entries[0]!._webSocketMessages[0]!.data).sessionToken, REDACTED);

@@ -1,12 +1,12 @@
 // Timeline records as a HAR 1.2 log: one WebSocket entry per source with its frames, as Chrome's HAR export writes them.
 
 import { isEventKind } from './describe.js';
-import { sourceKey } from './filter.js';
+import { sourceKey } from './keys.js';
 import type { TimelineRecord } from './record.js';
 import { collectSecrets, Redactor } from './redact.js';
 
 export interface HarOptions {
-  /** The socket URL of each source, by source key (`connection:<serverId>` or `page:<socketId>`). */
+  /** The socket URL of each source, by `sourceKey()`. */
   urls?: ReadonlyMap<string, string> | Readonly<Record<string, string>>;
   /** Replace secrets with "[redacted]" (default true). */
   redact?: boolean;
@@ -23,20 +23,11 @@ export interface HarWebSocketMessage {
   data: string;
 }
 
+/** Frames only: records with a marker (states, local failures such as a socket error) are not on the wire. */
 function direction(record: TimelineRecord): 'send' | 'receive' | undefined {
-  if (record.raw === undefined) return undefined;
+  if (record.raw === undefined || record.marker !== undefined) return undefined;
   if (record.kind === 'sent') return 'send';
-  if (record.kind === 'received' || isEventKind(record.kind)) return 'receive';
-  if (record.kind === 'error') {
-    // Error records are also written for local failures (socket error, no answer); only frames belong here.
-    if (record.label === 'invalid frame') return 'receive';
-    try {
-      const json = JSON.parse(record.raw) as unknown;
-      return typeof json === 'object' && json !== null && (json as { op?: unknown }).op === 'error' ? 'receive' : undefined;
-    } catch {
-      return undefined;
-    }
-  }
+  if (record.kind === 'received' || record.kind === 'error' || isEventKind(record.kind)) return 'receive';
   return undefined;
 }
 
@@ -54,7 +45,7 @@ export function exportHar(records: readonly TimelineRecord[], options: HarOption
   for (const record of records) {
     const type = direction(record);
     if (!type) continue;
-    const key = sourceKey(record);
+    const key = sourceKey(record.source);
     let messages = bySource.get(key);
     if (!messages) bySource.set(key, (messages = []));
     messages.push({ type, time: record.time / 1000, opcode: 1, data: redactor ? redactor.frame(record.raw!) : record.raw! });

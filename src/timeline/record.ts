@@ -1,6 +1,8 @@
 // The timeline's record model: one record per frame, connection state change, gap or restore, from any source.
 
+import type { ClientState } from '../livequery/client.js';
 import type { EventOp } from '../livequery/protocol.js';
+import type { PageSocketState } from '../views.js';
 
 export type RecordKind = 'connection' | 'sent' | 'received' | EventOp | 'error' | 'gap';
 export const RECORD_KINDS: readonly RecordKind[] = [
@@ -16,10 +18,59 @@ export const RECORD_KINDS: readonly RecordKind[] = [
   'gap',
 ];
 
-/** Where a record comes from: a connection the extension owns, or a WebSocket of the inspected page. */
+/** Where a record comes from. */
 export type RecordSource =
-  | { type: 'connection'; serverId: string }
-  | { type: 'page'; socketId: string; frameId: number };
+  /** The extension itself (a restore, a refused server, its bounded backlog). */
+  | { type: 'extension' }
+  /** A connection the extension owns, one per server the user added. */
+  | { type: 'server'; serverId: string }
+  /** The inspected page's document in one frame: its loads, and its relay (frame 0 is the top document). */
+  | { type: 'document'; frameId: number }
+  /** A WebSocket of the inspected page. */
+  | { type: 'pageSocket'; socketId: string; frameId: number };
+
+export type RecordSourceType = RecordSource['type'];
+
+/** Why a subscription may have missed events: its socket dropped, or the extension closed the connection (panel gone, disconnect, new settings). */
+export type GapReason = 'connectionLost' | 'connectionClosed';
+
+/**
+ * What a record that is not a frame stands for, with its details. A record has a marker exactly when it is not a
+ * frame; a frame's details are its `raw` text.
+ */
+export type Marker =
+  /** A connection the extension owns changed state; `reason` is the close reason, or why the extension closed it. */
+  | { type: 'connectionState'; state: ClientState; attempt: number; delayMs?: number; nextRetryAt?: number; code?: number; reason?: string }
+  | { type: 'serverEdited'; serverURL: string }
+  /** The subscription is sent again with another session token (`tokenLabel`: its keyring name). */
+  | { type: 'tokenSwitched'; subscriptionId: string; anonymous: boolean; tokenLabel?: string }
+  /** No `connected` reply within `timeoutMs` of the connect frame. */
+  | { type: 'noAnswer'; timeoutMs: number }
+  /** Events between `from` and `to` (epoch ms) may have been missed: LiveQuery never replays them. */
+  | { type: 'gap'; from: number; to: number; reason?: GapReason }
+  /** A socket failed: an extension's (with the client's message) or the page's (browsers give pages none). */
+  | { type: 'socketError'; message?: string }
+  /** The service worker restarted and brought back these servers and subscriptions. */
+  | { type: 'restored'; servers: { id: string; serverURL: string }[]; subscriptions: number }
+  | { type: 'invalidServer'; serverURL: string; error: string }
+  /** The panel refused to send the composer's query (the draft's fields as typed). */
+  | { type: 'invalidQuery'; error: string; className: string; where: string; keys: string; watch: string }
+  /** The extension's bounded backlog dropped `count` records before the panel connected. */
+  | { type: 'backlogDropped'; count: number }
+  /** The top frame loaded a document: page load number `generation`. */
+  | { type: 'navigated'; url: string; generation: number }
+  /** The page's relay lost `count` socket events while the extension was unreachable. */
+  | { type: 'relayDropped'; count: number }
+  /** `count` page socket events happened while no panel watched the tab and the page's bounded summary did not keep them. */
+  | { type: 'pageNotKept'; count: number }
+  | { type: 'pageSocketCreated'; url: string }
+  | { type: 'pageSocketOpen'; url: string }
+  | { type: 'pageSocketClosed'; code: number; reason: string; wasClean: boolean }
+  /** A page socket's state was rebuilt from its relay after the extension restarted. */
+  | { type: 'resumed'; url: string; state: PageSocketState; subscriptions: number; applicationId?: string; clientId?: string };
+
+export type MarkerType = Marker['type'];
+export type MarkerOf<T extends MarkerType> = Extract<Marker, { type: T }>;
 
 export interface TimelineRecord {
   /** Monotonic within one background instance (`epoch`). */
@@ -29,18 +80,25 @@ export interface TimelineRecord {
   time: number;
   source: RecordSource;
   kind: RecordKind;
-  /** Short name of what happened: an op (`subscribe`, `create`), or a state (`connected`, `reconnecting`). */
+  /** Display text: an op (`subscribe`, `create`), a state (`connected`), or what a marker stands for. Never branched on. */
   label: string;
-  /** Stable id of the subscription concerned: a connection's own id, or `<socketId>:<requestId>` for the page. */
+  /** Set on every record that is not a frame. */
+  marker?: Marker;
+  /** The subscription concerned, as `subscriptionKey()` names it. */
   subscriptionKey?: string;
   requestId?: number;
   className?: string;
   objectId?: string;
   /** One line for the list. */
   summary: string;
-  /** The raw frame text, or JSON of the details of a non-frame record. */
+  /** The frame's text (frames only). */
   raw?: string;
 }
 
 /** A record before the recorder numbers it. */
 export type RecordDraft = Omit<TimelineRecord, 'seq' | 'epoch'>;
+
+/** For the `default` of a switch that handles every variant: a new variant fails the build there. */
+export function unreachable(value: never): never {
+  throw new Error(`unexpected variant ${JSON.stringify(value)}`);
+}

@@ -10,7 +10,7 @@ function record(raw: string | undefined, extra: Partial<TimelineRecord> = {}): T
     seq: 1,
     epoch: 'e',
     time: 1,
-    source: { type: 'connection', serverId: 's' },
+    source: { type: 'server', serverId: 's' },
     kind: 'sent',
     label: 'x',
     summary: '',
@@ -85,6 +85,10 @@ describe('Redactor', () => {
     const r = redactor.record(record(`{"op":"connect","sessionToken":"${TOKEN}"}`, { summary: `error for ${TOKEN}`, label: 'x' }));
     assert.equal(r.raw, `{"op":"connect","sessionToken":"${REDACTED}"}`);
     assert.equal(r.summary, `error for ${REDACTED}`);
+    const marked = redactor.record(record(undefined, { kind: 'connection', marker: { type: 'serverEdited', serverURL: `wss://h/?sessionToken=${TOKEN}` } }));
+    assert.deepEqual(marked.marker, { type: 'serverEdited', serverURL: `wss://h/?sessionToken=${REDACTED}` });
+    const clean = record(undefined, { kind: 'gap', marker: { type: 'gap', from: 1, to: 2, reason: 'connectionLost' } });
+    assert.equal(redactor.record(clean).marker, clean.marker, 'a marker without secrets is the same object');
     assert.deepEqual(
       redactor.server({ serverURL: 'wss://h/?sessionToken=zz', applicationId: 'app', javascriptKey: 'js', masterKey: 'mk', sessionToken: TOKEN, label: 'mine' }),
       { serverURL: `wss://h/?sessionToken=${REDACTED}`, applicationId: 'app', javascriptKey: REDACTED, masterKey: REDACTED, sessionToken: REDACTED, label: 'mine' },

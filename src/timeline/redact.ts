@@ -1,6 +1,6 @@
 // Removes secrets (session tokens, app keys) from recorded frames, record texts and server specs before export.
 
-import type { TimelineRecord } from './record.js';
+import type { Marker, TimelineRecord } from './record.js';
 import type { ServerSpec } from '../views.js';
 
 export const REDACTED = '[redacted]';
@@ -88,11 +88,17 @@ export class Redactor {
     return redacted === parsed.value ? raw : JSON.stringify(redacted);
   }
 
-  /** A record with its raw frame and texts redacted. */
+  /** A marker with its texts scrubbed: only strings change, so it keeps its shape. */
+  marker(marker: Marker): Marker {
+    return this.value(marker) as Marker;
+  }
+
+  /** A record with its raw frame, marker and texts redacted. */
   record(record: TimelineRecord): TimelineRecord {
     const out = { ...record };
     for (const [key, value] of Object.entries(out) as [keyof TimelineRecord, unknown][]) {
       if (key === 'raw' && typeof value === 'string') out.raw = this.frame(value);
+      else if (key === 'marker' && out.marker) out.marker = this.marker(out.marker);
       else if (typeof value === 'string' && key !== 'epoch' && key !== 'kind') setKey(out as Record<string, unknown>, key, this.text(value));
     }
     return out;

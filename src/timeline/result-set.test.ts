@@ -13,7 +13,7 @@ function record(kind: RecordKind, raw: unknown, subscriptionKey = 's:1'): Timeli
     seq,
     epoch: 'e',
     time: 1_700_000_000_000 + seq,
-    source: { type: 'page', socketId: 's', frameId: 0 },
+    source: { type: 'pageSocket', socketId: 's', frameId: 0 },
     kind,
     label: kind,
     subscriptionKey,
@@ -123,20 +123,32 @@ describe('resultSetFromRecords after a seed, an update op and a token switch', (
     seq: time,
     epoch: 'e',
     time,
-    source: { type: 'connection', serverId: 's' },
+    source: { type: 'server', serverId: 's' },
     kind: op as TimelineRecord['kind'],
     label: op,
     summary: '',
     subscriptionKey: 'k',
     raw: JSON.stringify({ op, requestId: 1, object: { className: 'A', objectId, ...extra } }),
   });
-  const marker = (kind: TimelineRecord['kind'], label: string, time: number): TimelineRecord => ({
+  const updateOp = (time: number): TimelineRecord => ({
     seq: time,
     epoch: 'e',
     time,
-    source: { type: 'connection', serverId: 's' },
-    kind,
+    source: { type: 'server', serverId: 's' },
+    kind: 'sent',
+    label: 'update',
+    summary: '',
+    subscriptionKey: 'k',
+    raw: JSON.stringify({ op: 'update', requestId: 1, query: { className: 'A', where: {} } }),
+  });
+  const tokenSwitched = (time: number, label = 'token switched'): TimelineRecord => ({
+    seq: time,
+    epoch: 'e',
+    time,
+    source: { type: 'server', serverId: 's' },
+    kind: 'connection',
     label,
+    marker: { type: 'tokenSwitched', subscriptionId: 'k', anonymous: true },
     summary: '',
     subscriptionKey: 'k',
   });
@@ -148,8 +160,10 @@ describe('resultSetFromRecords after a seed, an update op and a token switch', (
   });
 
   it('starts over when the query is updated or the token switched', () => {
-    const records = [frame('create', 'x', 1), marker('sent', 'update', 2), frame('create', 'y', 3), marker('connection', 'token switched', 4), frame('enter', 'z', 5)];
+    const records = [frame('create', 'x', 1), updateOp(2), frame('create', 'y', 3), tokenSwitched(4, 'any text'), frame('enter', 'z', 5)];
     assert.deepEqual([...resultSetFromRecords(records, 'k').keys()], ['z']);
+    const labelOnly: TimelineRecord = { ...tokenSwitched(4), marker: undefined };
+    assert.deepEqual([...resultSetFromRecords([frame('create', 'x', 1), labelOnly], 'k').keys()], ['x'], 'a label alone means nothing');
   });
 });
 

@@ -1,6 +1,6 @@
 // The live result set of one subscription, kept from its events (and `result` frames) keyed by objectId.
 
-import { checkServerFrame, type EventOp, type ParseJSON } from '../livequery/protocol.js';
+import { checkServerFrame, isPlainObject, type EventOp, type ParseJSON } from '../livequery/protocol.js';
 import type { TimelineRecord } from './record.js';
 
 export type ResultSet = Map<string, ParseJSON>;
@@ -37,9 +37,19 @@ export function seed(set: ResultSet, objects: readonly ParseJSON[]): void {
   }
 }
 
-/** A new query (update op) or another session token (resubscribe) matches other objects: the set starts over. */
+/**
+ * Whether a record of a subscription empties its set: another session token (resubscribe) or a new query (the
+ * update op, a sent frame) matches other objects.
+ */
 export function startsOver(record: TimelineRecord): boolean {
-  return (record.kind === 'sent' && record.label === 'update') || (record.kind === 'connection' && record.label === 'token switched');
+  if (record.marker) return record.marker.type === 'tokenSwitched';
+  if (record.kind !== 'sent' || record.raw === undefined) return false;
+  try {
+    const json: unknown = JSON.parse(record.raw);
+    return isPlainObject(json) && json.op === 'update';
+  } catch {
+    return false;
+  }
 }
 
 /**
@@ -62,7 +72,7 @@ export function resultSetFromRecords(
       set.clear();
       continue;
     }
-    if (record.kind === 'sent' || record.raw === undefined) continue;
+    if (record.marker || record.kind === 'sent' || record.raw === undefined) continue;
     let json: unknown;
     try {
       json = JSON.parse(record.raw);

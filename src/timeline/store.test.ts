@@ -12,7 +12,7 @@ function record(kind: RecordKind, extra: Partial<TimelineRecord> = {}): Timeline
     seq,
     epoch: 'e1',
     time: 1_700_000_000_000 + seq,
-    source: { type: 'connection', serverId: 's1' },
+    source: { type: 'server', serverId: 's1' },
     kind,
     label: kind,
     summary: `record ${seq}`,
@@ -40,7 +40,7 @@ describe('RingBuffer', () => {
 describe('compileFilter', () => {
   const create = record('create', { className: 'Game', objectId: 'abc', raw: '{"op":"create","object":{"name":"Zelda"}}' });
   const sent = record('sent', { className: 'Note', raw: '{"op":"subscribe"}' });
-  const page = record('update', { source: { type: 'page', socketId: 'x-1', frameId: 0 }, subscriptionKey: 'x-1:1' });
+  const page = record('update', { source: { type: 'pageSocket', socketId: 'x-1', frameId: 0 }, subscriptionKey: 'pageSocket:x-1/1' });
 
   it('filters by kind, source, subscription and class', () => {
     const test = (f: Parameters<typeof compileFilter>[0]) => {
@@ -50,8 +50,9 @@ describe('compileFilter', () => {
     };
     assert.deepEqual(test({ kinds: [] }), ['create', 'sent', 'update']);
     assert.deepEqual(test({ kinds: ['create', 'update'] }), ['create', 'update']);
-    assert.deepEqual(test({ kinds: [], source: 'page:x-1' }), ['update']);
-    assert.deepEqual(test({ kinds: [], subscriptionKey: 'x-1:1' }), ['update']);
+    assert.deepEqual(test({ kinds: [], source: 'pageSocket:x-1' }), ['update']);
+    assert.deepEqual(test({ kinds: [], source: 'server:s1' }), ['create', 'sent']);
+    assert.deepEqual(test({ kinds: [], subscriptionKey: 'pageSocket:x-1/1' }), ['update']);
     assert.deepEqual(test({ kinds: [], className: 'Note' }), ['sent']);
   });
 
@@ -60,6 +61,12 @@ describe('compileFilter', () => {
     assert.ok(text.ok && text.test(create) && !text.test(sent));
     const regex = compileFilter({ kinds: [], text: '"op":"(create|subscribe)"', regex: true });
     assert.ok(regex.ok && regex.test(create) && regex.test(sent) && !regex.test(page));
+  });
+
+  it('matches free text in a marker’s details', () => {
+    const gap = record('gap', { label: 'possible gap', marker: { type: 'gap', from: 1, to: 2, reason: 'connectionClosed' } });
+    const text = compileFilter({ kinds: [], text: 'connectionclosed' });
+    assert.ok(text.ok && text.test(gap) && !text.test(create));
   });
 
   it('reports an invalid regular expression', () => {

@@ -11,7 +11,7 @@ export function recordFactory(start = 1_746_093_600_000) {
         seq,
         epoch: 'epoch-1',
         time: start + seq * 10.5,
-        source: { type: 'connection', serverId: 'srv' },
+        source: { type: 'server', serverId: 'srv' },
         label: partial.kind,
         summary: `record ${seq}`,
         ...partial,

@@ -1,0 +1,94 @@
+// What the detail pane says about a record that is not a frame: its marker's details, in words.
+
+import { unreachable, type GapReason, type Marker } from '../../src/timeline/record.js';
+import { formatClock } from './format.js';
+
+export type Fact = [name: string, value: string];
+
+const GAP_CAUSES: Record<GapReason, string> = {
+  connectionLost: 'the socket dropped',
+  connectionClosed: 'the extension closed the connection',
+};
+
+const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+const optional = (name: string, value: string | number | undefined): Fact[] => (value === undefined || value === '' ? [] : [[name, String(value)]]);
+
+/** One switch over every marker type: a new or renamed marker does not compile until the panel says what it means. */
+export function markerFacts(marker: Marker): Fact[] {
+  switch (marker.type) {
+    case 'connectionState':
+      return [
+        ['state', marker.state],
+        ['attempt', String(marker.attempt)],
+        ...optional('next attempt in', marker.delayMs === undefined ? undefined : seconds(marker.delayMs)),
+        ...optional('close code', marker.code),
+        ...optional('reason', marker.reason),
+      ];
+    case 'serverEdited':
+      return [['server URL', marker.serverURL]];
+    case 'tokenSwitched':
+      return [
+        ['subscription', marker.subscriptionId],
+        ['new token', marker.anonymous ? 'none (anonymous)' : (marker.tokenLabel ?? 'a token not in the keyring')],
+      ];
+    case 'noAnswer':
+      return [['waited', seconds(marker.timeoutMs)]];
+    case 'gap':
+      return [
+        ['from', formatClock(marker.from)],
+        ['to', formatClock(marker.to)],
+        ['duration', seconds(marker.to - marker.from)],
+        ['cause', marker.reason ? GAP_CAUSES[marker.reason] : 'not recorded'],
+      ];
+    case 'socketError':
+      return [['message', marker.message ?? 'none (browsers give pages no details)']];
+    case 'restored':
+      return [
+        ['servers', marker.servers.map((s) => s.serverURL).join(', ') || 'none'],
+        ['subscriptions', String(marker.subscriptions)],
+      ];
+    case 'invalidServer':
+      return [
+        ['server URL', marker.serverURL],
+        ['error', marker.error],
+      ];
+    case 'invalidQuery':
+      return [
+        ['error', marker.error],
+        ['class', marker.className],
+        ['where', marker.where],
+        ...optional('keys', marker.keys),
+        ...optional('watch', marker.watch),
+      ];
+    case 'backlogDropped':
+      return [['dropped', `${marker.count} record(s)`]];
+    case 'navigated':
+      return [
+        ['URL', marker.url],
+        ['page load', String(marker.generation)],
+      ];
+    case 'relayDropped':
+      return [['lost', `${marker.count} socket event(s)`]];
+    case 'pageNotKept':
+      return [['not kept', `${marker.count} socket event(s), from before a panel watched the tab`]];
+    case 'pageSocketCreated':
+    case 'pageSocketOpen':
+      return [['URL', marker.url]];
+    case 'pageSocketClosed':
+      return [
+        ['code', String(marker.code)],
+        ['reason', marker.reason || 'none'],
+        ['clean', marker.wasClean ? 'yes' : 'no'],
+      ];
+    case 'resumed':
+      return [
+        ['URL', marker.url],
+        ['state', marker.state],
+        ['subscriptions', String(marker.subscriptions)],
+        ...optional('application', marker.applicationId),
+        ...optional('clientId', marker.clientId),
+      ];
+    default:
+      return unreachable(marker);
+  }
+}
