@@ -1,12 +1,14 @@
 // The panel's entry: finds the inspected tab, connects to the service worker, follows the DevTools theme, renders.
 
-import { effect } from '@preact/signals';
 import { render } from 'preact';
 import browser from 'webextension-polyfill';
-import { Bridge } from './bridge.js';
-import { App, applyDefaults, type Defaults } from './components/App.js';
-import { createAppState } from './state/app-state.js';
-import { loadSettings, saveSettings } from './state/settings.js';
+import { now } from '../src/timeline/clock.js';
+import { devtoolsInspectedPage } from './adapters/inspected-page.js';
+import { createBridgePort } from './adapters/port.js';
+import { fetchRestClient } from './adapters/rest.js';
+import { extensionStorage } from './adapters/storage.js';
+import { App, type Defaults } from './components/App.js';
+import { createPanelStore, loadSettings, PanelStoreContext, saveSettingsOnChange } from './store/index.js';
 
 interface DevtoolsPanels {
   themeName?: string;
@@ -50,29 +52,34 @@ async function main(): Promise<void> {
     root.textContent = 'This page is the LiveQuery DevTools panel: open it from the DevTools "LiveQuery" tab.';
     return;
   }
-  const [settings, defaults] = await Promise.all([loadSettings(), loadDefaults()]);
-  const state = createAppState(settings);
-  const bridge = new Bridge(tabId, {
-    onMessage: (message) => {
-      state.receive(message);
-      document.body.dataset.ready = 'true';
-    },
-    onStatus: (connected) => (state.connected.value = connected),
-    lastSeen: () => state.liveTimeline.lastSeen(),
-    preserveLog: () => state.preserveLog.peek(),
+  const local = extensionStorage('local');
+  const [settings, defaults] = await Promise.all([loadSettings(local), loadDefaults()]);
+  const port = createBridgePort(tabId);
+  const store = createPanelStore({
+    port,
+    local,
+    session: extensionStorage('session'),
+    rest: fetchRestClient(),
+    page: devtoolsInspectedPage,
+    nextFrame: (callback) => requestAnimationFrame(callback),
+    now,
+    settings,
   });
-  state.setBridge(bridge);
-  applyDefaults(state, defaults);
-  effect(() => saveSettings({ preserveLog: state.preserveLog.value, filter: state.filter.value, capacity: state.capacity.value }));
-  render(<App state={state} defaults={defaults} />, root);
-  bridge.connect();
-  // After connect: the hello carries the first value, this effect each change.
-  let first = true;
-  effect(() => {
-    const on = state.preserveLog.value;
-    if (!first) bridge.send({ type: 'setPreserveLog', on });
-    first = false;
-  });
+  port.onMessage(() => (document.body.dataset.ready = 'true'));
+  if (defaults.query) store.composer.update(defaults.query);
+  void store.load();
+  saveSettingsOnChange(local, () => ({
+    preserveLog: store.page.preserveLog.value,
+    filter: store.timeline.filter.value,
+    capacity: store.timeline.capacity.value,
+  }));
+  render(
+    <PanelStoreContext.Provider value={store}>
+      <App defaults={defaults} />
+    </PanelStoreContext.Provider>,
+    root,
+  );
+  store.connect();
 }
 
 void main();

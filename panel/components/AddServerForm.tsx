@@ -2,10 +2,9 @@
 
 import { useState } from 'preact/hooks';
 import type { ServerSpec } from '../../src/views.js';
-import type { AppState } from '../state/app-state.js';
+import { useConnections } from '../store/index.js';
 
 export interface ServerFormProps {
-  state: AppState;
   initial?: ServerSpec;
   serverId?: string;
   onDone?: () => void;
@@ -13,16 +12,8 @@ export interface ServerFormProps {
 
 const EMPTY: ServerSpec = { serverURL: '', applicationId: '' };
 
-function clean(spec: ServerSpec): ServerSpec {
-  const out: ServerSpec = { serverURL: spec.serverURL.trim(), applicationId: spec.applicationId.trim() };
-  for (const key of ['javascriptKey', 'masterKey', 'sessionToken', 'label'] as const) {
-    const value = spec[key]?.trim();
-    if (value) out[key] = value;
-  }
-  return out;
-}
-
-export function ServerForm({ state, initial, serverId, onDone }: ServerFormProps) {
+export function ServerForm({ initial, serverId, onDone }: ServerFormProps) {
+  const connections = useConnections();
   const [spec, setSpec] = useState<ServerSpec>(initial ?? EMPTY);
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
@@ -46,9 +37,8 @@ export function ServerForm({ state, initial, serverId, onDone }: ServerFormProps
     setBusy(true);
     setError(null);
     try {
-      const cleaned = clean(spec);
-      if (serverId) await state.run({ type: 'editServer', serverId, spec: cleaned });
-      else await state.run({ type: 'addServer', spec: cleaned });
+      if (serverId) await connections.editServer(serverId, spec);
+      else await connections.addServer(spec);
       if (!serverId) setSpec({ ...EMPTY });
       onDone?.();
     } catch (err) {

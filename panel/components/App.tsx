@@ -1,7 +1,7 @@
 // The panel's layout: servers and page sockets on the left, the timeline with its detail pane on the right.
 
 import { useEffect, useRef } from 'preact/hooks';
-import type { AppState } from '../state/app-state.js';
+import { useConnections, useTimeline, useView } from '../store/index.js';
 import { ServerForm } from './AddServerForm.js';
 import { PageSockets } from './PageSockets.js';
 import { RecordDetail } from './RecordDetail.js';
@@ -12,23 +12,40 @@ import { Composer, QueryHistoryList } from './Composer.js';
 import { Timeline } from './Timeline.js';
 import { Toolbar } from './Toolbar.js';
 import type { ServerSpec } from '../../src/views.js';
-import { serverKeyOf } from '../state/keyring.js';
-import type { QueryDraft } from '../state/query-draft.js';
+import { serverKeyOf } from '../store/keyring.js';
+import type { QueryDraft } from '../store/query-draft.js';
 
 export interface Defaults {
   server?: ServerSpec;
   query?: Partial<QueryDraft>;
 }
 
-export function applyDefaults(state: AppState, defaults: Defaults): void {
-  if (defaults.query) state.composer.draft.value = { ...state.composer.draft.value, ...defaults.query };
-}
-
 function isEditable(target: EventTarget | null): boolean {
   return target instanceof HTMLElement && (target.isContentEditable || ['INPUT', 'TEXTAREA', 'SELECT'].includes(target.tagName));
 }
 
-export function App({ state, defaults }: { state: AppState; defaults: Defaults }) {
+/** The filter's scope in words, with a button to widen it again. */
+function ScopeBar() {
+  const timeline = useTimeline();
+  const filter = timeline.filter.value;
+  if (!filter.subscriptionKey && !filter.source && !filter.className) return null;
+  return (
+    <div class="filter-bar">
+      Showing only{' '}
+      {filter.subscriptionKey ? `subscription ${filter.subscriptionKey}` : ''}
+      {filter.className ? ` class ${filter.className}` : ''}
+      {filter.source ? ` source ${filter.source}` : ''}
+      <button type="button" data-testid="clear-scope" onClick={() => timeline.showAll()}>
+        Show all
+      </button>
+    </div>
+  );
+}
+
+export function App({ defaults }: { defaults: Defaults }) {
+  const timeline = useTimeline();
+  const connections = useConnections();
+  const view = useView();
   const filterInput = useRef<HTMLInputElement>(null);
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
@@ -36,41 +53,41 @@ export function App({ state, defaults }: { state: AppState; defaults: Defaults }
       const key = e.key.toLowerCase();
       if (mod && key === 'e') {
         e.preventDefault();
-        state.toggleRecording();
+        timeline.toggleRecording();
       } else if (mod && key === 'k') {
         e.preventDefault();
-        state.clear();
+        timeline.clear();
       } else if ((mod && key === 'f') || (e.key === '/' && !isEditable(e.target))) {
         e.preventDefault();
         filterInput.current?.focus();
         filterInput.current?.select();
       } else if (e.key === 'Escape' && e.target === filterInput.current) {
         (document.querySelector('.timeline-viewport') as HTMLElement | null)?.focus();
-      } else if (e.key === 'Escape' && !isEditable(e.target) && state.selected.value) {
-        state.selected.value = null;
+      } else if (e.key === 'Escape' && !isEditable(e.target) && timeline.selected.value) {
+        timeline.select(null);
       }
     };
     document.addEventListener('keydown', onKey);
     return () => document.removeEventListener('keydown', onKey);
-  }, [state]);
+  }, [timeline]);
 
-  const servers = state.servers.value;
-  const view = state.view.value;
-  const selectedServer = servers.find((s) => s.id === state.selectedServerId.value) ?? servers[0];
+  const servers = connections.servers.value;
+  const main = view.main.value;
+  const selectedServer = view.selectedServer.value;
   return (
     <div class="app">
       <aside class="sidebar">
-        {!state.connected.value ? (
+        {!connections.connected.value ? (
           <div class="banner" role="status" data-testid="sw-status">
             Reconnecting to the extension's service worker…
           </div>
         ) : null}
         <details open>
           <summary>Servers</summary>
-          <ServerList state={state} />
+          <ServerList />
           <details open={servers.length === 0} class="nested">
             <summary>Add a server</summary>
-            <ServerForm state={state} initial={defaults.server} />
+            <ServerForm initial={defaults.server} />
           </details>
         </details>
         {selectedServer ? (
@@ -78,42 +95,28 @@ export function App({ state, defaults }: { state: AppState; defaults: Defaults }
             <summary>
               Subscribe on <em>{selectedServer.spec.label || selectedServer.spec.serverURL}</em>
             </summary>
-            <Composer state={state} serverId={selectedServer.id} serverKey={serverKeyOf(selectedServer.spec)} />
+            <Composer serverId={selectedServer.id} serverKey={serverKeyOf(selectedServer.spec)} />
             <details class="nested">
               <summary>History</summary>
-              <QueryHistoryList state={state} serverId={selectedServer.id} />
+              <QueryHistoryList serverId={selectedServer.id} />
             </details>
           </details>
         ) : null}
         <details open>
           <summary>Page</summary>
-          <PageSockets state={state} />
+          <PageSockets />
         </details>
       </aside>
       <main class="main">
-        <Toolbar state={state} filterInput={filterInput} />
-        {state.filter.value.subscriptionKey || state.filter.value.source || state.filter.value.className ? (
-          <div class="filter-bar">
-            Showing only{' '}
-            {state.filter.value.subscriptionKey ? `subscription ${state.filter.value.subscriptionKey}` : ''}
-            {state.filter.value.className ? ` class ${state.filter.value.className}` : ''}
-            {state.filter.value.source ? ` source ${state.filter.value.source}` : ''}
-            <button
-              type="button"
-              data-testid="clear-scope"
-              onClick={() => state.setFilter({ ...state.filter.value, subscriptionKey: undefined, source: undefined, className: undefined })}
-            >
-              Show all
-            </button>
-          </div>
-        ) : null}
-        <RecordingBanner state={state} />
-        {view.type === 'results' ? (
-          <ResultSetView state={state} subscriptionKey={view.subscriptionKey} title={view.title} serverId={view.serverId} />
+        <Toolbar filterInput={filterInput} />
+        <ScopeBar />
+        <RecordingBanner />
+        {main.type === 'results' ? (
+          <ResultSetView key={main.subscriptionKey} subscriptionKey={main.subscriptionKey} title={main.title} serverId={main.serverId} />
         ) : (
-          <div class={`content ${state.selected.value ? 'with-detail' : ''}`}>
-            <Timeline state={state} />
-            {state.selected.value ? <RecordDetail state={state} /> : null}
+          <div class={`content ${timeline.selected.value ? 'with-detail' : ''}`}>
+            <Timeline />
+            {timeline.selected.value ? <RecordDetail /> : null}
           </div>
         )}
       </main>

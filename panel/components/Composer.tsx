@@ -4,24 +4,25 @@
 import { useMemo, useState } from 'preact/hooks';
 import { toParseSdkCode } from '../../src/composer/copy-as-code.js';
 import { treeToWhere, whereToTree } from '../../src/composer/where-builder.js';
-import { now } from '../../src/timeline/clock.js';
-import type { AppState } from '../state/app-state.js';
-import { parseDraft, type QueryDraft } from '../state/query-draft.js';
+import { useComposer, useNames } from '../store/index.js';
+import type { QueryDraft } from '../store/query-draft.js';
 import { copyText } from './clipboard.js';
 import { TokenSelect } from './Keyring.js';
 import { WhereBuilder } from './WhereBuilder.js';
 
 type Mode = 'builder' | 'json';
 
-export function Composer({ state, serverId, serverKey }: { state: AppState; serverId: string; serverKey: string }) {
-  const draft = state.composer.draft.value;
-  const editing = state.composer.editing.value;
+export function Composer({ serverId, serverKey }: { serverId: string; serverKey: string }) {
+  const composer = useComposer();
+  const classes = useNames().knownClasses.value;
+  const draft = composer.draft.value;
+  const editing = composer.editing.value;
+  const parsed = composer.parsed.value;
   const [mode, setMode] = useState<Mode>('builder');
   const [error, setError] = useState<string | null>(null);
   const [note, setNote] = useState<string | null>(null);
   const [showCode, setShowCode] = useState(false);
   const [busy, setBusy] = useState(false);
-  const parsed = useMemo(() => parseDraft(draft), [draft]);
   const tree = useMemo(() => {
     try {
       return whereToTree(draft.where.trim() ? JSON.parse(draft.where) : {});
@@ -30,7 +31,7 @@ export function Composer({ state, serverId, serverKey }: { state: AppState; serv
     }
   }, [draft.where]);
   const set = (patch: Partial<QueryDraft>) => {
-    state.composer.draft.value = { ...draft, ...patch };
+    composer.update(patch);
     setError(null);
     setNote(null);
   };
@@ -40,29 +41,9 @@ export function Composer({ state, serverId, serverKey }: { state: AppState; serv
     e.preventDefault();
     setError(null);
     setNote(null);
-    if (!parsed.ok) {
-      setError(parsed.error);
-      state.addLocalRecord({
-        time: now(),
-        source: { type: 'server', serverId },
-        kind: 'error',
-        label: 'invalid query',
-        marker: { type: 'invalidQuery', error: parsed.error, className: draft.className, where: draft.where, keys: draft.keys, watch: draft.watch },
-        className: draft.className || undefined,
-        summary: `not sent: ${parsed.error}`,
-      });
-      return;
-    }
     setBusy(true);
     try {
-      if (editedHere) {
-        await state.run({ type: 'updateSubscription', serverId, subscriptionId: editedHere.subscriptionId, query: parsed.query });
-        state.composer.editing.value = null;
-        setNote('Applied with the update op');
-      } else {
-        await state.run({ type: 'subscribe', serverId, query: parsed.query, sessionToken: draft.sessionToken.trim() || undefined });
-      }
-      state.history.add(parsed.query);
+      if ((await composer.submit(serverId)) === 'updated') setNote('Applied with the update op');
     } catch (err) {
       setError((err as Error).message);
     } finally {
@@ -78,13 +59,12 @@ export function Composer({ state, serverId, serverKey }: { state: AppState; serv
   };
 
   const fieldError = (field: string) => (!parsed.ok && parsed.field === field ? parsed.error : null);
-  const classes = state.knownClasses.value;
   return (
     <form class="composer" data-testid="subscribe-form" onSubmit={submit}>
       {editedHere ? (
         <div class="banner" data-testid="composer-editing">
           Editing subscription #{editedHere.requestId ?? '?'} in place.{' '}
-          <button type="button" onClick={() => (state.composer.editing.value = null)}>
+          <button type="button" onClick={() => composer.cancelEdit()}>
             Cancel
           </button>
         </div>
@@ -152,7 +132,6 @@ export function Composer({ state, serverId, serverKey }: { state: AppState; serv
           <span>Session token</span>
           <span class="token-picker">
             <TokenSelect
-              keyring={state.keyring}
               serverKey={serverKey}
               value={draft.sessionToken || undefined}
               testId="subscribe-token-select"
@@ -196,8 +175,9 @@ export function Composer({ state, serverId, serverKey }: { state: AppState; serv
   );
 }
 
-export function QueryHistoryList({ state, serverId }: { state: AppState; serverId: string }) {
-  const entries = state.history.entries.value;
+export function QueryHistoryList({ serverId }: { serverId: string }) {
+  const composer = useComposer();
+  const entries = composer.history.entries.value;
   const [error, setError] = useState<string | null>(null);
   if (!entries.length) return <div class="muted small">Queries you subscribe to are kept here.</div>;
   return (
@@ -209,7 +189,7 @@ export function QueryHistoryList({ state, serverId }: { state: AppState; serverI
         return (
           <li key={`${entry.time}`} data-testid="history-entry">
             <code title={text}>{text}</code>
-            <button type="button" title="Load into the composer" onClick={() => state.composer.load(entry.query)}>
+            <button type="button" title="Load into the composer" onClick={() => composer.load(entry.query)}>
               Edit
             </button>
             <button
@@ -218,9 +198,7 @@ export function QueryHistoryList({ state, serverId }: { state: AppState; serverI
               title="Subscribe again with this query"
               onClick={() => {
                 setError(null);
-                state
-                  .run({ type: 'subscribe', serverId, query: entry.query, sessionToken: state.composer.draft.value.sessionToken || undefined })
-                  .catch((e: Error) => setError(`Re-run failed: ${e.message}`));
+                composer.rerun(serverId, entry.query).catch((e: Error) => setError(`Re-run failed: ${e.message}`));
               }}
             >
               Re-run

@@ -2,14 +2,15 @@
 
 import { useState } from 'preact/hooks';
 import type { ServerView } from '../../src/views.js';
-import { serverKeyOf, type Keyring } from '../state/keyring.js';
-import { readPageUser } from '../state/page-user.js';
-import { logIn, restURLFor } from '../state/parse-rest.js';
+import { restURLFor } from '../adapters/rest.js';
+import { useKeyring } from '../store/index.js';
+import { serverKeyOf } from '../store/keyring.js';
 import { Secret } from './Secret.js';
 
 type Mode = 'paste' | 'login';
 
-export function KeyringEditor({ keyring, server }: { keyring: Keyring; server: ServerView }) {
+export function KeyringEditor({ server }: { server: ServerView }) {
+  const keyring = useKeyring();
   const serverKey = serverKeyOf(server.spec);
   const entries = keyring.forServer(serverKey);
   const [mode, setMode] = useState<Mode>('login');
@@ -30,18 +31,12 @@ export function KeyringEditor({ keyring, server }: { keyring: Keyring; server: S
     setBusy(true);
     try {
       if (mode === 'paste') {
-        if (!name.trim() || !token.trim()) throw new Error('A name and a token are needed');
-        keyring.add({ serverKey, name: name.trim(), token: token.trim(), origin: 'pasted' });
-        done(`Added "${name.trim()}"`);
+        const entry = keyring.addPasted(serverKey, name, token);
+        done(`Added "${entry.name}"`);
         setToken('');
       } else {
-        const user = await logIn(
-          { restURL: restURL.replace(/\/+$/, ''), applicationId: server.spec.applicationId, javascriptKey: server.spec.javascriptKey },
-          username.trim(),
-          password,
-        );
-        keyring.add({ serverKey, name: name.trim() || user.username, token: user.sessionToken, origin: 'login', username: user.username, userId: user.objectId });
-        done(`Logged in as ${user.username}`);
+        const entry = await keyring.logIn(server.spec, { restURL, username, password, name });
+        done(`Logged in as ${entry.username}`);
         setPassword('');
       }
       setName('');
@@ -55,10 +50,8 @@ export function KeyringEditor({ keyring, server }: { keyring: Keyring; server: S
   const importFromPage = async () => {
     setMessage(null);
     try {
-      const user = await readPageUser(server.spec.applicationId);
-      const entryName = user.username ? `${user.username} (page)` : 'page user';
-      keyring.add({ serverKey, name: entryName, token: user.sessionToken, origin: 'page', username: user.username, userId: user.objectId });
-      done(`Imported the page's user${user.username ? ` ${user.username}` : ''}`);
+      const entry = await keyring.importFromPage(server.spec);
+      done(`Imported the page's user${entry.username ? ` ${entry.username}` : ''}`);
     } catch (error) {
       fail(error);
     }
@@ -137,18 +130,17 @@ export function KeyringEditor({ keyring, server }: { keyring: Keyring; server: S
 
 /** Picks a subscription's token from the keyring; changing it resubscribes with the new token. */
 export function TokenSelect({
-  keyring,
   serverKey,
   value,
   onChange,
   testId,
 }: {
-  keyring: Keyring;
   serverKey: string;
   value: string | undefined;
   onChange: (token: string | undefined, name: string) => void;
   testId: string;
 }) {
+  const keyring = useKeyring();
   const entries = keyring.forServer(serverKey);
   const known = !value || entries.some((e) => e.token === value);
   return (

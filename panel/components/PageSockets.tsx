@@ -2,21 +2,20 @@
 
 import { useState } from 'preact/hooks';
 import { subscriptionKey } from '../../src/timeline/keys.js';
-import type { PageSocketView, PageSubscriptionView, ServerSpec } from '../../src/views.js';
-import type { AppState } from '../state/app-state.js';
-import { formatCounts, hostOf } from './format.js';
+import type { PageSocketView, PageSubscriptionView } from '../../src/views.js';
+import { useConnections, usePage, useTimeline, useView } from '../store/index.js';
+import { hostOf } from '../store/names.js';
+import { formatCounts } from './format.js';
 import { Secret } from './Secret.js';
 
 /** Turns the page's subscription into a panel-owned one on the same server, e.g. to try another session token. */
-function AdoptButton({ state, socket, sub }: { state: AppState; socket: PageSocketView; sub: PageSubscriptionView }) {
+function AdoptButton({ socket, sub }: { socket: PageSocketView; sub: PageSubscriptionView }) {
+  const connections = useConnections();
   const [message, setMessage] = useState<string | null>(null);
   if (!socket.applicationId) return null;
   const adopt = () => {
-    const spec: ServerSpec = { serverURL: socket.url, applicationId: socket.applicationId! };
-    if (socket.javascriptKey) spec.javascriptKey = socket.javascriptKey;
-    if (socket.masterKey) spec.masterKey = socket.masterKey;
-    state
-      .run({ type: 'adoptPageSubscription', spec, query: sub.query, sessionToken: sub.sessionToken ?? socket.sessionToken })
+    connections
+      .adoptPageSubscription(socket, sub)
       .then(
         () => setMessage('Subscribed from the panel: see Servers'),
         (error: Error) => setMessage(error.message),
@@ -32,7 +31,9 @@ function AdoptButton({ state, socket, sub }: { state: AppState; socket: PageSock
   );
 }
 
-function PageSocket({ socket, state }: { socket: PageSocketView; state: AppState }) {
+function PageSocket({ socket }: { socket: PageSocketView }) {
+  const view = useView();
+  const timeline = useTimeline();
   return (
     <section class="page-socket" data-testid="page-socket" data-state={socket.state}>
       <div class="line">
@@ -68,13 +69,12 @@ function PageSocket({ socket, state }: { socket: PageSocketView; state: AppState
             </div>
             {sub.lastError ? <div class="error-text">{sub.lastError}</div> : null}
             <div class="line actions">
-              <AdoptButton state={state} socket={socket} sub={sub} />
+              <AdoptButton socket={socket} sub={sub} />
               <button
                 type="button"
                 data-testid="page-show-results"
                 onClick={() =>
-                  (state.view.value = {
-                    type: 'results',
+                  view.showResults({
                     subscriptionKey: subscriptionKey({ type: 'pageSocket', socketId: socket.id, requestId: sub.requestId }),
                     title: `page #${sub.requestId} ${sub.query.className}`,
                   })
@@ -85,9 +85,7 @@ function PageSocket({ socket, state }: { socket: PageSocketView; state: AppState
               <button
                 type="button"
                 data-testid="page-subscription-filter"
-                onClick={() =>
-                  state.setFilter({ ...state.filter.value, subscriptionKey: subscriptionKey({ type: 'pageSocket', socketId: socket.id, requestId: sub.requestId }) })
-                }
+                onClick={() => timeline.scope({ subscriptionKey: subscriptionKey({ type: 'pageSocket', socketId: socket.id, requestId: sub.requestId }) })}
               >
                 Filter
               </button>
@@ -99,15 +97,15 @@ function PageSocket({ socket, state }: { socket: PageSocketView; state: AppState
   );
 }
 
-export function PageSockets({ state }: { state: AppState }) {
-  const sockets = state.visiblePageSockets.value;
+export function PageSockets() {
+  const sockets = usePage().visibleSockets.value;
   if (!sockets.length) {
     return <div class="muted small">The page has opened no LiveQuery socket (since this tab was inspected).</div>;
   }
   return (
     <div data-testid="page-sockets">
       {sockets.map((socket) => (
-        <PageSocket key={socket.id} socket={socket} state={state} />
+        <PageSocket key={socket.id} socket={socket} />
       ))}
     </div>
   );

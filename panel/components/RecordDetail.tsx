@@ -4,7 +4,7 @@ import { useState } from 'preact/hooks';
 import { isPlainObject } from '../../src/livequery/protocol.js';
 import { diffObjects, type FieldChange } from '../../src/timeline/diff.js';
 import { isSecretKey, Redactor } from '../../src/timeline/redact.js';
-import type { AppState } from '../state/app-state.js';
+import { useNames, useTimeline } from '../store/index.js';
 import { formatClock, prettyJSON, sourceName } from './format.js';
 import { JsonTree } from './JsonTree.js';
 import { markerFacts } from './marker-facts.js';
@@ -55,8 +55,10 @@ function DiffTable({ changes }: { changes: FieldChange[] }) {
   );
 }
 
-export function RecordDetail({ state }: { state: AppState }) {
-  const record = state.selected.value;
+export function RecordDetail() {
+  const timeline = useTimeline();
+  const labels = useNames().sourceNames.value;
+  const record = timeline.selected.value;
   const [tab, setTab] = useState<Tab>('tree');
   const [revealRaw, setRevealRaw] = useState(false);
   if (!record) return null;
@@ -66,7 +68,6 @@ export function RecordDetail({ state }: { state: AppState }) {
   const frame = isPlainObject(json) ? json : undefined;
   const diffable = frame && isPlainObject(frame.object) && isPlainObject(frame.original);
   const active: Tab = tab === 'diff' && !diffable ? 'tree' : json === undefined && tab === 'tree' ? 'raw' : tab;
-  const labels = state.sourceNames.value;
   const tabButton = (id: Tab, label: string, enabled = true) => (
     <button type="button" role="tab" aria-selected={active === id} class={active === id ? 'active' : ''} disabled={!enabled} data-testid={`detail-tab-${id}`} onClick={() => setTab(id)}>
       {label}
@@ -78,7 +79,7 @@ export function RecordDetail({ state }: { state: AppState }) {
         <strong>{record.label}</strong>
         <span class="muted"> · {formatClock(record.time)} · {sourceName(record, labels)}</span>
         {record.requestId !== undefined ? <span class="muted"> · requestId {record.requestId}</span> : null}
-        <button type="button" class="icon-button close" title="Close (Esc)" onClick={() => (state.selected.value = null)}>
+        <button type="button" class="icon-button close" title="Close (Esc)" onClick={() => timeline.select(null)}>
           ✕
         </button>
       </div>

@@ -1,11 +1,8 @@
 // Export the timeline (all or filtered; secrets redacted unless asked) as a recording or HAR, and open a recording.
 
 import { useRef, useState } from 'preact/hooks';
-import { exportHar, exportRecording, importRecording } from '../../src/timeline/export.js';
-import { sourceKey } from '../../src/timeline/keys.js';
-import type { AppState } from '../state/app-state.js';
-
-const APP_VERSION = '0.1.0';
+import { useRecordingFiles, useTimeline } from '../store/index.js';
+import type { ExportFormat } from '../store/recording-files.js';
 
 function download(name: string, text: string, type: string): void {
   const url = URL.createObjectURL(new Blob([text], { type }));
@@ -18,70 +15,27 @@ function download(name: string, text: string, type: string): void {
   setTimeout(() => URL.revokeObjectURL(url), 10_000);
 }
 
-function describeFilter(state: AppState): string {
-  const f = state.filter.value;
-  const parts = [
-    f.kinds.length ? `kinds ${f.kinds.join(',')}` : '',
-    f.source ? `source ${f.source}` : '',
-    f.subscriptionKey ? `subscription ${f.subscriptionKey}` : '',
-    f.className ? `class ${f.className}` : '',
-    f.text ? `${f.regex ? 'regex' : 'text'} ${f.text}` : '',
-  ].filter(Boolean);
-  return parts.join('; ');
-}
-
-const stamp = () => new Date().toISOString().replace(/[:.]/g, '-').slice(0, 19);
-
-export function RecordingMenu({ state }: { state: AppState }) {
+export function RecordingMenu() {
+  const files = useRecordingFiles();
   const [open, setOpen] = useState(false);
   const [scope, setScope] = useState<'all' | 'filtered'>('all');
   const [includeSecrets, setIncludeSecrets] = useState(false);
   const [message, setMessage] = useState<{ error: boolean; text: string } | null>(null);
   const fileInput = useRef<HTMLInputElement>(null);
 
-  const records = () => (scope === 'all' ? state.timeline.all() : state.timeline.matching());
-  const urls = () => {
-    const map = new Map<string, string>();
-    for (const server of state.servers.value) map.set(sourceKey({ type: 'server', serverId: server.id }), server.spec.serverURL);
-    for (const socket of state.pageSockets.value) {
-      map.set(sourceKey({ type: 'pageSocket', socketId: socket.id, frameId: socket.frameId }), socket.url);
-    }
-    return map;
-  };
-
-  const exportFile = (format: 'recording' | 'har') => {
-    const list = records();
-    if (format === 'recording') {
-      const text = exportRecording(list, {
-        exportedAt: Date.now(),
-        appVersion: APP_VERSION,
-        redact: !includeSecrets,
-        servers: state.imported.value?.recording.servers ?? state.servers.value.map((s) => s.spec),
-        sources: Object.fromEntries(state.sourceNames.value),
-        filter: scope === 'filtered' ? describeFilter(state) : undefined,
-        secrets: includeSecrets ? [] : state.keyring.entries.value.map((e) => e.token),
-      });
-      download(`livequery-${stamp()}.lqrec.json`, text, 'application/json');
-    } else {
-      const text = exportHar(list, {
-        urls: urls(),
-        redact: !includeSecrets,
-        appVersion: APP_VERSION,
-        secrets: includeSecrets ? [] : state.keyring.entries.value.map((e) => e.token),
-      });
-      download(`livequery-${stamp()}.har`, text, 'application/json');
-    }
-    setMessage({ error: false, text: `Exported ${list.length} record(s)${includeSecrets ? ' with secrets' : ', secrets redacted'}` });
+  const exportFile = (format: ExportFormat) => {
+    const file = files.exportFile(format, { scope, includeSecrets });
+    download(file.fileName, file.text, 'application/json');
+    setMessage({ error: false, text: `Exported ${file.count} record(s)${includeSecrets ? ' with secrets' : ', secrets redacted'}` });
   };
 
   const importFile = async (file: File) => {
-    const result = importRecording(await file.text());
+    const result = files.open(file.name, await file.text());
     if (!result.ok) {
       setMessage({ error: true, text: `Cannot open ${file.name}: ${result.error}` });
       return;
     }
-    state.openRecording(file.name, result.recording);
-    setMessage({ error: false, text: `Opened ${file.name}: ${result.recording.records.length} record(s)` });
+    setMessage({ error: false, text: `Opened ${file.name}: ${result.count} record(s)` });
     setOpen(false);
   };
 
@@ -143,8 +97,9 @@ export function RecordingMenu({ state }: { state: AppState }) {
   );
 }
 
-export function RecordingBanner({ state }: { state: AppState }) {
-  const opened = state.imported.value;
+export function RecordingBanner() {
+  const timeline = useTimeline();
+  const opened = timeline.imported.value;
   if (!opened) return null;
   const { recording } = opened;
   return (
@@ -152,7 +107,7 @@ export function RecordingBanner({ state }: { state: AppState }) {
       Viewing <strong>{opened.name}</strong> (read-only): {recording.records.length} record(s) exported {new Date(recording.exportedAt).toLocaleString()}
       {recording.redacted ? ', secrets redacted' : ''}
       {recording.filter ? `, filtered by ${recording.filter}` : ''}.{' '}
-      <button type="button" data-testid="close-recording" onClick={() => state.closeRecording()}>
+      <button type="button" data-testid="close-recording" onClick={() => timeline.closeRecording()}>
         Back to live
       </button>
     </div>

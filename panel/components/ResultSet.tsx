@@ -2,12 +2,9 @@
 
 import { useMemo, useState } from 'preact/hooks';
 import { subscriptionKey as keyOf } from '../../src/timeline/keys.js';
-import { columnsOf, resultSetFromRecords } from '../../src/timeline/result-set.js';
-import type { ParseJSON } from '../../src/livequery/protocol.js';
-import type { AppState } from '../state/app-state.js';
-import { findObjects, restURLFor } from '../state/parse-rest.js';
-import { now } from '../../src/timeline/clock.js';
 import { isSecretKey, Redactor } from '../../src/timeline/redact.js';
+import { columnsOf } from '../../src/timeline/result-set.js';
+import { useConnections, useResultSets, useView } from '../store/index.js';
 
 const MAX_COLUMNS = 8;
 
@@ -21,33 +18,30 @@ function cell(column: string, value: unknown): string {
   return masker.text(text);
 }
 
-export function ResultSetView({ state, subscriptionKey, title, serverId }: { state: AppState; subscriptionKey: string; title: string; serverId?: string }) {
-  state.timelineVersion.value;
-  const [seeded, setSeed] = useState<{ objects: ParseJSON[]; at: number } | null>(null);
+export function ResultSetView({ subscriptionKey, title, serverId }: { subscriptionKey: string; title: string; serverId?: string }) {
+  const resultSets = useResultSets();
+  const view = useView();
+  const servers = useConnections().servers.value;
+  const results = resultSets.of(subscriptionKey).value;
   const [message, setMessage] = useState<{ error: boolean; text: string } | null>(null);
-  const objects = useMemo(
-    () => [...resultSetFromRecords(state.timeline.all(), subscriptionKey, seeded?.objects ?? [], seeded?.at).values()],
-    [state.timelineVersion.value, subscriptionKey, seeded],
-  );
-  const columns = columnsOf(objects, MAX_COLUMNS);
-  const server = state.servers.value.find((s) => s.id === serverId);
+  const objects = useMemo(() => results.objects(), [results]);
+  const columns = useMemo(() => columnsOf(objects, MAX_COLUMNS), [objects]);
+  const server = servers.find((s) => s.id === serverId);
   const sub = server?.subscriptions.find((s) => keyOf({ type: 'server', serverId: server.id, subscriptionId: s.id }) === subscriptionKey);
 
   const seed = async () => {
     if (!server || !sub) return;
     setMessage(null);
     try {
-      const at = now();
-      const results = await findObjects(
-        { restURL: restURLFor(server.spec.serverURL), applicationId: server.spec.applicationId, javascriptKey: server.spec.javascriptKey, sessionToken: sub.sessionToken },
-        sub.query.className,
-        sub.query.where,
-      );
-      setSeed({ objects: results.map((r) => ({ className: sub.query.className, ...r })), at });
-      setMessage({ error: false, text: `Seeded with ${results.length} object(s) from one REST query; events keep it current` });
+      const found = await resultSets.seed(subscriptionKey, { spec: server.spec, query: sub.query, sessionToken: sub.sessionToken });
+      setMessage({ error: false, text: `Seeded with ${found} object(s) from one REST query; events keep it current` });
     } catch (error) {
       setMessage({ error: true, text: (error as Error).message });
     }
+  };
+  const reset = () => {
+    setMessage(null);
+    resultSets.reset(subscriptionKey);
   };
 
   return (
@@ -62,7 +56,10 @@ export function ResultSetView({ state, subscriptionKey, title, serverId }: { sta
             Seed with a REST query
           </button>
         ) : null}
-        <button type="button" data-testid="close-results" onClick={() => (state.view.value = { type: 'timeline' })}>
+        <button type="button" data-testid="reset-results" title="Empty the set; the next events fill it again" onClick={reset}>
+          Reset
+        </button>
+        <button type="button" data-testid="close-results" onClick={() => view.showTimeline()}>
           Back to timeline
         </button>
       </div>

@@ -3,10 +3,11 @@
 import { useEffect, useState } from 'preact/hooks';
 import { subscriptionKey } from '../../src/timeline/keys.js';
 import type { ServerView, SubscriptionView } from '../../src/views.js';
-import type { AppState } from '../state/app-state.js';
+import { useComposer, useConnections, useKeyring, useTimeline, useView } from '../store/index.js';
+import { serverKeyOf } from '../store/keyring.js';
+import { hostOf } from '../store/names.js';
 import { ServerForm } from './AddServerForm.js';
-import { formatCounts, hostOf, totalCount } from './format.js';
-import { serverKeyOf } from '../state/keyring.js';
+import { formatCounts, totalCount } from './format.js';
 import { KeyringEditor, TokenSelect } from './Keyring.js';
 import { Secret } from './Secret.js';
 
@@ -36,7 +37,11 @@ function StateBadge({ server }: { server: ServerView }) {
   );
 }
 
-function SubscriptionRow({ state, server, sub }: { state: AppState; server: ServerView; sub: SubscriptionView }) {
+function SubscriptionRow({ server, sub }: { server: ServerView; sub: SubscriptionView }) {
+  const connections = useConnections();
+  const timeline = useTimeline();
+  const view = useView();
+  const composer = useComposer();
   const [error, setError] = useState<string | null>(null);
   const where = JSON.stringify(sub.query.where);
   const key = subscriptionKey({ type: 'server', serverId: server.id, subscriptionId: sub.id });
@@ -62,15 +67,10 @@ function SubscriptionRow({ state, server, sub }: { state: AppState; server: Serv
         <span class="token-picker">
           token{' '}
           <TokenSelect
-            keyring={state.keyring}
             serverKey={serverKeyOf(server.spec)}
             value={sub.sessionToken}
             testId="subscription-token"
-            onChange={(token, name) =>
-              run(
-                state.run({ type: 'setSubscriptionToken', serverId: server.id, subscriptionId: sub.id, sessionToken: token, tokenLabel: name }),
-              )
-            }
+            onChange={(token, name) => run(connections.setSubscriptionToken(server.id, sub.id, token, name))}
           />
           {sub.sessionToken ? <Secret value={sub.sessionToken} label="session token" /> : null}
         </span>
@@ -82,7 +82,7 @@ function SubscriptionRow({ state, server, sub }: { state: AppState; server: Serv
           type="button"
           data-testid="filter-subscription"
           title="Show only this subscription's records"
-          onClick={() => state.setFilter({ ...state.filter.value, subscriptionKey: key })}
+          onClick={() => timeline.scope({ subscriptionKey: key })}
         >
           Filter
         </button>
@@ -91,7 +91,7 @@ function SubscriptionRow({ state, server, sub }: { state: AppState; server: Serv
           data-testid="show-results"
           title="The objects that match now, kept up to date from the events"
           onClick={() =>
-            (state.view.value = { type: 'results', subscriptionKey: key, serverId: server.id, title: `${sub.query.className} ${JSON.stringify(sub.query.where)}` })
+            view.showResults({ subscriptionKey: key, serverId: server.id, title: `${sub.query.className} ${JSON.stringify(sub.query.where)}` })
           }
         >
           Results
@@ -100,18 +100,14 @@ function SubscriptionRow({ state, server, sub }: { state: AppState; server: Serv
           type="button"
           data-testid="edit-subscription"
           title="Edit the query and apply it in place (update op)"
-          onClick={() => {
-            state.composer.load(sub.query);
-            state.composer.editing.value = { serverId: server.id, subscriptionId: sub.id, requestId: sub.requestId };
-            state.selectedServerId.value = server.id;
-          }}
+          onClick={() => composer.edit(server.id, sub)}
         >
           Edit query
         </button>
         <button
           type="button"
           data-testid="unsubscribe"
-          onClick={() => run(state.run({ type: 'unsubscribe', serverId: server.id, subscriptionId: sub.id }))}
+          onClick={() => run(connections.unsubscribe(server.id, sub.id))}
         >
           Unsubscribe
         </button>
@@ -120,17 +116,20 @@ function SubscriptionRow({ state, server, sub }: { state: AppState; server: Serv
   );
 }
 
-function ServerCard({ state, server }: { state: AppState; server: ServerView }) {
+function ServerCard({ server }: { server: ServerView }) {
+  const connections = useConnections();
+  const view = useView();
+  const keyring = useKeyring();
   const [editing, setEditing] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const run = (p: Promise<void>) => p.catch((e: Error) => setError(e.message));
-  const selected = state.selectedServerId.value === server.id;
+  const selected = view.selectedServerId.value === server.id;
   return (
     <section
       class={`server ${selected ? 'selected' : ''}`}
       data-testid="server"
       data-server-id={server.id}
-      onClick={() => (state.selectedServerId.value = server.id)}
+      onClick={() => view.selectServer(server.id)}
     >
       <div class="line">
         <strong title={server.spec.serverURL}>{server.spec.label || hostOf(server.spec.serverURL)}</strong>
@@ -158,11 +157,11 @@ function ServerCard({ state, server }: { state: AppState; server: ServerView }) 
       {error ? <div class="error-text">{error}</div> : null}
       <div class="line actions">
         {server.enabled && server.state !== 'disconnected' ? (
-          <button type="button" data-testid="server-disconnect" onClick={() => run(state.run({ type: 'setServerEnabled', serverId: server.id, enabled: false }))}>
+          <button type="button" data-testid="server-disconnect" onClick={() => run(connections.setServerEnabled(server.id, false))}>
             Disconnect
           </button>
         ) : (
-          <button type="button" data-testid="server-connect" onClick={() => run(state.run({ type: 'setServerEnabled', serverId: server.id, enabled: true }))}>
+          <button type="button" data-testid="server-connect" onClick={() => run(connections.setServerEnabled(server.id, true))}>
             Connect
           </button>
         )}
@@ -172,20 +171,20 @@ function ServerCard({ state, server }: { state: AppState; server: ServerView }) 
         <button
           type="button"
           data-testid="server-remove"
-          onClick={() => run(state.run({ type: 'removeServer', serverId: server.id }))}
+          onClick={() => run(connections.removeServer(server.id))}
         >
           Remove
         </button>
       </div>
       <details class="nested" data-testid="tokens">
-        <summary>Session tokens ({state.keyring.forServer(serverKeyOf(server.spec)).length})</summary>
-        <KeyringEditor keyring={state.keyring} server={server} />
+        <summary>Session tokens ({keyring.forServer(serverKeyOf(server.spec)).length})</summary>
+        <KeyringEditor server={server} />
       </details>
-      {editing ? <ServerForm state={state} initial={server.spec} serverId={server.id} onDone={() => setEditing(false)} /> : null}
+      {editing ? <ServerForm initial={server.spec} serverId={server.id} onDone={() => setEditing(false)} /> : null}
       {server.subscriptions.length ? (
         <ul class="subscriptions">
           {server.subscriptions.map((sub) => (
-            <SubscriptionRow key={sub.id} state={state} server={server} sub={sub} />
+            <SubscriptionRow key={sub.id} server={server} sub={sub} />
           ))}
         </ul>
       ) : (
@@ -195,13 +194,13 @@ function ServerCard({ state, server }: { state: AppState; server: ServerView }) 
   );
 }
 
-export function ServerList({ state }: { state: AppState }) {
-  const servers = state.servers.value;
+export function ServerList() {
+  const servers = useConnections().servers.value;
   return (
     <div class="server-list" data-testid="servers">
       {servers.length === 0 ? <div class="muted small">No server yet: add one below.</div> : null}
       {servers.map((server) => (
-        <ServerCard key={server.id} state={state} server={server} />
+        <ServerCard key={server.id} server={server} />
       ))}
     </div>
   );

@@ -2,16 +2,17 @@
 
 import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
 import type { TimelineRecord } from '../../src/timeline/record.js';
-import type { AppState } from '../state/app-state.js';
+import { useNames, useTimeline } from '../store/index.js';
 import { formatClock, isFromPage, sourceName } from './format.js';
 
 export const ROW_HEIGHT = 20;
 const OVERSCAN = 10;
 
-export function Timeline({ state }: { state: AppState }) {
-  state.timelineVersion.value;
-  const { timeline } = state;
-  const count = timeline.matchCount;
+export function Timeline() {
+  const timeline = useTimeline();
+  const labels = useNames().sourceNames.value;
+  const rows = timeline.rows.value;
+  const count = rows.matchCount;
   const viewport = useRef<HTMLDivElement>(null);
   const [scrollTop, setScrollTop] = useState(0);
   const [height, setHeight] = useState(400);
@@ -32,10 +33,10 @@ export function Timeline({ state }: { state: AppState }) {
       el.scrollTop = el.scrollHeight;
       setScrollTop(el.scrollTop);
     }
-  }, [count, state.timelineVersion.value]);
+  }, [rows]);
 
-  const selected = state.selected.value;
-  const selectedIndex = selected ? timeline.indexOf(selected) : -1;
+  const selected = timeline.selected.value;
+  const selectedIndex = selected ? rows.indexOf(selected) : -1;
 
   useLayoutEffect(() => {
     const el = viewport.current;
@@ -47,17 +48,19 @@ export function Timeline({ state }: { state: AppState }) {
 
   const first = Math.max(0, Math.floor(scrollTop / ROW_HEIGHT) - OVERSCAN);
   const last = Math.min(count, Math.ceil((scrollTop + height) / ROW_HEIGHT) + OVERSCAN);
-  const labels = state.sourceNames.value;
-  const rows = [];
+  const shown = [];
   for (let i = first; i < last; i++) {
-    const record = timeline.matchAt(i);
-    if (record) rows.push(<Row key={`${record.epoch}:${record.seq}`} record={record} index={i} state={state} labels={labels} />);
+    const record = rows.at(i);
+    if (record) {
+      const isSelected = !!selected && selected.epoch === record.epoch && selected.seq === record.seq;
+      shown.push(<Row key={`${record.epoch}:${record.seq}`} record={record} index={i} selected={isSelected} labels={labels} />);
+    }
   }
 
   const move = (delta: number) => {
     if (!count) return;
     const next = Math.min(count - 1, Math.max(0, (selectedIndex < 0 ? count : selectedIndex) + delta));
-    state.selected.value = timeline.matchAt(next) ?? null;
+    timeline.select(rows.at(next) ?? null);
     stickToBottom.current = next === count - 1;
   };
 
@@ -94,15 +97,15 @@ export function Timeline({ state }: { state: AppState }) {
       >
         {count === 0 ? (
           <div class="empty" data-testid="timeline-empty">
-            {timeline.size === 0
-              ? state.recording.value
+            {rows.size === 0
+              ? timeline.recording.value
                 ? 'Recording LiveQuery activity… Add a server and subscribe, or use the page.'
                 : 'Recording is off. Press Ctrl+E to record.'
               : 'No record matches the filter.'}
           </div>
         ) : (
           <div class="timeline-spacer" style={{ height: `${count * ROW_HEIGHT}px` }}>
-            {rows}
+            {shown}
           </div>
         )}
       </div>
@@ -117,19 +120,18 @@ function kindText(record: TimelineRecord): string {
   return record.kind === 'connection' || record.kind === 'error' || record.kind === 'gap' ? record.label : record.kind;
 }
 
-function Row({ record, index, state, labels }: { record: TimelineRecord; index: number; state: AppState; labels: ReadonlyMap<string, string> }) {
-  const selected = state.selected.value;
-  const isSelected = !!selected && selected.epoch === record.epoch && selected.seq === record.seq;
+function Row({ record, index, selected, labels }: { record: TimelineRecord; index: number; selected: boolean; labels: ReadonlyMap<string, string> }) {
+  const timeline = useTimeline();
   return (
     <div
-      class={`row row-grid kind-${record.kind} ${isSelected ? 'selected' : ''} ${isFromPage(record) ? 'from-page' : ''}`}
+      class={`row row-grid kind-${record.kind} ${selected ? 'selected' : ''} ${isFromPage(record) ? 'from-page' : ''}`}
       style={{ top: `${index * ROW_HEIGHT}px` }}
       role="row"
-      aria-selected={isSelected}
+      aria-selected={selected}
       data-testid="timeline-row"
       data-kind={record.kind}
       data-marker={record.marker?.type}
-      onMouseDown={() => (state.selected.value = record)}
+      onMouseDown={() => timeline.select(record)}
     >
       <span class="mono">{formatClock(record.time)}</span>
       <span title={sourceName(record, labels)}>{sourceName(record, labels)}</span>

@@ -1,23 +1,25 @@
 // The timeline toolbar: record, clear, preserve log, filter text/regex, kind chips and counts, as in the Network panel.
 
 import type { Ref } from 'preact';
-import { RECORD_KINDS, type RecordKind } from '../../src/timeline/record.js';
-import type { AppState } from '../state/app-state.js';
+import { RECORD_KINDS } from '../../src/timeline/record.js';
+import { useNames, usePage, useTimeline } from '../store/index.js';
 import { RecordingMenu } from './Recording.js';
 
 const CAPACITIES = [10_000, 50_000, 100_000, 250_000, 500_000];
 
-/** Filters by server or page socket and by class, and the number of records kept. */
-function ScopeSelects({ state }: { state: AppState }) {
-  const filter = state.filter.value;
-  const sources = [...state.sourceNames.value.entries()];
+/** Filters by server or page socket and by class. */
+function ScopeSelects() {
+  const timeline = useTimeline();
+  const names = useNames();
+  const filter = timeline.filter.value;
+  const sources = [...names.sourceNames.value.entries()];
   return (
     <>
       <select
         data-testid="filter-source"
         title="Only records of this server or page socket"
         value={filter.source ?? ''}
-        onChange={(e) => state.setFilter({ ...filter, source: e.currentTarget.value || undefined })}
+        onChange={(e) => timeline.scope({ source: e.currentTarget.value || undefined })}
       >
         <option value="">All sources</option>
         {sources.map(([key, name]) => (
@@ -30,10 +32,10 @@ function ScopeSelects({ state }: { state: AppState }) {
         data-testid="filter-class"
         title="Only records of this class"
         value={filter.className ?? ''}
-        onChange={(e) => state.setFilter({ ...filter, className: e.currentTarget.value || undefined })}
+        onChange={(e) => timeline.scope({ className: e.currentTarget.value || undefined })}
       >
         <option value="">All classes</option>
-        {state.knownClasses.value.map((name) => (
+        {names.knownClasses.value.map((name) => (
           <option key={name} value={name}>
             {name}
           </option>
@@ -43,46 +45,57 @@ function ScopeSelects({ state }: { state: AppState }) {
   );
 }
 
-export function Toolbar({ state, filterInput }: { state: AppState; filterInput: Ref<HTMLInputElement> }) {
-  const filter = state.filter.value;
-  state.timelineVersion.value;
-  const toggleKind = (kind: RecordKind) => {
-    const kinds = filter.kinds.includes(kind) ? filter.kinds.filter((k) => k !== kind) : [...filter.kinds, kind];
-    state.setFilter({ ...filter, kinds });
-  };
-  const { timeline } = state;
+/** How many records are kept and shown, how many were dropped, whether recording is paused. */
+function Counts() {
+  const timeline = useTimeline();
+  const rows = timeline.rows.value;
+  return (
+    <span class="counts" data-testid="record-counts">
+      {rows.matchCount === rows.size ? `${rows.size} records` : `${rows.matchCount} / ${rows.size} records`}
+      {rows.dropped ? <span class="dropped" data-testid="dropped"> · {rows.dropped} dropped</span> : null}
+      {!timeline.recording.value ? <span class="paused"> · paused</span> : null}
+    </span>
+  );
+}
+
+export function Toolbar({ filterInput }: { filterInput: Ref<HTMLInputElement> }) {
+  const timeline = useTimeline();
+  const page = usePage();
+  const filter = timeline.filter.value;
+  const filterError = timeline.filterError.value;
+  const recording = timeline.recording.value;
   return (
     <>
     <div class="toolbar" role="toolbar" aria-label="Recording">
       <button
         type="button"
-        class={`record-button ${state.recording.value ? 'on' : ''}`}
+        class={`record-button ${recording ? 'on' : ''}`}
         data-testid="record"
-        title={`${state.recording.value ? 'Stop' : 'Start'} recording (Ctrl+E)`}
-        aria-pressed={state.recording.value}
-        onClick={() => state.toggleRecording()}
+        title={`${recording ? 'Stop' : 'Start'} recording (Ctrl+E)`}
+        aria-pressed={recording}
+        onClick={() => timeline.toggleRecording()}
       >
         <span class="dot" />
       </button>
-      <button type="button" class="icon-button" data-testid="clear" title="Clear (Ctrl+K)" onClick={() => state.clear()}>
+      <button type="button" class="icon-button" data-testid="clear" title="Clear (Ctrl+K)" onClick={() => timeline.clear()}>
         <span class="clear-icon" aria-hidden="true" /> Clear
       </button>
       <label class="check" title="Keep the timeline and the page's old sockets when the page reloads">
         <input
           type="checkbox"
           data-testid="preserve-log"
-          checked={state.preserveLog.value}
-          onChange={(e) => (state.preserveLog.value = e.currentTarget.checked)}
+          checked={page.preserveLog.value}
+          onChange={(e) => page.setPreserveLog(e.currentTarget.checked)}
         />
         Preserve log
       </label>
       <span class="divider" />
-      <RecordingMenu state={state} />
+      <RecordingMenu />
       <select
         data-testid="capacity"
         title="How many records the timeline keeps; the oldest are dropped beyond that"
-        value={String(state.capacity.value)}
-        onChange={(e) => state.setCapacity(Number(e.currentTarget.value))}
+        value={String(timeline.capacity.value)}
+        onChange={(e) => timeline.setCapacity(Number(e.currentTarget.value))}
       >
         {CAPACITIES.map((n) => (
           <option key={n} value={String(n)}>
@@ -91,30 +104,26 @@ export function Toolbar({ state, filterInput }: { state: AppState; filterInput: 
         ))}
       </select>
       <span class="spacer" />
-      {timeline.filterError ? <span class="error-text">{timeline.filterError}</span> : null}
-      <span class="counts" data-testid="record-counts">
-        {timeline.matchCount === timeline.size ? `${timeline.size} records` : `${timeline.matchCount} / ${timeline.size} records`}
-        {timeline.dropped ? <span class="dropped" data-testid="dropped"> · {timeline.dropped} dropped</span> : null}
-        {!state.recording.value ? <span class="paused"> · paused</span> : null}
-      </span>
+      {filterError ? <span class="error-text">{filterError}</span> : null}
+      <Counts />
     </div>
     <div class="toolbar filter-row" role="toolbar" aria-label="Filter">
       <input
         ref={filterInput}
-        class={`filter-input ${timeline.filterError ? 'invalid' : ''}`}
+        class={`filter-input ${filterError ? 'invalid' : ''}`}
         data-testid="filter-text"
         type="search"
         placeholder={filter.regex ? 'Filter (regular expression)' : 'Filter'}
-        title={timeline.filterError ?? 'Filter records by text in their JSON (Ctrl+F or /)'}
+        title={filterError ?? 'Filter records by text in their JSON (Ctrl+F or /)'}
         value={filter.text ?? ''}
-        onInput={(e) => state.setFilter({ ...filter, text: e.currentTarget.value })}
+        onInput={(e) => timeline.setFilter({ ...filter, text: e.currentTarget.value })}
       />
       <label class="check" title="Treat the filter as a regular expression">
         <input
           type="checkbox"
           data-testid="filter-regex"
           checked={!!filter.regex}
-          onChange={(e) => state.setFilter({ ...filter, regex: e.currentTarget.checked })}
+          onChange={(e) => timeline.setFilter({ ...filter, regex: e.currentTarget.checked })}
         />
         Regex
       </label>
@@ -122,7 +131,7 @@ export function Toolbar({ state, filterInput }: { state: AppState; filterInput: 
         <button
           type="button"
           class={`chip ${filter.kinds.length === 0 ? 'active' : ''}`}
-          onClick={() => state.setFilter({ ...filter, kinds: [] })}
+          onClick={() => timeline.setFilter({ ...filter, kinds: [] })}
         >
           All
         </button>
@@ -132,13 +141,13 @@ export function Toolbar({ state, filterInput }: { state: AppState; filterInput: 
             key={kind}
             data-testid={`kind-${kind}`}
             class={`chip kind-${kind} ${filter.kinds.includes(kind) ? 'active' : ''}`}
-            onClick={() => toggleKind(kind)}
+            onClick={() => timeline.toggleKind(kind)}
           >
             {kind}
           </button>
         ))}
       </span>
-      <ScopeSelects state={state} />
+      <ScopeSelects />
     </div>
     </>
   );

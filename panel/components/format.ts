@@ -48,12 +48,3 @@ export function sourceName(record: TimelineRecord, names: ReadonlyMap<string, st
 
 /** Whether a record comes from the inspected page rather than the extension. */
 export const isFromPage = (record: TimelineRecord): boolean => record.source.type === 'document' || record.source.type === 'pageSocket';
-
-export function hostOf(url: string): string {
-  try {
-    const u = new URL(url);
-    return u.host + (u.pathname === '/' ? '' : u.pathname);
-  } catch {
-    return url;
-  }
-}

@@ -38,6 +38,21 @@ export function seed(set: ResultSet, objects: readonly ParseJSON[]): void {
 }
 
 /**
+ * Whether a record of a subscription empties its set: another session token (resubscribe) or a new query (the
+ * update op, a sent frame) matches other objects.
+ */
+export function startsOver(record: TimelineRecord): boolean {
+  if (record.marker) return record.marker.type === 'tokenSwitched';
+  if (record.kind !== 'sent' || record.raw === undefined) return false;
+  try {
+    const json: unknown = JSON.parse(record.raw);
+    return isPlainObject(json) && json.op === 'update';
+  } catch {
+    return false;
+  }
+}
+
+/**
  * The result set of one subscription rebuilt from timeline records in order: its received event frames, and its
  * `result` frames (which replace the set). Its `update` ops and token switches empty the set; other records are
  * skipped.
@@ -53,21 +68,15 @@ export function resultSetFromRecords(
   seed(set, initial);
   for (const record of records) {
     if (record.subscriptionKey !== subscriptionKey || (seededAt !== undefined && record.time <= seededAt)) continue;
-    if (record.marker) {
-      // Another session token (resubscribe) matches other objects: start over.
-      if (record.marker.type === 'tokenSwitched') set.clear();
+    if (startsOver(record)) {
+      set.clear();
       continue;
     }
-    if (record.raw === undefined) continue;
+    if (record.marker || record.kind === 'sent' || record.raw === undefined) continue;
     let json: unknown;
     try {
       json = JSON.parse(record.raw);
     } catch {
-      continue;
-    }
-    if (record.kind === 'sent') {
-      // A new query (update op) matches other objects: start over.
-      if (isPlainObject(json) && json.op === 'update') set.clear();
       continue;
     }
     const checked = checkServerFrame(json);

@@ -1,8 +1,9 @@
 // Panel settings that outlive the panel (storage.local): preserve log, the filter, the timeline's capacity.
 
-import browser from 'webextension-polyfill';
+import { effect } from '@preact/signals';
 import type { TimelineFilter } from '../../src/timeline/filter.js';
 import { RECORD_KINDS, type RecordKind } from '../../src/timeline/record.js';
+import type { StorageArea } from '../adapters/storage.js';
 
 export interface PanelSettings {
   preserveLog?: boolean;
@@ -11,6 +12,7 @@ export interface PanelSettings {
 }
 
 const KEY = 'panelSettings';
+const SAVE_DELAY_MS = 300;
 
 function sanitize(value: unknown): PanelSettings {
   if (typeof value !== 'object' || value === null) return {};
@@ -32,20 +34,25 @@ function sanitize(value: unknown): PanelSettings {
   return out;
 }
 
-export async function loadSettings(): Promise<PanelSettings> {
+/** The stored settings, with anything malformed left out. */
+export async function loadSettings(storage: StorageArea): Promise<PanelSettings> {
   try {
-    const items = await browser.storage.local.get(KEY);
-    return sanitize(items[KEY]);
+    return sanitize((await storage.get([KEY]))[KEY]);
   } catch {
     return {};
   }
 }
 
-let saveTimer: ReturnType<typeof setTimeout> | undefined;
-
-export function saveSettings(settings: PanelSettings): void {
-  clearTimeout(saveTimer);
-  saveTimer = setTimeout(() => {
-    browser.storage.local.set({ [KEY]: settings }).catch(() => undefined);
-  }, 300);
+/** Saves what `read` returns (its signals are tracked) each time it changes, at most once per `delayMs`. */
+export function saveSettingsOnChange(storage: StorageArea, read: () => PanelSettings, delayMs = SAVE_DELAY_MS): () => void {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const stop = effect(() => {
+    const settings = read();
+    clearTimeout(timer);
+    timer = setTimeout(() => storage.set({ [KEY]: settings }).catch(() => undefined), delayMs);
+  });
+  return () => {
+    stop();
+    clearTimeout(timer);
+  };
 }

@@ -1,8 +1,5 @@
-// Reads the inspected page's current Parse user (what the Parse JS SDK keeps in localStorage) for the keyring.
-
-interface InspectedWindow {
-  eval(expression: string, callback: (result: unknown, exception?: { value?: string; description?: string }) => void): void;
-}
+// The inspected page as an interface: its current Parse user (what the Parse JS SDK keeps in localStorage), read
+// through DevTools' inspectedWindow for the keyring.
 
 export interface PageUser {
   sessionToken: string;
@@ -10,12 +7,22 @@ export interface PageUser {
   objectId?: string;
 }
 
+export interface InspectedPage {
+  currentUser(applicationId: string): Promise<PageUser>;
+}
+
+export const devtoolsInspectedPage: InspectedPage = { currentUser: readPageUser };
+
+interface InspectedWindow {
+  eval(expression: string, callback: (result: unknown, exception?: { value?: string; description?: string }) => void): void;
+}
+
 function inspectedWindow(): InspectedWindow | undefined {
   return (globalThis as { chrome?: { devtools?: { inspectedWindow?: InspectedWindow } } }).chrome?.devtools?.inspectedWindow;
 }
 
 /** The page's `Parse/<appId>/currentUser`; the page's answer is only ever parsed as data. */
-export function readPageUser(applicationId: string): Promise<PageUser> {
+function readPageUser(applicationId: string): Promise<PageUser> {
   const target = inspectedWindow();
   if (!target) return Promise.reject(new Error('Only available in the DevTools panel (no inspected window here)'));
   const expression = `localStorage.getItem(${JSON.stringify(`Parse/${applicationId}/currentUser`)})`;

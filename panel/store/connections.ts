@@ -1,0 +1,79 @@
+// The connections the extension owns (servers and their subscriptions, as the service worker reports them) and the
+// commands that change them.
+
+import { signal } from '@preact/signals';
+import type { QueryJSON } from '../../src/livequery/protocol.js';
+import type { PageSocketView, PageSubscriptionView, ServerSpec, ServerView } from '../../src/views.js';
+import type { PanelPort } from '../adapters/port.js';
+
+const OPTIONAL_SPEC_FIELDS = ['javascriptKey', 'masterKey', 'sessionToken', 'label'] as const;
+
+/** A spec as typed in a form: trimmed, with empty optional fields left out. */
+export function cleanSpec(spec: ServerSpec): ServerSpec {
+  const out: ServerSpec = { serverURL: spec.serverURL.trim(), applicationId: spec.applicationId.trim() };
+  for (const key of OPTIONAL_SPEC_FIELDS) {
+    const value = spec[key]?.trim();
+    if (value) out[key] = value;
+  }
+  return out;
+}
+
+export function createConnectionsStore(port: PanelPort) {
+  /** Whether the port to the service worker is up (it drops whenever the worker is stopped). */
+  const connected = signal(false);
+  const servers = signal<ServerView[]>([]);
+  port.onStatus((up) => (connected.value = up));
+  const run = port.run.bind(port);
+
+  return {
+    connected,
+    servers,
+    setServers(list: ServerView[]): void {
+      servers.value = list;
+    },
+    addServer(spec: ServerSpec): Promise<void> {
+      return run({ type: 'addServer', spec: cleanSpec(spec) });
+    },
+    editServer(serverId: string, spec: ServerSpec): Promise<void> {
+      return run({ type: 'editServer', serverId, spec: cleanSpec(spec) });
+    },
+    removeServer(serverId: string): Promise<void> {
+      return run({ type: 'removeServer', serverId });
+    },
+    setServerEnabled(serverId: string, enabled: boolean): Promise<void> {
+      return run({ type: 'setServerEnabled', serverId, enabled });
+    },
+    subscribe(serverId: string, query: QueryJSON, sessionToken?: string): Promise<void> {
+      return run({ type: 'subscribe', serverId, query, sessionToken });
+    },
+    unsubscribe(serverId: string, subscriptionId: string): Promise<void> {
+      return run({ type: 'unsubscribe', serverId, subscriptionId });
+    },
+    /** Applies another query to a live subscription in place (the protocol's `update` op). */
+    updateSubscription(serverId: string, subscriptionId: string, query: QueryJSON): Promise<void> {
+      return run({ type: 'updateSubscription', serverId, subscriptionId, query });
+    },
+    /** Resubscribes with another token; `tokenLabel` (its keyring name) is what the timeline shows. */
+    setSubscriptionToken(serverId: string, subscriptionId: string, sessionToken: string | undefined, tokenLabel: string): Promise<void> {
+      return run({ type: 'setSubscriptionToken', serverId, subscriptionId, sessionToken, tokenLabel });
+    },
+    /** Subscribes from the panel to what the page subscribed to, on the same server (added if needed). */
+    adoptPageSubscription(socket: PageSocketView, sub: PageSubscriptionView): Promise<void> {
+      if (!socket.applicationId) return Promise.reject(new Error('The page socket has not said which app it serves'));
+      const spec: ServerSpec = { serverURL: socket.url, applicationId: socket.applicationId };
+      if (socket.javascriptKey) spec.javascriptKey = socket.javascriptKey;
+      if (socket.masterKey) spec.masterKey = socket.masterKey;
+      return run({ type: 'adoptPageSubscription', spec, query: sub.query, sessionToken: sub.sessionToken ?? socket.sessionToken });
+    },
+    /** Tells the service worker to forget the records it keeps for a panel that reopens. */
+    clearBacklog(): void {
+      port.send({ type: 'clearBacklog' });
+    },
+    /** Tells the service worker whether to go on recording the page once this panel closes. */
+    setPreserveLog(on: boolean): void {
+      port.send({ type: 'setPreserveLog', on });
+    },
+  };
+}
+
+export type ConnectionsStore = ReturnType<typeof createConnectionsStore>;

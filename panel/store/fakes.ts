@@ -1,0 +1,161 @@
+// Test helpers: in-memory adapters (port, storage, REST, inspected page), a manual frame clock and record builders.
+
+import type { EventOp, ParseJSON } from '../../src/livequery/protocol.js';
+import type { TimelineRecord } from '../../src/timeline/record.js';
+import { recordFactory } from '../../src/timeline/test-records.js';
+import type { InspectedPage, PageUser } from '../adapters/inspected-page.js';
+import type { Command, Hello, PanelNotice, PanelPort, WorkerMessage } from '../adapters/port.js';
+import type { LoggedInUser, RestClient, RestCredentials } from '../adapters/rest.js';
+import type { StorageArea } from '../adapters/storage.js';
+
+export interface FakePort extends PanelPort {
+  commands: Command[];
+  sent: PanelNotice[];
+  /** What the store says at each (re)connect, once it connected. */
+  hello?: () => Hello;
+  /** The service worker's answer to the next command: undefined applies it, a string fails with that message. */
+  nextError?: string;
+  emit(message: WorkerMessage): void;
+  setStatus(connected: boolean): void;
+}
+
+export function fakePort(): FakePort {
+  const messageListeners: ((message: WorkerMessage) => void)[] = [];
+  const statusListeners: ((connected: boolean) => void)[] = [];
+  const port: FakePort = {
+    commands: [],
+    sent: [],
+    connect(hello) {
+      port.hello = hello;
+    },
+    run(command) {
+      port.commands.push(command);
+      const error = port.nextError;
+      port.nextError = undefined;
+      return error === undefined ? Promise.resolve() : Promise.reject(new Error(error));
+    },
+    send(message) {
+      port.sent.push(message);
+    },
+    onMessage(listener) {
+      messageListeners.push(listener);
+    },
+    onStatus(listener) {
+      statusListeners.push(listener);
+    },
+    emit(message) {
+      messageListeners.forEach((listener) => listener(message));
+    },
+    setStatus(connected) {
+      statusListeners.forEach((listener) => listener(connected));
+    },
+  };
+  return port;
+}
+
+export function memoryStorage(initial: Record<string, unknown> = {}) {
+  const items = new Map(Object.entries(initial));
+  const storage = {
+    items,
+    /** Makes every call reject, as a missing storage area does. */
+    broken: false,
+    async get(keys: readonly string[]) {
+      if (storage.broken) throw new Error('no storage');
+      return Object.fromEntries(keys.filter((k) => items.has(k)).map((k) => [k, structuredClone(items.get(k))]));
+    },
+    async set(values: Record<string, unknown>) {
+      if (storage.broken) throw new Error('no storage');
+      for (const [k, v] of Object.entries(values)) items.set(k, structuredClone(v));
+    },
+    async remove(keys: readonly string[]) {
+      if (storage.broken) throw new Error('no storage');
+      for (const k of keys) items.delete(k);
+    },
+  } satisfies StorageArea & Record<string, unknown>;
+  return storage;
+}
+
+/** Lets pending promise callbacks (storage writes, awaited adapters) run. */
+export const settle = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+export interface FakeRest extends RestClient {
+  calls: { creds: RestCredentials; what: string }[];
+  /** What a login answers (the username is the one asked for). */
+  user: LoggedInUser | Error;
+  /** Answers the oldest query still waiting. */
+  answer(results: Record<string, unknown>[]): void;
+}
+
+/** A REST client whose queries wait until the test answers them (to have events arrive while one runs). */
+export function fakeRest(): FakeRest {
+  const pending: ((results: Record<string, unknown>[]) => void)[] = [];
+  const rest: FakeRest = {
+    calls: [],
+    user: { sessionToken: 'r:login', objectId: 'u1', username: 'alice' },
+    async logIn(creds, username, password) {
+      rest.calls.push({ creds, what: `login ${username}/${password}` });
+      if (rest.user instanceof Error) throw rest.user;
+      return { ...rest.user, username };
+    },
+    find(creds, className, where) {
+      rest.calls.push({ creds, what: `find ${className} ${JSON.stringify(where)}` });
+      return new Promise((resolve) => pending.push(resolve));
+    },
+    answer(results) {
+      pending.shift()!(results);
+    },
+  };
+  return rest;
+}
+
+export function fakePage(user: PageUser | Error): InspectedPage {
+  return { currentUser: async () => (user instanceof Error ? Promise.reject(user) : user) };
+}
+
+/** requestAnimationFrame by hand: callbacks wait until the test calls `flush`. */
+export function manualFrames() {
+  let queue: (() => void)[] = [];
+  return {
+    nextFrame(callback: () => void) {
+      queue.push(callback);
+    },
+    get pending() {
+      return queue.length;
+    },
+    flush() {
+      const run = queue;
+      queue = [];
+      run.forEach((callback) => callback());
+    },
+  };
+}
+
+/** Records as the service worker sends them: numbered in one epoch, with frames as raw text. */
+export function workerRecords(epoch = 'epoch-1') {
+  const factory = recordFactory();
+  const rec = (partial: Partial<TimelineRecord> & Pick<TimelineRecord, 'kind'>) => ({ ...factory.rec(partial), epoch });
+  return {
+    rec,
+    /** A received event frame of a subscription. */
+    event(op: EventOp, subscriptionKey: string, object: ParseJSON): TimelineRecord {
+      return rec({
+        kind: op,
+        label: op,
+        subscriptionKey,
+        requestId: 1,
+        className: typeof object.className === 'string' ? object.className : undefined,
+        objectId: typeof object.objectId === 'string' ? object.objectId : undefined,
+        raw: JSON.stringify({ op, clientId: 'c', requestId: 1, object }),
+      });
+    },
+    /** The record the service worker writes for a new page load of the tab. */
+    pageLoad(generation: number): TimelineRecord {
+      return rec({
+        kind: 'connection',
+        label: 'navigated',
+        source: { type: 'document', frameId: 0 },
+        marker: { type: 'navigated', url: 'https://app.test/', generation },
+      });
+    },
+  };
+}

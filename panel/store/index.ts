@@ -1,0 +1,16 @@
+// The panel's stores, their composition and the hooks that read them.
+
+export { createPanelStore, type PanelDeps, type PanelStore } from './panel-store.js';
+export {
+  PanelStoreContext,
+  useComposer,
+  useConnections,
+  useKeyring,
+  useNames,
+  usePage,
+  useRecordingFiles,
+  useResultSets,
+  useTimeline,
+  useView,
+} from './hooks.js';
+export { loadSettings, saveSettingsOnChange, type PanelSettings } from './settings.js';

@@ -1,0 +1,67 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { signal } from '@preact/signals';
+import type { QueryJSON } from '../../src/livequery/protocol.js';
+import { emptyCounts, type PageSocketView, type ServerView } from '../../src/views.js';
+import { createNamesStore, hostOf } from './names.js';
+import type { OpenedRecording } from './timeline.js';
+
+function setup() {
+  const deps = {
+    servers: signal<ServerView[]>([
+      {
+        id: 's1',
+        spec: { serverURL: 'wss://api.test/parse', applicationId: 'app' },
+        enabled: true,
+        state: 'connected',
+        attempt: 0,
+        subscriptions: [{ id: 'x', query: { className: 'Score', where: {} }, state: 'subscribed', counts: emptyCounts() }],
+      },
+      { id: 's2', spec: { serverURL: 'ws://b.test/', applicationId: 'app', label: 'staging' }, enabled: true, state: 'connected', attempt: 0, subscriptions: [] },
+    ]),
+    pageSockets: signal<PageSocketView[]>([
+      {
+        id: 'p',
+        frameId: 2,
+        frameUrl: 'https://app.test/frame',
+        generation: 0,
+        url: 'ws://app.test/lq',
+        state: 'open',
+        subscriptions: [{ requestId: 1, query: { className: 'Note', where: {} }, state: 'subscribed', counts: emptyCounts() }],
+      },
+    ]),
+    imported: signal<OpenedRecording | null>(null),
+    seenClasses: signal<ReadonlySet<string>>(new Set(['Game'])),
+    historyEntries: signal<{ query: QueryJSON }[]>([{ query: { className: 'Archive', where: {} } }]),
+  };
+  return { deps, names: createNamesStore(deps) };
+}
+
+describe('createNamesStore', () => {
+  it('names sources by server label or host, and page sockets by frame and host', () => {
+    const { names } = setup();
+    assert.deepEqual([...names.sourceNames.value], [
+      ['server:s1', 'api.test/parse'],
+      ['server:s2', 'staging'],
+      ['pageSocket:p', 'page frame 2 app.test/lq'],
+    ]);
+    assert.equal(hostOf('not a url'), 'not a url');
+  });
+
+  it('uses an opened recording’s own source names', () => {
+    const { deps, names } = setup();
+    deps.imported.value = {
+      name: 'f',
+      store: undefined as never,
+      recording: { format: 'livequery-devtools-recording', version: 2, exportedAt: '', app: { name: '', version: '' }, redacted: true, records: [], sources: { 'pageSocket:q': 'their page' } },
+    };
+    assert.deepEqual([...names.sourceNames.value], [['pageSocket:q', 'their page']]);
+  });
+
+  it('suggests every class name it knows of, sorted', () => {
+    const { deps, names } = setup();
+    assert.deepEqual(names.knownClasses.value, ['Archive', 'Game', 'Note', 'Score']);
+    deps.seenClasses.value = new Set(['Game', 'Zebra']);
+    assert.deepEqual(names.knownClasses.value, ['Archive', 'Game', 'Note', 'Score', 'Zebra']);
+  });
+});

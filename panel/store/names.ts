@@ -1,0 +1,52 @@
+// Names the panel shows and suggests: a display name per record source, and the class names it knows of.
+
+import { computed, type ReadonlySignal } from '@preact/signals';
+import type { QueryJSON } from '../../src/livequery/protocol.js';
+import { sourceKey } from '../../src/timeline/keys.js';
+import type { PageSocketView, ServerView } from '../../src/views.js';
+import type { OpenedRecording } from './timeline.js';
+
+export function hostOf(url: string): string {
+  try {
+    const u = new URL(url);
+    return u.host + (u.pathname === '/' ? '' : u.pathname);
+  } catch {
+    return url;
+  }
+}
+
+export interface NamesDeps {
+  servers: ReadonlySignal<ServerView[]>;
+  pageSockets: ReadonlySignal<PageSocketView[]>;
+  imported: ReadonlySignal<OpenedRecording | null>;
+  seenClasses: ReadonlySignal<ReadonlySet<string>>;
+  historyEntries: ReadonlySignal<readonly { query: QueryJSON }[]>;
+}
+
+export function createNamesStore({ servers, pageSockets, imported, seenClasses, historyEntries }: NamesDeps) {
+  /** Display names by source key; an opened recording brings its own. */
+  const sourceNames = computed<ReadonlyMap<string, string>>(() => {
+    const recording = imported.value?.recording;
+    if (recording) return new Map(Object.entries(recording.sources ?? {}));
+    const names = new Map<string, string>();
+    for (const server of servers.value) {
+      names.set(sourceKey({ type: 'server', serverId: server.id }), server.spec.label || hostOf(server.spec.serverURL));
+    }
+    for (const socket of pageSockets.value) {
+      const key = sourceKey({ type: 'pageSocket', socketId: socket.id, frameId: socket.frameId });
+      names.set(key, `page${socket.frameId ? ` frame ${socket.frameId}` : ''} ${hostOf(socket.url)}`);
+    }
+    return names;
+  });
+  /** Class names from records, subscriptions and the history, sorted. */
+  const knownClasses = computed(() => {
+    const names = new Set(seenClasses.value);
+    for (const server of servers.value) for (const sub of server.subscriptions) names.add(sub.query.className);
+    for (const socket of pageSockets.value) for (const sub of socket.subscriptions) names.add(sub.query.className);
+    for (const entry of historyEntries.value) names.add(entry.query.className);
+    return [...names].sort();
+  });
+  return { sourceNames, knownClasses };
+}
+
+export type NamesStore = ReturnType<typeof createNamesStore>;

@@ -1,0 +1,142 @@
+// The panel's stores composed in one place, fed by the service worker's messages through the port adapter.
+
+import { batch } from '@preact/signals';
+import { subscriptionKey } from '../../src/timeline/keys.js';
+import type { TimelineRecord } from '../../src/timeline/record.js';
+import type { InspectedPage } from '../adapters/inspected-page.js';
+import type { PanelPort, WorkerMessage } from '../adapters/port.js';
+import type { RestClient } from '../adapters/rest.js';
+import type { StorageArea } from '../adapters/storage.js';
+import { createComposerStore } from './composer.js';
+import { createConnectionsStore } from './connections.js';
+import { createKeyringStore } from './keyring.js';
+import { createNamesStore } from './names.js';
+import { createPageStore } from './page.js';
+import { createRecordingFilesStore } from './recording-files.js';
+import { createResultSetsStore } from './result-sets.js';
+import type { PanelSettings } from './settings.js';
+import { createTimelineStore } from './timeline.js';
+import { createViewStore } from './view.js';
+
+export interface PanelDeps {
+  port: PanelPort;
+  /** storage.local: settings, query history, a remembered keyring. */
+  local: StorageArea;
+  /** storage.session: the keyring while it is not remembered. */
+  session: StorageArea;
+  rest: RestClient;
+  page: InspectedPage;
+  /** Calls back before the next paint (requestAnimationFrame in the panel). */
+  nextFrame(callback: () => void): void;
+  /** Record time (epoch ms, fractional). */
+  now(): number;
+  settings: PanelSettings;
+}
+
+export function createPanelStore(deps: PanelDeps) {
+  const connections = createConnectionsStore(deps.port);
+  const page = createPageStore({ settings: deps.settings, worker: connections });
+  const timeline = createTimelineStore({
+    settings: deps.settings,
+    nextFrame: deps.nextFrame,
+    page,
+    clearBacklog: connections.clearBacklog,
+  });
+  const resultSets = createResultSetsStore({ rest: deps.rest, now: deps.now });
+  const view = createViewStore(connections.servers);
+  const keyring = createKeyringStore({ local: deps.local, session: deps.session, rest: deps.rest, page: deps.page });
+  const composer = createComposerStore({
+    connections,
+    storage: deps.local,
+    addLocalRecord: timeline.addLocal,
+    selectServer: view.selectServer,
+    now: deps.now,
+  });
+  const names = createNamesStore({
+    servers: connections.servers,
+    pageSockets: page.sockets,
+    imported: timeline.imported,
+    seenClasses: timeline.seenClasses,
+    historyEntries: composer.history.entries,
+  });
+  const recordingFiles = createRecordingFilesStore({
+    timeline,
+    servers: connections.servers,
+    pageSockets: page.sockets,
+    sourceNames: names.sourceNames,
+    keyring,
+  });
+
+  /** Result sets are kept for the subscriptions the service worker still reports, and for the one on screen. */
+  function retainResultSets(): void {
+    const keys = new Set<string>();
+    for (const server of connections.servers.peek()) {
+      for (const sub of server.subscriptions) keys.add(subscriptionKey({ type: 'server', serverId: server.id, subscriptionId: sub.id }));
+    }
+    for (const socket of page.sockets.peek()) {
+      for (const sub of socket.subscriptions) keys.add(subscriptionKey({ type: 'pageSocket', socketId: socket.id, requestId: sub.requestId }));
+    }
+    const shown = view.main.peek();
+    if (shown.type === 'results') keys.add(shown.subscriptionKey);
+    resultSets.retain(keys);
+  }
+
+  function receiveRecords(records: readonly TimelineRecord[]): void {
+    if (!records.length) return;
+    resultSets.receive(records);
+    timeline.receive(records);
+  }
+
+  function receive(message: WorkerMessage): void {
+    batch(() => {
+      if (message.type === 'welcome') {
+        connections.setServers(message.servers);
+        page.setSockets(message.pageSockets);
+        view.followServers(message.servers);
+        page.workerStarted(message.epoch);
+        retainResultSets();
+        receiveRecords(message.backlog);
+        if (message.backlogDropped > 0) {
+          // The service worker's bounded backlog overflowed while no panel was listening: say so, never silently.
+          timeline.addLocal({
+            time: message.backlog[0]?.time ?? deps.now(),
+            source: { type: 'extension' },
+            kind: 'gap',
+            label: 'records dropped',
+            marker: { type: 'backlogDropped', count: message.backlogDropped },
+            summary: `${message.backlogDropped} older record(s) were dropped by the extension's bounded backlog before this panel connected`,
+          });
+        }
+        return;
+      }
+      if (message.servers) connections.setServers(message.servers);
+      if (message.pageSockets) page.setSockets(message.pageSockets);
+      if (message.servers || message.pageSockets) retainResultSets();
+      receiveRecords(message.records);
+    });
+  }
+
+  deps.port.onMessage(receive);
+
+  return {
+    connections,
+    page,
+    timeline,
+    resultSets,
+    view,
+    keyring,
+    composer,
+    names,
+    recordingFiles,
+    /** Reads what storage keeps (keyring, query history). */
+    load(): Promise<void> {
+      return Promise.all([keyring.load(), composer.history.load()]).then(() => undefined);
+    },
+    /** Opens the port to the service worker; a reconnect resumes after the newest record received. */
+    connect(): void {
+      deps.port.connect(() => ({ resumeFrom: timeline.lastSeen(), preserveLog: page.preserveLog.peek() }));
+    },
+  };
+}
+
+export type PanelStore = ReturnType<typeof createPanelStore>;

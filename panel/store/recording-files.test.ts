@@ -1,0 +1,70 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { signal } from '@preact/signals';
+import { exportRecording } from '../../src/timeline/export.js';
+import type { ServerView } from '../../src/views.js';
+import { manualFrames, workerRecords } from './fakes.js';
+import type { TokenEntry } from './keyring.js';
+import { createPageStore } from './page.js';
+import { createRecordingFilesStore, describeFilter } from './recording-files.js';
+import { createTimelineStore } from './timeline.js';
+
+const TOKEN = 'r:0123456789abcdef0123456789abcdef';
+
+function setup() {
+  const frames = manualFrames();
+  const page = createPageStore({ settings: {}, worker: { setPreserveLog: () => undefined } });
+  const timeline = createTimelineStore({ settings: {}, nextFrame: frames.nextFrame, page, clearBacklog: () => undefined });
+  const records = workerRecords();
+  timeline.receive([
+    records.rec({ kind: 'sent', label: 'connect', raw: JSON.stringify({ op: 'connect', applicationId: 'app', sessionToken: TOKEN }) }),
+    records.rec({ kind: 'create', className: 'Game', summary: `note of ${'custom-secret-1'}` }),
+  ]);
+  const servers = signal<ServerView[]>([
+    { id: 's', spec: { serverURL: 'ws://a.test', applicationId: 'app', masterKey: 'master-key-1' }, enabled: true, state: 'connected', attempt: 0, subscriptions: [] },
+  ]);
+  const keyring = { entries: signal<TokenEntry[]>([{ id: 'k', serverKey: 'ws://a.test|app', name: 'x', token: 'custom-secret-1', origin: 'pasted' }]) };
+  const files = createRecordingFilesStore({
+    timeline,
+    servers,
+    pageSockets: page.sockets,
+    sourceNames: signal(new Map([['server:s', 'a.test']])),
+    keyring,
+    clock: () => Date.UTC(2026, 0, 2, 3, 4, 5),
+  });
+  return { files, timeline };
+}
+
+describe('createRecordingFilesStore', () => {
+  it('exports a recording with secrets (and the keyring’s tokens) redacted unless asked', () => {
+    const { files } = setup();
+    const redacted = files.exportFile('recording', { scope: 'all', includeSecrets: false });
+    assert.equal(redacted.fileName, 'livequery-2026-01-02T03-04-05.lqrec.json');
+    assert.equal(redacted.count, 2);
+    for (const secret of [TOKEN, 'master-key-1', 'custom-secret-1']) assert.ok(!redacted.text.includes(secret), secret);
+    const open = files.exportFile('recording', { scope: 'all', includeSecrets: true });
+    for (const secret of [TOKEN, 'master-key-1', 'custom-secret-1']) assert.ok(open.text.includes(secret), secret);
+  });
+
+  it('exports only the filtered records, saying by which filter; or a HAR', () => {
+    const { files, timeline } = setup();
+    timeline.setFilter({ kinds: ['create'], text: 'note' });
+    const filtered = files.exportFile('recording', { scope: 'filtered', includeSecrets: false });
+    assert.equal(filtered.count, 1);
+    assert.match(filtered.text, /"filter":"kinds create; text note"/);
+    const har = files.exportFile('har', { scope: 'all', includeSecrets: false });
+    assert.equal(har.fileName, 'livequery-2026-01-02T03-04-05.har');
+    assert.ok(!har.text.includes(TOKEN));
+    assert.equal(describeFilter({ kinds: [], subscriptionKey: 'k', className: 'Game', source: 'page:p', text: 'a+', regex: true }), 'source page:p; subscription k; class Game; regex a+');
+  });
+
+  it('opens a recording file in place of the timeline, or says why it cannot', () => {
+    const { files, timeline } = setup();
+    const text = exportRecording(timeline.records('all'), { exportedAt: 0, appVersion: 'test' });
+    assert.deepEqual(files.open('a.json', text), { ok: true, count: 2 });
+    assert.equal(timeline.imported.value?.name, 'a.json');
+    const refused = files.open('b.json', '{"format":"something else"}');
+    assert.equal(refused.ok, false);
+    assert.match(refused.ok ? '' : refused.error, /not a LiveQuery DevTools recording/);
+  });
+});

@@ -1,0 +1,167 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { effect } from '@preact/signals';
+import type { Recording } from '../../src/timeline/export.js';
+import type { TimelineRecord } from '../../src/timeline/record.js';
+import { manualFrames, workerRecords } from './fakes.js';
+import { createPageStore } from './page.js';
+import { createTimelineStore, PANEL_EPOCH, type TimelineRows } from './timeline.js';
+
+function setup(settings: Parameters<typeof createTimelineStore>[0]['settings'] = {}, preserveLog = false) {
+  const frames = manualFrames();
+  const page = createPageStore({ settings: { preserveLog }, worker: { setPreserveLog: () => undefined } });
+  let backlogClears = 0;
+  const timeline = createTimelineStore({ settings, nextFrame: frames.nextFrame, page, clearBacklog: () => backlogClears++ });
+  return { timeline, frames, page, records: workerRecords(), backlogClears: () => backlogClears };
+}
+
+const summaries = (rows: TimelineRows) => Array.from({ length: rows.matchCount }, (_, i) => rows.at(i)!.summary);
+
+describe('createTimelineStore', () => {
+  it('shows a batch at the next frame, once for every batch of that frame', () => {
+    const { timeline, frames, records } = setup();
+    const before = timeline.rows.value;
+    timeline.receive([records.rec({ kind: 'connection' }), records.rec({ kind: 'sent' })]);
+    timeline.receive([records.rec({ kind: 'received' })]);
+    assert.equal(timeline.rows.value, before, 'nothing new on screen before the frame');
+    assert.equal(frames.pending, 1, 'one frame asked for two batches');
+    frames.flush();
+    assert.notEqual(timeline.rows.value, before);
+    assert.equal(timeline.rows.value.size, 3);
+    assert.deepEqual(summaries(timeline.rows.value), ['record 1', 'record 2', 'record 3']);
+  });
+
+  it('drops what arrives while recording is off, but keeps the panel’s own records', () => {
+    const { timeline, frames, records } = setup();
+    timeline.toggleRecording();
+    assert.equal(timeline.recording.value, false);
+    timeline.receive([records.rec({ kind: 'create' })]);
+    timeline.addLocal({ time: 1, source: { type: 'server', serverId: 's' }, kind: 'error', label: 'invalid query', summary: 'not sent' });
+    frames.flush();
+    assert.deepEqual(summaries(timeline.rows.value), ['not sent']);
+    assert.equal(timeline.rows.value.at(0)!.epoch, PANEL_EPOCH);
+    assert.deepEqual(timeline.lastSeen(), { epoch: 'epoch-1', seq: 1 }, 'what was received, not the panel’s own record');
+  });
+
+  it('clear empties the list and the selection and asks the service worker to drop its backlog', () => {
+    const { timeline, frames, records, backlogClears } = setup();
+    const kept = records.rec({ kind: 'create' });
+    timeline.receive([kept]);
+    frames.flush();
+    timeline.select(kept);
+    timeline.clear();
+    assert.equal(timeline.rows.value.size, 0, 'cleared at once, not at the next frame');
+    assert.equal(timeline.selected.value, null);
+    assert.equal(backlogClears(), 1);
+    assert.deepEqual(timeline.lastSeen(), { epoch: 'epoch-1', seq: 1 }, 'a reconnect does not bring cleared records back');
+    timeline.toggleRecording();
+    timeline.receive([records.rec({ kind: 'update' })]);
+    assert.deepEqual(timeline.lastSeen(), { epoch: 'epoch-1', seq: 2 }, 'nor records that arrived while recording was off');
+  });
+
+  it('clears at a new page load unless preserve log is on', () => {
+    const { timeline, frames, records, page } = setup();
+    const before = records.rec({ kind: 'create' });
+    const load = records.pageLoad(2);
+    timeline.receive([before, load, records.rec({ kind: 'update' })]);
+    frames.flush();
+    assert.deepEqual(summaries(timeline.rows.value), ['record 2', 'record 3'], 'the page load and what follows it');
+    assert.equal(page.generation.value, 2);
+
+    timeline.receive([load]);
+    frames.flush();
+    assert.equal(timeline.rows.value.size, 2, 'the same page load again (a replay) clears nothing');
+
+    page.setPreserveLog(true);
+    timeline.receive([records.pageLoad(3), records.rec({ kind: 'create' })]);
+    frames.flush();
+    assert.equal(timeline.rows.value.size, 4);
+    assert.equal(page.generation.value, 3);
+  });
+
+  it('filters: text, kinds, a scope, and its error only when the filter changes', () => {
+    const { timeline, frames, records } = setup();
+    timeline.receive([
+      records.rec({ kind: 'create', subscriptionKey: 'a', className: 'Game' }),
+      records.rec({ kind: 'update', subscriptionKey: 'b', className: 'Note' }),
+      records.rec({ kind: 'sent', subscriptionKey: 'a', className: 'Game' }),
+    ]);
+    frames.flush();
+    const errors: (string | null)[] = [];
+    const stop = effect(() => {
+      errors.push(timeline.filterError.value);
+    });
+    timeline.toggleKind('create');
+    timeline.toggleKind('update');
+    assert.deepEqual(summaries(timeline.rows.value), ['record 1', 'record 2']);
+    timeline.toggleKind('create');
+    assert.deepEqual(summaries(timeline.rows.value), ['record 2']);
+    timeline.setFilter({ kinds: [] });
+    timeline.scope({ subscriptionKey: 'a' });
+    assert.deepEqual(summaries(timeline.rows.value), ['record 1', 'record 3']);
+    timeline.scope({ className: 'Note' });
+    assert.equal(timeline.rows.value.matchCount, 0);
+    timeline.showAll();
+    assert.equal(timeline.rows.value.matchCount, 3);
+    assert.deepEqual(errors, [null], 'valid filters: no new error');
+    timeline.setFilter({ kinds: [], text: '(', regex: true });
+    assert.match(timeline.filterError.value ?? '', /Invalid regular expression/);
+    timeline.receive([records.rec({ kind: 'create' })]);
+    frames.flush();
+    assert.equal(errors.length, 2, 'a batch does not announce the same error again');
+    stop();
+  });
+
+  it('keeps at most `capacity` records and counts the dropped ones', () => {
+    const { timeline, frames, records } = setup({ capacity: 1000 });
+    timeline.receive(Array.from({ length: 1003 }, () => records.rec({ kind: 'create' })));
+    frames.flush();
+    assert.equal(timeline.rows.value.size, 1000);
+    assert.equal(timeline.rows.value.dropped, 3);
+    timeline.setCapacity(500);
+    assert.equal(timeline.capacity.value, 500);
+    assert.equal(timeline.rows.value.size, 500);
+    assert.equal(timeline.rows.value.at(0)!.summary, 'record 504');
+  });
+
+  it('shows an opened recording instead of the live timeline, which goes on recording', () => {
+    const { timeline, frames, records } = setup();
+    timeline.receive([records.rec({ kind: 'create' })]);
+    frames.flush();
+    const opened: TimelineRecord[] = [{ ...records.rec({ kind: 'update' }), epoch: 'file', summary: 'from the file' }];
+    const recording: Recording = {
+      format: 'livequery-devtools-recording',
+      version: 2,
+      exportedAt: '2026-01-01T00:00:00.000Z',
+      app: { name: 'LiveQuery DevTools', version: '0.1.0' },
+      redacted: true,
+      records: opened,
+    };
+    timeline.openRecording('a.lqrec.json', recording);
+    assert.deepEqual(summaries(timeline.rows.value), ['from the file']);
+    assert.deepEqual(timeline.records('all').map((r) => r.summary), ['from the file']);
+    timeline.receive([records.rec({ kind: 'delete' })]);
+    timeline.clear();
+    frames.flush();
+    assert.deepEqual(summaries(timeline.rows.value), ['from the file'], 'Clear does not touch an opened recording');
+    timeline.closeRecording();
+    assert.equal(timeline.imported.value, null);
+    assert.deepEqual(summaries(timeline.rows.value), ['record 1', 'record 3']);
+  });
+
+  it('notes the class names of recorded records', () => {
+    const { timeline, records } = setup();
+    timeline.receive([records.rec({ kind: 'create', className: 'Game' }), records.rec({ kind: 'create', className: 'Game' })]);
+    const first = timeline.seenClasses.value;
+    timeline.receive([records.rec({ kind: 'create', className: 'Game' })]);
+    assert.equal(timeline.seenClasses.value, first, 'no new set for a known class');
+    timeline.receive([records.rec({ kind: 'update', className: 'Note' })]);
+    assert.deepEqual([...timeline.seenClasses.value], ['Game', 'Note']);
+  });
+
+  it('starts with the saved filter and capacity', () => {
+    const { timeline } = setup({ capacity: 50_000, filter: { kinds: ['error'] } });
+    assert.equal(timeline.capacity.value, 50_000);
+    assert.deepEqual(timeline.filter.value, { kinds: ['error'] });
+  });
+});

@@ -1,0 +1,215 @@
+// The timeline on screen: live records (bounded, filtered), recording on/off, selection, clear, an opened recording.
+
+import { batch, computed, signal, type ReadonlySignal } from '@preact/signals';
+import { EMPTY_FILTER, type TimelineFilter } from '../../src/timeline/filter.js';
+import type { Recording } from '../../src/timeline/export.js';
+import type { RecordDraft, RecordKind, TimelineRecord } from '../../src/timeline/record.js';
+import { DEFAULT_CAPACITY, TimelineStore } from '../../src/timeline/store.js';
+import type { ResumePoint } from '../adapters/port.js';
+
+/** Records the panel itself adds (e.g. a query it refused to send) are numbered in their own epoch. */
+export const PANEL_EPOCH = 'panel';
+
+/**
+ * What the list shows, as of the last change: a new object per change (so that components re-render), with counts
+ * frozen at that change and rows read from the store. Copying the records instead would cost O(100k) per frame.
+ */
+export interface TimelineRows {
+  /** Records kept, of every kind. */
+  size: number;
+  /** Records that pass the filter. */
+  matchCount: number;
+  dropped: number;
+  filterError: string | null;
+  /** The i-th record that passes the filter. */
+  at(index: number): TimelineRecord | undefined;
+  indexOf(record: Pick<TimelineRecord, 'epoch' | 'seq'>): number;
+}
+
+function rowsOf(store: TimelineStore): TimelineRows {
+  return {
+    size: store.size,
+    matchCount: store.matchCount,
+    dropped: store.dropped,
+    filterError: store.filterError,
+    at: (index) => store.matchAt(index),
+    indexOf: (record) => store.indexOf(record),
+  };
+}
+
+export interface OpenedRecording {
+  name: string;
+  recording: Recording;
+  store: TimelineStore;
+}
+
+/** The filter's scope: records of one subscription, source or class. */
+export type FilterScope = Partial<Pick<TimelineFilter, 'subscriptionKey' | 'source' | 'className'>>;
+
+export interface TimelineDeps {
+  settings: { capacity?: number; filter?: TimelineFilter };
+  /** Calls back before the next paint: every batch that arrives within one frame is rendered once. */
+  nextFrame(callback: () => void): void;
+  /** Page loads: the preserve-log rule clears the timeline when one starts. */
+  page: {
+    isPageLoad(record: TimelineRecord): boolean;
+    pageLoaded(record: TimelineRecord): void;
+    preserveLog: ReadonlySignal<boolean>;
+  };
+  /** Tells the service worker to forget its backlog, so a reopened panel does not bring cleared records back. */
+  clearBacklog(): void;
+}
+
+export function createTimelineStore({ settings, nextFrame, page, clearBacklog }: TimelineDeps) {
+  const live = new TimelineStore(settings.capacity ?? DEFAULT_CAPACITY);
+  live.setFilter(settings.filter ?? EMPTY_FILTER);
+  /** A recording opened from a file: shown read-only instead of the live timeline, which keeps recording meanwhile. */
+  const imported = signal<OpenedRecording | null>(null);
+  const rows = signal<TimelineRows>(rowsOf(live));
+  /** Why the filter is invalid (null when it is valid); changes with the filter only, not with every batch. */
+  const filterError = computed(() => rows.value.filterError);
+  const filter = signal<TimelineFilter>(live.filter);
+  const capacity = signal(live.capacity);
+  const recording = signal(true);
+  const selected = signal<TimelineRecord | null>(null);
+  /** Class names seen in recorded records, for suggestions. */
+  const seenClasses = signal<ReadonlySet<string>>(new Set());
+  let localSeq = 0;
+  let refreshQueued = false;
+  /**
+   * The newest record received from the service worker, kept or not: a reconnect resumes after it, so that neither
+   * cleared records nor those that arrived while recording was off come back. The panel's own records do not count
+   * (the service worker knows no such epoch and would send everything again).
+   */
+  let newest: ResumePoint | undefined;
+
+  /** The timeline on screen: the opened recording while there is one, else the live one. */
+  const current = () => imported.peek()?.store ?? live;
+  const refresh = () => {
+    rows.value = rowsOf(current());
+  };
+  const refreshBeforePaint = () => {
+    if (refreshQueued) return;
+    refreshQueued = true;
+    nextFrame(() => {
+      refreshQueued = false;
+      refresh();
+    });
+  };
+
+  function noteClasses(records: readonly TimelineRecord[]): void {
+    const known = seenClasses.peek();
+    let added: Set<string> | undefined;
+    for (const r of records) {
+      if (r.className && !known.has(r.className) && !added?.has(r.className)) (added ??= new Set()).add(r.className);
+    }
+    if (added) seenClasses.value = new Set([...known, ...added]);
+  }
+
+  function setFilter(next: TimelineFilter): void {
+    current().setFilter(next);
+    filter.value = next;
+    refresh();
+  }
+
+  return {
+    rows,
+    filterError,
+    filter,
+    capacity,
+    recording,
+    selected,
+    imported,
+    seenClasses,
+
+    /** Records from the service worker, in order; dropped while recording is off. */
+    receive(records: readonly TimelineRecord[]): void {
+      const last = records.at(-1);
+      if (last) newest = { epoch: last.epoch, seq: last.seq };
+      if (!recording.peek()) return;
+      batch(() => {
+        let from = 0;
+        for (let i = 0; i < records.length; i++) {
+          const record = records[i]!;
+          if (!page.isPageLoad(record)) continue;
+          live.append(records.slice(from, i));
+          from = i;
+          if (!live.isNew(record)) continue;
+          page.pageLoaded(record);
+          if (!page.preserveLog.peek()) {
+            live.clear();
+            selected.value = null;
+          }
+        }
+        live.append(from === 0 ? records : records.slice(from));
+        noteClasses(records);
+      });
+      refreshBeforePaint();
+    },
+    /** A record that only the panel knows about; kept even while recording is off. */
+    addLocal(draft: RecordDraft): void {
+      live.append([{ ...draft, epoch: PANEL_EPOCH, seq: ++localSeq }]);
+      refreshBeforePaint();
+    },
+    /** Where a reconnect resumes from. */
+    lastSeen(): ResumePoint | undefined {
+      return newest;
+    },
+    /** Every record on screen, or only those that pass the filter. */
+    records(scope: 'all' | 'filtered'): TimelineRecord[] {
+      return scope === 'all' ? current().all() : current().matching();
+    },
+
+    setFilter,
+    toggleKind(kind: RecordKind): void {
+      const kinds = filter.value.kinds;
+      setFilter({ ...filter.value, kinds: kinds.includes(kind) ? kinds.filter((k) => k !== kind) : [...kinds, kind] });
+    },
+    /** Narrows the filter to one subscription, source or class (undefined widens it again). */
+    scope(scope: FilterScope): void {
+      setFilter({ ...filter.value, ...scope });
+    },
+    showAll(): void {
+      setFilter({ ...filter.value, subscriptionKey: undefined, source: undefined, className: undefined });
+    },
+    setCapacity(value: number): void {
+      live.setCapacity(value);
+      capacity.value = value;
+      refresh();
+    },
+    clear(): void {
+      if (imported.peek()) return;
+      live.clear();
+      selected.value = null;
+      clearBacklog();
+      refresh();
+    },
+    toggleRecording(): void {
+      recording.value = !recording.value;
+    },
+    select(record: TimelineRecord | null): void {
+      selected.value = record;
+    },
+
+    openRecording(name: string, opened: Recording): void {
+      const store = new TimelineStore(Math.max(DEFAULT_CAPACITY, opened.records.length));
+      store.append(opened.records);
+      store.setFilter(filter.value);
+      batch(() => {
+        selected.value = null;
+        imported.value = { name, recording: opened, store };
+        refresh();
+      });
+    },
+    closeRecording(): void {
+      live.setFilter(filter.value);
+      batch(() => {
+        imported.value = null;
+        selected.value = null;
+        refresh();
+      });
+    },
+  };
+}
+
+export type PanelTimeline = ReturnType<typeof createTimelineStore>;

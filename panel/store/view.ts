@@ -1,0 +1,35 @@
+// What the panel shows: the timeline or one subscription's live results in the main area, and the selected server.
+
+import { computed, signal, type ReadonlySignal } from '@preact/signals';
+import type { ServerView } from '../../src/views.js';
+
+export type ResultsTarget = { subscriptionKey: string; title: string; serverId?: string };
+export type MainView = { type: 'timeline' } | ({ type: 'results' } & ResultsTarget);
+
+export function createViewStore(servers: ReadonlySignal<ServerView[]>) {
+  const main = signal<MainView>({ type: 'timeline' });
+  /** The server the composer subscribes on. */
+  const selectedServerId = signal<string | null>(null);
+  const selectedServer = computed(() => servers.value.find((s) => s.id === selectedServerId.value) ?? servers.value[0]);
+
+  return {
+    main,
+    selectedServerId,
+    selectedServer,
+    showTimeline(): void {
+      main.value = { type: 'timeline' };
+    },
+    showResults(target: ResultsTarget): void {
+      main.value = { type: 'results', ...target };
+    },
+    selectServer(serverId: string): void {
+      selectedServerId.value = serverId;
+    },
+    /** On a (re)connect: keeps the selection if its server is still there, else selects the first server. */
+    followServers(list: readonly ServerView[]): void {
+      if (!selectedServerId.value || !list.some((s) => s.id === selectedServerId.value)) selectedServerId.value = list[0]?.id ?? null;
+    },
+  };
+}
+
+export type ViewStore = ReturnType<typeof createViewStore>;
