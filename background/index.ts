@@ -57,8 +57,7 @@ async function workspaceFor(tabId: number): Promise<Workspace> {
       tabId,
       {
         epoch,
-        onRecord: (id, record) => router.recordAdded(id, record),
-        onChanged: (id, what) => router.viewChanged(id, what),
+        sink: router,
         persist: (id) => store.scheduleSave(id, () => workspaces.get(id)?.persisted()),
       },
       saved,

@@ -2,7 +2,6 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { Runtime } from 'webextension-polyfill';
 import { PANEL_PORT_PREFIX, type BackgroundToPanel, type PanelToBackground } from '../src/messages.js';
-import type { TimelineRecord } from '../src/timeline/record.js';
 import { PanelRouter } from './panel-router.js';
 import { Recorder } from './recorder.js';
 import type { Workspace } from './workspace.js';
@@ -35,7 +34,7 @@ function fakePort(tabId: number) {
 
 function setup() {
   let router!: PanelRouter;
-  const recorder = new Recorder('epoch-1', (record: TimelineRecord) => router.recordAdded(7, record));
+  const recorder = new Recorder('epoch-1', 7, { recordAdded: (tabId, record) => router.recordAdded(tabId, record) });
   const fake = { recorder, isActive: false, activate: () => (fake.isActive = true), serverViews: () => [], pageSockets: () => [] };
   const workspace = fake as unknown as Workspace;
   router = new PanelRouter({ workspace: async () => workspace, existing: () => workspace });

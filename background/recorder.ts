@@ -2,6 +2,7 @@
 
 import { RingBuffer } from '../src/timeline/ring-buffer.js';
 import type { RecordDraft, TimelineRecord } from '../src/timeline/record.js';
+import type { WorkspaceSink } from './workspace.js';
 
 export const BACKLOG_CAPACITY = 20_000;
 
@@ -12,13 +13,14 @@ export class Recorder {
   constructor(
     /** Identifies this service-worker instance; seq restarts at 1 in every epoch. */
     readonly epoch: string,
-    private readonly onRecord: (record: TimelineRecord) => void,
+    private readonly tabId: number,
+    private readonly sink: Pick<WorkspaceSink, 'recordAdded'>,
   ) {}
 
   record(draft: RecordDraft): TimelineRecord {
     const record: TimelineRecord = { ...draft, seq: ++this.seq, epoch: this.epoch };
     this.backlog.push(record);
-    this.onRecord(record);
+    this.sink.recordAdded(this.tabId, record);
     return record;
   }
 

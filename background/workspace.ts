@@ -14,10 +14,15 @@ export interface PersistedWorkspace {
   servers: PersistedServer[];
 }
 
+/** Where a tab's new records and view changes go (the panel router). */
+export interface WorkspaceSink {
+  recordAdded(tabId: number, record: TimelineRecord): void;
+  viewChanged(tabId: number, what: 'servers' | 'page'): void;
+}
+
 export interface WorkspaceDeps {
   epoch: string;
-  onRecord(tabId: number, record: TimelineRecord): void;
-  onChanged(tabId: number, what: 'servers' | 'page'): void;
+  sink: WorkspaceSink;
   persist(tabId: number): void;
   WebSocket?: WebSocketConstructor;
   random?: () => number;
@@ -38,10 +43,10 @@ export class Workspace {
     private readonly deps: WorkspaceDeps,
     persisted?: PersistedWorkspace,
   ) {
-    this.recorder = new Recorder(deps.epoch, (record) => deps.onRecord(tabId, record));
+    this.recorder = new Recorder(deps.epoch, tabId, deps.sink);
     this.page = new PageTracker((draft) => {
       this.record(draft);
-      deps.onChanged(tabId, 'page');
+      deps.sink.viewChanged(tabId, 'page');
     });
     for (const server of persisted?.servers ?? []) {
       this.servers.set(server.id, this.connectionFor(server.id, server));
@@ -66,7 +71,7 @@ export class Workspace {
       server.enabled,
       {
         emit: (draft) => this.record(draft),
-        changed: () => this.deps.onChanged(this.tabId, 'servers'),
+        changed: () => this.deps.sink.viewChanged(this.tabId, 'servers'),
         persist: () => this.deps.persist(this.tabId),
         newId,
         WebSocket: this.deps.WebSocket,
@@ -110,7 +115,7 @@ export class Workspace {
 
   onPageDocument(frameId: number, url: string, documentId: string, again = false): void {
     this.page.onDocument(frameId, url, documentId, again);
-    this.deps.onChanged(this.tabId, 'page');
+    this.deps.sink.viewChanged(this.tabId, 'page');
   }
 
   onPageSocketEvents(frameId: number, frameUrl: string, events: PageSocketEvent[], options: SocketEventsOptions): void {
@@ -160,7 +165,7 @@ export class Workspace {
         return;
     }
     this.deps.persist(this.tabId);
-    this.deps.onChanged(this.tabId, 'servers');
+    this.deps.sink.viewChanged(this.tabId, 'servers');
   }
 
   private addServer(spec: ServerSpec): ServerConnection {

@@ -1,4 +1,4 @@
-// Which Chromium to run and with which switches (the verified recipe in shared/docs/chromium-devtools-e2e.md).
+// Which Chromium to run and with which switches (Debian's Chromium on a machine with no route to Google's hosts).
 import { existsSync } from 'node:fs';
 
 /** The real binary first: /usr/bin/chromium is Debian's wrapper script, which adds switches of its own. */

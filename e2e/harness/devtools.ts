@@ -1,6 +1,6 @@
 // Opens the REAL DevTools for a page, selects the extension's panel and drives the panel document over CDP.
 //
-// Steps (shared/docs/chromium-devtools-e2e.md §2): Target.openDevTools → wait until the frontend target really is
+// Steps: Target.openDevTools → wait until the frontend target really is
 // devtools://…/devtools_app.html and loaded (it can still be about:blank when openDevTools returns: the one flake)
 // → import the frontend's UI module and InspectorView.showPanel("chrome-extension://<id><title>") (panels load
 // lazily, the panel iframe only exists after that) → attach to the panel.html iframe target (non-flat CDP).
