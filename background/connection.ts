@@ -366,7 +366,7 @@ export class ServerConnection {
 
   private onFrame(client: LiveQueryClient, frame: FrameRecord): void {
     if (client !== this.client) return;
-    const described = frame.direction === 'sent' ? describeSentFrame(frame.text) : describeReceivedFrame(frame.text, frame.json);
+    const described = frame.direction === 'sent' ? describeSentFrame(frame.text) : describeReceivedFrame(frame.text, frame.json, frame.checked);
     if (frame.direction === 'sent' && described.op === 'connect') this.armWatchdog(client);
     // A received frame without an op is not a LiveQuery frame.
     if (frame.direction === 'received' && described.op === undefined && client.state !== 'connected') {

@@ -1,5 +1,6 @@
 // The virtualized timeline list: only the rows in view are rendered; it sticks to the newest record unless scrolled up.
 
+import { Component } from 'preact';
 import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
 import type { TimelineRecord } from '../../src/timeline/record.js';
 import { useNames, useTimeline } from '../store/index.js';
@@ -27,13 +28,18 @@ export function Timeline() {
     return () => observer.disconnect();
   }, []);
 
+  // While stuck to the newest record, the rows in view follow from the count alone: no layout is read, and the list
+  // renders once per update (reading scrollHeight and storing scrollTop would force a layout and render it twice).
+  const bottom = Math.max(0, count * ROW_HEIGHT - height);
+  const top = stickToBottom.current ? bottom : scrollTop;
+  const scrolledTo = useRef(-1);
   useLayoutEffect(() => {
     const el = viewport.current;
-    if (el && stickToBottom.current) {
-      el.scrollTop = el.scrollHeight;
-      setScrollTop(el.scrollTop);
+    if (el && stickToBottom.current && scrolledTo.current !== bottom) {
+      scrolledTo.current = bottom;
+      el.scrollTop = bottom;
     }
-  }, [rows]);
+  }, [rows, bottom]);
 
   const selected = timeline.selected.value;
   const selectedIndex = selected ? rows.indexOf(selected) : -1;
@@ -46,14 +52,14 @@ export function Timeline() {
     else if (top + ROW_HEIGHT > el.scrollTop + el.clientHeight) el.scrollTop = top + ROW_HEIGHT - el.clientHeight;
   }, [selectedIndex]);
 
-  const first = Math.max(0, Math.floor(scrollTop / ROW_HEIGHT) - OVERSCAN);
-  const last = Math.min(count, Math.ceil((scrollTop + height) / ROW_HEIGHT) + OVERSCAN);
+  const first = Math.max(0, Math.floor(top / ROW_HEIGHT) - OVERSCAN);
+  const last = Math.min(count, Math.ceil((top + height) / ROW_HEIGHT) + OVERSCAN);
   const shown = [];
   for (let i = first; i < last; i++) {
     const record = rows.at(i);
     if (record) {
       const isSelected = !!selected && selected.epoch === record.epoch && selected.seq === record.seq;
-      shown.push(<Row key={`${record.epoch}:${record.seq}`} record={record} index={i} selected={isSelected} labels={labels} />);
+      shown.push(<Row key={`${record.epoch}:${record.seq}`} record={record} index={i} selected={isSelected} labels={labels} onSelect={timeline.select} />);
     }
   }
 
@@ -83,8 +89,12 @@ export function Timeline() {
         data-testid="timeline-viewport"
         onScroll={(e) => {
           const el = e.currentTarget;
+          const atBottom = el.scrollTop + el.clientHeight >= el.scrollHeight - ROW_HEIGHT;
+          // Our own scroll to the bottom changes nothing: the rows in view were rendered for it already.
+          if (atBottom && stickToBottom.current && el.scrollTop === scrolledTo.current) return;
+          stickToBottom.current = atBottom;
+          scrolledTo.current = -1;
           setScrollTop(el.scrollTop);
-          stickToBottom.current = el.scrollTop + el.clientHeight >= el.scrollHeight - ROW_HEIGHT;
         }}
         onKeyDown={(e) => {
           const pageRows = Math.max(1, Math.floor(height / ROW_HEIGHT) - 1);
@@ -120,8 +130,27 @@ function kindText(record: TimelineRecord): string {
   return record.kind === 'connection' || record.kind === 'error' || record.kind === 'gap' ? record.label : record.kind;
 }
 
-function Row({ record, index, selected, labels }: { record: TimelineRecord; index: number; selected: boolean; labels: ReadonlyMap<string, string> }) {
-  const timeline = useTimeline();
+interface RowProps {
+  record: TimelineRecord;
+  index: number;
+  selected: boolean;
+  labels: ReadonlyMap<string, string>;
+  onSelect(record: TimelineRecord): void;
+}
+
+/** A row renders again only when what it shows changes: a batch re-renders the list, not every row in view. */
+class Row extends Component<RowProps> {
+  override shouldComponentUpdate(next: RowProps): boolean {
+    const now = this.props;
+    return next.record !== now.record || next.index !== now.index || next.selected !== now.selected || next.labels !== now.labels;
+  }
+
+  override render() {
+    return <RowContent {...this.props} />;
+  }
+}
+
+function RowContent({ record, index, selected, labels, onSelect }: RowProps) {
   return (
     <div
       class={`row row-grid kind-${record.kind} ${selected ? 'selected' : ''} ${isFromPage(record) ? 'from-page' : ''}`}
@@ -131,7 +160,7 @@ function Row({ record, index, selected, labels }: { record: TimelineRecord; inde
       data-testid="timeline-row"
       data-kind={record.kind}
       data-marker={record.marker?.type}
-      onMouseDown={() => timeline.select(record)}
+      onMouseDown={() => onSelect(record)}
     >
       <span class="mono">{formatClock(record.time)}</span>
       <span title={sourceName(record, labels)}>{sourceName(record, labels)}</span>

@@ -48,6 +48,16 @@ describe('createNamesStore', () => {
     assert.equal(hostOf('not a url'), 'not a url');
   });
 
+  it('keeps the same names map while no name changes (a batch with new counts does not re-render every row)', () => {
+    const { names, deps } = setup();
+    const before = names.sourceNames.value;
+    deps.servers.value = deps.servers.value.map((server) => ({ ...server, attempt: server.attempt + 1 }));
+    assert.equal(names.sourceNames.value, before);
+    deps.servers.value = deps.servers.value.map((server) => ({ ...server, spec: { ...server.spec, label: 'renamed' } }));
+    assert.notEqual(names.sourceNames.value, before);
+    assert.equal(names.sourceNames.value.get('server:s1'), 'renamed');
+  });
+
   it('uses an opened recording’s own source names', () => {
     const { deps, names } = setup();
     deps.imported.value = {

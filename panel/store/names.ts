@@ -24,10 +24,17 @@ export interface NamesDeps {
 }
 
 export function createNamesStore({ servers, pageSockets, imported, seenClasses, historyEntries }: NamesDeps) {
+  let lastNames: ReadonlyMap<string, string> = new Map();
+  /** The same map as last time when no name changed: servers arrive with every batch, rows re-render on a new map. */
+  const stable = (names: ReadonlyMap<string, string>): ReadonlyMap<string, string> => {
+    const same = names.size === lastNames.size && [...names].every(([key, name]) => lastNames.get(key) === name);
+    if (!same) lastNames = names;
+    return lastNames;
+  };
   /** Display names by source key; an opened recording brings its own. */
   const sourceNames = computed<ReadonlyMap<string, string>>(() => {
     const recording = imported.value?.recording;
-    if (recording) return new Map(Object.entries(recording.sources ?? {}));
+    if (recording) return stable(new Map(Object.entries(recording.sources ?? {})));
     const names = new Map<string, string>();
     for (const server of servers.value) {
       names.set(sourceKey({ type: 'server', serverId: server.id }), server.spec.label || hostOf(server.spec.serverURL));
@@ -36,7 +43,7 @@ export function createNamesStore({ servers, pageSockets, imported, seenClasses, 
       const key = sourceKey({ type: 'pageSocket', socketId: socket.id, frameId: socket.frameId });
       names.set(key, `page${socket.frameId ? ` frame ${socket.frameId}` : ''} ${hostOf(socket.url)}`);
     }
-    return names;
+    return stable(names);
   });
   /** Class names from records, subscriptions and the history, sorted. */
   const knownClasses = computed(() => {

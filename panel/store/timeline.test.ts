@@ -5,7 +5,7 @@ import type { Recording } from '../../src/timeline/export.js';
 import type { TimelineRecord } from '../../src/timeline/record.js';
 import { manualFrames, workerRecords } from './fakes.js';
 import { createPageStore } from './page.js';
-import { createTimelineStore, PANEL_EPOCH, type TimelineRows } from './timeline.js';
+import { createTimelineStore, PANEL_EPOCH, RENDER_SPACING, type TimelineRows } from './timeline.js';
 
 function setup(settings: Parameters<typeof createTimelineStore>[0]['settings'] = {}, preserveLog = false) {
   const frames = manualFrames();
@@ -29,6 +29,45 @@ describe('createTimelineStore', () => {
     assert.notEqual(timeline.rows.value, before);
     assert.equal(timeline.rows.value.size, 3);
     assert.deepEqual(summaries(timeline.rows.value), ['record 1', 'record 2', 'record 3']);
+  });
+
+  it('spaces renders out when they get expensive, and renders at the next frame when they are cheap', async () => {
+    const frames = manualFrames();
+    const page = createPageStore({ settings: {}, worker: { setPreserveLog: () => undefined } });
+    let now = 0;
+    const timers: number[] = [];
+    const timeline = createTimelineStore({
+      settings: {},
+      nextFrame: frames.nextFrame,
+      page,
+      clearBacklog: () => undefined,
+      clock: () => now,
+      later: (callback, ms) => {
+        timers.push(ms);
+        now += ms;
+        callback();
+      },
+    });
+    const records = workerRecords();
+    let renderCost = 30;
+    // What rendering the rows costs, as the components would spend it after each update.
+    const stop = effect(() => {
+      void timeline.rows.value.size;
+      now += renderCost;
+    });
+    timeline.receive([records.rec({ kind: 'create' })]);
+    frames.flush();
+    await Promise.resolve();
+    timeline.receive([records.rec({ kind: 'create' })]);
+    assert.deepEqual(timers, [30 * RENDER_SPACING], 'after a 30 ms render the next waits twice as long');
+    assert.equal(frames.pending, 1, 'then renders before a paint');
+    renderCost = 0;
+    frames.flush();
+    await Promise.resolve();
+    timeline.receive([records.rec({ kind: 'create' })]);
+    assert.deepEqual(timers, [30 * RENDER_SPACING], 'a cheap render: no wait');
+    assert.equal(frames.pending, 1);
+    stop();
   });
 
   it('drops what arrives while recording is off, but keeps the panel’s own records', () => {

@@ -58,9 +58,26 @@ export interface TimelineDeps {
   };
   /** Tells the service worker to forget its backlog, so a reopened panel does not bring cleared records back. */
   clearBacklog(): void;
+  /** A monotonic clock (ms) and a timer: renders are spaced out when they get expensive. Default: the platform's. */
+  clock?: () => number;
+  later?: (callback: () => void, ms: number) => void;
 }
 
-export function createTimelineStore({ settings, nextFrame, page, clearBacklog }: TimelineDeps) {
+/**
+ * After a render that took `t` ms, the next one waits until `t × RENDER_SPACING` ms have passed: under a heavy
+ * stream the list renders less often and the panel keeps up with the worker; a cheap render (a slow stream) still
+ * happens on the next frame.
+ */
+export const RENDER_SPACING = 2;
+
+export function createTimelineStore({
+  settings,
+  nextFrame,
+  page,
+  clearBacklog,
+  clock = () => performance.now(),
+  later = (callback, ms) => void setTimeout(callback, ms),
+}: TimelineDeps) {
   const live = new TimelineStore(settings.capacity ?? DEFAULT_CAPACITY);
   live.setFilter(settings.filter ?? EMPTY_FILTER);
   /** A recording opened from a file: shown read-only instead of the live timeline, which keeps recording meanwhile. */
@@ -85,16 +102,28 @@ export function createTimelineStore({ settings, nextFrame, page, clearBacklog }:
 
   /** The timeline on screen: the opened recording while there is one, else the live one. */
   const current = () => imported.peek()?.store ?? live;
+  let lastRenderEnd = -Infinity;
+  let lastRenderCost = 0;
   const refresh = () => {
+    const started = clock();
     rows.value = rowsOf(current());
+    // Components re-render in a microtask queued by the assignment above; this one runs after them.
+    queueMicrotask(() => {
+      lastRenderEnd = clock();
+      lastRenderCost = lastRenderEnd - started;
+    });
   };
   const refreshBeforePaint = () => {
     if (refreshQueued) return;
     refreshQueued = true;
-    nextFrame(() => {
-      refreshQueued = false;
-      refresh();
-    });
+    const render = () =>
+      nextFrame(() => {
+        refreshQueued = false;
+        refresh();
+      });
+    const wait = lastRenderEnd + lastRenderCost * RENDER_SPACING - clock();
+    if (wait > 1) later(render, wait);
+    else render();
   };
 
   function noteClasses(records: readonly TimelineRecord[]): void {

@@ -9,6 +9,7 @@ import {
   type ClientFrame,
   type ErrorFrame,
   type EventFrame,
+  type FrameCheck,
   type ServerFrame,
 } from './protocol.js';
 import { normalizeQuery, type QueryInput } from './query.js';
@@ -60,6 +61,8 @@ export interface FrameRecord {
   time: number;
   /** A received text frame, already parsed (undefined when it is not JSON), so observers need not parse it again. */
   json?: unknown;
+  /** A received text frame's validation, so observers need not validate it again. */
+  checked?: FrameCheck<ServerFrame>;
 }
 
 export interface ClientEvents {
@@ -401,8 +404,8 @@ export class LiveQueryClient extends Emitter<ClientEvents> implements Subscripti
     } catch {
       json = undefined;
     }
-    if (observed) this.emit('frame', { direction: 'received', text: data, time: Date.now(), json });
-    const checked = json === undefined ? { ok: false as const, reason: NOT_JSON } : checkServerFrame(json);
+    const checked: FrameCheck<ServerFrame> = json === undefined ? { ok: false, reason: NOT_JSON } : checkServerFrame(json);
+    if (observed) this.emit('frame', { direction: 'received', text: data, time: Date.now(), json, checked });
     if (!checked.ok) {
       this.emit('error', new InvalidFrameError(checked.reason, data));
       return;

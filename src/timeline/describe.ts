@@ -7,6 +7,8 @@ import {
   isPlainObject,
   type ClientOp,
   type EventOp,
+  type FrameCheck,
+  type ServerFrame,
   type ServerOp,
 } from '../livequery/protocol.js';
 import type { RecordKind } from './record.js';
@@ -84,9 +86,15 @@ export function describeSentFrame(text: string): FrameDescription {
   }
 }
 
-/** `json`: the frame already parsed by whoever received it (the client does), to avoid parsing it twice. */
-export function describeReceivedFrame(text: string, json: unknown = parse(text)): FrameDescription {
-  const checked = checkServerFrame(json);
+/**
+ * `json` and `checked`: the frame already parsed and validated by whoever received it (the client does), to avoid
+ * doing either twice.
+ */
+export function describeReceivedFrame(
+  text: string,
+  json: unknown = parse(text),
+  checked: FrameCheck<ServerFrame> = checkServerFrame(json),
+): FrameDescription {
   if (!checked.ok) {
     return {
       kind: 'error',
