@@ -1,17 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { PageSocketEvent } from '../messages.js';
+import { closed, created, frame, opened } from './fixtures/socket-events.js';
 import { PageSummary } from './page-summary.js';
 
-let time = 0;
-const created = (socketId: string): PageSocketEvent => ({ type: 'created', socketId, url: 'wss://app.test/parse', time: ++time });
-const frame = (socketId: string, direction: 'sent' | 'received', text: string): PageSocketEvent => ({
-  type: 'frame',
-  socketId,
-  direction,
-  text,
-  time: ++time,
-});
 const CONNECT = '{"op":"connect","applicationId":"lq-app"}';
 const CONNECTED = '{"op":"connected","clientId":"c1"}';
 const subscribe = (requestId: number) => `{"op":"subscribe","requestId":${requestId},"query":{"className":"Game","where":{}}}`;
@@ -21,7 +13,7 @@ const create = (n: number) => `{"op":"create","clientId":"c1","requestId":1,"obj
 function liveSocket(summary: PageSummary, id = 'a'): void {
   for (const event of [
     created(id),
-    { type: 'open', socketId: id, time: ++time } as PageSocketEvent,
+    opened(id),
     frame(id, 'sent', CONNECT),
     frame(id, 'received', CONNECTED),
     frame(id, 'sent', subscribe(1)),
@@ -71,7 +63,7 @@ describe('PageSummary', () => {
   it('keeps closed LiveQuery sockets with their close, forgets sockets that are not LiveQuery', () => {
     const summary = new PageSummary();
     liveSocket(summary, 'lq');
-    summary.observe({ type: 'close', socketId: 'lq', code: 1000, reason: '', wasClean: true, time: ++time });
+    summary.observe(closed('lq'));
     summary.observe(created('chat'));
     summary.observe(frame('chat', 'received', 'hello'));
     const { fresh } = summary.backfill();

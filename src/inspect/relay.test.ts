@@ -10,6 +10,7 @@ import {
   type PageSocketEvent,
   type RelayToBackground,
 } from '../messages.js';
+import { created, frame } from './fixtures/socket-events.js';
 import { createRelay, DEFAULT_RELAY_LIMITS, type RelayLimits, type RelayPort } from './relay-core.js';
 
 class FakePort implements RelayPort {
@@ -74,15 +75,6 @@ function setup(limits: Partial<RelayLimits> = {}) {
   return { relay, ports, timers, env, page, runTimers, watch };
 }
 
-let time = 0;
-const created = (socketId: string): PageSocketEvent => ({ type: 'created', socketId, url: 'wss://app.test/parse', time: ++time });
-const frame = (socketId: string, direction: 'sent' | 'received', text: string): PageSocketEvent => ({
-  type: 'frame',
-  socketId,
-  direction,
-  text,
-  time: ++time,
-});
 const hook = (...events: PageSocketEvent[]): HookMessage => ({ tag: HOOK_TAG, events });
 const CONNECT = '{"op":"connect","applicationId":"lq-app"}';
 const CONNECTED = '{"op":"connected","clientId":"c1"}';
