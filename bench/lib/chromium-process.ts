@@ -2,7 +2,7 @@
 // every process it started, and only those), optionally the unpacked extension and a debugging port for raw CDP.
 
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromiumArgs, findChromium } from '../../e2e/harness/index.js';
@@ -15,10 +15,17 @@ export interface ChromiumOptions {
   extensionDir?: string;
   /** Start with --remote-debugging-port=0 (a free port, written to the profile's DevToolsActivePort). */
   debuggingPort?: boolean;
+  /**
+   * Nice value of the browser's scheduling group (Linux autogroup: the browser runs in a session of its own, so
+   * this is how it weighs against other sessions' work). Negative values need root. Default: left as it is.
+   */
+  groupNice?: number;
 }
 
 export interface ChromiumProcess {
   readonly profile: string;
+  /** Why `groupNice` could not be applied, if it could not. */
+  readonly niceError: string | undefined;
   /** ws://127.0.0.1:<port>/devtools/browser/<id>, once Chromium has written it (needs `debuggingPort`). */
   browserWebSocketURL(timeoutMs?: number): Promise<string>;
   /** SIGTERM to the group, SIGKILL after a grace period, then the profile is removed. */
@@ -70,6 +77,15 @@ export function startChromium(options: ChromiumOptions): ChromiumProcess {
   const child = spawn(findChromium(), args, { stdio: 'ignore', detached: true });
   const pid = child.pid;
   if (pid) running.set(pid, profile);
+  let niceError: string | undefined;
+  if (options.groupNice !== undefined) {
+    try {
+      // Every process Chromium starts stays in its session, hence in this group, whenever it is started.
+      writeFileSync(`/proc/${pid}/autogroup`, String(options.groupNice));
+    } catch (error) {
+      niceError = error instanceof Error ? error.message : String(error);
+    }
+  }
   let exitedNow = false;
   const exited = new Promise<void>((resolve) =>
     child.once('exit', () => {
@@ -82,6 +98,7 @@ export function startChromium(options: ChromiumOptions): ChromiumProcess {
 
   return {
     profile,
+    niceError,
     async browserWebSocketURL(timeoutMs = 15_000) {
       const file = join(profile, 'DevToolsActivePort');
       const deadline = Date.now() + timeoutMs;
