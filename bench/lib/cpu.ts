@@ -15,8 +15,8 @@ function processLabel(cmdline: string): string {
   return type;
 }
 
-/** CPU ticks per "<process>/<thread name>[pid]" for every chromium process. */
-export function cpuSnapshot(): CpuSnapshot {
+/** CPU ticks per "<process>/<thread name>[pid]" for every chromium process (whose command line has `only`, if given). */
+export function cpuSnapshot(only?: string): CpuSnapshot {
   const snapshot: CpuSnapshot = new Map();
   if (!existsSync('/proc')) return snapshot;
   for (const pid of readdirSync('/proc')) {
@@ -28,6 +28,7 @@ export function cpuSnapshot(): CpuSnapshot {
       continue;
     }
     if (!/chromium|chrome/.test(cmdline.split(' ')[0] ?? '')) continue;
+    if (only !== undefined && !cmdline.includes(only)) continue;
     const label = processLabel(cmdline);
     let tasks: string[] = [];
     try {
@@ -68,4 +69,22 @@ export function cpuReport(before: CpuSnapshot, after: CpuSnapshot, wallMs: numbe
     .slice(0, top)
     .map(([name, ticks]) => `${name} ${pct(ticks)}%`)
     .join(', ')}; all Chromium threads ${pct(total)}% (of one core; 2 cores = 200%)`;
+}
+
+/**
+ * CPU milliseconds between two snapshots: `total` over every thread, `main` of the busiest main thread of a renderer
+ * that is not an extension's (with DevTools closed: the page's).
+ */
+export function cpuMs(before: CpuSnapshot, after: CpuSnapshot): { total: number; main: number } {
+  let total = 0;
+  let main = 0;
+  for (const [key, ticks] of after) {
+    const delta = ticks - (before.get(key) ?? 0);
+    if (delta <= 0) continue;
+    total += delta;
+    // A main thread carries the process's name (the executable's), unlike the named threads it starts.
+    if (/^renderer\/(chromium|chrome)\[/.test(key)) main = Math.max(main, delta);
+  }
+  const ms = (ticks: number) => (ticks / TICKS_PER_SECOND) * 1000;
+  return { total: ms(total), main: ms(main) };
 }

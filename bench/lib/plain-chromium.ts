@@ -2,11 +2,7 @@
 // worker reads the stream through a bare WebSocket and POSTs its results back. The browser's own ceiling for this
 // stream on this machine, free of the harness's instrumentation. Start it only when no other bench browser runs.
 
-import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { chromiumArgs, findChromium } from '../../e2e/harness/index.js';
+import { startChromium } from './chromium-process.js';
 import { createFrame } from './objects.js';
 import { encodeFrames, type StreamServer } from './stream-server.js';
 
@@ -18,7 +14,6 @@ interface PeerResult {
 
 /** events/s (first byte sent → last event received) for each round; the stream server must serve PEER_PAGE at /peer. */
 export async function plainChromiumPeer(server: StreamServer, objects: readonly string[], rounds: number): Promise<number[]> {
-  const profile = mkdtempSync(join(tmpdir(), 'lq-bench-plain-'));
   const results: PeerResult[] = [];
   let notify: (() => void) | undefined;
   server.onPost = (path, body) => {
@@ -27,12 +22,7 @@ export async function plainChromiumPeer(server: StreamServer, objects: readonly 
     notify?.();
   };
   const url = server.httpURL(`/peer?auto=${rounds}&url=${encodeURIComponent(server.liveQueryURL)}&events=${objects.length}`);
-  // Its own process group, so that stopping it stops every Chromium process it started, and only those.
-  const child = spawn(findChromium(), ['--headless', `--user-data-dir=${profile}`, ...chromiumArgs('', { loadWithFlag: false }), url], {
-    stdio: 'ignore',
-    detached: true,
-  });
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const chromium = startChromium({ url });
   const rates: number[] = [];
   try {
     for (let round = 0; round < rounds; round++) {
@@ -51,29 +41,7 @@ export async function plainChromiumPeer(server: StreamServer, objects: readonly 
     }
   } finally {
     server.onPost = undefined;
-    const group = (signal: NodeJS.Signals) => {
-      try {
-        if (child.pid) process.kill(-child.pid, signal);
-      } catch {
-        // Already gone.
-      }
-    };
-    group('SIGTERM');
-    await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 5_000))]);
-    await new Promise((resolve) => setTimeout(resolve, 500));
-    group('SIGKILL');
-    for (let attempt = 0; ; attempt++) {
-      try {
-        rmSync(profile, { recursive: true, force: true });
-        break;
-      } catch (error) {
-        if (attempt >= 10) {
-          console.warn(`could not remove ${profile}: ${String(error)}`);
-          break;
-        }
-        await new Promise((resolve) => setTimeout(resolve, 300));
-      }
-    }
+    await chromium.stop();
   }
   return rates;
 }

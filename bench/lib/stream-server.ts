@@ -4,7 +4,8 @@
 // send timestamp in each object). The embedded server (server/) sends frame by frame through `ws`; that costs the
 // sending side more than the receivers we want to measure, so every contender of a benchmark reads this one.
 //
-// It also serves a few static pages over HTTP on the same port (the page DevTools inspects, peers' pages).
+// Any other text message goes to nextMessage(): that is how a plain (non-LiveQuery) WebSocket client asks for its
+// stream. It also serves a few static pages over HTTP on the same port (the page DevTools inspects, peers' pages).
 
 import { createHash, randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
@@ -105,13 +106,13 @@ export class Session {
   }
 
   private onMessage(text: string): void {
-    let message: { op?: string; requestId?: number; query?: { className?: string } };
+    let message: { op?: string; requestId?: number; query?: { className?: string } } = {};
     try {
       message = JSON.parse(text) as typeof message;
     } catch {
-      return;
+      // Not JSON: a message of some other protocol (see StreamServer.nextMessage).
     }
-    switch (message.op) {
+    switch (message?.op) {
       case 'connect':
         this.clientId = randomUUID();
         this.sendText(JSON.stringify({ op: 'connected', clientId: this.clientId }));
@@ -132,6 +133,7 @@ export class Session {
         return;
       }
       default:
+        this.server.otherMessage(this, text);
         return;
     }
   }
@@ -143,6 +145,7 @@ export class StreamServer {
   /** Called with the path and body of every POST request (answered 204). */
   onPost: ((path: string, body: string) => void) | undefined;
   private readonly subscribeWaiters: ((subscriber: Subscriber) => void)[] = [];
+  private readonly messageWaiters: ((message: { session: Session; text: string }) => void)[] = [];
   private port = 0;
 
   private constructor(
@@ -190,6 +193,25 @@ export class StreamServer {
   subscribed(session: Session, requestId: number): void {
     const waiter = this.subscribeWaiters.shift();
     waiter?.({ session, requestId, className: session.subscriptions.get(requestId) ?? '' });
+  }
+
+  /**
+   * The next text message that is not a LiveQuery request (no known `op`), on any session: how a client of some
+   * other protocol (a plain WebSocket feed) says it is ready for its stream.
+   */
+  nextMessage(timeoutMs = 30_000): Promise<{ session: Session; text: string }> {
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`no message within ${timeoutMs} ms`)), timeoutMs);
+      this.messageWaiters.push((message) => {
+        clearTimeout(timer);
+        resolve(message);
+      });
+    });
+  }
+
+  /** @internal */
+  otherMessage(session: Session, text: string): void {
+    this.messageWaiters.shift()?.({ session, text });
   }
 
   /** @internal */
