@@ -149,6 +149,15 @@ export function allTimelineRows(panel: PanelHandle): Promise<TimelineRowInfo[]> 
         });
       }
     };
+    // The list renders less often under a stream: wait until the row count holds still before reading it.
+    const rowCount = () => viewport.getAttribute('aria-rowcount');
+    for (let quiet = 0, last = rowCount(); quiet < 3; ) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      await settle();
+      const now = rowCount();
+      quiet = now === last ? quiet + 1 : 0;
+      last = now;
+    }
     viewport.scrollTop = 0;
     viewport.dispatchEvent(new Event('scroll'));
     await settle();
@@ -162,6 +171,7 @@ export function allTimelineRows(panel: PanelHandle): Promise<TimelineRowInfo[]> 
     viewport.scrollTop = viewport.scrollHeight;
     viewport.dispatchEvent(new Event('scroll'));
     await settle();
+    collect();
     const expected = Number(viewport.getAttribute('aria-rowcount') ?? rows.size);
     if (rows.size !== expected) throw new Error(`collected ${rows.size} rows of ${expected}`);
     return [...rows.entries()].sort((a, b) => a[0] - b[0]).map(([, row]) => row);

@@ -15,7 +15,7 @@ export function Timeline() {
   const rows = timeline.rows.value;
   const count = rows.matchCount;
   const viewport = useRef<HTMLDivElement>(null);
-  const [scrollTop, setScrollTop] = useState(0);
+  const [{ top: scrollTop }, setScroll] = useState({ top: 0 });
   const [height, setHeight] = useState(400);
   const stickToBottom = useRef(true);
 
@@ -92,9 +92,10 @@ export function Timeline() {
           const atBottom = el.scrollTop + el.clientHeight >= el.scrollHeight - ROW_HEIGHT;
           // Our own scroll to the bottom changes nothing: the rows in view were rendered for it already.
           if (atBottom && stickToBottom.current && el.scrollTop === scrolledTo.current) return;
+          // A new object even for the same offset: leaving the bottom must render the rows of the offset scrolled to.
           stickToBottom.current = atBottom;
           scrolledTo.current = -1;
-          setScrollTop(el.scrollTop);
+          setScroll({ top: el.scrollTop });
         }}
         onKeyDown={(e) => {
           const pageRows = Math.max(1, Math.floor(height / ROW_HEIGHT) - 1);
