@@ -23,35 +23,44 @@ export interface Backfill {
   notKept: number;
 }
 
+/**
+ * An event's sequence number, on the event itself: a symbol key is invisible to postMessage and JSON, and cheaper on
+ * this per-frame path than a WeakMap (whose entries the garbage collector must trace as ephemerons).
+ */
+const SEQ = Symbol('seq');
+type Numbered = PageSocketEvent & { [SEQ]?: number };
+
+const seqOf = (event: PageSocketEvent): number => (event as Numbered)[SEQ] ?? 0;
 const textLength = (event: PageSocketEvent): number => (event.type === 'frame' ? (event.text?.length ?? 0) : 0);
 
 export class PageSummary {
   /** Sockets, their connect/subscriptions and replies: what a panel needs to show what the page subscribed to. */
   private readonly state = new ReplayLog(undefined, { keepClosed: true });
-  private readonly recent: PageSocketEvent[] = [];
-  private readonly seqs = new WeakMap<PageSocketEvent, number>();
+  /** The latest events, a ring: `start` is the oldest, `size` how many. */
+  private readonly recent: (PageSocketEvent | undefined)[];
+  private start = 0;
+  private size = 0;
   private recentChars = 0;
   private seq = 0;
   private posted = 0;
   /** Events dropped from `recent` before any watcher was sent them. */
   private unpostedEvicted = 0;
 
-  constructor(private readonly limits: SummaryLimits = DEFAULT_SUMMARY_LIMITS) {}
+  constructor(private readonly limits: SummaryLimits = DEFAULT_SUMMARY_LIMITS) {
+    this.recent = new Array<PageSocketEvent | undefined>(limits.maxEvents);
+  }
 
   /** Keeps one event; returns its sequence number. */
   observe(event: PageSocketEvent): number {
     const seq = ++this.seq;
-    this.seqs.set(event, seq);
+    (event as Numbered)[SEQ] = seq;
     this.state.observe(event);
-    const kept = this.cut(event);
-    if (kept !== event) this.seqs.set(kept, seq);
-    this.recent.push(kept);
+    const kept = this.cut(event, seq);
+    if (this.size === this.limits.maxEvents) this.evictOldest();
+    this.recent[(this.start + this.size) % this.limits.maxEvents] = kept;
+    this.size++;
     this.recentChars += textLength(kept);
-    while (this.recent.length > this.limits.maxEvents || this.recentChars > this.limits.maxChars) {
-      const evicted = this.recent.shift()!;
-      this.recentChars -= textLength(evicted);
-      if (this.seqOf(evicted) > this.posted && this.state.knows(evicted.socketId)) this.unpostedEvicted++;
-    }
+    while (this.recentChars > this.limits.maxChars && this.size > 1) this.evictOldest();
     return seq;
   }
 
@@ -78,33 +87,41 @@ export class PageSummary {
   backfill(): Backfill {
     const replay: PageSocketEvent[] = [];
     const fresh = new Map<number, PageSocketEvent>();
-    const firstRecent = this.recent.length ? this.seqOf(this.recent[0]!) : this.seq + 1;
+    const firstRecent = this.size ? seqOf(this.recent[this.start]!) : this.seq + 1;
     let stateEvicted = 0;
     for (const event of this.state.snapshot()) {
-      const seq = this.seqOf(event);
+      const seq = seqOf(event);
       if (seq <= this.posted) replay.push(event);
       else {
         fresh.set(seq, event);
         if (seq < firstRecent) stateEvicted++;
       }
     }
-    for (const event of this.recent) {
-      const seq = this.seqOf(event);
+    for (let i = 0; i < this.size; i++) {
+      const event = this.recent[(this.start + i) % this.limits.maxEvents]!;
+      const seq = seqOf(event);
       if (seq > this.posted && this.state.knows(event.socketId) && !fresh.has(seq)) fresh.set(seq, event);
     }
     const ordered = [...fresh.entries()].sort((a, b) => a[0] - b[0]).map(([, event]) => event);
     const notKept = Math.max(0, this.unpostedEvicted - stateEvicted);
     this.unpostedEvicted = 0;
     this.posted = this.seq;
-    return { replay: replay.sort((a, b) => this.seqOf(a) - this.seqOf(b)), fresh: ordered, notKept };
+    return { replay: replay.sort((a, b) => seqOf(a) - seqOf(b)), fresh: ordered, notKept };
   }
 
-  private seqOf(event: PageSocketEvent): number {
-    return this.seqs.get(event) ?? 0;
+  private evictOldest(): void {
+    const evicted = this.recent[this.start]!;
+    this.recent[this.start] = undefined;
+    this.start = (this.start + 1) % this.limits.maxEvents;
+    this.size--;
+    this.recentChars -= textLength(evicted);
+    if (seqOf(evicted) > this.posted && this.state.knows(evicted.socketId)) this.unpostedEvicted++;
   }
 
-  private cut(event: PageSocketEvent): PageSocketEvent {
+  private cut(event: PageSocketEvent, seq: number): PageSocketEvent {
     if (event.type !== 'frame' || event.text === undefined || event.text.length <= this.limits.maxFrameChars) return event;
-    return { ...event, text: event.text.slice(0, this.limits.maxFrameChars), truncatedFrom: event.truncatedFrom ?? event.text.length };
+    const cut: Numbered = { ...event, text: event.text.slice(0, this.limits.maxFrameChars), truncatedFrom: event.truncatedFrom ?? event.text.length };
+    cut[SEQ] = seq;
+    return cut;
   }
 }

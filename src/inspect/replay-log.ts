@@ -36,15 +36,28 @@ interface SocketLog {
 }
 
 const HEAD = /^\s*\{\s*"op"\s*:\s*"(\w+)"/;
-const isEventOp = (op: string): boolean => (EVENT_OPS as readonly string[]).includes(op);
+const EVENT_OP_SET: ReadonlySet<string> = new Set(EVENT_OPS);
+const isEventOp = (op: string): boolean => EVENT_OP_SET.has(op);
+const COMPACT_HEAD = '{"op":"';
+
+/** The op a frame starts with: read directly from the compact form servers write, else by a pattern on its head. */
+function leadingOp(text: string): string | undefined {
+  if (text.startsWith(COMPACT_HEAD)) {
+    const end = text.indexOf('"', COMPACT_HEAD.length);
+    return end > 0 ? text.slice(COMPACT_HEAD.length, end) : undefined;
+  }
+  return HEAD.exec(text.slice(0, 40))?.[1];
+}
 
 /** The op and requestId of a frame that changes socket or subscription state; undefined for events and the rest. */
 function stateOf(frame: FrameEvent): { op: string; requestId?: number } | undefined {
   const text = frame.text;
   if (text === undefined || frame.truncatedFrom !== undefined) return undefined;
   // Servers write `op` first; skipping events here avoids parsing the bulk of the traffic.
-  const head = HEAD.exec(text.slice(0, 40));
-  if (head && frame.direction === 'received' && isEventOp(head[1]!)) return undefined;
+  if (frame.direction === 'received') {
+    const op = leadingOp(text);
+    if (op !== undefined && isEventOp(op)) return undefined;
+  }
   let value: unknown;
   try {
     value = JSON.parse(text);

@@ -128,7 +128,17 @@ export function installSocketHook(env: SocketHookEnvironment): boolean {
   };
 
   const listen = (socket: object, type: string, handler: (event: Event) => void): void => {
-    reflectApply(addEventListener, socket, [type, (event: Event) => safely(() => handler(event))]);
+    // No closure per event: this runs for every message of every tracked socket.
+    reflectApply(addEventListener, socket, [
+      type,
+      (event: Event) => {
+        try {
+          handler(event);
+        } catch {
+          // Inspection must never break the page.
+        }
+      },
+    ]);
   };
 
   const track = (socket: object): void => {
