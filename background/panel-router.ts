@@ -1,12 +1,15 @@
-// Pairs DevTools panels with their tab's workspace over ports and sends them records in ~100 ms batches.
+// Pairs DevTools panels with their tab's workspace over ports and sends them records in batches of ~8 ms.
 
 import type { Runtime } from 'webextension-polyfill';
 import { isPanelToBackground, PANEL_PORT_PREFIX, type BackgroundToPanel, type PanelToBackground } from '../src/messages.js';
 import type { TimelineRecord } from '../src/timeline/record.js';
 import type { Workspace } from './workspace.js';
 
-/** Records wait at most about one animation frame: latency stays low, and a burst still goes out in one message. */
-export const BATCH_INTERVAL_MS = 16;
+/**
+ * Records wait at most half an animation frame (the panel still waits for its next frame to render them): latency
+ * stays low, and a burst still goes out in one message.
+ */
+export const BATCH_INTERVAL_MS = 8;
 const MAX_RECORDS_PER_BATCH = 5_000;
 /** The welcome carries this many backlog records; the rest follow in batches, so a panel is usable at once. */
 const WELCOME_RECORDS = 2_000;

@@ -31,7 +31,7 @@ describe('createTimelineStore', () => {
     assert.deepEqual(summaries(timeline.rows.value), ['record 1', 'record 2', 'record 3']);
   });
 
-  it('spaces renders out when they get expensive, and renders at the next frame when they are cheap', async () => {
+  it('under a heavy stream spaces renders out by their cost; a light stream renders at the next frame', async () => {
     const frames = manualFrames();
     const page = createPageStore({ settings: {}, worker: { setPreserveLog: () => undefined } });
     let now = 0;
@@ -49,24 +49,37 @@ describe('createTimelineStore', () => {
       },
     });
     const records = workerRecords();
-    let renderCost = 30;
+    const burst = (count: number) => Array.from({ length: count }, () => records.rec({ kind: 'create' }));
     // What rendering the rows costs, as the components would spend it after each update.
     const stop = effect(() => {
       void timeline.rows.value.size;
-      now += renderCost;
+      now += 30;
     });
-    timeline.receive([records.rec({ kind: 'create' })]);
-    frames.flush();
-    await Promise.resolve();
-    timeline.receive([records.rec({ kind: 'create' })]);
-    assert.deepEqual(timers, [30 * RENDER_SPACING], 'after a 30 ms render the next waits twice as long');
-    assert.equal(frames.pending, 1, 'then renders before a paint');
-    renderCost = 0;
-    frames.flush();
-    await Promise.resolve();
-    timeline.receive([records.rec({ kind: 'create' })]);
-    assert.deepEqual(timers, [30 * RENDER_SPACING], 'a cheap render: no wait');
+    const render = async () => {
+      frames.flush();
+      await Promise.resolve();
+    };
+    // A light stream: 100 records in 300 ms.
+    timeline.receive(burst(50));
+    await render();
+    now += 300;
+    timeline.receive(burst(50));
+    await render();
+    timeline.receive(burst(1));
+    assert.deepEqual(timers, [], 'light: no wait, however long the last render took');
     assert.equal(frames.pending, 1);
+    await render();
+    // A heavy stream: 3,000 records in 300 ms.
+    now += 300;
+    timeline.receive(burst(3000));
+    await render();
+    now += 300;
+    timeline.receive(burst(1));
+    assert.deepEqual(timers, [], 'the rate is known once a window of it has passed');
+    await render();
+    timeline.receive(burst(1));
+    assert.deepEqual(timers, [30 * RENDER_SPACING], 'heavy: after a 30 ms render the next waits twice as long');
+    assert.equal(frames.pending, 1, 'then renders before a paint');
     stop();
   });
 
