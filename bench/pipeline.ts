@@ -9,7 +9,8 @@
 // (i) Throughput, zero loss: N `create` frames (default 50 000) written as fast as the socket takes them; the clock
 //     runs from the first byte sent to the moment the panel's record count ([data-testid=record-counts], i.e. its
 //     TimelineStore size as rendered) reaches baseline + N, seen by a MutationObserver in the panel. After a pause
-//     the count must be exactly baseline + N (no loss, no duplicate) with nothing dropped. Target ≥ 20 000 events/s.
+//     the count must be exactly baseline + N (no loss, no duplicate) with nothing dropped. Target ≥ 0.85× the service worker's
+//     bare WebSocket of the same run.
 //     Per round it also prints how the count grew (batches), the panel's long tasks and the CPU of Chromium's
 //     threads (/proc), to show where the time goes. Peers, same stream, same run:
 //       service worker bare WS   a bare WebSocket + JSON.parse evaluated in the extension's own service worker,
@@ -28,7 +29,7 @@
 //     MessageChannel message: runs once that frame is rendered) ("painted"; may overstate by ≤ 1 frame when the
 //     change itself happened inside a rAF callback). An event counts as shown when a row at least as new is
 //     rendered (rows of one batch that scroll past at once are shown together). p50/p95 over every event.
-//     Target p95 ≤ 50 ms. Peer: the same paced stream into the service worker's bare WebSocket (receipt − sentAt).
+//     Target p95 ≤ 40 ms. Peer: the same paced stream into the service worker's bare WebSocket (receipt − sentAt).
 //     Also printed: the wait of the newest row of each render (no batch wait), how often the rows change, when
 //     events waited > 200 ms, the panel's long tasks, and with --watch-sw the service worker's event-loop stalls.
 //
@@ -366,7 +367,10 @@ async function main(): Promise<void> {
       ],
     );
     console.log(`zero loss: ${losses.length ? `NO — ${losses.join('; ')}` : `yes (${rounds} × ${fmt(events)} records, exact counts, none dropped)`}`);
-    console.log(`target ≥ 20,000 events/s: ${verdict(panelEps >= 20_000 && losses.length === 0)}`);
+    const ratio = peerServiceWorker.length ? panelEps / median(peerServiceWorker) : 0;
+    console.log(
+      `target ≥ 0.85× the service worker's bare WebSocket, zero loss: ${fmt(ratio, 2)}× ${verdict(ratio >= 0.85 && losses.length === 0)}`,
+    );
 
     console.log(`\n(ii) latency at ${fmt(rate)} events/s for ${seconds} s (${fmt(latencyEvents)} events), server send → panel (ms)`);
     const row = (name: string, values: number[]) => [name, fmt(percentile(values, 50), 1), fmt(percentile(values, 95), 1), fmt(percentile(values, 99), 1), fmt(Math.max(...values), 1)];
@@ -400,7 +404,7 @@ async function main(): Promise<void> {
       `events never shown: ${lat.unseen}; records in the panel after the latency run: ${fmt(afterLatency.size)} ` +
         `(expected ${fmt(latencyEvents)}); panel re-renders logged: ${log.length}`,
     );
-    console.log(`target p95 ≤ 50 ms (painted): ${verdict(percentile(lat.painted, 95) <= 50)}`);
+    console.log(`target p95 ≤ 40 ms (painted): ${verdict(percentile(lat.painted, 95) <= 40)}`);
     if (panelErrors.length) console.log(`panel errors: ${panelErrors.slice(0, 5).join(' | ')}`);
     console.log(
       `JSON: ${JSON.stringify({
