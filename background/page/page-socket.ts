@@ -1,6 +1,6 @@
 // One LiveQuery socket of the page: its state and subscriptions as its frames tell them, and a timeline record per event.
 
-import { checkClientFrame, checkServerFrame, EVENT_OPS, isPlainObject, type QueryJSON } from '../../src/livequery/protocol.js';
+import { checkClientFrame, EVENT_OPS, isPlainObject, type QueryJSON, type ServerFrame } from '../../src/livequery/protocol.js';
 import type { PageSocketEvent } from '../../src/messages.js';
 import { subscriptionKey } from '../../src/timeline/keys.js';
 import { type RecordDraft, type RecordSource } from '../../src/timeline/record.js';
@@ -92,7 +92,7 @@ export class PageSocket {
     const { json, requestId } = description;
     if (json) {
       if (event.direction === 'sent') this.sent(json);
-      else this.received(json);
+      else if (description.received) this.received(description.received);
     } else if (requestId !== undefined && (EVENT_OPS as readonly string[]).includes(description.kind)) {
       this.count(requestId, description.kind);
     }
@@ -138,10 +138,7 @@ export class PageSocket {
     }
   }
 
-  private received(json: Record<string, unknown>): void {
-    const checked = checkServerFrame(json);
-    if (!checked.ok) return;
-    const frame = checked.frame;
+  private received(frame: ServerFrame): void {
     switch (frame.op) {
       case 'connected':
         if (frame.clientId !== undefined) this.clientId = String(frame.clientId);

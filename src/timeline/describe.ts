@@ -24,6 +24,8 @@ export interface FrameDescription {
   summary: string;
   /** The parsed frame when it was valid JSON. */
   json?: Record<string, unknown>;
+  /** A received frame that passed the protocol check, so that whoever needs it need not check it again. */
+  received?: ServerFrame;
 }
 
 const MAX_SUMMARY = 160;
@@ -107,10 +109,10 @@ export function describeReceivedFrame(
   const body = json as Record<string, unknown>;
   switch (frame.op) {
     case 'connected':
-      return { kind: 'received', label: 'connected', op: 'connected', summary: `clientId ${frame.clientId ?? '?'}`, json: body };
+      return { kind: 'received', label: 'connected', op: 'connected', summary: `clientId ${frame.clientId ?? '?'}`, json: body, received: frame };
     case 'subscribed':
     case 'unsubscribed':
-      return { kind: 'received', label: frame.op, op: frame.op, requestId: frame.requestId, summary: `#${frame.requestId}`, json: body };
+      return { kind: 'received', label: frame.op, op: frame.op, requestId: frame.requestId, summary: `#${frame.requestId}`, json: body, received: frame };
     case 'error':
       return {
         kind: 'error',
@@ -119,6 +121,7 @@ export function describeReceivedFrame(
         requestId: frame.requestId ?? undefined,
         summary: `${frame.error}${frame.reconnect ? ' (reconnect)' : ''}${frame.requestId != null ? ` #${frame.requestId}` : ''}`,
         json: body,
+        received: frame,
       };
     case 'result':
       return {
@@ -128,6 +131,7 @@ export function describeReceivedFrame(
         requestId: frame.requestId,
         summary: `#${frame.requestId} ${frame.results.length} object(s)`,
         json: body,
+        received: frame,
       };
     default: {
       const op: EventOp = frame.op;
@@ -148,6 +152,7 @@ export function describeReceivedFrame(
         objectId,
         summary: clip(`#${frame.requestId} ${className ?? '?'} ${objectId ?? '?'}${detail}`),
         json: body,
+        received: frame,
       };
     }
   }
