@@ -42,17 +42,27 @@ export interface HookMessage {
   replay?: true;
   /** Events before these that happened while nobody watched and that the page's bounded summary did not keep. */
   notKept?: number;
+  /** The hook's sequence number of the last event (not on replays): how far the service worker got. */
+  seq?: number;
 }
 
 /* ---------- content script (relay) → page (MAIN world hook), synchronously ---------- */
 
 /**
- * A CustomEvent of this type on window whose `detail` is a HookControl string. 'watch': a panel watches the tab, the
- * hook hands over its summary at once (through HOOK_URGENT_EVENT) and then posts every event; 'unwatch': it posts
- * nothing and only keeps its bounded summary. The hook's listener runs first and stops the event from reaching the page.
+ * A CustomEvent of this type on window whose `detail` is a HookControl string; `n` is the hook's sequence number of
+ * the last event that reached the service worker. `watch:n`: a panel watches the tab, the hook hands over at once
+ * (through HOOK_URGENT_EVENT) what came after n and then posts every event; `unwatch:n`: it posts nothing, keeps its
+ * bounded summary and resumes after n next time. The hook's listener runs first and stops the event there.
  */
 export const HOOK_CONTROL_EVENT = '__liveQueryDevtoolsHookControl__';
-export type HookControl = 'watch' | 'unwatch';
+export type HookControl = `watch:${number}` | `unwatch:${number}`;
+
+/** The verb and sequence number of a control string, or undefined for anything else. */
+export function parseHookControl(detail: unknown): { watch: boolean; delivered: number } | undefined {
+  if (typeof detail !== 'string') return undefined;
+  const match = /^(watch|unwatch):(\d{1,15})$/.exec(detail);
+  return match ? { watch: match[1] === 'watch', delivered: Number(match[2]) } : undefined;
+}
 
 /* ---------- content script (relay) → background, over a port named RELAY_PORT ---------- */
 
@@ -60,8 +70,9 @@ export const RELAY_PORT = 'livequery-page-relay';
 
 export type RelayToBackground =
   /**
-   * Sent before a document's first events (the top frame's at start, and again when the page is restored from the
-   * back/forward cache); the top frame's marks a new page load.
+   * The first message of every port: a frame's document announces itself (at start or on a back/forward-cache
+   * restore when a panel is open somewhere, or when a panel starts to watch the tab); the worker answers on the port
+   * whether it watches the tab. The top frame's first announce to a worker marks a new page load.
    */
   | {
       type: 'document';
@@ -69,8 +80,8 @@ export type RelayToBackground =
       /** Random per document: the same document announced again (a panel opened) is not a new page load. */
       documentId: string;
       /**
-       * Set when this document was announced before, to a background that may have restarted since: it is known to the
-       * panel already and is not a new page load.
+       * Set when a worker already took this document as the tab's page load (it may have restarted since): the panel
+       * knows it, it is not a new page load.
        */
       again?: true;
     }
@@ -78,8 +89,8 @@ export type RelayToBackground =
       type: 'socketEvents';
       events: PageSocketEvent[];
       /**
-       * Set on a re-opened port: the state-defining events of the page's live sockets, already sent to an earlier
-       * background instance (which may have been stopped). For rebuilding socket state, not for recording again.
+       * Set on the first events of a port: the state-defining events of the page's sockets that reached a worker
+       * before (this one, or an earlier instance that was stopped). For rebuilding socket state, not for recording.
        */
       replay?: boolean;
       /** Events the relay dropped before these (its queue overflowed while the background was unreachable). */
@@ -270,7 +281,8 @@ export function isHookMessage(value: unknown): value is HookMessage {
     value.events.length <= MAX_EVENTS_PER_MESSAGE &&
     value.events.every(isPageSocketEvent) &&
     (value.replay === undefined || value.replay === true) &&
-    (value.notKept === undefined || isNumber(value.notKept))
+    (value.notKept === undefined || isNumber(value.notKept)) &&
+    (value.seq === undefined || isNumber(value.seq))
   );
 }
 

@@ -27,7 +27,7 @@ export interface PageTrackerOptions extends Partial<PageTrackerLimits> {
 }
 
 export interface SocketEventsOptions {
-  /** The relay re-announces sockets an earlier background instance was sent: rebuild them without recording again. */
+  /** Sockets a worker was sent before (maybe an earlier instance): rebuild unknown ones without recording again. */
   replay?: boolean;
   /** Events the relay had to drop before these. */
   dropped?: number;

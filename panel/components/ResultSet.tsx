@@ -5,6 +5,7 @@ import { subscriptionKey as keyOf } from '../../src/timeline/keys.js';
 import { isSecretKey, Redactor } from '../../src/timeline/redact.js';
 import { columnsOf } from '../../src/timeline/result-set.js';
 import { useConnections, useResultSets, useView } from '../store/index.js';
+import { MAX_RESULT_SET_OBJECTS } from '../store/result-sets.js';
 
 const MAX_COLUMNS = 8;
 
@@ -51,6 +52,11 @@ export function ResultSetView({ subscriptionKey, title, serverId }: { subscripti
         <span class="muted" data-testid="result-count">
           {objects.length} object(s)
         </span>
+        {results.forgotten ? (
+          <span class="warn" data-testid="result-forgotten" title={`A result set keeps at most ${MAX_RESULT_SET_OBJECTS.toLocaleString('en-US')} objects`}>
+            {results.forgotten} oldest object(s) not kept
+          </span>
+        ) : null}
         {server && sub ? (
           <button type="button" data-testid="seed-results" title="Run the query once through REST to include objects that existed before the subscription" onClick={seed}>
             Seed with a REST query

@@ -67,7 +67,10 @@ export function Timeline() {
     if (!count) return;
     const next = Math.min(count - 1, Math.max(0, (selectedIndex < 0 ? count : selectedIndex) + delta));
     timeline.select(rows.at(next) ?? null);
-    stickToBottom.current = next === count - 1;
+    const stick = next === count - 1;
+    // Leaving the bottom: the stored offset was not kept up while stuck; take the one on screen.
+    if (stickToBottom.current && !stick) setScroll({ top: viewport.current?.scrollTop ?? bottom });
+    stickToBottom.current = stick;
   };
 
   return (

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { ParseJSON } from '../../src/livequery/protocol.js';
 import { fakeRest, settle, workerRecords } from './fakes.js';
-import { createResultSetsStore } from './result-sets.js';
+import { createResultSetsStore, MAX_RESULT_SET_OBJECTS } from './result-sets.js';
 
 const game = (objectId: string, score = 0): ParseJSON => ({ className: 'Game', objectId, score });
 
@@ -34,6 +34,18 @@ describe('createResultSetsStore', () => {
     resultSets.receive([records.event('delete', 's1', game('a'))]);
     assert.deepEqual(ids(resultSets.of('s1').value.objects()), ['c']);
     assert.equal(resultSets.of('nothing yet').value.size, 0);
+  });
+
+  it('keeps at most MAX_RESULT_SET_OBJECTS objects, forgets the oldest and says how many, until the set starts over', () => {
+    const { resultSets, records } = setup();
+    const extra = 3;
+    resultSets.receive(Array.from({ length: MAX_RESULT_SET_OBJECTS + extra }, (_, n) => records.event('create', 's1', game(`o${n}`))));
+    const view = resultSets.of('s1').value;
+    assert.equal(view.size, MAX_RESULT_SET_OBJECTS);
+    assert.equal(view.forgotten, extra);
+    assert.equal(view.objects()[0]!.objectId, `o${extra}`, 'the oldest went first');
+    resultSets.reset('s1');
+    assert.deepEqual([resultSets.of('s1').value.size, resultSets.of('s1').value.forgotten], [0, 0]);
   });
 
   it('announces a new view only when a batch changed that set', () => {

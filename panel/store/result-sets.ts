@@ -15,9 +15,14 @@ import { restURLFor, type RestClient } from '../adapters/rest.js';
  */
 type Member = { record: TimelineRecord } | { object: ParseJSON };
 
+/** Objects one result set keeps: beyond it the oldest are forgotten (and counted), so memory stays bounded. */
+export const MAX_RESULT_SET_OBJECTS = 10_000;
+
 export interface ResultSetView {
   /** How many objects match now. */
   size: number;
+  /** How many of the oldest objects were forgotten to stay within MAX_RESULT_SET_OBJECTS (since the last reset). */
+  forgotten: number;
   /** The objects, in the order they entered the set. */
   objects(): ParseJSON[];
 }
@@ -31,6 +36,7 @@ export interface SeedSource {
 
 interface Entry {
   members: Map<string, Member>;
+  forgotten: number;
   view: Signal<ResultSetView>;
   /** While a seed query runs: when it started and the records since then, replayed over its results. */
   seeding?: { at: number; records: TimelineRecord[] };
@@ -101,8 +107,9 @@ function applyRecord(members: Map<string, Member>, record: TimelineRecord): bool
   return false;
 }
 
-function viewOf(members: Map<string, Member>): ResultSetView {
-  return { size: members.size, objects: () => Array.from(members.values(), objectOf) };
+function viewOf(entry: Pick<Entry, 'members' | 'forgotten'>): ResultSetView {
+  const { members, forgotten } = entry;
+  return { size: members.size, forgotten, objects: () => Array.from(members.values(), objectOf) };
 }
 
 export interface ResultSetsDeps {
@@ -120,13 +127,18 @@ export function createResultSetsStore({ rest, now }: ResultSetsDeps) {
     let entry = entries.get(key);
     if (!entry) {
       const members = new Map<string, Member>();
-      entry = { members, view: signal(viewOf(members)) };
+      entry = { members, forgotten: 0, view: signal(viewOf({ members, forgotten: 0 })) };
       entries.set(key, entry);
     }
     return entry;
   }
   const publish = (entry: Entry) => {
-    entry.view.value = viewOf(entry.members);
+    for (const id of entry.members.keys()) {
+      if (entry.members.size <= MAX_RESULT_SET_OBJECTS) break;
+      entry.members.delete(id);
+      entry.forgotten++;
+    }
+    entry.view.value = viewOf(entry);
   };
 
   return {
@@ -140,6 +152,8 @@ export function createResultSetsStore({ rest, now }: ResultSetsDeps) {
         if (record.subscriptionKey === undefined) continue;
         const entry = entryOf(record.subscriptionKey);
         if (entry.seeding && record.time > entry.seeding.at) entry.seeding.records.push(record);
+        // What was forgotten belonged to the set that starts over.
+        if (startsOver(record)) entry.forgotten = 0;
         if (applyRecord(entry.members, record)) changed.add(entry);
       }
       if (changed.size) batch(() => changed.forEach(publish));
@@ -153,6 +167,7 @@ export function createResultSetsStore({ rest, now }: ResultSetsDeps) {
       const entry = entryOf(subscriptionKey);
       entry.seeding = undefined;
       entry.members.clear();
+      entry.forgotten = 0;
       publish(entry);
     },
     /**

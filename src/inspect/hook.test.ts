@@ -13,7 +13,7 @@ import {
   type HookMessage,
   type PageSocketEvent,
 } from '../messages.js';
-import { installPageHook, type PageWindow } from './install-page-hook.js';
+import { installPageHook, MAX_MESSAGE_TEXT, type PageWindow } from './install-page-hook.js';
 
 /** A WebSocket look-alike with the platform's shape (EventTarget, statics, getters, send errors), driven by the test. */
 class FakeWebSocket extends EventTarget {
@@ -126,7 +126,7 @@ function harness(Native: unknown = freshNative(), origin = 'http://app.test'): H
   const hook = installPageHook(win);
   assert.ok(hook);
   // These tests are about what the hook reports while a panel watches; the unwatched page is tested below.
-  hook.watch();
+  hook.watch(0);
   return {
     win,
     Native: Native as typeof WebSocket,
@@ -389,7 +389,7 @@ describe('page hook: what it reports', () => {
       },
       CustomEvent,
     };
-    installPageHook(win)!.watch();
+    installPageHook(win)!.watch(0);
     const socket = new win.WebSocket('wss://app.test/parse');
     fake(socket).serverOpen();
     socket.send(CONNECT);
@@ -483,7 +483,7 @@ describe('page hook while no panel watches', () => {
     socket.send(SUBSCRIBE);
     fake(socket).serverMessage('{"op":"subscribed","requestId":1,"clientId":"c"}');
     for (let i = 0; i < 600; i++) fake(socket).serverMessage(`{"op":"create","requestId":1,"object":{"className":"Game","objectId":"o${i}"}}`);
-    control('watch');
+    control('watch:0');
     assert.equal(hook.watching, true);
     assert.deepEqual(pageListener, [], 'the page never sees the control event');
     assert.ok(handedOver.every(isHookMessage));
@@ -501,42 +501,81 @@ describe('page hook while no panel watches', () => {
 
   it('stops posting when unwatched, and a later watcher gets the state as a replay and only the new events', () => {
     const { win, posted, handedOver, control, runTimers } = pageWindow();
-    control('watch');
+    control('watch:0');
     const socket = new win.WebSocket('wss://app.test/parse');
     fake(socket).serverOpen();
     socket.send(CONNECT);
     fake(socket).serverMessage(CONNECTED);
     runTimers();
     const postedBefore = posted.length;
-    control('unwatch');
+    const delivered = posted.at(-1)!.seq!;
+    assert.equal(delivered, 4, 'each message says how far it goes');
+    control(`unwatch:${delivered}`);
     fake(socket).serverMessage('{"op":"create","requestId":1,"object":{"className":"Game","objectId":"late"}}');
     runTimers();
     assert.equal(posted.length, postedBefore);
     handedOver.length = 0;
-    control('watch');
+    control(`watch:${delivered}`);
     const [replay, fresh] = handedOver;
     assert.equal(replay?.replay, true);
     assert.deepEqual(replay?.events.map((e) => e.type), ['created', 'open', 'frame', 'frame']);
     assert.deepEqual(frames(fresh?.events ?? []).map((f) => f.text), ['{"op":"create","requestId":1,"object":{"className":"Game","objectId":"late"}}']);
   });
 
+  it('a watcher that got less than was posted (a port died, a stop dropped a batch) gets the rest again, in order', () => {
+    const { win, posted, handedOver, control, runTimers } = pageWindow();
+    control('watch:0');
+    const socket = new win.WebSocket('wss://app.test/parse');
+    fake(socket).serverOpen();
+    runTimers();
+    const delivered = posted.at(-1)!.seq!;
+    socket.send(CONNECT);
+    fake(socket).serverMessage(CONNECTED);
+    runTimers();
+    // The relay dropped that last batch with its port.
+    control(`unwatch:${delivered}`);
+    handedOver.length = 0;
+    control(`watch:${delivered}`);
+    const fresh = handedOver.filter((m) => !m.replay).flatMap((m) => m.events);
+    assert.deepEqual(frames(fresh).map((f) => f.text), [CONNECT, CONNECTED]);
+  });
+
   it('a second watch while events wait for the batch timer hands them over once, losing none', () => {
     const { win, posted, handedOver, control, runTimers } = pageWindow();
-    control('watch');
+    control('watch:0');
     const socket = new win.WebSocket('wss://app.test/parse');
     fake(socket).serverOpen();
     socket.send(CONNECT);
-    control('watch');
+    control('watch:0');
     fake(socket).serverMessage(CONNECTED);
     runTimers();
     const all = [...handedOver, ...posted].flatMap((m) => (m.replay ? [] : m.events));
     assert.deepEqual(all.map((e) => e.type), ['created', 'open', 'frame', 'frame']);
   });
 
+  it('splits a large hand-over by size, so that the relay takes every part', () => {
+    const { win, handedOver, control } = pageWindow();
+    const socket = new win.WebSocket('wss://app.test/parse');
+    fake(socket).serverOpen();
+    socket.send(CONNECT);
+    fake(socket).serverMessage(CONNECTED);
+    // Subscriptions are state: the summary keeps them whole, however large their queries.
+    const big = (n: number) => `{"op":"subscribe","requestId":${n},"query":{"className":"Game","where":{"tag":"${'x'.repeat(60_000)}"}}}`;
+    for (let n = 1; n <= 40; n++) socket.send(big(n));
+    control('watch:0');
+    assert.ok(handedOver.length > 1, 'more than one message');
+    for (const message of handedOver) {
+      const text = message.events.reduce((sum, e) => sum + (e.type === 'frame' ? (e.text?.length ?? 0) : 0), 0);
+      assert.ok(text <= MAX_MESSAGE_TEXT, `${text} characters in one message`);
+    }
+  });
+
   it('ignores control events that are not its own words', () => {
     const { hook, control } = pageWindow();
     control('{"watch":true}');
     control('WATCH');
+    control('watch');
+    control('watch:-1');
     assert.equal(hook.watching, false);
   });
 });

@@ -5,11 +5,11 @@ import {
   HOOK_TAG,
   HOOK_URGENT_EVENT,
   MAX_EVENTS_PER_MESSAGE,
-  type HookControl,
+  parseHookControl,
   type HookMessage,
   type PageSocketEvent,
 } from '../messages.js';
-import { PageSummary, type SummaryLimits } from './page-summary.js';
+import { PageSummary, seqOf, type SummaryLimits } from './page-summary.js';
 import { installSocketHook } from './socket-hook.js';
 
 // Captured when the hook loads, before any page script can replace it.
@@ -17,6 +17,8 @@ const reflectApply = Reflect.apply;
 
 /** Waiting this long gathers a burst of frames into one message. */
 export const FLUSH_DELAY_MS = 16;
+/** Frame text per message at most (one frame is at most MAX_FRAME_CHARS): far below what the relay accepts. */
+export const MAX_MESSAGE_TEXT = 1_000_000;
 
 export interface PageWindow {
   WebSocket?: typeof WebSocket;
@@ -59,10 +61,13 @@ function clock(win: PageWindow): () => number {
 
 /** Driven by the relay through HOOK_CONTROL_EVENT; exposed for tests. */
 export interface PageHook {
-  /** A panel watches this tab: hand over what the summary holds, then post every event as it happens. */
-  watch(): void;
-  /** Nobody watches: post nothing, keep the summary. */
-  unwatch(): void;
+  /**
+   * A panel watches this tab: hand over what the summary holds after event `delivered` (the last one that reached
+   * the service worker), then post every event as it happens.
+   */
+  watch(delivered?: number): void;
+  /** Nobody watches: post nothing, keep the summary; the next watcher resumes after `delivered`. */
+  unwatch(delivered?: number): void;
   readonly watching: boolean;
 }
 
@@ -86,11 +91,31 @@ export function installPageHook(win: PageWindow, summaryLimits?: SummaryLimits):
   let watching = false;
   const summary = new PageSummary(summaryLimits);
 
+  /**
+   * Messages of at most MAX_EVENTS_PER_MESSAGE events and MAX_MESSAGE_TEXT characters of frames (the relay refuses a
+   * larger synchronous hand-over); each but a replay says the sequence number of its last event.
+   */
   const messages = (events: PageSocketEvent[], extra: Omit<HookMessage, 'tag' | 'events'> = {}): HookMessage[] => {
     const out: HookMessage[] = [];
-    for (let i = 0; i < events.length || (i === 0 && extra.notKept); i += MAX_EVENTS_PER_MESSAGE) {
-      out.push({ tag: HOOK_TAG, events: events.slice(i, i + MAX_EVENTS_PER_MESSAGE), ...(i === 0 ? extra : {}) });
+    const close = (part: PageSocketEvent[]) => {
+      const message: HookMessage = { tag: HOOK_TAG, events: part, ...(out.length === 0 ? extra : {}) };
+      const last = part.at(-1);
+      if (!extra.replay && last) message.seq = seqOf(last);
+      out.push(message);
+    };
+    let part: PageSocketEvent[] = [];
+    let chars = 0;
+    for (const event of events) {
+      const length = event.type === 'frame' ? (event.text?.length ?? 0) : 0;
+      if (part.length && (part.length === MAX_EVENTS_PER_MESSAGE || chars + length > MAX_MESSAGE_TEXT)) {
+        close(part);
+        part = [];
+        chars = 0;
+      }
+      part.push(event);
+      chars += length;
     }
+    if (part.length || (out.length === 0 && extra.notKept)) close(part);
     return out;
   };
 
@@ -130,20 +155,21 @@ export function installPageHook(win: PageWindow, summaryLimits?: SummaryLimits):
     for (const message of messages(takeQueue())) dispatch(message);
   };
 
-  const watch = (): void => {
+  const watch = (delivered = handedThrough): void => {
     watching = true;
-    // What is queued was never handed over: it is part of the backfill.
+    // What is queued, or was handed over but did not reach the worker, is part of the backfill.
     queue = [];
-    summary.rewindPosted(handedThrough);
+    summary.rewindPosted(Math.min(delivered, handedThrough));
     const { replay, fresh, notKept } = summary.backfill();
     handedThrough = summary.postedThrough;
     for (const message of messages(replay, { replay: true })) dispatch(message);
     for (const message of messages(fresh, notKept ? { notKept } : {})) dispatch(message);
   };
 
-  const unwatch = (): void => {
+  const unwatch = (delivered = handedThrough): void => {
     watching = false;
     queue = [];
+    handedThrough = Math.min(delivered, handedThrough);
     summary.rewindPosted(handedThrough);
   };
 
@@ -184,9 +210,9 @@ export function installPageHook(win: PageWindow, summaryLimits?: SummaryLimits):
       HOOK_CONTROL_EVENT,
       (event: Event) => {
         event.stopImmediatePropagation();
-        const control = (event as CustomEvent<unknown>).detail as HookControl | unknown;
-        if (control === 'watch') watch();
-        else if (control === 'unwatch') unwatch();
+        const control = parseHookControl((event as CustomEvent<unknown>).detail);
+        if (control?.watch) watch(control.delivered);
+        else if (control) unwatch(control.delivered);
       },
       true,
     );

@@ -68,13 +68,24 @@ function onUrgentMessage(event: Event): void {
   relay.onWindowMessage(true, data, true);
 }
 
-function onPageHide(): void {
-  relay.flushNow();
+function onPageHide(event: PageTransitionEvent): void {
+  if (event.isTrusted) relay.flushNow();
+}
+
+/** Announces the document when a panel is open somewhere; the background answers whether it watches this tab. */
+function announceIfAnyPanel(pageLoad: boolean): void {
+  api.storage.local
+    .get(WATCHING_STORAGE_KEY)
+    .then((items) => {
+      if (items[WATCHING_STORAGE_KEY] === true) relay.announce(pageLoad);
+    })
+    .catch(() => undefined);
 }
 
 function onPageShow(event: PageTransitionEvent): void {
-  // Back from the back/forward cache: the tab shows this document again, a page load for the timeline.
-  if (event.persisted && relay.watched) relay.announce(true);
+  // Back from the back/forward cache: the tab shows this document again, a page load for the timeline. A panel may
+  // have opened meanwhile: tabs.sendMessage does not reach a frozen page, so ask as at start.
+  if (event.isTrusted && event.persisted) announceIfAnyPanel(true);
 }
 
 // Only the extension itself can message a content script; checked anyway, and the message only says whether to relay.
@@ -88,9 +99,4 @@ window.addEventListener(HOOK_URGENT_EVENT, onUrgentMessage, true);
 window.addEventListener('pagehide', onPageHide);
 window.addEventListener('pageshow', onPageShow);
 // While no panel is open anywhere, nothing more happens here: no port, no message, the worker sleeps.
-api.storage.local
-  .get(WATCHING_STORAGE_KEY)
-  .then((items) => {
-    if (items[WATCHING_STORAGE_KEY] === true) relay.announce();
-  })
-  .catch(() => undefined);
+announceIfAnyPanel(false);

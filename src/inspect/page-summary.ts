@@ -30,7 +30,7 @@ export interface Backfill {
 const SEQ = Symbol('seq');
 type Numbered = PageSocketEvent & { [SEQ]?: number };
 
-const seqOf = (event: PageSocketEvent): number => (event as Numbered)[SEQ] ?? 0;
+export const seqOf = (event: PageSocketEvent): number => (event as Numbered)[SEQ] ?? 0;
 const textLength = (event: PageSocketEvent): number => (event.type === 'frame' ? (event.text?.length ?? 0) : 0);
 
 export class PageSummary {

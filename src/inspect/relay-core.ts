@@ -26,8 +26,9 @@ export interface RelayDeps {
   /** A random id: one per document, and a new one when the document comes back from the back/forward cache. */
   newDocumentId(): string;
   /**
-   * Tells the page hook to start ('watch') or stop posting. On 'watch' the hook hands over its summary synchronously,
-   * through `onWindowMessage(…, urgent)`, before this returns.
+   * Tells the page hook to start (`watch:<n>`) or stop (`unwatch:<n>`) posting, where n is the sequence number of the
+   * last event that reached a port. On watch the hook hands over synchronously, through `onWindowMessage(…, urgent)`,
+   * before this returns.
    */
   controlHook(control: HookControl): void;
   setTimeout(handler: () => void, ms: number): unknown;
@@ -59,13 +60,13 @@ export interface Relay {
    * hook message. `urgent` (the document is unloading) sends at once instead of after the batching delay.
    */
   onWindowMessage(fromThisWindow: boolean, data: unknown, urgent?: boolean): void;
-  /** A message from the background (over the port or tabs.sendMessage). */
+  /** A message from the background through tabs.sendMessage (a panel started or stopped watching the tab). */
   onBackgroundMessage(message: unknown): void;
   /** The document is unloading: send what is queued now, timers will not run again. */
   flushNow(): void;
   /**
-   * Announces the document (a panel may watch this tab): the background answers whether it watches. `pageLoad`: the
-   * document is shown again (back/forward cache), a new page load for the timeline.
+   * Announces the document (a panel may watch this tab): the background answers on the port whether it watches.
+   * `pageLoad`: the document is shown again (back/forward cache), a new page load for the timeline.
    */
   announce(pageLoad?: boolean): void;
   readonly watched: boolean;
@@ -76,8 +77,16 @@ interface Chunk {
   events: PageSocketEvent[];
   replay?: boolean;
   notKept?: number;
+  /** The hook's sequence number of the last event (not for replays). */
+  seq?: number;
 }
 
+/**
+ * Every port starts with the document's announce and hands nothing over until the background answers on that port:
+ * a worker that (re)started before the tab's panel reattached says "not watched", and nothing is sent that it would
+ * drop. What reached a port is tracked by the hook's sequence numbers (`delivered`): each hand-over and each stop
+ * tells the hook where to resume, so a dropped port or a stop loses and repeats nothing.
+ */
 export function createRelay(deps: RelayDeps, limits: RelayLimits = DEFAULT_RELAY_LIMITS): Relay {
   let documentId = deps.newDocumentId();
   let queue: Chunk[] = [];
@@ -85,15 +94,17 @@ export function createRelay(deps: RelayDeps, limits: RelayLimits = DEFAULT_RELAY
   let dropped = 0;
   let port: RelayPort | undefined;
   let connectedAt = 0;
-  /** Whether some port was opened before: a new one talks to a background that may have restarted and lost state. */
-  let everConnected = false;
+  /** The background said so (tabs.sendMessage, or its answer on a port). */
   let watched = false;
+  /** The current port carried the announce and the background answered "watched" on it: events may flow. */
+  let portReady = false;
   let documentDue = false;
-  /** Whether the current port carried this document's announce. */
-  let announced = false;
-  /** The last document id announced on any port. */
+  /** The last document id a background answered "watched" to. */
   let lastAnnounced: string | undefined;
-  let backfillDue = false;
+  /** The hook's sequence number of the last event posted to a port. */
+  let delivered = 0;
+  /** Whether the hook was told to watch (and not told to stop since). */
+  let hookWatching = false;
   /** Set while the hook hands over its summary: its messages are queued, the flush follows. */
   let collecting = false;
   let flushScheduled = false;
@@ -110,11 +121,13 @@ export function createRelay(deps: RelayDeps, limits: RelayLimits = DEFAULT_RELAY
     deps.onStop?.();
   };
 
+  const clearQueue = (): void => {
+    queue = [];
+    queued = 0;
+  };
+
   const enqueue = (chunk: Chunk): void => {
-    const last = queue.at(-1);
-    // Consecutive events of the same kind travel together, up to MAX_EVENTS_PER_MESSAGE per message.
-    if (last && last.replay === chunk.replay && !chunk.notKept) last.events = last.events.concat(chunk.events);
-    else queue.push({ ...chunk, events: chunk.events.slice() });
+    queue.push({ ...chunk, events: chunk.events.slice() });
     queued += chunk.events.length;
     while (queued > limits.maxQueued) {
       const oldest = queue.find((c) => c.events.length)!;
@@ -136,45 +149,40 @@ export function createRelay(deps: RelayDeps, limits: RelayLimits = DEFAULT_RELAY
       return undefined;
     }
     port = next;
-    announced = false;
+    portReady = false;
+    documentDue = true;
     connectedAt = deps.now();
     next.onMessage.addListener((message) => {
-      if (port === next) onBackgroundMessage(message);
+      if (port === next) onPortAnswer(message);
     });
     next.onDisconnect.addListener(() => {
       if (port !== next) return;
       port = undefined;
+      portReady = false;
       if (deps.now() - connectedAt >= HEALTHY_PORT_MS) attempt = 0;
       if (!deps.contextValid()) return stop();
       // Lazily: re-opened when there is something to send, so that an idle page lets the worker sleep.
       if (watched && queue.length) scheduleRetry();
     });
-    if (everConnected && watched) {
-      documentDue = true;
-      backfillDue = true;
-    }
-    everConnected = true;
     return next;
   };
 
-  /** Asks the hook for its summary: the replay of what an earlier background was sent, then what nobody was sent. */
-  const collectBackfill = (): void => {
-    backfillDue = false;
-    const pending = queue;
-    queue = [];
-    queued = 0;
+  /** The hook hands over, synchronously, what the worker has not got: the state it had as a replay, then the rest. */
+  const handOver = (): void => {
+    // Whatever waits here was never posted: the hook sends it again, in order, from what was delivered.
+    clearQueue();
     collecting = true;
     try {
-      deps.controlHook('watch');
+      deps.controlHook(`watch:${delivered}`);
+      hookWatching = true;
     } finally {
       collecting = false;
     }
-    for (const chunk of pending) enqueue(chunk);
   };
 
   const flush = (): void => {
     if (stopped) return;
-    if (!documentDue && !(watched && (queue.length || backfillDue))) return;
+    if (!documentDue && !(watched && queue.length)) return;
     // Opening a port also wakes the background: only done when there is something to send.
     const target = open();
     if (!target) return scheduleRetry();
@@ -184,11 +192,8 @@ export function createRelay(deps: RelayDeps, limits: RelayLimits = DEFAULT_RELAY
         if (lastAnnounced === documentId) message.again = true;
         target.postMessage(message);
         documentDue = false;
-        announced = true;
-        lastAnnounced = documentId;
       }
-      if (!watched) return;
-      if (backfillDue) collectBackfill();
+      if (!portReady) return;
       while (queue.length) {
         const chunk = queue[0]!;
         const events = chunk.events.slice(0, MAX_EVENTS_PER_MESSAGE);
@@ -201,10 +206,16 @@ export function createRelay(deps: RelayDeps, limits: RelayLimits = DEFAULT_RELAY
         chunk.notKept = undefined;
         chunk.events = chunk.events.slice(events.length);
         queued -= events.length;
-        if (!chunk.events.length) queue.shift();
+        if (!chunk.events.length) {
+          queue.shift();
+          if (chunk.seq !== undefined && chunk.seq > delivered) delivered = chunk.seq;
+        }
       }
     } catch {
-      if (port === target) port = undefined;
+      if (port === target) {
+        port = undefined;
+        portReady = false;
+      }
       scheduleRetry();
     }
   };
@@ -230,24 +241,14 @@ export function createRelay(deps: RelayDeps, limits: RelayLimits = DEFAULT_RELAY
     }, limits.flushDelayMs);
   };
 
-  function onBackgroundMessage(message: unknown): void {
-    if (stopped || !isBackgroundToRelay(message)) return;
-    if (message.on) {
-      // Also when already watched: the background may have restarted and lost the page's sockets; a replay of known
-      // sockets and a second announce of this document change nothing there.
-      watched = true;
-      if (!announced) documentDue = true;
-      backfillDue = true;
-      flush();
-      return;
-    }
-    const wasWatched = watched;
+  /** Nobody watches: the hook stops posting and resumes, next time, after what was delivered. */
+  const unwatch = (): void => {
     watched = false;
-    queue = [];
-    queued = 0;
+    portReady = false;
+    clearQueue();
     dropped = 0;
-    if (wasWatched) deps.controlHook('unwatch');
-    // Nothing more to send: let the worker sleep.
+    if (hookWatching) deps.controlHook(`unwatch:${delivered}`);
+    hookWatching = false;
     const open = port;
     port = undefined;
     try {
@@ -255,12 +256,35 @@ export function createRelay(deps: RelayDeps, limits: RelayLimits = DEFAULT_RELAY
     } catch {
       // Already gone.
     }
+  };
+
+  /** The background's answer to this port's announce. */
+  function onPortAnswer(message: unknown): void {
+    if (stopped || !isBackgroundToRelay(message)) return;
+    if (!message.on) return unwatch();
+    if (portReady) return;
+    watched = true;
+    portReady = true;
+    lastAnnounced = documentId;
+    handOver();
+    flush();
+  }
+
+  function onBackgroundMessage(message: unknown): void {
+    if (stopped || !isBackgroundToRelay(message)) return;
+    if (!message.on) return unwatch();
+    watched = true;
+    // A port that is ready already hands everything over; else announce and hand over on the answer.
+    if (!portReady) {
+      documentDue = true;
+      flush();
+    }
   }
 
   return {
     onWindowMessage(fromThisWindow, data, urgent = false) {
       if (stopped || !watched || !fromThisWindow || !isHookMessage(data)) return;
-      enqueue({ events: data.events, replay: data.replay, notKept: data.notKept });
+      enqueue({ events: data.events, replay: data.replay, notKept: data.notKept, seq: data.seq });
       if (collecting) return;
       if (urgent) flush();
       else scheduleFlush();
@@ -272,7 +296,6 @@ export function createRelay(deps: RelayDeps, limits: RelayLimits = DEFAULT_RELAY
     announce(pageLoad = false) {
       if (pageLoad) documentId = deps.newDocumentId();
       documentDue = true;
-      announced = false;
       flush();
     },
     get watched() {

@@ -58,7 +58,7 @@ function setup(limits: Partial<RelayLimits> = {}) {
       newDocumentId: () => `doc-${++env.documents}`,
       controlHook(control) {
         page.controls.push(control);
-        if (control === 'watch') for (const message of page.backfill.splice(0)) relay.onWindowMessage(true, message, true);
+        if (control.startsWith('watch:')) for (const message of page.backfill.splice(0)) relay.onWindowMessage(true, message, true);
       },
       setTimeout: (handler, ms) => timers.push({ handler, ms }),
       now: () => env.time,
@@ -72,7 +72,12 @@ function setup(limits: Partial<RelayLimits> = {}) {
     return due.map((t) => t.ms);
   };
   const watch = (on = true) => relay.onBackgroundMessage({ type: 'watch', on });
-  return { relay, ports, timers, env, page, runTimers, watch };
+  /** A panel opens: the background tells the tab, the relay announces, the background answers on that port. */
+  const watchAndAnswer = () => {
+    watch();
+    ports.at(-1)!.answer({ type: 'watch', on: true });
+  };
+  return { relay, ports, timers, env, page, runTimers, watch, watchAndAnswer };
 }
 
 const hook = (...events: PageSocketEvent[]): HookMessage => ({ tag: HOOK_TAG, events });
@@ -103,45 +108,46 @@ describe('relay: while no panel watches', () => {
 });
 
 describe('relay: once a panel watches', () => {
-  it('announces the document, hands over the page’s summary, then forwards events batched per flush', () => {
-    const { relay, ports, page, runTimers, watch } = setup();
+  it('announces the document, waits for the answer on that port, then hands over the page’s summary once', () => {
+    const { relay, ports, page, watch } = setup();
     page.backfill = [
       { ...hook(created('old'), frame('old', 'sent', CONNECT)), replay: true },
-      { ...hook(frame('old', 'received', CONNECTED)), notKept: 7 },
+      { ...hook(frame('old', 'received', CONNECTED)), notKept: 7, seq: 3 },
     ];
     watch();
-    assert.deepEqual(page.controls, ['watch']);
-    const [document, replay, fresh] = ports[0]!.sent;
-    assert.deepEqual(document, { type: 'document', url: 'http://app.test/page', documentId: 'doc-1' });
+    assert.deepEqual(ports[0]!.sent, [{ type: 'document', url: 'http://app.test/page', documentId: 'doc-1' }]);
+    assert.deepEqual(page.controls, [], 'nothing is handed over before the worker answers on this port');
+    ports[0]!.answer({ type: 'watch', on: true });
+    ports[0]!.answer({ type: 'watch', on: true });
+    assert.deepEqual(page.controls, ['watch:0'], 'one hand-over per port');
+    const [, replay, fresh] = ports[0]!.sent;
     assert.equal(replay?.type === 'socketEvents' && replay.replay, true);
     assert.equal(replay?.type === 'socketEvents' && replay.events.length, 2);
     assert.equal(fresh?.type === 'socketEvents' && fresh.replay, undefined);
     assert.equal(fresh?.type === 'socketEvents' && fresh.notKept, 7);
-    relay.onWindowMessage(true, hook(created('a')));
-    relay.onWindowMessage(true, hook(frame('a', 'sent', CONNECT)));
-    assert.equal(ports[0]!.sent.length, 3, 'nothing before the flush delay');
-    assert.deepEqual(runTimers(), [DEFAULT_RELAY_LIMITS.flushDelayMs]);
-    const events = ports[0]!.sent[3];
-    assert.equal(events?.type === 'socketEvents' && events.events.length, 2);
+    assert.equal(relay.watched, true);
   });
 
-  it('answered on the port it announced on, it does not announce again (one answer, one hand-over)', () => {
-    const { relay, ports, page } = setup();
-    relay.announce();
-    ports[0]!.answer({ type: 'watch', on: true });
-    assert.deepEqual(ports[0]!.sent.map((m) => m.type), ['document']);
-    assert.deepEqual(page.controls, ['watch']);
+  it('forwards the hook’s batches, one message each, after the flush delay', () => {
+    const { relay, ports, runTimers, watchAndAnswer } = setup();
+    watchAndAnswer();
+    relay.onWindowMessage(true, { ...hook(created('a')), seq: 1 });
+    relay.onWindowMessage(true, { ...hook(frame('a', 'sent', CONNECT)), seq: 2 });
+    assert.equal(socketEvents(ports[0]!).length, 0, 'nothing before the flush delay');
+    assert.deepEqual(runTimers(), [DEFAULT_RELAY_LIMITS.flushDelayMs]);
+    assert.deepEqual(socketEvents(ports[0]!).map((m) => m.type === 'socketEvents' && m.events.length), [1, 1]);
   });
 
   it('forwards only valid hook messages from its own window', () => {
-    const { relay, ports, runTimers, watch } = setup();
-    watch();
+    const { relay, ports, runTimers, watchAndAnswer } = setup();
+    watchAndAnswer();
     relay.onWindowMessage(false, hook(created('a')));
     relay.onWindowMessage(true, { tag: 'other', events: [created('a')] });
     relay.onWindowMessage(true, hook({ ...created('a'), socketId: 'bad id!' }));
     relay.onWindowMessage(true, hook({ type: 'frame', socketId: 'a', direction: 'sent', time: 1 } as PageSocketEvent));
     relay.onWindowMessage(true, { tag: HOOK_TAG, events: new Array(MAX_EVENTS_PER_MESSAGE + 1).fill(created('a')) });
     relay.onWindowMessage(true, { tag: HOOK_TAG, events: [], notKept: 'many' });
+    relay.onWindowMessage(true, { tag: HOOK_TAG, events: [], seq: 'late' });
     relay.onWindowMessage(true, 'string');
     relay.onWindowMessage(true, null);
     runTimers();
@@ -149,8 +155,8 @@ describe('relay: once a panel watches', () => {
   });
 
   it('sends urgent messages (the page is unloading) at once, without waiting for a timer', () => {
-    const { relay, ports, timers, watch } = setup();
-    watch();
+    const { relay, ports, timers, watchAndAnswer } = setup();
+    watchAndAnswer();
     relay.onWindowMessage(true, hook(created('lq'), frame('lq', 'sent', CONNECT)), true);
     assert.equal(timers.length, 0);
     assert.deepEqual(ports[0]?.sent.map((m) => m.type), ['document', 'socketEvents']);
@@ -159,32 +165,42 @@ describe('relay: once a panel watches', () => {
     assert.equal(ports[0]?.sent.length, 3);
   });
 
-  it('splits big batches into messages of at most MAX_EVENTS_PER_MESSAGE events', () => {
-    const { relay, ports, runTimers, watch } = setup();
-    watch();
-    for (let i = 0; i < 3; i++) {
-      relay.onWindowMessage(true, hook(...Array.from({ length: 400 }, (_, n) => created(`s${i}-${n}`))));
-    }
-    runTimers();
-    assert.deepEqual(socketEvents(ports[0]!).map((m) => m.type === 'socketEvents' && m.events.length), [500, 500, 200]);
+  it('splits a big hand-over into messages of at most MAX_EVENTS_PER_MESSAGE events', () => {
+    const { ports, page, watchAndAnswer } = setup();
+    page.backfill = [hook(...Array.from({ length: 500 }, (_, n) => created(`s-${n}`))), hook(...Array.from({ length: 200 }, (_, n) => created(`t-${n}`)))];
+    watchAndAnswer();
+    assert.deepEqual(socketEvents(ports[0]!).map((m) => m.type === 'socketEvents' && m.events.length), [500, 200]);
   });
 
-  it('stops forwarding when the tab is no longer watched: the hook is told, the queue dropped, the port closed', () => {
-    const { relay, ports, page, runTimers, watch, timers } = setup();
-    watch();
-    relay.onWindowMessage(true, hook(created('a')));
+  it('stops when the tab is no longer watched: the hook resumes after what was delivered, the port closes', () => {
+    const { relay, ports, page, runTimers, watch, watchAndAnswer, timers } = setup();
+    watchAndAnswer();
+    relay.onWindowMessage(true, { ...hook(created('a')), seq: 5 });
+    runTimers();
+    relay.onWindowMessage(true, { ...hook(frame('a', 'sent', CONNECT)), seq: 6 });
     watch(false);
-    assert.deepEqual(page.controls, ['watch', 'unwatch']);
+    assert.deepEqual(page.controls, ['watch:0', 'unwatch:5'], 'the batch still queued (seq 6) comes again next time');
     assert.equal(ports[0]!.disconnectedByRelay, true);
     runTimers();
     relay.onWindowMessage(true, hook(created('b')));
     assert.equal(timers.length, 0);
-    assert.deepEqual(socketEvents(ports[0]!), []);
+    assert.equal(socketEvents(ports[0]!).length, 1);
+  });
+
+  it('a worker that answers "not watched" gets nothing and the port closes; the document counts as unannounced', () => {
+    const { relay, ports, page } = setup();
+    relay.announce();
+    ports[0]!.answer({ type: 'watch', on: false });
+    assert.equal(ports[0]!.disconnectedByRelay, true, 'the worker may sleep');
+    assert.deepEqual(page.controls, []);
+    relay.onBackgroundMessage({ type: 'watch', on: true });
+    const document = ports[1]!.sent[0];
+    assert.equal(document?.type === 'document' && document.again, undefined, 'no worker took it as this tab’s page load yet');
   });
 
   it('a new page load from the back/forward cache gets a new document id', () => {
-    const { relay, ports, watch } = setup();
-    watch();
+    const { relay, ports, watchAndAnswer } = setup();
+    watchAndAnswer();
     relay.announce(true);
     const ids = ports[0]!.sent.flatMap((m) => (m.type === 'document' ? [m.documentId] : []));
     assert.deepEqual(ids, ['doc-1', 'doc-2']);
@@ -192,76 +208,85 @@ describe('relay: once a panel watches', () => {
 });
 
 describe('relay: when the background goes away', () => {
-  it('asks the hook again when a panel opens on a restarted background, and re-announces the same document', () => {
-    const { relay, ports, page, runTimers, watch } = setup();
-    watch();
-    relay.onWindowMessage(true, hook(created('lq'), frame('lq', 'sent', CONNECT)));
+  it('re-announces the same document on a new port, and asks the hook to resume after what was delivered', () => {
+    const { relay, ports, page, runTimers, watch, watchAndAnswer } = setup();
+    watchAndAnswer();
+    relay.onWindowMessage(true, { ...hook(created('lq'), frame('lq', 'sent', CONNECT)), seq: 2 });
     runTimers();
     ports[0]!.drop();
-    page.backfill = [{ ...hook(created('lq'), frame('lq', 'sent', CONNECT)), replay: true }];
     watch();
     assert.equal(ports.length, 2, 'a new port is opened without waiting for the page');
-    const [document, replay] = ports[1]!.sent;
+    const [document] = ports[1]!.sent;
     assert.equal(document?.type === 'document' && document.documentId, 'doc-1');
     assert.equal(document?.type === 'document' && document.again, true, 'a restarted worker is told it is no new page load');
-    assert.equal(ports[0]!.sent[0]?.type === 'document' && ports[0]!.sent[0].again, undefined);
-    assert.equal(replay?.type === 'socketEvents' && replay.replay, true);
-    assert.deepEqual(page.controls, ['watch', 'watch']);
+    ports[1]!.answer({ type: 'watch', on: true });
+    assert.deepEqual(page.controls, ['watch:0', 'watch:2']);
   });
 
-  it('reopens the port lazily on the next message, with the document and the hook’s replay before it', () => {
-    const { relay, ports, page, timers, runTimers, watch } = setup();
-    watch();
-    relay.onWindowMessage(true, hook(created('lq'), frame('lq', 'sent', CONNECT), frame('lq', 'received', CONNECTED)));
+  it('reopens the port lazily on the next message, announces, and hands over on the answer', () => {
+    const { relay, ports, page, timers, runTimers, watchAndAnswer } = setup();
+    watchAndAnswer();
+    relay.onWindowMessage(true, { ...hook(created('lq'), frame('lq', 'sent', CONNECT), frame('lq', 'received', CONNECTED)), seq: 3 });
     runTimers();
     ports[0]!.drop();
     assert.equal(timers.length, 0, 'an idle page does not wake the worker');
-    assert.equal(ports.length, 1);
-    page.backfill = [{ ...hook(created('lq'), frame('lq', 'sent', CONNECT), frame('lq', 'received', CONNECTED)), replay: true }];
-    relay.onWindowMessage(true, hook(frame('lq', 'received', '{"op":"create","requestId":1,"object":{"className":"A","objectId":"x"}}')));
+    relay.onWindowMessage(true, { ...hook(frame('lq', 'received', '{"op":"create","requestId":1,"object":{"className":"A","objectId":"x"}}')), seq: 4 });
     runTimers();
     assert.equal(ports.length, 2);
-    const [document, replay, live] = ports[1]!.sent;
-    assert.equal(document?.type, 'document');
+    assert.deepEqual(ports[1]!.sent.map((m) => m.type), ['document'], 'nothing before the answer');
+    page.backfill = [
+      { ...hook(created('lq'), frame('lq', 'sent', CONNECT), frame('lq', 'received', CONNECTED)), replay: true },
+      { ...hook(frame('lq', 'received', '{"op":"create","requestId":1,"object":{"className":"A","objectId":"x"}}')), seq: 4 },
+    ];
+    ports[1]!.answer({ type: 'watch', on: true });
+    assert.deepEqual(page.controls, ['watch:0', 'watch:3']);
+    const [, replay, live] = ports[1]!.sent;
     assert.equal(replay?.type === 'socketEvents' && replay.replay, true);
-    assert.deepEqual(replay?.type === 'socketEvents' && replay.events.map((e) => e.type), ['created', 'frame', 'frame']);
-    assert.equal(live?.type === 'socketEvents' && live.replay, undefined);
-    assert.equal(live?.type === 'socketEvents' && live.events.length, 1);
+    assert.equal(live?.type === 'socketEvents' && live.events.length, 1, 'the held batch is not sent twice');
+    assert.equal(ports[1]!.sent.length, 3);
   });
 
-  it('retries with growing delays while connecting fails, and reports what its bounded queue dropped', () => {
-    const { relay, ports, env, runTimers, watch } = setup({ maxQueued: 3, retryDelaysMs: [100, 200] });
+  it('a restarted worker that does not watch yet: the hook stops and resumes later after what was delivered', () => {
+    const { relay, ports, page, runTimers, watchAndAnswer } = setup();
+    watchAndAnswer();
+    relay.onWindowMessage(true, { ...hook(created('lq')), seq: 1 });
+    runTimers();
+    ports[0]!.drop();
+    relay.onWindowMessage(true, { ...hook(frame('lq', 'sent', CONNECT)), seq: 2 });
+    runTimers();
+    ports[1]!.answer({ type: 'watch', on: false });
+    assert.deepEqual(page.controls, ['watch:0', 'unwatch:1']);
+    assert.equal(socketEvents(ports[1]!).length, 0);
+  });
+
+  it('retries with growing delays while connecting fails', () => {
+    const { relay, ports, env, runTimers, watch } = setup({ retryDelaysMs: [100, 200] });
     env.connectFails = true;
     watch();
     assert.deepEqual(runTimers(), [100]);
-    relay.onWindowMessage(true, hook(created('a'), created('b')));
-    assert.deepEqual(runTimers().sort(), [DEFAULT_RELAY_LIMITS.flushDelayMs, 200].sort());
-    relay.onWindowMessage(true, hook(created('c'), created('d'), created('e')));
-    assert.deepEqual(runTimers().sort(), [200, DEFAULT_RELAY_LIMITS.flushDelayMs].sort());
+    assert.deepEqual(runTimers(), [200]);
+    assert.deepEqual(runTimers(), [200]);
     env.connectFails = false;
     runTimers();
     assert.equal(ports.length, 1);
-    const events = ports[0]!.sent.find((m) => m.type === 'socketEvents');
+    assert.equal(relay.watched, true);
+  });
+
+  it('counts what its bounded queue dropped', () => {
+    const { relay, ports, runTimers, watchAndAnswer } = setup({ maxQueued: 3 });
+    watchAndAnswer();
+    ports[0]!.failing = true;
+    relay.onWindowMessage(true, { ...hook(created('a'), created('b')), seq: 2 });
+    relay.onWindowMessage(true, { ...hook(created('c'), created('d'), created('e')), seq: 5 });
+    ports[0]!.failing = false;
+    runTimers();
+    const events = ports.at(-1)!.sent.find((m) => m.type === 'socketEvents');
     assert.deepEqual(events?.type === 'socketEvents' && [events.dropped, events.events.map((e) => e.socketId)], [2, ['c', 'd', 'e']]);
   });
 
-  it('keeps the events when posting fails and sends them on a new port', () => {
-    const { relay, ports, runTimers, watch } = setup();
-    watch();
-    relay.onWindowMessage(true, hook(created('a')));
-    runTimers();
-    ports[0]!.failing = true;
-    relay.onWindowMessage(true, hook(created('b')));
-    runTimers();
-    ports[0]!.drop();
-    runTimers();
-    const last = ports.at(-1)!.sent.filter((m) => m.type === 'socketEvents' && !m.replay);
-    assert.deepEqual(last.flatMap((m) => (m.type === 'socketEvents' ? m.events.map((e) => e.socketId) : [])), ['b']);
-  });
-
   it('stops for good when the extension context is gone', () => {
-    const { relay, ports, env, runTimers, watch } = setup();
-    watch();
+    const { relay, ports, env, runTimers, watchAndAnswer } = setup();
+    watchAndAnswer();
     relay.onWindowMessage(true, hook(created('a')));
     runTimers();
     env.contextValid = false;

@@ -1,4 +1,4 @@
-// Remembers, compactly, the events that define the state of the page's live sockets, to re-announce to a restarted background.
+// Remembers, compactly, the events that define the state of the page's sockets: what a worker needs to rebuild them.
 
 import { checkClientFrame, checkServerFrame, EVENT_OPS, isPlainObject } from '../livequery/protocol.js';
 import type { PageSocketEvent } from '../messages.js';
