@@ -2,7 +2,11 @@
 
 import { RingBuffer } from '../src/timeline/ring-buffer.js';
 import type { RecordDraft, TimelineRecord } from '../src/timeline/record.js';
-import type { WorkspaceSink } from './workspace.js';
+
+/** Where a tab's new records go (the panel router). */
+export interface RecordSink {
+  recordAdded(tabId: number, record: TimelineRecord): void;
+}
 
 export const BACKLOG_CAPACITY = 20_000;
 
@@ -14,7 +18,7 @@ export class Recorder {
     /** Identifies this service-worker instance; seq restarts at 1 in every epoch. */
     readonly epoch: string,
     private readonly tabId: number,
-    private readonly sink: Pick<WorkspaceSink, 'recordAdded'>,
+    private readonly sink: RecordSink,
   ) {}
 
   record(draft: RecordDraft): TimelineRecord {

@@ -3,11 +3,11 @@
 import type { WebSocketConstructor } from '../src/livequery/index.js';
 import type { PanelToBackground, PageSocketEvent } from '../src/messages.js';
 import { PageTracker, type SocketEventsOptions } from './page/page-tracker.js';
-import type { RecordDraft, TimelineRecord } from '../src/timeline/record.js';
+import type { RecordDraft } from '../src/timeline/record.js';
 import type { PageSocketView, ServerSpec, ServerView } from '../src/views.js';
 import { ServerConnection, validateServerSpec, type PersistedServer } from './connection.js';
 import { now } from '../src/timeline/clock.js';
-import { Recorder } from './recorder.js';
+import { Recorder, type RecordSink } from './recorder.js';
 
 export interface PersistedWorkspace {
   tabId: number;
@@ -15,8 +15,7 @@ export interface PersistedWorkspace {
 }
 
 /** Where a tab's new records and view changes go (the panel router). */
-export interface WorkspaceSink {
-  recordAdded(tabId: number, record: TimelineRecord): void;
+export interface WorkspaceSink extends RecordSink {
   viewChanged(tabId: number, what: 'servers' | 'page'): void;
 }
 

@@ -1,6 +1,6 @@
 // One LiveQuery socket of the page: its state and subscriptions as its frames tell them, and a timeline record per event.
 
-import { checkClientFrame, EVENT_OPS, isPlainObject, type QueryJSON, type ServerFrame } from '../../src/livequery/protocol.js';
+import { checkClientFrame, EVENT_OPS, type QueryJSON, type ServerFrame } from '../../src/livequery/protocol.js';
 import type { PageSocketEvent } from '../../src/messages.js';
 import { subscriptionKey } from '../../src/timeline/keys.js';
 import { type RecordDraft, type RecordSource } from '../../src/timeline/record.js';
