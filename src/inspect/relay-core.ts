@@ -169,8 +169,10 @@ export function createRelay(deps: RelayDeps, limits: RelayLimits = DEFAULT_RELAY
 
   /** The hook hands over, synchronously, what the worker has not got: the state it had as a replay, then the rest. */
   const handOver = (): void => {
-    // Whatever waits here was never posted: the hook sends it again, in order, from what was delivered.
+    // Whatever waits here (or overflowed) was never posted: the hook sends it again, in order, from what was
+    // delivered, and counts what it no longer has as not kept.
     clearQueue();
+    dropped = 0;
     collecting = true;
     try {
       deps.controlHook(`watch:${delivered}`);
