@@ -157,7 +157,7 @@ class Row extends Component<RowProps> {
 function RowContent({ record, index, selected, labels, onSelect }: RowProps) {
   return (
     <div
-      class={`row row-grid kind-${record.kind} ${selected ? 'selected' : ''} ${isFromPage(record) ? 'from-page' : ''}`}
+      class={`row row-grid kind-${record.kind} ${index % 2 ? 'odd' : ''} ${selected ? 'selected' : ''} ${isFromPage(record) ? 'from-page' : ''}`}
       style={{ top: `${index * ROW_HEIGHT}px` }}
       role="row"
       aria-selected={selected}
