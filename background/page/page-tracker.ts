@@ -98,24 +98,20 @@ export class PageTracker {
 
   onSocketEvents(frameId: number, frameUrl: string, events: PageSocketEvent[], options: SocketEventsOptions = {}): void {
     if (options.dropped) {
-      this.emit({
-        time: this.now(),
-        source: { type: 'document', frameId },
-        kind: 'gap',
-        label: 'dropped',
-        marker: { type: 'relayDropped', count: options.dropped },
-        summary: `${options.dropped} page socket event(s) lost while the extension was unreachable`,
-      });
+      this.pageGap(
+        frameId,
+        'dropped',
+        { type: 'relayDropped', count: options.dropped },
+        `${options.dropped} page socket event(s) lost while the extension was unreachable`,
+      );
     }
     if (options.notKept) {
-      this.emit({
-        time: this.now(),
-        source: { type: 'document', frameId },
-        kind: 'gap',
-        label: 'not kept',
-        marker: { type: 'pageNotKept', count: options.notKept },
-        summary: `${options.notKept} earlier page socket event(s) not kept: while no LiveQuery panel was open the page keeps only its sockets, subscriptions and latest events`,
-      });
+      this.pageGap(
+        frameId,
+        'not kept',
+        { type: 'pageNotKept', count: options.notKept },
+        `${options.notKept} earlier page socket event(s) not kept: while no LiveQuery panel was open the page keeps only its sockets, subscriptions and latest events`,
+      );
     }
     const rebuilt: Entry[] = [];
     for (const event of events) {
@@ -134,6 +130,11 @@ export class PageTracker {
       entry.silent = false;
       if (entry.socket && this.entries.get(entry.id) === entry) this.resumed(entry, entry.socket);
     }
+  }
+
+  /** A gap in a frame's page traffic (the frame's document is its source). */
+  private pageGap(frameId: number, label: string, marker: MarkerOf<'relayDropped' | 'pageNotKept'>, summary: string): void {
+    this.emit({ time: this.now(), source: { type: 'document', frameId }, kind: 'gap', label, marker, summary });
   }
 
   /** Views of the LiveQuery sockets, oldest first. */

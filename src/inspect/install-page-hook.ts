@@ -9,7 +9,7 @@ import {
   type HookMessage,
   type PageSocketEvent,
 } from '../messages.js';
-import { PageSummary, seqOf, type SummaryLimits } from './page-summary.js';
+import { PageSummary, seqOf, textLength, type SummaryLimits } from './page-summary.js';
 import { installSocketHook } from './socket-hook.js';
 
 // Captured when the hook loads, before any page script can replace it.
@@ -106,7 +106,7 @@ export function installPageHook(win: PageWindow, summaryLimits?: SummaryLimits):
     let part: PageSocketEvent[] = [];
     let chars = 0;
     for (const event of events) {
-      const length = event.type === 'frame' ? (event.text?.length ?? 0) : 0;
+      const length = textLength(event);
       if (part.length && (part.length === MAX_EVENTS_PER_MESSAGE || chars + length > MAX_MESSAGE_TEXT)) {
         close(part);
         part = [];

@@ -31,7 +31,8 @@ const SEQ = Symbol('seq');
 type Numbered = PageSocketEvent & { [SEQ]?: number };
 
 export const seqOf = (event: PageSocketEvent): number => (event as Numbered)[SEQ] ?? 0;
-const textLength = (event: PageSocketEvent): number => (event.type === 'frame' ? (event.text?.length ?? 0) : 0);
+/** Characters of frame text an event carries. */
+export const textLength = (event: PageSocketEvent): number => (event.type === 'frame' ? (event.text?.length ?? 0) : 0);
 
 export class PageSummary {
   /** Sockets, their connect/subscriptions and replies: what a panel needs to show what the page subscribed to. */

@@ -251,10 +251,10 @@ export function createRelay(deps: RelayDeps, limits: RelayLimits = DEFAULT_RELAY
     dropped = 0;
     if (hookWatching) deps.controlHook(`unwatch:${delivered}`);
     hookWatching = false;
-    const open = port;
+    const closing = port;
     port = undefined;
     try {
-      open?.disconnect();
+      closing?.disconnect();
     } catch {
       // Already gone.
     }
