@@ -4,6 +4,8 @@ import WebSocket, { WebSocketServer } from 'ws';
 import { delay, startScriptedServer, type ScriptedServer } from '../test/harness/scripted-server.js';
 import { subscriptionKey } from '../src/timeline/keys.js';
 import type { RecordDraft } from '../src/timeline/record.js';
+import { MAX_RECORD_RAW_CHARS } from '../src/timeline/record-size.js';
+import { Recorder } from './recorder.js';
 import { ServerConnection } from './connection.js';
 
 let server: ScriptedServer;
@@ -92,8 +94,11 @@ describe('ServerConnection', () => {
     c.send({ op: 'create', clientId: 'x', requestId: 1, object: { className: 'Game', objectId: 'big', blob: 'x'.repeat(3_000_000) } });
     await until(() => records.some((r) => r.kind === 'create'), 'create record');
     const create = records.find((r) => r.kind === 'create')!;
-    assert.equal(create.raw!.length, 1_000_000);
-    assert.match(create.summary, /frame of 3\d{6} characters, cut/);
+    const kept = new Recorder('epoch', 1, { recordAdded: () => undefined }).record(create);
+    assert.equal(kept.raw!.length, MAX_RECORD_RAW_CHARS);
+    assert.equal(kept.rawLength, create.raw!.length);
+    assert.ok(kept.rawLength! > 3_000_000);
+    assert.match(kept.summary, /frame of 3\d{6} characters, cut/);
     assert.equal(create.objectId, 'big');
     assert.equal(connection.view().subscriptions[0]!.counts.create, 1);
   });

@@ -12,9 +12,9 @@ import {
   validateServerURL,
 } from '../src/livequery/index.js';
 import type { EventOp, QueryJSON } from '../src/livequery/protocol.js';
-import { MAX_FRAME_CHARS } from '../src/messages.js';
 import { describeReceivedFrame, describeSentFrame } from '../src/timeline/describe.js';
 import { subscriptionKey } from '../src/timeline/keys.js';
+import { MAX_RECORD_RAW_CHARS } from '../src/timeline/record-size.js';
 import type { GapReason, Marker, MarkerOf, RecordDraft, RecordKind, RecordSource } from '../src/timeline/record.js';
 import {
   emptyCounts,
@@ -73,10 +73,9 @@ export function validateServerSpec(spec: ServerSpec): void {
 
 const formatTime = (time: number) => new Date(time).toISOString().slice(11, 23);
 
-/** A record keeps at most MAX_FRAME_CHARS of a frame (memory is bounded by record count times this), and says so. */
+/** The recorder keeps at most MAX_RECORD_RAW_CHARS of a frame; the summary says so. */
 function keptText(text: string, summary: string): { raw: string; summary: string } {
-  if (text.length <= MAX_FRAME_CHARS) return { raw: text, summary };
-  return { raw: text.slice(0, MAX_FRAME_CHARS), summary: `${summary} (frame of ${text.length} characters, cut)` };
+  return { raw: text, summary: text.length > MAX_RECORD_RAW_CHARS ? `${summary} (frame of ${text.length} characters, cut)` : summary };
 }
 
 export class ServerConnection {

@@ -5,11 +5,13 @@ import { isRelayToBackground, RELAY_PORT, WATCHING_STORAGE_KEY, type BackgroundT
 import { PageWatch } from './page/page-watch.js';
 import { PanelRouter, panelTabId } from './panel-router.js';
 import { WorkspaceStore, type KeyValueArea } from './persistence.js';
+import { BacklogBudget } from './recorder.js';
 import { Workspace, type PersistedWorkspace } from './workspace.js';
 
 const epoch = crypto.randomUUID();
 const store = new WorkspaceStore(browser.storage.session as unknown as KeyValueArea);
 const workspaces = new Map<number, Workspace>();
+const backlogBudget = new BacklogBudget();
 let restored: Map<number, PersistedWorkspace> | undefined;
 const PRESERVED_TABS_KEY = 'pageWatch:preservedTabs';
 
@@ -58,6 +60,7 @@ async function workspaceFor(tabId: number): Promise<Workspace> {
       {
         epoch,
         sink: router,
+        budget: backlogBudget,
         persist: (id) => store.scheduleSave(id, () => workspaces.get(id)?.persisted()),
       },
       saved,

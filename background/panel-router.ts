@@ -3,6 +3,7 @@
 import type { Runtime } from 'webextension-polyfill';
 import { isPanelToBackground, PANEL_PORT_PREFIX, type BackgroundToPanel, type PanelToBackground } from '../src/messages.js';
 import type { TimelineRecord } from '../src/timeline/record.js';
+import { recordChars } from '../src/timeline/record-size.js';
 import type { Workspace } from './workspace.js';
 
 /**
@@ -11,10 +12,27 @@ import type { Workspace } from './workspace.js';
  */
 export const BATCH_INTERVAL_MS = 8;
 const MAX_RECORDS_PER_BATCH = 5_000;
+/**
+ * Record characters per message: far below what a port accepts (Chrome refuses a message over 64 MiB of JSON, and
+ * escaping can multiply a text's length), and small enough that the panel parses one without a long task.
+ */
+export const MAX_MESSAGE_CHARS = 4 * 1024 * 1024;
 /** The welcome carries this many backlog records; the rest follow in batches, so a panel is usable at once. */
 const WELCOME_RECORDS = 2_000;
 /** Sockets close this long after the last panel of a tab went away (a reload of the panel keeps them). */
 export const IDLE_GRACE_MS = 15_000;
+
+/** Where the chunk of `records` that starts at `from` ends: at most `maxRecords` records and MAX_MESSAGE_CHARS characters. */
+export function chunkEnd(records: readonly TimelineRecord[], from: number, maxRecords: number): number {
+  let chars = 0;
+  let end = from;
+  while (end < records.length && end - from < maxRecords) {
+    chars += recordChars(records[end]!);
+    if (chars > MAX_MESSAGE_CHARS && end > from) break;
+    end++;
+  }
+  return end;
+}
 
 interface Pending {
   records: TimelineRecord[];
@@ -104,16 +122,10 @@ export class PanelRouter {
     this.deps.panelAttached?.(tabId, hello.preserveLog === true);
     // Records already queued for other panels of this tab may arrive twice; panels drop seqs they have.
     const { records, dropped } = workspace.recorder.since(hello.after);
-    this.post(port, {
-      type: 'welcome',
-      epoch: workspace.recorder.epoch,
-      servers: workspace.serverViews(),
-      pageSockets: workspace.pageSockets(),
-      backlog: records.slice(0, WELCOME_RECORDS),
-      backlogDropped: dropped,
-    });
+    const first = chunkEnd(records, 0, WELCOME_RECORDS);
+    this.welcome(port, workspace, records.slice(0, first), dropped);
     // Oldest first, one message per task: the panel appends in order and stays responsive meanwhile.
-    const rest = records.slice(WELCOME_RECORDS);
+    const rest = records.slice(first);
     if (!rest.length) return;
     this.catchingUp.add(port);
     const sendChunk = (from: number) => {
@@ -121,10 +133,31 @@ export class PanelRouter {
         this.catchingUp.delete(port);
         return;
       }
-      this.post(port, { type: 'batch', records: rest.slice(from, from + MAX_RECORDS_PER_BATCH) });
-      setTimeout(() => sendChunk(from + MAX_RECORDS_PER_BATCH), 0);
+      const end = chunkEnd(rest, from, MAX_RECORDS_PER_BATCH);
+      this.postRecords(port, workspace, { type: 'batch', records: rest.slice(from, end) });
+      setTimeout(() => sendChunk(end), 0);
     };
     sendChunk(0);
+  }
+
+  /**
+   * The first message a panel gets. If it cannot be sent (a view or record the port cannot carry), the panel still
+   * gets a welcome: its records follow as batches (where a record that cannot be sent becomes a gap record), and
+   * views that cannot be sent are left out and said so.
+   */
+  private welcome(port: Runtime.Port, workspace: Workspace, backlog: TimelineRecord[], backlogDropped: number): void {
+    const epoch = workspace.recorder.epoch;
+    const servers = workspace.serverViews();
+    const pageSockets = workspace.pageSockets();
+    const full: BackgroundToPanel = { type: 'welcome', epoch, servers, pageSockets, backlog, backlogDropped };
+    if (this.post(port, full) !== 'failed') return;
+    const bare: BackgroundToPanel = { type: 'welcome', epoch, servers, pageSockets, backlog: [], backlogDropped };
+    let sent = this.post(port, bare);
+    if (sent === 'failed') {
+      sent = this.post(port, { ...bare, pageSockets: [] });
+      if (sent === 'sent') this.notDelivered(workspace, 0, 'the page\'s sockets could not be sent to the panel');
+    }
+    if (sent === 'sent' && backlog.length) this.postRecords(port, workspace, { type: 'batch', records: backlog });
   }
 
   private async command(port: Runtime.Port, tabId: number, message: PanelToBackground): Promise<void> {
@@ -180,24 +213,67 @@ export class PanelRouter {
         this.scheduleFlush();
         continue;
       }
-      const records = pending.records.splice(0, MAX_RECORDS_PER_BATCH);
-      const message: BackgroundToPanel = {
+      const records = pending.records.splice(0, chunkEnd(pending.records, 0, MAX_RECORDS_PER_BATCH));
+      const message: Extract<BackgroundToPanel, { type: 'batch' }> = {
         type: 'batch',
         records,
         servers: pending.servers ? workspace.serverViews() : undefined,
         pageSockets: pending.page ? workspace.pageSockets() : undefined,
       };
       pending.servers = pending.page = false;
-      for (const port of ports) this.post(port, message);
+      for (const port of ports) this.postRecords(port, workspace, message);
       if (pending.records.length) this.scheduleFlush();
     }
   }
 
-  private post(port: Runtime.Port, message: BackgroundToPanel): void {
+  /**
+   * Sends a batch; when the port cannot carry it, sends its halves, down to single records, and each record that still
+   * cannot be sent becomes a gap record. Views that cannot be sent are dropped from the batch (the next change sends
+   * them again).
+   */
+  private postRecords(port: Runtime.Port, workspace: Workspace, message: Extract<BackgroundToPanel, { type: 'batch' }>): void {
+    const sent = this.post(port, message);
+    if (sent !== 'failed') return;
+    const { records } = message;
+    if (message.servers || message.pageSockets) {
+      if (!records.length) return this.notDelivered(workspace, 0, 'the servers or page view could not be sent to the panel');
+      this.postRecords(port, workspace, { type: 'batch', records });
+      if (this.post(port, { type: 'batch', records: [], servers: message.servers, pageSockets: message.pageSockets }) === 'failed') {
+        this.notDelivered(workspace, 0, 'the servers or page view could not be sent to the panel');
+      }
+      return;
+    }
+    if (records.length > 1) {
+      const half = Math.ceil(records.length / 2);
+      this.postRecords(port, workspace, { type: 'batch', records: records.slice(0, half) });
+      this.postRecords(port, workspace, { type: 'batch', records: records.slice(half) });
+      return;
+    }
+    if (records.length === 1 && records[0]!.marker?.type !== 'notDelivered') this.notDelivered(workspace, 1, undefined, records[0]);
+  }
+
+  /** Records that a panel could not be sent something (every panel of the tab sees the record). */
+  private notDelivered(workspace: Workspace, count: number, what?: string, record?: TimelineRecord): void {
+    const summary = record
+      ? `record #${record.seq} (${record.label}) could not be sent to the panel`
+      : (what ?? 'a message could not be sent to the panel');
+    workspace.record({
+      time: Date.now(),
+      source: { type: 'extension' },
+      kind: 'gap',
+      label: 'not delivered',
+      marker: { type: 'notDelivered', count, ...(record ? { seq: record.seq } : {}) },
+      summary,
+    });
+  }
+
+  /** 'gone' when the panel went away (its onDisconnect cleans up), 'failed' when the port refused the message. */
+  private post(port: Runtime.Port, message: BackgroundToPanel): 'sent' | 'gone' | 'failed' {
     try {
       port.postMessage(message);
-    } catch {
-      // The panel went away between the check and the send; its onDisconnect cleans up.
+      return 'sent';
+    } catch (error) {
+      return /disconnected/i.test(String(error)) ? 'gone' : 'failed';
     }
   }
 }

@@ -7,7 +7,7 @@ import type { RecordDraft } from '../src/timeline/record.js';
 import type { PageSocketView, ServerSpec, ServerView } from '../src/views.js';
 import { ServerConnection, validateServerSpec, type PersistedServer } from './connection.js';
 import { now } from '../src/timeline/clock.js';
-import { Recorder, type RecordSink } from './recorder.js';
+import { Recorder, type BacklogBudget, type RecordSink } from './recorder.js';
 
 export interface PersistedWorkspace {
   tabId: number;
@@ -22,6 +22,8 @@ export interface WorkspaceSink extends RecordSink {
 export interface WorkspaceDeps {
   epoch: string;
   sink: WorkspaceSink;
+  /** The character budget every tab's backlog shares. */
+  budget?: BacklogBudget;
   persist(tabId: number): void;
   WebSocket?: WebSocketConstructor;
   random?: () => number;
@@ -42,7 +44,7 @@ export class Workspace {
     private readonly deps: WorkspaceDeps,
     persisted?: PersistedWorkspace,
   ) {
-    this.recorder = new Recorder(deps.epoch, tabId, deps.sink);
+    this.recorder = new Recorder(deps.epoch, tabId, deps.sink, deps.budget);
     this.page = new PageTracker((draft) => {
       this.record(draft);
       deps.sink.viewChanged(tabId, 'page');
@@ -191,6 +193,7 @@ export class Workspace {
   /** The tab closed: every connection closes for good. */
   async dispose(): Promise<void> {
     this.active = false;
+    this.recorder.dispose();
     const servers = [...this.servers.values()];
     this.servers.clear();
     await Promise.all(servers.map((s) => s.dispose()));

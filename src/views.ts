@@ -45,7 +45,10 @@ export type PageSocketState = 'connecting' | 'open' | 'closing' | 'closed';
 
 export interface PageSubscriptionView {
   requestId: number;
+  /** The query as sent; only its class when `queryOmitted` says why the rest was not kept. */
   query: QueryJSON;
+  /** Why the query's `where`, `keys` and `watch` were not kept: nested too deep, or the tab's query budget is spent. */
+  queryOmitted?: 'tooDeep' | 'tooLarge';
   sessionToken?: string;
   state: SubscriptionViewState;
   lastError?: string;

@@ -5,7 +5,15 @@ import type { PageSocketEvent } from '../../src/messages.js';
 import { subscriptionKey } from '../../src/timeline/keys.js';
 import { type RecordDraft, type RecordSource } from '../../src/timeline/record.js';
 import { emptyCounts, type PageSocketState, type PageSocketView, type PageSubscriptionView } from '../../src/views.js';
+import { exceedsDepth } from '../../src/json-limits.js';
 import { describePageFrame, type FrameEvent } from './page-frames.js';
+
+/** Characters of queries the sockets of one tab keep together; each subscription is charged its frame's length. */
+export interface QueryBudget {
+  /** Takes `chars` from the budget; false (nothing taken) when they do not fit. */
+  take(chars: number): boolean;
+  give(chars: number): void;
+}
 
 export interface PageSocketOrigin {
   id: string;
@@ -37,11 +45,14 @@ export class PageSocket {
   private masterKey?: string;
   private closeCode?: number;
   private readonly subscriptions = new Map<number, PageSubscriptionView>();
+  /** What each subscription's query was charged to the budget. */
+  private readonly charged = new Map<number, number>();
   private readonly source: RecordSource;
 
   constructor(
     readonly origin: PageSocketOrigin,
     private readonly maxSubscriptions: number,
+    private readonly budget: QueryBudget = { take: () => true, give: () => undefined },
   ) {
     this.source = { type: 'pageSocket', socketId: origin.id, frameId: origin.frameId };
   }
@@ -91,7 +102,7 @@ export class PageSocket {
     const description = describePageFrame(event);
     const { json, requestId } = description;
     if (json) {
-      if (event.direction === 'sent') this.sent(json);
+      if (event.direction === 'sent') this.sent(json, event.text?.length ?? 0);
       else if (description.received) this.received(description.received);
     } else if (requestId !== undefined && (EVENT_OPS as readonly string[]).includes(description.kind)) {
       this.count(requestId, description.kind);
@@ -104,10 +115,11 @@ export class PageSocket {
     if (description.className !== undefined) draft.className = description.className;
     if (description.objectId !== undefined) draft.objectId = description.objectId;
     if (event.text !== undefined) draft.raw = event.text;
+    if (event.truncatedFrom !== undefined) draft.rawLength = event.truncatedFrom;
     return draft;
   }
 
-  private sent(json: Record<string, unknown>): void {
+  private sent(json: Record<string, unknown>, chars: number): void {
     const checked = checkClientFrame(json);
     if (!checked.ok) return;
     const frame = checked.frame;
@@ -130,6 +142,15 @@ export class PageSocket {
         };
         if (sessionToken !== undefined) view.sessionToken = sessionToken;
         if (!existing) this.makeRoom();
+        this.release(frame.requestId);
+        // A hostile query could not be sent to the panel (too deep to serialize) or would fill memory (too large).
+        const omitted = exceedsDepth(view.query) ? 'tooDeep' : this.budget.take(chars) ? undefined : 'tooLarge';
+        if (omitted) {
+          view.query = { className: view.query.className, where: {} };
+          view.queryOmitted = omitted;
+        } else {
+          this.charged.set(frame.requestId, chars);
+        }
         this.subscriptions.set(frame.requestId, view);
         return;
       }
@@ -188,7 +209,22 @@ export class PageSocket {
       }
       victim ??= requestId;
     }
-    if (victim !== undefined) this.subscriptions.delete(victim);
+    if (victim !== undefined) {
+      this.subscriptions.delete(victim);
+      this.release(victim);
+    }
+  }
+
+  private release(requestId: number): void {
+    const chars = this.charged.get(requestId);
+    if (chars === undefined) return;
+    this.charged.delete(requestId);
+    this.budget.give(chars);
+  }
+
+  /** The socket is forgotten: its queries give their characters back. */
+  dispose(): void {
+    for (const requestId of [...this.charged.keys()]) this.release(requestId);
   }
 
   /** The socket is gone: closed by the server or the page, or its document unloaded. */

@@ -355,6 +355,43 @@ describe('PageTracker page loads', () => {
 });
 
 describe('PageTracker bounds', () => {
+  it('forgets the sockets of page loads before the previous one', () => {
+    const { tracker } = setup();
+    tracker.onDocument(0, 'http://app.test/1', 'doc-1');
+    tracker.onSocketEvents(0, FRAME_URL, socket('one').received(CONNECTED).events);
+    tracker.onDocument(0, 'http://app.test/2', 'doc-2');
+    tracker.onSocketEvents(0, FRAME_URL, socket('two').received(CONNECTED).events);
+    tracker.onDocument(0, 'http://app.test/3', 'doc-3');
+    assert.deepEqual(tracker.sockets().map((s) => [s.id, s.state]), [['two', 'closed']]);
+  });
+
+  it('keeps only the class of a query nested too deep to send, and of queries beyond the tab’s budget', () => {
+    const { tracker, view } = setup({ maxQueryChars: 2_000 });
+    let where = '{"a":1}';
+    for (let i = 0; i < 20_000; i++) where = `{"$or":[${where}]}`;
+    const deep = `{"op":"subscribe","requestId":1,"query":{"className":"Deep","where":${where}}}`;
+    const wide = (id: number) => `{"op":"subscribe","requestId":${id},"query":{"className":"Wide","where":{"text":"${'w'.repeat(900)}"}}}`;
+    tracker.onSocketEvents(0, FRAME_URL, socket('s').open().sent(CONNECT).received(CONNECTED).sent(deep).sent(wide(2)).sent(wide(3)).sent(wide(4)).events);
+    const subs = view('s')!.subscriptions;
+    assert.deepEqual(subs[0], { requestId: 1, query: { className: 'Deep', where: {} }, queryOmitted: 'tooDeep', state: 'pending', counts: subs[0]!.counts });
+    assert.deepEqual(subs.map((v) => v.queryOmitted), ['tooDeep', undefined, undefined, 'tooLarge']);
+    assert.doesNotThrow(() => structuredClone(tracker.sockets()), 'the view can be sent');
+    // A forgotten socket gives its budget back.
+    tracker.clear();
+    tracker.onSocketEvents(0, FRAME_URL, socket('t').open().sent(CONNECT).received(CONNECTED).sent(wide(2)).sent(wide(3)).events);
+    assert.deepEqual(view('t')!.subscriptions.map((v) => v.queryOmitted), [undefined, undefined]);
+  });
+
+  it('an event that cannot be read becomes an error record and costs nothing else of the batch', () => {
+    const { tracker, records } = setup();
+    const events = socket('s').open().sent(CONNECT).received(CONNECTED).sent(sub(1)).received(create(1)).events;
+    // A frame whose `text` getter throws stands for any event the tracker fails on.
+    const poisoned = { ...events[4]!, get text(): string { throw new Error('boom'); } } as PageSocketEvent;
+    tracker.onSocketEvents(0, FRAME_URL, [...events.slice(0, 4), poisoned, ...events.slice(5)]);
+    assert.deepEqual(records.map((r) => r.label), ['connecting', 'open', 'connect', 'connected', 'unreadable', 'create']);
+    assert.match(records[4]!.summary, /could not be read \(boom\)/);
+  });
+
   it('evicts closed sockets of earlier page loads first, oldest first', () => {
     const { tracker } = setup({ maxSockets: 3 });
     tracker.onSocketEvents(0, FRAME_URL, socket('old-open').received(CONNECTED).events);

@@ -13,12 +13,15 @@ export interface PageTrackerLimits {
   maxBufferedEvents: number;
   /** Subscriptions kept per socket. */
   maxSubscriptionsPerSocket: number;
+  /** Characters of subscription queries all sockets of the tab keep together; beyond it a query keeps its class only. */
+  maxQueryChars: number;
 }
 
 export const DEFAULT_PAGE_TRACKER_LIMITS: PageTrackerLimits = {
   maxSockets: 200,
   maxBufferedEvents: 16,
   maxSubscriptionsPerSocket: 500,
+  maxQueryChars: 1_000_000,
 };
 
 export interface PageTrackerOptions extends Partial<PageTrackerLimits> {
@@ -57,6 +60,17 @@ export class PageTracker {
   private readonly limits: PageTrackerLimits;
   private readonly now: () => number;
   private generation = 0;
+  private queryChars = 0;
+  private readonly queryBudget = {
+    take: (chars: number): boolean => {
+      if (this.queryChars + chars > this.limits.maxQueryChars) return false;
+      this.queryChars += chars;
+      return true;
+    },
+    give: (chars: number): void => {
+      this.queryChars -= chars;
+    },
+  };
 
   constructor(
     private readonly emit: (draft: RecordDraft) => void,
@@ -81,8 +95,9 @@ export class PageTracker {
     for (const entry of [...this.entries.values()]) {
       // A new top document replaces every frame; a new subframe document replaces that frame's.
       if (frameId !== 0 && entry.frameId !== frameId) continue;
-      if (entry.socket) entry.socket.close();
-      else this.entries.delete(entry.id);
+      // The previous page load's sockets stay visible (closed) under Preserve log; older ones are forgotten.
+      if (entry.socket && entry.generation >= this.generation - 1) entry.socket.close();
+      else this.delete(entry);
     }
     if (frameId === 0) {
       this.emit({
@@ -124,12 +139,38 @@ export class PageTracker {
       }
       // Events of unknown sockets (never announced, evicted, or not LiveQuery) are ignored, as are replays of known ones.
       if (!entry || entry.frameId !== frameId || (options.replay && !entry.silent)) continue;
-      this.apply(entry, event);
+      // One event that cannot be read must not cost the rest of the batch.
+      try {
+        this.apply(entry, event);
+      } catch (error) {
+        this.unreadable(entry, event, error);
+      }
     }
     for (const entry of rebuilt) {
       entry.silent = false;
       if (entry.socket && this.entries.get(entry.id) === entry) this.resumed(entry, entry.socket);
     }
+  }
+
+  private unreadable(entry: Entry, event: PageSocketEvent, error: unknown): void {
+    const draft: RecordDraft = {
+      time: event.time,
+      source: { type: 'pageSocket', socketId: entry.id, frameId: entry.frameId },
+      kind: 'error',
+      label: 'unreadable',
+      summary: `a page socket ${event.type} event could not be read (${error instanceof Error ? error.message : String(error)})`,
+    };
+    try {
+      if (event.type === 'frame' && typeof event.text === 'string') draft.raw = event.text;
+    } catch {
+      // Nothing of it can be read: the summary says what is known.
+    }
+    this.record(entry, draft);
+  }
+
+  private delete(entry: Entry): void {
+    entry.socket?.dispose();
+    this.entries.delete(entry.id);
   }
 
   /** A gap in a frame's page traffic (the frame's document is its source). */
@@ -146,7 +187,7 @@ export class PageTracker {
 
   /** Forgets every socket (their later events are ignored); the generation count goes on. */
   clear(): void {
-    this.entries.clear();
+    for (const entry of [...this.entries.values()]) this.delete(entry);
   }
 
   private add(event: Extract<PageSocketEvent, { type: 'created' }>, frameId: number, frameUrl: string, silent: boolean): Entry {
@@ -172,12 +213,19 @@ export class PageTracker {
     if (event.type === 'frame') classifier.observe(event.direction, event.text, event.truncatedFrom !== undefined);
     if (event.type === 'close' || entry.buffer.length >= this.limits.maxBufferedEvents) classifier.finish();
     if (classifier.verdict === 'other') {
-      this.entries.delete(entry.id);
+      this.delete(entry);
     } else if (classifier.verdict === 'livequery') {
-      const socket = new PageSocket(entry, this.limits.maxSubscriptionsPerSocket);
+      const socket = new PageSocket(entry, this.limits.maxSubscriptionsPerSocket, this.queryBudget);
       entry.socket = socket;
-      for (const buffered of entry.buffer) this.record(entry, socket.apply(buffered));
+      const buffered = entry.buffer;
       entry.buffer = [];
+      for (const event of buffered) {
+        try {
+          this.record(entry, socket.apply(event));
+        } catch (error) {
+          this.unreadable(entry, event, error);
+        }
+      }
     }
   }
 
@@ -213,6 +261,6 @@ export class PageTracker {
         if (rank === 0) break;
       }
     }
-    if (victim) this.entries.delete(victim.id);
+    if (victim) this.delete(victim);
   }
 }

@@ -12,7 +12,7 @@ import { Secret } from './Secret.js';
 function AdoptButton({ socket, sub }: { socket: PageSocketView; sub: PageSubscriptionView }) {
   const connections = useConnections();
   const [message, setMessage] = useState<string | null>(null);
-  if (!socket.applicationId) return null;
+  if (!socket.applicationId || sub.queryOmitted) return null;
   const adopt = () => {
     connections
       .adoptPageSubscription(socket, sub)
@@ -56,7 +56,13 @@ function PageSocket({ socket }: { socket: PageSocketView }) {
             <div class="line">
               <span>#{sub.requestId}</span>
               <strong>{sub.query.className}</strong>
-              <code class="where">{JSON.stringify(sub.query.where)}</code>
+              {sub.queryOmitted ? (
+                <span class="muted" data-testid="page-query-omitted">
+                  {sub.queryOmitted === 'tooDeep' ? 'query nested too deep to display' : 'query too large to keep'} (see its subscribe frame in the timeline)
+                </span>
+              ) : (
+                <code class="where">{JSON.stringify(sub.query.where)}</code>
+              )}
               <span class={`badge sub-${sub.state}`}>{sub.state}</span>
             </div>
             <div class="line muted">

@@ -84,6 +84,11 @@ export function RecordDetail() {
         </button>
       </div>
       <div class="detail-summary">{record.summary}</div>
+      {record.rawLength !== undefined && record.raw !== undefined ? (
+        <div class="detail-cut" data-testid="detail-cut">
+          Cut: the first {record.raw.length.toLocaleString()} of {record.rawLength.toLocaleString()} characters were kept.
+        </div>
+      ) : null}
       {record.marker ? (
         <table class="facts" data-testid="marker-facts" data-marker={record.marker.type}>
           <tbody>

@@ -62,6 +62,12 @@ export function markerFacts(marker: Marker): Fact[] {
       ];
     case 'backlogDropped':
       return [['dropped', `${marker.count} record(s)`]];
+    case 'notDelivered':
+      return [
+        ['not delivered', marker.count ? `${marker.count} record(s)` : 'a view of servers or page sockets'],
+        ...optional('record', marker.seq === undefined ? undefined : `#${marker.seq}`),
+        ['why', 'the message was too large or could not be serialized for the panel'],
+      ];
     case 'navigated':
       return [
         ['URL', marker.url],

@@ -172,6 +172,7 @@ const MARKER_READERS: { readonly [T in MarkerType]: (read: Reader, m: Json, path
     watch: read.string(m, 'watch', p),
   }),
   backlogDropped: (read, m, p) => ({ type: 'backlogDropped', count: read.integer(m, 'count', p) }),
+  notDelivered: (read, m, p) => defined({ type: 'notDelivered', count: read.integer(m, 'count', p), seq: read.optionalNumber(m, 'seq', p) }),
   navigated: (read, m, p) => ({ type: 'navigated', url: read.string(m, 'url', p), generation: read.integer(m, 'generation', p) }),
   relayDropped: (read, m, p) => ({ type: 'relayDropped', count: read.integer(m, 'count', p) }),
   pageNotKept: (read, m, p) => ({ type: 'pageNotKept', count: read.integer(m, 'count', p) }),
@@ -317,6 +318,7 @@ class Reader {
     if (objectId !== undefined) record.objectId = objectId;
     const raw = this.optionalString(r, 'raw', path, this.limits.maxRawChars);
     if (raw !== undefined) record.raw = raw;
+    if (r.rawLength !== undefined) record.rawLength = this.integer(r, 'rawLength', path);
     return record;
   }
 

@@ -55,6 +55,8 @@ export type Marker =
   | { type: 'invalidServer'; serverURL: string; error: string }
   /** The panel refused to send the composer's query (the draft's fields as typed). */
   | { type: 'invalidQuery'; error: string; className: string; where: string; keys: string; watch: string }
+  /** `count` records (the one numbered `seq`, when one) or a view could not be sent to the panel: the port refused them. */
+  | { type: 'notDelivered'; count: number; seq?: number }
   /** The extension's bounded backlog dropped `count` records before the panel connected. */
   | { type: 'backlogDropped'; count: number }
   /** The top frame loaded a document: page load number `generation`. */
@@ -91,8 +93,10 @@ export interface TimelineRecord {
   objectId?: string;
   /** One line for the list. */
   summary: string;
-  /** The frame's text (frames only). */
+  /** The frame's text (frames only), cut to MAX_RECORD_RAW_CHARS. */
   raw?: string;
+  /** Set when `raw` was cut (here or before the frame left the page): the frame's full length in characters. */
+  rawLength?: number;
 }
 
 /** A record before the recorder numbers it. */

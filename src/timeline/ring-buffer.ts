@@ -1,15 +1,29 @@
-// A fixed-capacity FIFO that overwrites its oldest item and counts what it dropped.
+// A bounded FIFO that overwrites its oldest item and counts what it dropped. Bounded by count and, optionally, by a
+// total weight (e.g. characters), so a few huge items cannot hold as much memory as the count limit allows.
+
+export interface RingBufferWeight<T> {
+  /** An item's weight; evaluated once, when it is pushed. */
+  weigh(item: T): number;
+  /** The most the retained items may weigh together; the newest item is kept even when it alone weighs more. */
+  max: number;
+}
 
 export class RingBuffer<T> {
   private items: (T | undefined)[];
+  private weights: number[] | undefined;
   private start = 0;
   private length = 0;
+  private totalWeight = 0;
   /** Items pushed out by newer ones since creation or the last clear(). */
   dropped = 0;
 
-  constructor(private capacityValue: number) {
+  constructor(
+    private capacityValue: number,
+    private readonly weighing?: RingBufferWeight<T>,
+  ) {
     if (!Number.isInteger(capacityValue) || capacityValue < 1) throw new RangeError('capacity must be a positive integer');
     this.items = new Array<T | undefined>(capacityValue);
+    if (weighing) this.weights = new Array<number>(capacityValue).fill(0);
   }
 
   get size(): number {
@@ -20,15 +34,45 @@ export class RingBuffer<T> {
     return this.capacityValue;
   }
 
+  /** What the retained items weigh together (0 without weighing). */
+  get weight(): number {
+    return this.totalWeight;
+  }
+
+  get maxWeight(): number {
+    return this.weighing?.max ?? Infinity;
+  }
+
   push(item: T): void {
-    if (this.length < this.capacityValue) {
-      this.items[(this.start + this.length) % this.capacityValue] = item;
-      this.length++;
-    } else {
-      this.items[this.start] = item;
-      this.start = (this.start + 1) % this.capacityValue;
-      this.dropped++;
+    if (this.length === this.capacityValue) this.shift();
+    const slot = (this.start + this.length) % this.capacityValue;
+    this.items[slot] = item;
+    this.length++;
+    if (this.weighing && this.weights) {
+      const weight = this.weighing.weigh(item);
+      this.weights[slot] = weight;
+      this.totalWeight += weight;
+      this.trimTo(this.weighing.max, 1);
     }
+  }
+
+  /** Drops the oldest item (counted as dropped); false when empty. */
+  shift(): boolean {
+    if (this.length === 0) return false;
+    this.items[this.start] = undefined;
+    if (this.weights) {
+      this.totalWeight -= this.weights[this.start]!;
+      this.weights[this.start] = 0;
+    }
+    this.start = (this.start + 1) % this.capacityValue;
+    this.length--;
+    this.dropped++;
+    return true;
+  }
+
+  /** Drops the oldest items until the rest weigh at most `weight`, keeping at least `keep` items. */
+  trimTo(weight: number, keep = 0): void {
+    while (this.totalWeight > weight && this.length > keep) this.shift();
   }
 
   /** The i-th oldest retained item. */
@@ -45,8 +89,10 @@ export class RingBuffer<T> {
 
   clear(): void {
     this.items = new Array<T | undefined>(this.capacityValue);
+    if (this.weighing) this.weights = new Array<number>(this.capacityValue).fill(0);
     this.start = 0;
     this.length = 0;
+    this.totalWeight = 0;
     this.dropped = 0;
   }
 

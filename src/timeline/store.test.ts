@@ -35,6 +35,33 @@ describe('RingBuffer', () => {
     assert.equal(ring.size, 0);
     assert.throws(() => new RingBuffer(0), RangeError);
   });
+
+  it('bounded by weight too: heavy items push out the oldest, the newest always stays', () => {
+    const ring = new RingBuffer<string>(100, { weigh: (s) => s.length, max: 10 });
+    for (const item of ['aaaa', 'bbbb', 'cc']) ring.push(item);
+    assert.equal(ring.weight, 10);
+    ring.push('dd');
+    assert.deepEqual(ring.toArray(), ['bbbb', 'cc', 'dd']);
+    assert.equal(ring.dropped, 1);
+    ring.push('x'.repeat(50));
+    assert.deepEqual(ring.toArray(), ['x'.repeat(50)], 'an item heavier than the budget is kept alone');
+    assert.equal(ring.weight, 50);
+    ring.trimTo(0);
+    assert.equal(ring.size, 0);
+    assert.equal(ring.weight, 0);
+  });
+});
+
+describe('TimelineStore budget', () => {
+  it('keeps records up to a character budget and counts the rest as dropped', () => {
+    const store = new TimelineStore(1000, 10_000);
+    const big = (seq: number) => record('received', { seq, raw: 'x'.repeat(3_000) });
+    store.append([1, 2, 3, 4, 5].map(big));
+    assert.equal(store.size, 3);
+    assert.equal(store.dropped, 2);
+    assert.deepEqual(store.all().map((r) => r.seq), [3, 4, 5]);
+    assert.equal(store.matchCount, 3);
+  });
 });
 
 describe('compileFilter', () => {

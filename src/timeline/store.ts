@@ -2,9 +2,12 @@
 
 import { compileFilter, EMPTY_FILTER, type CompiledFilter, type TimelineFilter } from './filter.js';
 import type { TimelineRecord } from './record.js';
+import { recordChars } from './record-size.js';
 import { RingBuffer } from './ring-buffer.js';
 
 export const DEFAULT_CAPACITY = 100_000;
+/** Characters the timeline keeps at most (about that many bytes): the oldest records go first beyond it. */
+export const DEFAULT_BUDGET_CHARS = 64 * 1024 * 1024;
 
 export class TimelineStore {
   private readonly records: RingBuffer<TimelineRecord>;
@@ -18,8 +21,8 @@ export class TimelineStore {
   /** The newest record ever appended (kept across clear(), so a catch-up never brings cleared records back). */
   private latest: { epoch: string; seq: number } | undefined;
 
-  constructor(capacity = DEFAULT_CAPACITY) {
-    this.records = new RingBuffer(capacity);
+  constructor(capacity = DEFAULT_CAPACITY, budgetChars = DEFAULT_BUDGET_CHARS) {
+    this.records = new RingBuffer(capacity, { weigh: recordChars, max: budgetChars });
   }
 
   get size(): number {
