@@ -252,7 +252,8 @@ describe('PageTracker decisions and odd frames', () => {
       ['received', 'binary', undefined],
       ['create', 'create', 1],
     ]);
-    assert.equal(records.at(-1)!.summary, `#1 frame of ${MAX_FRAME_CHARS + 5} characters, cut to ${long.length}`);
+    assert.equal(records.at(-1)!.summary, `#1: frame of ${MAX_FRAME_CHARS + 5} characters, cut to ${long.length}`);
+    assert.equal(records.at(-1)!.rawLength, MAX_FRAME_CHARS + 5);
     assert.equal(records.at(-2)!.summary, 'binary frame, 64 bytes');
     const subscription = view('s')!.subscriptions[0]!;
     assert.equal(subscription.state, 'subscribed');

@@ -55,6 +55,8 @@ export interface NestedCommands {
     result: Record<string, never>;
   };
   'Input.insertText': { params: { text: string }; result: Record<string, never> };
+  'HeapProfiler.collectGarbage': { params: Record<string, never>; result: Record<string, never> };
+  'Runtime.getHeapUsage': { params: Record<string, never>; result: { usedSize: number; totalSize: number } };
 }
 
 export type NestedMethod = keyof NestedCommands;
