@@ -518,6 +518,22 @@ function conformance(kind: TargetKind): void {
       await expectNothing(c);
     });
 
+    it('a watched pointer counts as changed on every save, even when it points to the same row', async () => {
+      const run = unique();
+      const owner = await create('Item', { run: `${run}-owner` });
+      const pointer = { __type: 'Pointer', className: 'Item', objectId: owner.objectId };
+      const c = await connect();
+      await subscribe(c, 1, { className: 'Item', where: { run }, watch: ['owner'] });
+      const plain = await connect();
+      await subscribe(plain, 1, { className: 'Item', where: { run }, watch: ['s'] });
+      const v1 = await create('Item', { run, owner: pointer, s: 'x' });
+      await expectFrame(c, event(c, 'create', 1, json(v1)));
+      await expectFrame(plain, event(plain, 'create', 1, json(v1)));
+      const v2 = await update(v1, { flag: true });
+      await expectFrame(c, event(c, 'update', 1, json(v2), json(v1)));
+      await expectNothing(c, plain);
+    });
+
     it('watch with several fields: any one of them changing is enough', async () => {
       const run = unique();
       const c = await connect();
@@ -617,6 +633,36 @@ function conformance(kind: TargetKind): void {
       await expectFrame(ca, event(ca, 'leave', 1, json(v2), json(v1)));
       await expectFrame(anon, event(anon, 'leave', 1, json(v1), json(v1)));
       await expectNothing(ca, anon);
+    });
+
+    it('delete of a private row reaches only its readers (by user, by role, master), never a non-reader or anonymous', async () => {
+      const run = unique();
+      const { a, b } = await users();
+      const mod = await rest.signUp(target, unique('mod'), 'pw');
+      const role = unique('mods');
+      await rest.request(
+        target,
+        'POST',
+        '/roles',
+        { name: role, ACL: { '*': { read: true } }, users: { __op: 'AddRelation', objects: [{ __type: 'Pointer', className: '_User', objectId: mod.objectId }] } },
+        { useMasterKey: true },
+      );
+      const acl: ACL = { ...onlyA(a), [`role:${role}`]: { read: true } };
+      const v1 = await create('Message', { run, text: 'private' }, { sessionToken: a.sessionToken, acl });
+      const query = { className: 'Message', where: { run } };
+      const byUser = await connect({ sessionToken: a.sessionToken });
+      await subscribe(byUser, 1, query);
+      const byRole = await connect();
+      await subscribe(byRole, 1, query, mod.sessionToken);
+      const master = await connect({ javascriptKey: undefined, masterKey: target.masterKey });
+      await subscribe(master, 1, query);
+      const nonReader = await connect({ sessionToken: b.sessionToken });
+      await subscribe(nonReader, 1, query);
+      const anon = await connect();
+      await subscribe(anon, 1, query);
+      await remove(v1, { sessionToken: a.sessionToken });
+      for (const c of [byUser, byRole, master]) await expectFrame(c, event(c, 'delete', 1, json(v1)));
+      await expectNothing(byUser, byRole, master, nonReader, anon);
     });
 
     it('the session token works on the connect frame, on the subscribe frame, or on both', async () => {
