@@ -424,33 +424,105 @@ describe('LiveQueryClient reconnect', () => {
     assert.equal(server.openCount(), 0);
   });
 
-  it('backs off with growing ceilings and resets on a confirmed subscription', async () => {
-    const client = makeClient({ random: () => 0.999 });
-    const sub = client.subscribe({ className: 'Game' });
-    client.open();
-    await sub.subscribePromise;
-    assert.equal(client.attempts, 1);
-    const { backoffCeilingMs } = await import('./backoff.js');
-    assert.deepEqual([1, 2, 3, 4, 5, 9].map(backoffCeilingMs), [1000, 3000, 7000, 15000, 30000, 30000]);
-  });
-
-  it('keeps retrying a refused server and connects once it is up', async () => {
+  /** A port nothing listens on (yet). */
+  async function refusedPort(): Promise<number> {
     const { createServer } = await import('node:net');
     const probe = createServer();
     await new Promise<void>((r) => probe.listen(0, '127.0.0.1', r));
     const port = (probe.address() as { port: number }).port;
     await new Promise<void>((r) => probe.close(() => r()));
-    const client = makeClient({ serverURL: `ws://127.0.0.1:${port}/parse` });
+    return port;
+  }
+
+  /** Resolves once `count` states satisfy `predicate` (event-driven: no sleeps). */
+  function statesUntil(client: LiveQueryClient, predicate: (s: StateChange) => boolean, count = 1): Promise<StateChange[]> {
+    const seen: StateChange[] = [];
+    return new Promise((resolve) => {
+      const listener = (s: StateChange) => {
+        if (!predicate(s)) return;
+        seen.push(s);
+        if (seen.length === count) {
+          client.off('state', listener);
+          resolve(seen);
+        }
+      };
+      client.on('state', listener);
+    });
+  }
+
+  /** The state that schedules the next attempt (the one that starts it carries no delay). */
+  const scheduled = (s: StateChange) => s.state === 'reconnecting' && s.delayMs !== undefined;
+
+  // random() = 0.001 makes each delay a thousandth of its ceiling: 1, 3, 7, 15, 30 ms for attempts 1…5.
+  const tinyJitter = () => 0.001;
+
+  it('backs off with growing ceilings against a refused server, keeps the count on connect, resets on a confirmed subscription', async () => {
+    const port = await refusedPort();
+    const client = makeClient({ serverURL: `ws://127.0.0.1:${port}/parse`, random: tinyJitter });
+    const sub = client.subscribe({ className: 'Game' });
+    const retries = statesUntil(client, scheduled, 5);
+    client.open();
+    const first = await retries;
+    assert.deepEqual(first.map((s) => s.attempt), [1, 2, 3, 4, 5], 'each failed reconnect counts');
+    assert.deepEqual(first.map((s) => s.delayMs), [1, 3, 7, 15, 30], 'the ceiling grows with the attempt');
+    assert.ok(client.attempts >= 5);
+
+    const up = await startScriptedServer({ port });
+    try {
+      const connected = statesUntil(client, (s) => s.state === 'connected');
+      const [state] = await connected;
+      assert.ok(state!.attempt >= 5, `a connect alone does not reset a client with subscriptions (attempt ${state!.attempt})`);
+      await sub.subscribePromise;
+      assert.equal(client.attempts, 1, 'the confirmed subscription resets the count');
+      const next = statesUntil(client, scheduled);
+      for (const connection of up.connections) connection.socket.terminate();
+      const [retry] = await next;
+      assert.deepEqual([retry!.attempt, retry!.delayMs], [1, 1], 'the next drop starts from the first ceiling');
+    } finally {
+      await client.close();
+      await up.close();
+    }
+  });
+
+  it('a client without subscriptions resets the count on a successful connect', async () => {
+    const port = await refusedPort();
+    const client = makeClient({ serverURL: `ws://127.0.0.1:${port}/parse`, random: tinyJitter });
+    const retries = statesUntil(client, scheduled, 3);
+    client.open();
+    assert.deepEqual((await retries).map((s) => s.attempt), [1, 2, 3]);
+    const up = await startScriptedServer({ port });
+    try {
+      const [state] = await statesUntil(client, (s) => s.state === 'connected');
+      assert.equal(state!.attempt, 1);
+      assert.equal(client.attempts, 1);
+    } finally {
+      await client.close();
+      await up.close();
+    }
+  });
+
+  it('keeps retrying a refused server and connects once it is up', async () => {
+    const port = await refusedPort();
+    const client = makeClient({ serverURL: `ws://127.0.0.1:${port}/parse`, random: tinyJitter });
     const errors: unknown[] = [];
     client.on('error', (e) => errors.push(e));
-    const states: string[] = [];
-    client.on('state', (s) => states.push(s.state));
+    const sub = client.subscribe({ className: 'Game' });
+    const retries = statesUntil(client, scheduled, 3);
     client.open();
-    await delay(100);
-    assert.ok(errors.length >= 1);
+    await retries;
+    assert.ok(errors.length >= 3);
     assert.ok(errors.every((e) => e instanceof SocketError && e.code === 'SOCKET_ERROR'));
-    assert.ok(states.includes('reconnecting'));
-    await client.close();
-    assert.equal(client.state, 'disconnected');
+    const up = await startScriptedServer({ port });
+    try {
+      const opened = new Promise<void>((resolve) => client.on('open', () => resolve()));
+      await opened;
+      await sub.subscribePromise;
+      assert.equal(client.state, 'connected');
+      assert.equal(up.connections.length, 1, 'one connection once the server is up');
+      await client.close();
+      assert.equal(client.state, 'disconnected');
+    } finally {
+      await up.close();
+    }
   });
 });

@@ -28,8 +28,9 @@ export interface ScriptedServer {
   close(): Promise<void>;
 }
 
-export async function startScriptedServer(): Promise<ScriptedServer> {
-  const wss = new WebSocketServer({ host: '127.0.0.1', port: 0 });
+/** `port`: a fixed port (e.g. one a client is already retrying); a free one by default. */
+export async function startScriptedServer(options: { port?: number } = {}): Promise<ScriptedServer> {
+  const wss = new WebSocketServer({ host: '127.0.0.1', port: options.port ?? 0 });
   await once(wss, 'listening');
   const port = (wss.address() as AddressInfo).port;
   const connections: ScriptedConnection[] = [];
