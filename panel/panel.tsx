@@ -58,7 +58,6 @@ async function main(): Promise<void> {
   const store = createPanelStore({
     port,
     local,
-    session: extensionStorage('session'),
     rest: fetchRestClient(),
     page: devtoolsInspectedPage,
     nextFrame: (callback) => requestAnimationFrame(callback),
