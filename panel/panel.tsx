@@ -59,7 +59,7 @@ async function main(): Promise<void> {
     port,
     local,
     rest: fetchRestClient(),
-    page: devtoolsInspectedPage,
+    page: devtoolsInspectedPage(),
     nextFrame: (callback) => requestAnimationFrame(callback),
     now,
     settings,
