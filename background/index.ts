@@ -2,6 +2,9 @@
 
 import browser, { type Runtime } from 'webextension-polyfill';
 import { isRelayToBackground, RELAY_PORT, WATCHING_STORAGE_KEY, type BackgroundToRelay } from '../src/messages.js';
+import { KeyringOwner } from './keyring/keyring-owner.js';
+import { KeyringPorts } from './keyring/keyring-ports.js';
+import { indexedDbVault } from './keyring/keyring-vault.js';
 import { PageWatch } from './page/page-watch.js';
 import { PanelRouter, panelTabId } from './panel-router.js';
 import { WorkspaceStore, type KeyValueArea } from './persistence.js';
@@ -79,6 +82,10 @@ const router = new PanelRouter({
   preserveLogChanged: (tabId, on) => pageWatch?.setPreserveLog(tabId, on),
 });
 
+const keyring = new KeyringPorts(
+  new KeyringOwner({ vault: indexedDbVault(), session: browser.storage.session, legacy: browser.storage.local }),
+);
+
 const extensionOrigin = browser.runtime.getURL('');
 
 function attachRelay(port: Runtime.Port): void {
@@ -121,6 +128,7 @@ browser.runtime.onConnect.addListener((port) => {
   // Only our own extension pages (the DevTools panel) may drive connections.
   if (tabId === undefined || !port.sender.url?.startsWith(extensionOrigin)) return port.disconnect();
   router.attach(port, tabId);
+  keyring.attach(port);
 });
 
 browser.tabs.onRemoved.addListener((tabId) => {

@@ -2,6 +2,7 @@
 
 import type { Runtime } from 'webextension-polyfill';
 import { isPanelToBackground, PANEL_PORT_PREFIX, type BackgroundToPanel, type PanelToBackground } from '../src/messages.js';
+import { isKeyringCommand } from '../src/messages.js';
 import type { TimelineRecord } from '../src/timeline/record.js';
 import { recordChars } from '../src/timeline/record-size.js';
 import type { Workspace } from './workspace.js';
@@ -82,6 +83,8 @@ export class PanelRouter {
       }
       if (!greeted) return;
       if (message.type === 'setPreserveLog') return this.deps.preserveLogChanged?.(tabId, message.on);
+      // The keyring is not the tab's: KeyringPorts answers these on the same port.
+      if (isKeyringCommand(message)) return;
       void this.command(port, tabId, message);
     });
     port.onDisconnect.addListener(() => {
@@ -162,6 +165,7 @@ export class PanelRouter {
 
   private async command(port: Runtime.Port, tabId: number, message: PanelToBackground): Promise<void> {
     if (message.type === 'hello' || message.type === 'heartbeat' || message.type === 'setPreserveLog') return;
+    if (isKeyringCommand(message)) return;
     const workspace = await this.deps.workspace(tabId);
     const commandId = 'commandId' in message ? message.commandId : undefined;
     try {

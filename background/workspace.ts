@@ -1,7 +1,7 @@
 // Everything the extension holds for one inspected tab: its servers, the page's own sockets, and its timeline.
 
 import type { WebSocketConstructor } from '../src/livequery/index.js';
-import type { PanelToBackground, PageSocketEvent } from '../src/messages.js';
+import type { KeyringCommand, PanelToBackground, PageSocketEvent } from '../src/messages.js';
 import { PageTracker, type SocketEventsOptions } from './page/page-tracker.js';
 import type { RecordDraft } from '../src/timeline/record.js';
 import type { PageSocketView, ServerSpec, ServerView } from '../src/views.js';
@@ -29,7 +29,7 @@ export interface WorkspaceDeps {
   random?: () => number;
 }
 
-export type Command = Exclude<PanelToBackground, { type: 'hello' | 'heartbeat' | 'setPreserveLog' }>;
+export type Command = Exclude<PanelToBackground, { type: 'hello' | 'heartbeat' | 'setPreserveLog' } | KeyringCommand>;
 
 const newId = () => crypto.randomUUID().slice(0, 8);
 

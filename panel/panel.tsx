@@ -58,9 +58,8 @@ async function main(): Promise<void> {
   const store = createPanelStore({
     port,
     local,
-    session: extensionStorage('session'),
     rest: fetchRestClient(),
-    page: devtoolsInspectedPage,
+    page: devtoolsInspectedPage(),
     nextFrame: (callback) => requestAnimationFrame(callback),
     now,
     settings,

@@ -1,5 +1,6 @@
 // Every message that crosses a process boundary: one discriminated union per channel, each with a validator.
 
+import { isKeyringView, isTokenEntry, type KeyringView, type TokenEntry } from './keyring.js';
 import { checkClientFrame, isPlainObject, type QueryJSON } from './livequery/protocol.js';
 import type { TimelineRecord } from './timeline/record.js';
 import type { PageSocketView, ServerSpec, ServerView } from './views.js';
@@ -147,7 +148,21 @@ export type PanelToBackground =
     }
   /** Subscribe from the panel to what the page subscribed to: on the panel's server for that URL and app, added if needed. */
   | { type: 'adoptPageSubscription'; commandId: string; spec: ServerSpec; query: QueryJSON; sessionToken?: string }
-  | { type: 'clearBacklog' };
+  | { type: 'clearBacklog' }
+  | KeyringCommand;
+
+/**
+ * The keyring's commands: the service worker owns the keyring (and the Remember setting) and sends every panel, in
+ * every tab, the whole keyring after each change; panels never write it themselves.
+ */
+export type KeyringCommand =
+  | { type: 'keyringAdd'; commandId: string; entry: TokenEntry }
+  | { type: 'keyringRemove'; commandId: string; id: string }
+  | { type: 'keyringSetPersisted'; commandId: string; persisted: boolean };
+
+export function isKeyringCommand(message: PanelToBackground): message is KeyringCommand {
+  return message.type === 'keyringAdd' || message.type === 'keyringRemove' || message.type === 'keyringSetPersisted';
+}
 
 export type BackgroundToPanel =
   | {
@@ -161,7 +176,9 @@ export type BackgroundToPanel =
       backlogDropped: number;
     }
   | { type: 'batch'; records: TimelineRecord[]; servers?: ServerView[]; pageSockets?: PageSocketView[] }
-  | { type: 'commandResult'; commandId: string; ok: boolean; error?: string };
+  | { type: 'commandResult'; commandId: string; ok: boolean; error?: string }
+  /** The whole keyring: in answer to every hello, and to every panel after each change. */
+  | { type: 'keyring'; keyring: KeyringView };
 
 /* ---------- validators ---------- */
 
@@ -224,6 +241,12 @@ export function isPanelToBackground(value: unknown): value is PanelToBackground 
       );
     case 'adoptPageSubscription':
       return isString(v.commandId) && isServerSpec(v.spec) && isQueryJSON(v.query) && isOptionalString(v.sessionToken);
+    case 'keyringAdd':
+      return isString(v.commandId) && isTokenEntry(v.entry);
+    case 'keyringRemove':
+      return isString(v.commandId) && isString(v.id);
+    case 'keyringSetPersisted':
+      return isString(v.commandId) && typeof v.persisted === 'boolean';
     default:
       return false;
   }
@@ -238,6 +261,8 @@ export function isBackgroundToPanel(value: unknown): value is BackgroundToPanel 
       return Array.isArray(value.records);
     case 'commandResult':
       return isString(value.commandId) && typeof value.ok === 'boolean';
+    case 'keyring':
+      return isKeyringView(value.keyring);
     default:
       return false;
   }

@@ -31,7 +31,7 @@ export function KeyringEditor({ server }: { server: ServerView }) {
     setBusy(true);
     try {
       if (mode === 'paste') {
-        const entry = keyring.addPasted(serverKey, name, token);
+        const entry = await keyring.addPasted(serverKey, name, token);
         done(`Added "${entry.name}"`);
         setToken('');
       } else {
@@ -45,6 +45,16 @@ export function KeyringEditor({ server }: { server: ServerView }) {
     } finally {
       setBusy(false);
     }
+  };
+
+  const setPersisted = (e: Event) => {
+    const box = e.currentTarget as HTMLInputElement;
+    setMessage(null);
+    keyring.setPersisted(box.checked).catch((error: unknown) => {
+      // The setting did not change: show what is in force again.
+      box.checked = keyring.persisted.peek();
+      fail(error);
+    });
   };
 
   const importFromPage = async () => {
@@ -65,7 +75,7 @@ export function KeyringEditor({ server }: { server: ServerView }) {
             <strong>{entry.name}</strong>
             <Secret value={entry.token} label={`${entry.name}'s session token`} />
             <span class="muted">{entry.origin === 'login' ? 'logged in' : entry.origin === 'page' ? 'from page' : 'pasted'}</span>
-            <button type="button" class="icon-button" title={`Forget ${entry.name}`} onClick={() => keyring.remove(entry.id)}>
+            <button type="button" class="icon-button" title={`Forget ${entry.name}`} onClick={() => keyring.remove(entry.id).catch(fail)}>
               ✕
             </button>
           </li>
@@ -113,8 +123,8 @@ export function KeyringEditor({ server }: { server: ServerView }) {
           <button type="submit" class="primary" disabled={busy} data-testid="keyring-submit">
             {mode === 'paste' ? 'Add token' : 'Log in'}
           </button>
-          <label class="check" title="Keep tokens after the browser restarts (stored unencrypted in the extension's local storage)">
-            <input type="checkbox" data-testid="keyring-persist" checked={keyring.persisted.value} onChange={(e) => keyring.setPersisted(e.currentTarget.checked)} />
+          <label class="check" title="Keep tokens after the browser restarts (unencrypted, in the extension's own IndexedDB: web pages and content scripts cannot read it)">
+            <input type="checkbox" data-testid="keyring-persist" checked={keyring.persisted.value} onChange={setPersisted} />
             Remember tokens
           </label>
         </div>

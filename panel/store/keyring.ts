@@ -1,41 +1,19 @@
-// Named session tokens per server (alice, bob, …): pasted, from a REST login or from the page's current user; kept in
-// storage.session, or storage.local when the user opts in.
+// Named session tokens per server (alice, bob, …): pasted, from a REST login or from the page's current user. The
+// service worker owns the keyring (one for every panel in every tab); this store shows its latest copy and sends it
+// commands, and never writes storage itself.
 
-import { signal } from '@preact/signals';
+import { batch, signal } from '@preact/signals';
+import { isTokenEntry, serverKeyOf, type KeyringView, type TokenEntry } from '../../src/keyring.js';
 import type { ServerSpec } from '../../src/views.js';
 import type { InspectedPage } from '../adapters/inspected-page.js';
+import type { PanelPort } from '../adapters/port.js';
 import type { RestClient } from '../adapters/rest.js';
-import type { StorageArea } from '../adapters/storage.js';
 
-export interface TokenEntry {
-  id: string;
-  /** Which server the token belongs to: `<serverURL>|<applicationId>`. */
-  serverKey: string;
-  name: string;
-  token: string;
-  origin: 'pasted' | 'login' | 'page';
-  username?: string;
-  userId?: string;
-}
-
-const KEY = 'keyring';
-const PERSIST_KEY = 'keyringPersisted';
-
-export const serverKeyOf = (spec: { serverURL: string; applicationId: string }) => `${spec.serverURL}|${spec.applicationId}`;
-
-function isEntry(value: unknown): value is TokenEntry {
-  const v = value as TokenEntry;
-  return (
-    typeof v === 'object' && v !== null && typeof v.id === 'string' && typeof v.serverKey === 'string' &&
-    typeof v.name === 'string' && typeof v.token === 'string' && ['pasted', 'login', 'page'].includes(v.origin)
-  );
-}
+export { serverKeyOf, type TokenEntry };
 
 export interface KeyringDeps {
-  /** Where the keyring goes when the user asks to remember tokens. */
-  local: StorageArea;
-  /** Where it goes otherwise: gone when the browser closes. */
-  session: StorageArea;
+  /** Runs a keyring command on the service worker; resolves once this panel has been sent the changed keyring. */
+  port: Pick<PanelPort, 'run'>;
   rest: RestClient;
   page: InspectedPage;
   newId?: () => string;
@@ -49,47 +27,36 @@ export interface LoginForm {
   name: string;
 }
 
-export function createKeyringStore({ local, session, rest, page, newId = () => crypto.randomUUID().slice(0, 8) }: KeyringDeps) {
+export function createKeyringStore({ port, rest, page, newId = () => crypto.randomUUID() }: KeyringDeps) {
   const entries = signal<TokenEntry[]>([]);
-  /** When true the keyring is written to storage.local and survives a browser restart. */
+  /** Whether the service worker keeps the keyring after the browser restarts ("Remember tokens"). */
   const persisted = signal(false);
 
-  function save(): void {
-    const data = { [KEY]: entries.value };
-    const write = persisted.value
-      ? Promise.all([local.set(data), session.remove([KEY])])
-      : Promise.all([session.set(data), local.remove([KEY])]);
-    write.catch(() => undefined);
-  }
-
   /** Adds or replaces (same server and name) a token. */
-  function add(entry: Omit<TokenEntry, 'id'>): TokenEntry {
+  async function add(entry: Omit<TokenEntry, 'id'>): Promise<TokenEntry> {
     const full: TokenEntry = { ...entry, id: newId() };
-    entries.value = [...entries.value.filter((e) => !(e.serverKey === entry.serverKey && e.name === entry.name)), full];
-    save();
+    // The service worker drops an invalid message without an answer: say here what is wrong.
+    if (!isTokenEntry(full)) throw new Error('This token cannot be kept: its name, token or user is empty or far too long');
+    await port.run({ type: 'keyringAdd', entry: full });
     return full;
   }
 
   return {
     entries,
     persisted,
-    async load(): Promise<void> {
-      try {
-        const stored = await local.get([KEY, PERSIST_KEY]);
-        persisted.value = stored[PERSIST_KEY] === true;
-        const area = persisted.value ? stored : await session.get([KEY]);
-        const list = area[KEY];
-        entries.value = Array.isArray(list) ? list.filter(isEntry) : [];
-      } catch {
-        entries.value = [];
-      }
+    /** The keyring as the service worker sent it (on connect and after every change, from any panel). */
+    receive(view: KeyringView): void {
+      batch(() => {
+        entries.value = view.entries;
+        persisted.value = view.persisted;
+      });
     },
     forServer(serverKey: string): TokenEntry[] {
       return entries.value.filter((e) => e.serverKey === serverKey);
     },
     add,
     /** A pasted token under a name; rejects an empty name or token. */
-    addPasted(serverKey: string, name: string, token: string): TokenEntry {
+    async addPasted(serverKey: string, name: string, token: string): Promise<TokenEntry> {
       if (!name.trim() || !token.trim()) throw new Error('A name and a token are needed');
       return add({ serverKey, name: name.trim(), token: token.trim(), origin: 'pasted' });
     },
@@ -121,14 +88,12 @@ export function createKeyringStore({ local, session, rest, page, newId = () => c
         userId: user.objectId,
       });
     },
-    remove(id: string): void {
-      entries.value = entries.value.filter((e) => e.id !== id);
-      save();
+    remove(id: string): Promise<void> {
+      return port.run({ type: 'keyringRemove', id });
     },
-    setPersisted(value: boolean): void {
-      persisted.value = value;
-      local.set({ [PERSIST_KEY]: value }).catch(() => undefined);
-      save();
+    /** Remember tokens (kept across browser restarts) or not (gone when the browser closes), for every panel. */
+    setPersisted(value: boolean): Promise<void> {
+      return port.run({ type: 'keyringSetPersisted', persisted: value });
     },
     /** The keyring name of a token, for display (never the token itself). */
     nameOf(serverKey: string, token: string | undefined): string {

@@ -32,7 +32,6 @@ function setup(settings: PanelSettings = {}) {
   const store = createPanelStore({
     port,
     local: memoryStorage(),
-    session: memoryStorage(),
     rest: fakeRest(),
     page: fakePage(new Error('no page')),
     nextFrame: frames.nextFrame,
@@ -161,12 +160,12 @@ describe('createPanelStore', () => {
     assert.deepEqual(refused.source, { type: 'server', serverId: 'a' });
   });
 
-  it('loads the keyring and the query history from storage', async () => {
+  it('loads the query history from storage, and shows the keyring the service worker sends', async () => {
     const port = fakePort();
+    const local = memoryStorage({ queryHistory: [{ query: { className: 'Game', where: {} }, time: 5 }] });
     const store = createPanelStore({
       port,
-      local: memoryStorage({ queryHistory: [{ query: { className: 'Game', where: {} }, time: 5 }] }),
-      session: memoryStorage({ keyring: [{ id: 'k1', serverKey: 'ws://a|app', name: 'alice', token: 'r:a', origin: 'pasted' }] }),
+      local,
       rest: fakeRest(),
       page: fakePage(new Error('no page')),
       nextFrame: () => undefined,
@@ -174,7 +173,13 @@ describe('createPanelStore', () => {
       settings: {},
     });
     await store.load();
-    assert.deepEqual(store.keyring.entries.value.map((e) => e.name), ['alice']);
     assert.deepEqual(store.composer.history.entries.value.map((e) => e.time), [5]);
+    const alice = { id: 'k1', serverKey: 'ws://a|app', name: 'alice', token: 'r:a', origin: 'pasted' as const };
+    port.emit({ type: 'keyring', keyring: { entries: [alice], persisted: true } });
+    assert.deepEqual(store.keyring.entries.value, [alice]);
+    assert.equal(store.keyring.persisted.value, true);
+    await store.keyring.setPersisted(false);
+    assert.deepEqual(port.commands, [{ type: 'keyringSetPersisted', persisted: false }], 'a command to the owner, not a write');
+    assert.deepEqual([...local.items.keys()], ['queryHistory']);
   });
 });

@@ -20,10 +20,8 @@ import { createViewStore } from './view.js';
 
 export interface PanelDeps {
   port: PanelPort;
-  /** storage.local: settings, query history, a remembered keyring. */
+  /** storage.local: settings and the query history (never secrets: content scripts can read this area). */
   local: StorageArea;
-  /** storage.session: the keyring while it is not remembered. */
-  session: StorageArea;
   rest: RestClient;
   page: InspectedPage;
   /** Calls back before the next paint (requestAnimationFrame in the panel). */
@@ -44,7 +42,7 @@ export function createPanelStore(deps: PanelDeps) {
   });
   const resultSets = createResultSetsStore({ rest: deps.rest, now: deps.now });
   const view = createViewStore(connections.servers);
-  const keyring = createKeyringStore({ local: deps.local, session: deps.session, rest: deps.rest, page: deps.page });
+  const keyring = createKeyringStore({ port: deps.port, rest: deps.rest, page: deps.page });
   const composer = createComposerStore({
     connections,
     storage: deps.local,
@@ -88,6 +86,7 @@ export function createPanelStore(deps: PanelDeps) {
   }
 
   function receive(message: WorkerMessage): void {
+    if (message.type === 'keyring') return keyring.receive(message.keyring);
     batch(() => {
       if (message.type === 'welcome') {
         connections.setServers(message.servers);
@@ -128,9 +127,9 @@ export function createPanelStore(deps: PanelDeps) {
     composer,
     names,
     recordingFiles,
-    /** Reads what storage keeps (keyring, query history). */
+    /** Reads what storage keeps (the query history; the keyring comes from the service worker). */
     load(): Promise<void> {
-      return Promise.all([keyring.load(), composer.history.load()]).then(() => undefined);
+      return composer.history.load();
     },
     /** Opens the port to the service worker; a reconnect resumes after the newest record received. */
     connect(): void {
