@@ -1,8 +1,7 @@
 // Pairs DevTools panels with their tab's workspace over ports and sends them records in batches of ~8 ms.
 
 import type { Runtime } from 'webextension-polyfill';
-import { isPanelToBackground, PANEL_PORT_PREFIX, type BackgroundToPanel, type PanelToBackground } from '../src/messages.js';
-import { isKeyringCommand } from '../src/messages.js';
+import { isKeyringCommand, isPanelToBackground, PANEL_PORT_PREFIX, type BackgroundToPanel, type PanelToBackground } from '../src/messages.js';
 import type { TimelineRecord } from '../src/timeline/record.js';
 import { recordChars } from '../src/timeline/record-size.js';
 import type { Workspace } from './workspace.js';
