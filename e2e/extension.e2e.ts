@@ -94,7 +94,7 @@ describe('against the embedded server (faults)', () => {
     await waitForSubscriptionState(panel, 'subscribed');
 
     await stopServiceWorker(session.harness);
-    await waitForServiceWorkerRestart(session.harness).catch(() => undefined);
+    await waitForServiceWorkerRestart(session.harness, { timeoutMs: 20_000 });
     await waitForRow(panel, 'connection', 'restored after the service worker restarted', 20_000);
     await waitForServerState(panel, 'connected', 0, 20_000);
     await waitForSubscriptionState(panel, 'subscribed');

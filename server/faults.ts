@@ -47,14 +47,25 @@ export class Faults {
     this.stallDone ??= new Promise<void>((resolve) => {
       this.endStall = resolve;
     });
-    this.stallTimer = setTimeout(() => {
-      this.stallTimer = undefined;
-      this.liveQuery.onSocket = undefined;
-      for (const socket of this.liveQuery.sockets) socket.release();
-      this.endStall?.();
-      this.stallDone = undefined;
-    }, ms);
+    this.stallTimer = setTimeout(() => this.resume(), ms);
     return this.stallDone;
+  }
+
+  /** Ends a stall now (before its time is up). */
+  resume(): void {
+    if (this.stallTimer) clearTimeout(this.stallTimer);
+    this.stallTimer = undefined;
+    this.liveQuery.onSocket = undefined;
+    for (const socket of this.liveQuery.sockets) socket.release();
+    this.endStall?.();
+    this.stallDone = undefined;
+  }
+
+  /** Frames held by a stall, not yet sent. */
+  queued(): number {
+    let count = 0;
+    for (const socket of this.liveQuery.sockets) count += socket.queued;
+    return count;
   }
 
   /** Sends any text as one frame. Returns how many sockets it went to. */

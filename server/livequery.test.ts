@@ -7,6 +7,15 @@ import { startEmbeddedServer, type EmbeddedServer } from './index.js';
 
 const delay = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+/** Waits, turn by turn of the event loop (no fixed sleep), until `done()`; fails after many turns. */
+async function until(done: () => boolean, what: string): Promise<void> {
+  for (let turn = 0; turn < 5000; turn++) {
+    if (done()) return;
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+  assert.fail(`never happened: ${what}`);
+}
+
 describe('embedded LiveQuery server', () => {
   let server: EmbeddedServer;
   const sockets: RawSocket[] = [];
@@ -67,8 +76,7 @@ describe('embedded LiveQuery server', () => {
     assert.equal(list.find((c) => c.clientId === null)?.subscriptions.length, 0);
     await bare.terminate();
     await socket.terminate();
-    await delay(50);
-    assert.deepEqual(server.clients(), []);
+    await until(() => server.clients().length === 0, 'both sockets are forgotten');
   });
 
   it('never crashes on binary, huge, or garbage frames', async () => {
@@ -127,23 +135,27 @@ describe('embedded LiveQuery server', () => {
       assert.equal(b.socket.frames.at(-2)?.raw, 'not json at all');
       server.faults.sendError({ code: 209, error: 'x', reconnect: false, requestId: 7 }, a.clientId);
       assert.deepEqual(await a.socket.next(), { op: 'error', error: 'x', code: 209, reconnect: false, requestId: 7 });
-      await delay(30);
-      assert.equal(b.socket.frames.length, 3);
+      // A frame to everyone after it: b's next frame is that one, so the error for a never reached b.
+      const after = '{"op":"sentinel"}';
+      server.faults.sendRaw(after);
+      await b.socket.next((f) => f.op === 'sentinel');
+      await a.socket.next((f) => f.op === 'sentinel');
+      assert.deepEqual(b.socket.frames.slice(1).map((f) => f.raw), ['not json at all', everyone, after]);
     });
 
     it('stall(ms) holds replies and events, then delivers them in order; frames sent meanwhile are read afterwards', async () => {
       const { socket } = await connect();
       await subscribe(socket, 1, { className: 'Game', where: { stall: true } });
-      const started = Date.now();
-      const stalled = server.faults.stall(200);
+      // A stall far longer than the test: it ends when the test resumes it, so nothing depends on timing.
+      const stalled = server.faults.stall(60_000);
       socket.send({ op: 'subscribe', requestId: 2, query: { className: 'Game', where: { stall: true } } });
       const row = await rest.createObject(server, 'Game', { stall: true });
-      await delay(100);
-      assert.equal(socket.unread().length, 0);
+      await until(() => server.faults.queued() === 1, 'the create event is held');
+      assert.equal(socket.unread().length, 0, 'nothing is delivered while stalled');
+      server.faults.resume();
       await stalled;
       const create = await socket.next();
       const reply = await socket.next();
-      assert.ok(Date.now() - started >= 190);
       assert.deepEqual([create.op, create.requestId, (create.object as Record<string, unknown>).objectId], ['create', 1, row.objectId]);
       assert.deepEqual([reply.op, reply.requestId], ['subscribed', 2]);
       await socket.expectNothing(50);
@@ -200,10 +212,18 @@ describe('embedded LiveQuery server options', () => {
   it('a socket that answers pings stays open', async () => {
     const server = await startEmbeddedServer({ websocketTimeout: 40 });
     try {
-      const socket = await RawSocket.open(server.liveQueryURL);
-      await delay(200);
-      assert.equal(socket.isClosed, false);
-      await socket.terminate();
+      const ws = new WebSocket(server.liveQueryURL);
+      await new Promise((resolve) => ws.once('open', resolve));
+      let closed = false;
+      ws.once('close', () => (closed = true));
+      // Five pings answered span more than the two intervals after which a silent client is dropped.
+      await new Promise<void>((resolve) => {
+        let pings = 0;
+        ws.on('ping', () => ++pings === 5 && resolve());
+      });
+      assert.equal(closed, false);
+      assert.equal(ws.readyState, WebSocket.OPEN);
+      ws.terminate();
     } finally {
       await server.stop();
     }

@@ -39,6 +39,11 @@ export class LiveSocket implements FrameSink {
     this.ws.pause();
   }
 
+  /** Actions (frames to send) queued while held. */
+  get queued(): number {
+    return this.held?.length ?? 0;
+  }
+
   release(): void {
     const queued = this.held;
     if (!queued) return;
