@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, afterEach, before, describe, it } from 'node:test';
 import WebSocket from 'ws';
-import { delay, nextEvent, startScriptedServer, type ScriptedServer } from '../../test/harness/scripted-server.js';
+import { delay, nextEvent, startScriptedServer, waitUntil, type ScriptedServer } from '../../test/harness/scripted-server.js';
 import { LiveQueryClient, InvalidFrameError, SocketError, type FrameRecord, type StateChange } from './index.js';
 
 let server: ScriptedServer;
@@ -100,6 +100,8 @@ describe('LiveQueryClient protocol', () => {
     for (const op of ['create', 'update', 'enter', 'leave', 'delete'] as const) {
       sub.on(op, (...args: unknown[]) => seen.push([op, ...args]));
     }
+    let received = 0;
+    client.on('frame', (f) => f.direction === 'received' && received++);
     const object = { className: 'Game', objectId: 'g1', score: 2 };
     const original = { className: 'Game', objectId: 'g1', score: 1 };
     conn.send({ op: 'create', clientId: 'c', requestId: 1, object });
@@ -108,7 +110,7 @@ describe('LiveQueryClient protocol', () => {
     conn.send({ op: 'leave', clientId: 'c', requestId: 1, object, original });
     conn.send({ op: 'delete', clientId: 'c', requestId: 1, object });
     conn.send({ op: 'create', clientId: 'c', requestId: 99, object });
-    await delay(50);
+    await waitUntil(() => received === 6, 'the six frames');
     assert.deepEqual(seen, [
       ['create', object, { clientId: 'c' }],
       ['update', object, original, { clientId: 'c' }],
@@ -144,7 +146,8 @@ describe('LiveQueryClient protocol', () => {
     for (const text of bad) conn.sendText(text);
     conn.socket.send(Buffer.from([1, 2, 3]), { binary: true });
     conn.send({ op: 'create', clientId: 'c', requestId: 1, object: { className: 'Game', objectId: 'ok' } });
-    await delay(150);
+    // Frames are handled in order: once the last create arrived, every earlier frame was handled.
+    await waitUntil(() => creates.length === 2, 'the last create');
     assert.equal(errors.length, 9, 'one error per malformed frame, none for the huge but valid one');
     assert.ok(errors.every((e) => e instanceof InvalidFrameError && e.code === 'INVALID_FRAME'));
     assert.equal((errors[0] as InvalidFrameError).raw, 'not json{');
@@ -323,7 +326,7 @@ describe('LiveQueryClient reconnect', () => {
     first.socket.terminate();
     const second = await conn;
     await nextEvent(client, 'open');
-    await delay(30);
+    await waitUntil(() => second.received.filter((f) => f.op === 'subscribe').length >= 2, 'both subscriptions resent');
     const resent = second.received.filter((f) => f.op === 'subscribe');
     assert.deepEqual(resent.map((f) => [f.requestId, f.sessionToken]), [[1, 'r:alice'], [2, undefined]]);
     assert.deepEqual(states.map((s) => s.state), ['closed', 'reconnecting', 'reconnecting', 'connected']);

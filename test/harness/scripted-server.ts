@@ -118,3 +118,12 @@ export function nextEvent<Args extends unknown[] = unknown[]>(
 }
 
 export const delay = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/** Waits until `check()` holds, a few ms at a time; throws after `timeoutMs` (only a failing test waits that long). */
+export async function waitUntil(check: () => boolean, what: string, timeoutMs = 3000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await delay(2);
+  }
+}
