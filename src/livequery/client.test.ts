@@ -456,7 +456,7 @@ describe('LiveQueryClient reconnect', () => {
   /** The state that schedules the next attempt (the one that starts it carries no delay). */
   const scheduled = (s: StateChange) => s.state === 'reconnecting' && s.delayMs !== undefined;
 
-  // random() = 0.001 makes each delay a thousandth of its ceiling: 1, 3, 7, 15, 30 ms for attempts 1…5.
+  // random() = 0.001 makes each delay a thousandth of its ceiling: 1, 3, 7, 15, 30 ms after failed attempts 1…5.
   const tinyJitter = () => 0.001;
 
   it('backs off with growing ceilings against a refused server, keeps the count on connect, resets on a confirmed subscription', async () => {
@@ -466,9 +466,9 @@ describe('LiveQueryClient reconnect', () => {
     const retries = statesUntil(client, scheduled, 5);
     client.open();
     const first = await retries;
-    assert.deepEqual(first.map((s) => s.attempt), [1, 2, 3, 4, 5], 'each failed reconnect counts');
+    assert.deepEqual(first.map((s) => s.attempt), [2, 3, 4, 5, 6], 'each schedule names the attempt it schedules');
     assert.deepEqual(first.map((s) => s.delayMs), [1, 3, 7, 15, 30], 'the ceiling grows with the attempt');
-    assert.ok(client.attempts >= 5);
+    assert.ok(client.attempts >= 6);
 
     const up = await startScriptedServer({ port });
     try {
@@ -480,10 +480,31 @@ describe('LiveQueryClient reconnect', () => {
       const next = statesUntil(client, scheduled);
       for (const connection of up.connections) connection.socket.terminate();
       const [retry] = await next;
-      assert.deepEqual([retry!.attempt, retry!.delayMs], [1, 1], 'the next drop starts from the first ceiling');
+      assert.deepEqual([retry!.attempt, retry!.delayMs], [2, 1], 'the next drop starts from the first ceiling');
     } finally {
       await client.close();
       await up.close();
+    }
+  });
+
+  it('the countdown and the retry it announces name the same attempt', async () => {
+    const port = await refusedPort();
+    const client = makeClient({ serverURL: `ws://127.0.0.1:${port}/parse`, random: tinyJitter });
+    const states = statesUntil(client, (s) => s.state === 'connecting' || s.state === 'reconnecting', 7);
+    client.open();
+    try {
+      const seen = (await states).map((s) => `${s.state} ${s.attempt}${s.delayMs === undefined ? '' : ' scheduled'}`);
+      assert.deepEqual(seen, [
+        'connecting 1',
+        'reconnecting 2 scheduled',
+        'reconnecting 2',
+        'reconnecting 3 scheduled',
+        'reconnecting 3',
+        'reconnecting 4 scheduled',
+        'reconnecting 4',
+      ]);
+    } finally {
+      await client.close();
     }
   });
 
@@ -492,7 +513,7 @@ describe('LiveQueryClient reconnect', () => {
     const client = makeClient({ serverURL: `ws://127.0.0.1:${port}/parse`, random: tinyJitter });
     const retries = statesUntil(client, scheduled, 3);
     client.open();
-    assert.deepEqual((await retries).map((s) => s.attempt), [1, 2, 3]);
+    assert.deepEqual((await retries).map((s) => s.attempt), [2, 3, 4]);
     const up = await startScriptedServer({ port });
     try {
       const [state] = await statesUntil(client, (s) => s.state === 'connected');

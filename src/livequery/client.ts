@@ -43,7 +43,10 @@ export interface LiveQueryClientOptions {
 
 export interface StateChange {
   state: ClientState;
-  /** The connection attempt this state belongs to (1 for the first connect after a success). */
+  /**
+   * The connection attempt this state belongs to, or (reconnecting with a delay) the one it schedules: 1 is the first
+   * connect, and counting starts again from 1 after a success; the first retry after a drop is attempt 2.
+   */
   attempt: number;
   /** While reconnecting: the delay chosen and when the next attempt starts (epoch ms). */
   delayMs?: number;
@@ -158,7 +161,7 @@ export class LiveQueryClient extends Emitter<ClientEvents> implements Subscripti
   state: ClientState = 'initialized';
   /** The clientId the server assigned on the current connection. */
   id: string | number | undefined;
-  /** The number of the next (re)connection attempt; back to 1 once the server confirms a subscription. */
+  /** The number of the current or scheduled (re)connection attempt; back to 1 once the server confirms a subscription. */
   attempts = 1;
 
   private readonly WebSocketImpl: WebSocketConstructor;
@@ -349,11 +352,13 @@ export class LiveQueryClient extends Emitter<ClientEvents> implements Subscripti
   private scheduleReconnect(): void {
     if (this.state === 'disconnected') return;
     this.clearReconnectTimer();
+    // The delay is the back-off of the attempt that failed; the state names the attempt it schedules, so the
+    // countdown ("attempt 2 in 0.7 s") and the start ("attempt 2") agree.
     const delayMs = backoffDelayMs(this.attempts, this.random);
+    this.attempts++;
     this.setState({ state: 'reconnecting', attempt: this.attempts, delayMs, nextRetryAt: Date.now() + delayMs });
     this.reconnectTimer = setTimeout(() => {
       this.reconnectTimer = undefined;
-      this.attempts++;
       this.connect();
     }, delayMs);
   }
