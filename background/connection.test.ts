@@ -11,7 +11,7 @@ import { ServerConnection } from './connection.js';
 let server: ScriptedServer;
 const connections: ServerConnection[] = [];
 
-function makeConnection(serverURL = server.url, extra: { connectAnswerTimeoutMs?: number } = {}) {
+function makeConnection(serverURL = server.url, extra: { connectAnswerTimeoutMs?: number; random?: () => number } = {}) {
   const records: RecordDraft[] = [];
   let ids = 0;
   const connection = new ServerConnection(
@@ -147,21 +147,70 @@ describe('ServerConnection', () => {
     assert.ok(records.some((r) => r.kind === 'error' && r.label === 'error 4'));
   });
 
-  it('says when the endpoint is not a LiveQuery server (an echo server)', async () => {
-    const echo = new WebSocketServer({ host: '127.0.0.1', port: 0 });
-    echo.on('connection', (socket) => socket.on('message', (data) => socket.send(data.toString())));
-    await new Promise((r) => echo.once('listening', r));
-    const port = (echo.address() as { port: number }).port;
+  /** A WebSocket server on a free port that does `onMessage` with each message; counts its connections. */
+  async function rawServer(onMessage: (socket: WebSocket, text: string) => void) {
+    const wss = new WebSocketServer({ host: '127.0.0.1', port: 0 });
+    let connectionCount = 0;
+    wss.on('connection', (socket) => {
+      connectionCount++;
+      socket.on('message', (data) => onMessage(socket, data.toString()));
+    });
+    await new Promise((r) => wss.once('listening', r));
+    return {
+      url: `ws://127.0.0.1:${(wss.address() as { port: number }).port}/`,
+      connections: () => connectionCount,
+      close: async () => {
+        for (const c of wss.clients) c.terminate();
+        await new Promise((r) => wss.close(r));
+      },
+    };
+  }
+
+  it('an echo server: says it is not a LiveQuery server at once and keeps retrying with back-off', async () => {
+    const echo = await rawServer((socket, text) => socket.send(text));
     try {
-      const { connection, records } = makeConnection(`ws://127.0.0.1:${port}/`, { connectAnswerTimeoutMs: 200 });
+      // 0.01 of each ceiling: 10 ms, 30 ms, 70 ms… between attempts.
+      const { connection, records } = makeConnection(echo.url, { connectAnswerTimeoutMs: 60_000, random: () => 0.01 });
+      connection.start();
+      await until(() => connection.view().nextRetryAt !== undefined, 'a retry scheduled');
+      const view = connection.view();
+      assert.equal(view.state, 'reconnecting');
+      assert.equal(view.verdict, 'notLiveQuery');
+      assert.match(view.lastError ?? '', /does not look like a LiveQuery server/);
+      assert.ok(records.some((r) => r.kind === 'error' && r.label === 'invalid frame'));
+      assert.ok(
+        records.some((r) => r.marker?.type === 'connectionState' && r.summary.startsWith('not a LiveQuery server: reconnecting: attempt 2 in')),
+        'the timeline says why it retries',
+      );
+      await until(() => echo.connections() >= 3, 'further attempts');
+      await connection.stop();
+      const attempts = echo.connections();
+      await delay(300);
+      assert.equal(echo.connections(), attempts, 'stopping it ends the retries');
+      assert.equal(connection.view().verdict, 'notLiveQuery', 'the verdict stays for the card until it connects or is edited');
+    } finally {
+      await echo.close();
+    }
+  });
+
+  it('a silent endpoint: no answer within the watchdog time gives a verdict and a retry with back-off', async () => {
+    const silent = await rawServer(() => undefined);
+    try {
+      const { connection, records } = makeConnection(silent.url, { connectAnswerTimeoutMs: 200, random: () => 0.01 });
       connection.start();
       await until(() => records.some((r) => r.marker?.type === 'noAnswer'), 'watchdog record');
       assert.deepEqual(records.find((r) => r.marker?.type === 'noAnswer')!.marker, { type: 'noAnswer', timeoutMs: 200 });
-      assert.ok(records.some((r) => r.kind === 'error' && r.label === 'invalid frame'));
-      assert.match(connection.view().lastError ?? '', /a LiveQuery endpoint/);
+      await until(() => connection.view().verdict === 'noAnswer' && connection.view().state === 'reconnecting', 'verdict');
+      assert.match(connection.view().lastError ?? '', /No "connected" reply within 0.2 s/);
+      await until(() => silent.connections() >= 2, 'a second attempt after the back-off');
+      await until(() => records.filter((r) => r.marker?.type === 'noAnswer').length >= 2, 'the second attempt is watched too');
+      const scheduled = records.filter((r) => r.marker?.type === 'connectionState' && r.marker.delayMs !== undefined);
+      assert.deepEqual(
+        scheduled.slice(0, 2).map((r) => r.marker?.type === 'connectionState' && r.marker.attempt),
+        [2, 3],
+      );
     } finally {
-      for (const c of echo.clients) c.terminate();
-      await new Promise((r) => echo.close(r));
+      await silent.close();
     }
   });
 

@@ -18,6 +18,8 @@ import { MAX_RECORD_RAW_CHARS } from '../src/timeline/record-size.js';
 import type { GapReason, Marker, MarkerOf, RecordDraft, RecordKind, RecordSource } from '../src/timeline/record.js';
 import {
   emptyCounts,
+  VERDICT_TEXT,
+  type ConnectVerdict,
   type EventCounts,
   type ServerSpec,
   type ServerView,
@@ -88,6 +90,8 @@ export class ServerConnection {
   private nextRetryAt: number | undefined;
   private clientId: string | undefined;
   private lastError: string | undefined;
+  /** Why the current attempts are given up and retried: the endpoint answered, but not as LiveQuery, or not at all. */
+  private verdict: ConnectVerdict | undefined;
   private connectWatchdog: ReturnType<typeof setTimeout> | undefined;
   /** Removed: nothing may start it again (an edit or a retry still in progress included). */
   private disposed = false;
@@ -121,6 +125,7 @@ export class ServerConnection {
       if (client !== this.client) return;
       this.clientId = client.id === undefined ? undefined : String(client.id);
       this.lastError = undefined;
+      this.verdict = undefined;
       this.clearWatchdog();
       this.deps.changed();
     });
@@ -177,6 +182,7 @@ export class ServerConnection {
     const closing = this.stop('closed to apply new settings');
     this.spec = spec;
     this.lastError = undefined;
+    this.verdict = undefined;
     this.deps.persist();
     this.emit('connection', 'edited', `server settings changed: ${spec.serverURL}`, { type: 'serverEdited', serverURL: spec.serverURL });
     if (wasRunning) this.start();
@@ -268,6 +274,7 @@ export class ServerConnection {
       nextRetryAt: this.nextRetryAt,
       clientId: this.clientId,
       lastError: this.lastError,
+      verdict: this.verdict,
       subscriptions,
     };
   }
@@ -323,6 +330,8 @@ export class ServerConnection {
 
   private onState(client: LiveQueryClient, change: StateChange): void {
     if (client !== this.client) return;
+    // Only an attempt in progress waits for its answer.
+    if (change.state !== 'connecting' && !(change.state === 'reconnecting' && change.delayMs === undefined)) this.clearWatchdog();
     this.state = change.state;
     this.attempt = change.attempt;
     this.nextRetryAt = change.state === 'reconnecting' ? change.nextRetryAt : undefined;
@@ -336,7 +345,7 @@ export class ServerConnection {
         summary =
           change.delayMs === undefined
             ? `reconnecting (attempt ${change.attempt})`
-            : `reconnecting: attempt ${change.attempt} in ${(change.delayMs / 1000).toFixed(1)} s`;
+            : `${this.verdict ? `${VERDICT_TEXT[this.verdict]}: ` : ''}reconnecting: attempt ${change.attempt} in ${(change.delayMs / 1000).toFixed(1)} s`;
         break;
       case 'closed':
         summary = `socket closed${change.code !== undefined ? ` (code ${change.code}${change.reason ? `: ${change.reason}` : ''})` : ''}`;
@@ -370,6 +379,11 @@ export class ServerConnection {
     // A received frame without an op is not a LiveQuery frame.
     if (frame.direction === 'received' && described.op === undefined && client.state !== 'connected') {
       this.lastError = `This endpoint does not look like a LiveQuery server: it answered with ${described.summary}`;
+      this.verdict = 'notLiveQuery';
+      // After the client has handled this frame: the attempt is given up and retried with back-off.
+      queueMicrotask(() => {
+        if (client === this.client) client.retryLater();
+      });
     }
     // A subscription's own error belongs to the subscription (shown there), not to the connection.
     if (described.kind === 'error' && described.requestId === undefined && described.json && typeof described.json.code === 'number') {
@@ -412,7 +426,9 @@ export class ServerConnection {
       this.connectWatchdog = undefined;
       if (client !== this.client || client.state === 'connected') return;
       this.lastError = `No "connected" reply within ${timeoutMs / 1000} s: is ${this.spec.serverURL} a LiveQuery endpoint?`;
+      this.verdict ??= 'noAnswer';
       this.emit('error', 'no answer', this.lastError, { type: 'noAnswer', timeoutMs });
+      client.retryLater();
       this.deps.changed();
     }, timeoutMs);
   }

@@ -28,6 +28,18 @@ export interface SubscriptionView {
   counts: EventCounts;
 }
 
+/**
+ * Why a server's connection attempts are given up and retried with back-off: it answered with frames that are not
+ * LiveQuery, or did not answer `connect` within the watchdog time.
+ */
+export type ConnectVerdict = 'notLiveQuery' | 'noAnswer';
+
+/** What the server card and the timeline say while attempts are retried because of a verdict. */
+export const VERDICT_TEXT: Record<ConnectVerdict, string> = {
+  notLiveQuery: 'not a LiveQuery server',
+  noAnswer: 'no answer',
+};
+
 export interface ServerView {
   id: string;
   spec: ServerSpec;
@@ -38,6 +50,8 @@ export interface ServerView {
   nextRetryAt?: number;
   clientId?: string;
   lastError?: string;
+  /** Set while attempts are retried because the endpoint is not (or does not answer as) a LiveQuery server. */
+  verdict?: ConnectVerdict;
   subscriptions: SubscriptionView[];
 }
 

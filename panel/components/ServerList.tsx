@@ -2,7 +2,7 @@
 
 import { useEffect, useState } from 'preact/hooks';
 import { subscriptionKey } from '../../src/timeline/keys.js';
-import type { ServerView, SubscriptionView } from '../../src/views.js';
+import { VERDICT_TEXT, type ServerView, type SubscriptionView } from '../../src/views.js';
 import { useComposer, useConnections, useKeyring, useTimeline, useView } from '../store/index.js';
 import { serverKeyOf } from '../store/keyring.js';
 import { hostOf } from '../store/names.js';
@@ -25,13 +25,22 @@ function useTicker(active: boolean): number {
 function StateBadge({ server }: { server: ServerView }) {
   const nowMs = useTicker(server.state === 'reconnecting' && server.nextRetryAt !== undefined);
   let text: string = server.state;
+  const verdict = server.verdict && server.state !== 'connected' && server.state !== 'disconnected' ? server.verdict : undefined;
   if (!server.enabled) text = 'off';
   else if (server.state === 'reconnecting' && server.nextRetryAt !== undefined) {
-    const left = Math.max(0, server.nextRetryAt - nowMs) / 1000;
-    text = `reconnecting · attempt ${server.attempt} in ${left.toFixed(1)} s`;
-  } else if (server.state === 'connecting' && server.attempt > 1) text = `connecting · attempt ${server.attempt}`;
+    const left = (Math.max(0, server.nextRetryAt - nowMs) / 1000).toFixed(1);
+    text = verdict
+      ? `${VERDICT_TEXT[verdict]} — retrying in ${left} s (attempt ${server.attempt})`
+      : `reconnecting · attempt ${server.attempt} in ${left} s`;
+  } else if (verdict) text = `${VERDICT_TEXT[verdict]} — retrying (attempt ${server.attempt})`;
+  else if (server.state === 'connecting' && server.attempt > 1) text = `connecting · attempt ${server.attempt}`;
   return (
-    <span class={`badge state-${server.enabled ? server.state : 'off'}`} data-testid="server-state" data-state={server.state}>
+    <span
+      class={`badge state-${server.enabled ? server.state : 'off'}`}
+      data-testid="server-state"
+      data-state={server.state}
+      data-verdict={verdict}
+    >
       {text}
     </span>
   );

@@ -221,6 +221,20 @@ export class LiveQueryClient extends Emitter<ClientEvents> implements Subscripti
     this.connect();
   }
 
+  /**
+   * Gives up on the connection attempt in progress (the endpoint never answered `connect`, or is not a LiveQuery
+   * server) and schedules the next one with the usual back-off. Does nothing once connected, while a retry is already
+   * scheduled, or after close().
+   */
+  retryLater(): void {
+    if (this.state !== 'connecting' && this.state !== 'reconnecting') return;
+    if (this.reconnectTimer !== undefined) return;
+    const socket = this.socket;
+    this.socket = undefined;
+    if (socket) void this.closeSocket(socket);
+    this.scheduleReconnect();
+  }
+
   subscribe(query: QueryInput, sessionToken?: string): Subscription {
     const normalized = normalizeQuery(query);
     if (sessionToken !== undefined && typeof sessionToken !== 'string') {
