@@ -227,6 +227,27 @@ describe('ServerConnection', () => {
     assert.equal(connection.isRunning, false, 'a removed connection never starts again');
   });
 
+  it('restored by a new service worker: each subscription gets a gap from when the old worker was last alive', async () => {
+    const records: RecordDraft[] = [];
+    const lastAlive = Date.now() - 3_000;
+    const connection = new ServerConnection(
+      's1',
+      { serverURL: server.url, applicationId: 'app', javascriptKey: 'js' },
+      true,
+      { emit: (draft) => records.push(draft), changed: () => undefined, persist: () => undefined, newId: () => 'new', WebSocket, random: () => 0 },
+      [{ id: 'sub-a', query: { className: 'Game', where: {} } }],
+      lastAlive,
+    );
+    connections.push(connection);
+    connection.start();
+    await until(() => records.some((r) => r.kind === 'gap'), 'a gap once subscribed again');
+    const gap = records.find((r) => r.kind === 'gap')!;
+    assert.equal(gap.subscriptionKey, subscriptionKey({ type: 'server', serverId: 's1', subscriptionId: 'sub-a' }));
+    assert.ok(gap.marker?.type === 'gap' && gap.marker.reason === 'workerRestarted' && gap.marker.from === lastAlive);
+    assert.match(gap.summary, /^the extension restarted: events between/);
+    assert.equal(connection.view().subscriptions[0]!.state, 'subscribed');
+  });
+
   it('keeps subscriptions across stop() and start() and persists them', async () => {
     const { connection, records } = makeConnection();
     connection.subscribe({ className: 'Game', where: { a: 1 } });

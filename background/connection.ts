@@ -12,7 +12,7 @@ import {
   validateServerURL,
 } from '../src/livequery/index.js';
 import type { EventOp, QueryJSON } from '../src/livequery/protocol.js';
-import { describeReceivedFrame, describeSentFrame } from '../src/timeline/describe.js';
+import { describeReceivedFrame, describeSentFrame, gapSummary } from '../src/timeline/describe.js';
 import { subscriptionKey } from '../src/timeline/keys.js';
 import { MAX_RECORD_RAW_CHARS } from '../src/timeline/record-size.js';
 import type { GapReason, Marker, MarkerOf, RecordDraft, RecordKind, RecordSource } from '../src/timeline/record.js';
@@ -73,8 +73,6 @@ export function validateServerSpec(spec: ServerSpec): void {
   if (!spec.applicationId) throw new TypeError('LiveQueryClient: "applicationId" is required');
 }
 
-const formatTime = (time: number) => new Date(time).toISOString().slice(11, 23);
-
 /** The recorder keeps at most MAX_RECORD_RAW_CHARS of a frame; the summary says so. */
 function keptText(text: string, summary: string): { raw: string; summary: string } {
   return { raw: text, summary: text.length > MAX_RECORD_RAW_CHARS ? `${summary} (frame of ${text.length} characters, cut)` : summary };
@@ -104,8 +102,11 @@ export class ServerConnection {
     private enabled: boolean,
     private readonly deps: ConnectionDeps,
     subscriptions: SubscriptionSpec[] = [],
+    /** Restored by a new service worker: when the previous one was last seen alive (its sockets died with it). */
+    restoredAfter?: number,
   ) {
-    for (const s of subscriptions) this.subscriptions.set(s.id, { spec: s, state: 'closed', counts: emptyCounts() });
+    const lost = restoredAfter === undefined ? undefined : ({ at: restoredAfter, reason: 'workerRestarted' } as const);
+    for (const s of subscriptions) this.subscriptions.set(s.id, { spec: s, state: 'closed', counts: emptyCounts(), lost });
   }
 
   get isRunning(): boolean {
@@ -447,8 +448,7 @@ export class ServerConnection {
   }
 
   private emitGap(tracked: TrackedSubscription, lost: { at: number; reason: GapReason }, to: number): void {
-    const from = lost.at;
-    const seconds = ((to - from) / 1000).toFixed(1);
+    const from = Math.min(lost.at, to);
     this.deps.emit({
       time: to,
       source: this.source,
@@ -457,7 +457,7 @@ export class ServerConnection {
       marker: { type: 'gap', from, to, reason: lost.reason },
       subscriptionKey: this.subscriptionKey(tracked.spec.id),
       className: tracked.spec.query.className,
-      summary: `events between ${formatTime(from)} and ${formatTime(to)} (${seconds} s) may have been missed: LiveQuery never replays them`,
+      summary: gapSummary(from, to, lost.reason === 'workerRestarted' ? 'the extension restarted' : undefined),
     });
   }
 

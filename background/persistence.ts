@@ -30,7 +30,8 @@ export class WorkspaceStore {
     return Object.entries(items)
       .filter(([key]) => key.startsWith(KEY_PREFIX))
       .map(([, value]) => value)
-      .filter(isPersistedWorkspace);
+      .filter(isPersistedWorkspace)
+      .map((w) => (w.aliveAt === undefined || Number.isFinite(w.aliveAt) ? w : { tabId: w.tabId, servers: w.servers }));
   }
 
   /**

@@ -12,7 +12,12 @@ import { Recorder, type BacklogBudget, type RecordSink } from './recorder.js';
 export interface PersistedWorkspace {
   tabId: number;
   servers: PersistedServer[];
+  /** When this worker last saved the tab while recording: a restarted worker takes it as the start of a possible gap. */
+  aliveAt?: number;
 }
+
+/** While records flow, the workspace is saved at least this often, so that `aliveAt` stays close to the truth. */
+export const ALIVE_SAVE_MS = 2_000;
 
 /** Where a tab's new records and view changes go (the panel router). */
 export interface WorkspaceSink extends RecordSink {
@@ -38,6 +43,7 @@ export class Workspace {
   readonly page: PageTracker;
   private readonly servers = new Map<string, ServerConnection>();
   private active = false;
+  private aliveSavedAt = -Infinity;
 
   constructor(
     readonly tabId: number,
@@ -45,12 +51,17 @@ export class Workspace {
     persisted?: PersistedWorkspace,
   ) {
     this.recorder = new Recorder(deps.epoch, tabId, deps.sink, deps.budget);
-    this.page = new PageTracker((draft) => {
-      this.record(draft);
-      deps.sink.viewChanged(tabId, 'page');
-    });
+    // Restored: the previous worker stopped some time after it was last seen; unknown when, so from then on.
+    const lastAlive = persisted ? (persisted.aliveAt ?? now()) : undefined;
+    this.page = new PageTracker(
+      (draft) => {
+        this.record(draft);
+        deps.sink.viewChanged(tabId, 'page');
+      },
+      { workerLastAlive: lastAlive },
+    );
     for (const server of persisted?.servers ?? []) {
-      this.servers.set(server.id, this.connectionFor(server.id, server));
+      this.servers.set(server.id, this.connectionFor(server.id, server, lastAlive));
     }
     if (persisted && persisted.servers.length) {
       const subscriptions = persisted.servers.reduce((n, s) => n + s.subscriptions.length, 0);
@@ -65,7 +76,7 @@ export class Workspace {
     }
   }
 
-  private connectionFor(id: string, server: Omit<PersistedServer, 'id'>): ServerConnection {
+  private connectionFor(id: string, server: Omit<PersistedServer, 'id'>, restoredAfter?: number): ServerConnection {
     return new ServerConnection(
       id,
       server.spec,
@@ -79,11 +90,17 @@ export class Workspace {
         random: this.deps.random,
       },
       server.subscriptions,
+      restoredAfter,
     );
   }
 
   record(draft: RecordDraft): void {
     this.recorder.record(draft);
+    const time = now();
+    if (time - this.aliveSavedAt >= ALIVE_SAVE_MS) {
+      this.aliveSavedAt = time;
+      this.deps.persist(this.tabId);
+    }
   }
 
   /** A panel is attached: connections run. */
@@ -111,7 +128,7 @@ export class Workspace {
   }
 
   persisted(): PersistedWorkspace {
-    return { tabId: this.tabId, servers: [...this.servers.values()].map((s) => s.persisted()) };
+    return { tabId: this.tabId, servers: [...this.servers.values()].map((s) => s.persisted()), aliveAt: now() };
   }
 
   onPageDocument(frameId: number, url: string, documentId: string, again = false): void {

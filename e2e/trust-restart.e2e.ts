@@ -8,11 +8,11 @@ import type { EmbeddedServer as EmbeddedTarget } from '../server/index.js';
 import { createObject } from '../test/harness/rest.js';
 import { startTarget } from '../test/harness/targets.js';
 import { byTestId, stopServiceWorker, waitForServiceWorkerRestart, type PanelHandle } from './harness/index.js';
-import { allTimelineRows } from './support/page-apps.js';
+import { allTimelineRows, pageSockets, RAW_CLIENT_PAGE, RAW_CLIENT_SCRIPT, waitForPageRow, waitForPageSubscriptions } from './support/page-apps.js';
 import { addServer, rowTexts, subscribe, waitForRow, waitForServerState, waitForSubscriptionState } from './support/panel-actions.js';
 import { useBrowserSession } from './support/browser-session.js';
 
-const session = useBrowserSession();
+const session = useBrowserSession(() => ({ '/lq-raw.js': RAW_CLIENT_SCRIPT, '/raw.html': RAW_CLIENT_PAGE }));
 const openPanel = async (): Promise<PanelHandle> => (await session.openPanel()).panel;
 
 /** A port nothing listens on (bound once, then released). */
@@ -99,17 +99,88 @@ describe('connection verdicts and reconnect countdowns', () => {
   });
 });
 
+/** The clock column (HH:MM:SS.mmm) of every row, in the order shown. */
+const rowTimes = (rows: { text: string }[]) => rows.map((r) => /\d\d:\d\d:\d\d\.\d{3}/.exec(r.text)?.[0] ?? '');
+
+function assertInTimeOrder(rows: { text: string }[]): void {
+  const times = rowTimes(rows);
+  const late = times.findIndex((t, i) => i > 0 && t < times[i - 1]!);
+  assert.equal(late, -1, `rows in time order (row ${late}: ${rows[late]?.text} after ${rows[late - 1]?.text})`);
+}
+
+const createCount = (counts: string) => Number(/c(\d+)/.exec(counts)?.[1]);
+
 describe('a service-worker restart (embedded server)', () => {
   let embedded: EmbeddedTarget;
   before(async () => {
     embedded = await startTarget('embedded');
   });
   after(() => embedded.stop());
-});
 
-void createObject;
-void subscribe;
-void waitForSubscriptionState;
-void stopServiceWorker;
-void waitForServiceWorkerRestart;
-void allTimelineRows;
+  test('the panel’s own subscription: a gap is marked, counters match the rows, rows stay in time order', { timeout: 90_000 }, async () => {
+    const panel = await openPanel();
+    await addServer(panel, { serverURL: embedded.liveQueryURL, applicationId: embedded.applicationId, javascriptKey: embedded.javascriptKey });
+    await subscribe(panel, { className: 'Item', where: '{"kind":"restart-own"}' });
+    await waitForSubscriptionState(panel, 'subscribed');
+    const first = await createObject(embedded, 'Item', { kind: 'restart-own' });
+    await waitForRow(panel, 'create', first.objectId);
+
+    await stopServiceWorker(session.harness);
+    // Made while the worker is down or restarting: LiveQuery never replays it, so the panel must say it may be missing.
+    await createObject(embedded, 'Item', { kind: 'restart-own' });
+    await waitForServiceWorkerRestart(session.harness, { timeoutMs: 20_000 });
+    await waitForRow(panel, 'gap', 'the extension restarted', 20_000);
+    await waitForSubscriptionState(panel, 'subscribed', 0, 20_000);
+    const after = await createObject(embedded, 'Item', { kind: 'restart-own' });
+    await waitForRow(panel, 'create', after.objectId);
+
+    const rows = await allTimelineRows(panel);
+    const gap = rows.find((r) => r.kind === 'gap' && r.text.includes('the extension restarted'))!;
+    assert.match(gap.text, /events between .* may have been missed/);
+    const creates = rows.filter((r) => r.kind === 'create').length;
+    // Views and records arrive in the same batches; give the last render a moment, then read.
+    await panel
+      .waitFor(`/c${creates} /.test(document.querySelector('[data-testid="subscription-counts"]').innerText)`, { timeoutMs: 3_000 })
+      .catch(() => undefined);
+    assert.equal(createCount(await panel.text(byTestId('subscription-counts'))), creates, 'the create counter matches the create rows shown');
+    assertInTimeOrder(rows);
+    assert.deepEqual(panel.errors, []);
+  });
+
+  test('the page’s own subscription: a gap on it, its counter matches its rows, rows in time order', { timeout: 90_000 }, async () => {
+    const url = session.pages.url(
+      `/raw.html?${new URLSearchParams({
+        lq: embedded.liveQueryURL,
+        app: embedded.applicationId,
+        js: embedded.javascriptKey,
+        className: 'Note',
+        where: JSON.stringify({ kind: 'restart-page' }),
+      })}`,
+    );
+    const { page, panel } = await session.openPanel(url);
+    await page.waitForFunction('window.__appReady || window.__appError');
+    await waitForPageSubscriptions(panel, 1);
+    const first = await createObject(embedded, 'Note', { kind: 'restart-page' });
+    await waitForPageRow(panel, 'create', first.objectId);
+
+    await stopServiceWorker(session.harness);
+    const during = await createObject(embedded, 'Note', { kind: 'restart-page' });
+    await page.waitForFunction(
+      (id: string) => (window as unknown as { __rawSocket: { events: { object?: { objectId?: string } }[] } }).__rawSocket.events.some((e) => e.object?.objectId === id),
+      during.objectId,
+    );
+    await waitForServiceWorkerRestart(session.harness, { timeoutMs: 20_000 });
+    await waitForPageRow(panel, 'gap', 'the extension restarted', 20_000);
+    const after = await createObject(embedded, 'Note', { kind: 'restart-page' });
+    await waitForPageRow(panel, 'create', after.objectId);
+
+    const rows = await allTimelineRows(panel);
+    const pageCreates = rows.filter((r) => r.kind === 'create' && r.fromPage).length;
+    const sockets = await pageSockets(panel);
+    const counts = sockets.flatMap((s) => s.subscriptions).map((s) => s.counts);
+    assert.equal(counts.length, 1, `one page subscription: ${JSON.stringify(sockets)}`);
+    assert.equal(createCount(counts[0]!), pageCreates, `the page counter (${counts[0]}) matches its create rows (${pageCreates})`);
+    assertInTimeOrder(rows);
+    assert.deepEqual(panel.errors, []);
+  });
+});

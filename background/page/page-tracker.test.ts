@@ -450,7 +450,17 @@ describe('PageTracker after the background restarted', () => {
     }
     const { tracker, records, view } = setup();
     tracker.onSocketEvents(0, FRAME_URL, log.snapshot(), { replay: true });
-    assert.deepEqual(records.map((r) => [r.label, r.source]), [['resumed', { type: 'pageSocket', socketId: 'c1', frameId: 0 }]]);
+    const subscribedIds = all.view('c1')!.subscriptions.filter((s) => s.state === 'subscribed').map((s) => s.requestId);
+    assert.ok(subscribedIds.length > 0);
+    assert.deepEqual(records.map((r) => [r.label, r.source]), [
+      ['resumed', { type: 'pageSocket', socketId: 'c1', frameId: 0 }],
+      ...subscribedIds.map(() => ['possible gap', { type: 'pageSocket', socketId: 'c1', frameId: 0 }]),
+    ]);
+    assert.deepEqual(
+      records.slice(1).map((r) => r.subscriptionKey),
+      subscribedIds.map((id) => `pageSocket:c1/${id}`),
+      'each subscription the page holds may have missed events while no worker recorded it',
+    );
     assert.deepEqual(records[0]!.marker, {
       type: 'resumed',
       url: 'ws://127.0.0.1:1338/parse',
@@ -473,6 +483,24 @@ describe('PageTracker after the background restarted', () => {
     tracker.onSocketEvents(0, FRAME_URL, [{ type: 'frame', socketId: 'c1', direction: 'received', text: create(10), time: T }]);
     assert.equal(records.at(-1)!.label, 'create');
     assert.equal(view('c1')!.subscriptions.find((s) => s.requestId === 10)!.counts.create, 1);
+  });
+
+  it('marks the time since the previous worker was last alive as a possible gap on each subscribed subscription', () => {
+    const events = socket('s').open().sent(CONNECT).received(CONNECTED).sent(sub(1)).received(subscribed(1)).sent(sub(2)).events;
+    const { tracker, records } = setup({ workerLastAlive: T - 5_000 });
+    tracker.onSocketEvents(0, FRAME_URL, events, { replay: true });
+    const gaps = records.filter((r) => r.kind === 'gap');
+    assert.deepEqual(
+      gaps.map((r) => [r.subscriptionKey, r.className, r.marker]),
+      [['pageSocket:s/1', 'Game', { type: 'gap', from: T - 5_000, to: T, reason: 'workerRestarted' }]],
+      'only the confirmed subscription (2 was still pending)',
+    );
+    assert.match(gaps[0]!.summary, /^the extension restarted: events between .* \(5\.0 s\) may have been missed/);
+    // Without a known time: since the socket's last replayed event.
+    const unknown = setup({ now: () => T + 100 });
+    unknown.tracker.onSocketEvents(0, FRAME_URL, events, { replay: true });
+    const gap = unknown.records.find((r) => r.kind === 'gap')!;
+    assert.deepEqual(gap.marker, { type: 'gap', from: events.at(-1)!.time, to: T + 100, reason: 'workerRestarted' });
   });
 
   it('ignores a replay of sockets it already knows, and records dropped events as a gap', () => {

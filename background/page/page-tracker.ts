@@ -1,7 +1,9 @@
 // Per inspected tab: recognises the page's LiveQuery sockets among all its WebSockets and turns their events into records.
 
 import type { PageSocketEvent } from '../../src/messages.js';
-import type { MarkerOf, RecordDraft } from '../../src/timeline/record.js';
+import { gapSummary } from '../../src/timeline/describe.js';
+import { subscriptionKey } from '../../src/timeline/keys.js';
+import type { MarkerOf, RecordDraft, RecordSource } from '../../src/timeline/record.js';
 import type { PageSocketView } from '../../src/views.js';
 import { PageSocket } from './page-socket.js';
 import { SocketClassifier } from '../../src/inspect/socket-classifier.js';
@@ -27,6 +29,11 @@ export const DEFAULT_PAGE_TRACKER_LIMITS: PageTrackerLimits = {
 export interface PageTrackerOptions extends Partial<PageTrackerLimits> {
   /** Clock for records that no page event dates (navigation, gaps, restores). */
   now?: () => number;
+  /**
+   * When the previous service worker was last seen recording for this tab (this one started after it stopped): a
+   * resumed socket's subscriptions may have missed events since then. Unknown: since the socket's last replayed event.
+   */
+  workerLastAlive?: number;
 }
 
 export interface SocketEventsOptions {
@@ -51,6 +58,8 @@ interface Entry {
   socket?: PageSocket;
   /** Being rebuilt from a replay: its records are not emitted. */
   silent: boolean;
+  /** The time of the last event applied. */
+  lastEventTime: number;
 }
 
 export class PageTracker {
@@ -59,6 +68,7 @@ export class PageTracker {
   private readonly documents = new Map<number, string>();
   private readonly limits: PageTrackerLimits;
   private readonly now: () => number;
+  private readonly workerLastAlive: number | undefined;
   private generation = 0;
   private queryChars = 0;
   private readonly queryBudget = {
@@ -76,9 +86,10 @@ export class PageTracker {
     private readonly emit: (draft: RecordDraft) => void,
     options: PageTrackerOptions = {},
   ) {
-    const { now, ...limits } = options;
+    const { now, workerLastAlive, ...limits } = options;
     this.limits = { ...DEFAULT_PAGE_TRACKER_LIMITS, ...limits };
     this.now = now ?? (() => Date.now());
+    this.workerLastAlive = workerLastAlive;
   }
 
   /**
@@ -139,6 +150,7 @@ export class PageTracker {
       }
       // Events of unknown sockets (never announced, evicted, or not LiveQuery) are ignored, as are replays of known ones.
       if (!entry || entry.frameId !== frameId || (options.replay && !entry.silent)) continue;
+      entry.lastEventTime = Math.max(entry.lastEventTime, event.time);
       // One event that cannot be read must not cost the rest of the batch.
       try {
         this.apply(entry, event);
@@ -201,6 +213,7 @@ export class PageTracker {
       classifier: new SocketClassifier(),
       buffer: [event],
       silent,
+      lastEventTime: event.time,
     };
     this.entries.set(entry.id, entry);
     return entry;
@@ -238,14 +251,31 @@ export class PageTracker {
     const marker: MarkerOf<'resumed'> = { type: 'resumed', url: view.url, state: view.state, subscriptions: socket.subscriptionCount };
     if (view.applicationId !== undefined) marker.applicationId = view.applicationId;
     if (view.clientId !== undefined) marker.clientId = view.clientId;
+    const to = this.now();
+    const source: RecordSource = { type: 'pageSocket', socketId: entry.id, frameId: entry.frameId };
     this.emit({
-      time: this.now(),
-      source: { type: 'pageSocket', socketId: entry.id, frameId: entry.frameId },
+      time: to,
+      source,
       kind: 'connection',
       label: 'resumed',
       marker,
       summary: `${entry.url}: state rebuilt after the extension restarted (${socket.subscriptionCount} subscription(s))`,
     });
+    // The page's socket kept running while no worker recorded it: what was in flight to the stopped worker is lost.
+    const from = Math.min(this.workerLastAlive ?? entry.lastEventTime, to);
+    for (const sub of view.subscriptions) {
+      if (sub.state !== 'subscribed') continue;
+      this.emit({
+        time: to,
+        source,
+        kind: 'gap',
+        label: 'possible gap',
+        marker: { type: 'gap', from, to, reason: 'workerRestarted' },
+        subscriptionKey: subscriptionKey({ type: 'pageSocket', socketId: entry.id, requestId: sub.requestId }),
+        className: sub.query.className,
+        summary: gapSummary(from, to, 'the extension restarted'),
+      });
+    }
   }
 
   /** Drops one socket: closed ones of earlier page loads, then closed ones, then undecided, then the oldest. */

@@ -8,6 +8,7 @@ export type Fact = [name: string, value: string];
 const GAP_CAUSES: Record<GapReason, string> = {
   connectionLost: 'the socket dropped',
   connectionClosed: 'the extension closed the connection',
+  workerRestarted: 'the extension’s service worker restarted',
 };
 
 const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;

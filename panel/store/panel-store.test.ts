@@ -70,6 +70,32 @@ describe('createPanelStore', () => {
     assert.match(gap.summary, /^7 older record\(s\) were dropped/);
   });
 
+  it('keeps the counters it showed when the service worker restarts and counts from 0 again', () => {
+    const { store, welcome, batch } = setup();
+    const counted = (n: number) => ({ ...emptyCounts(), create: n });
+    const withCounts = (view: ServerView, n: number): ServerView => ({
+      ...view,
+      subscriptions: view.subscriptions.map((sub) => ({ ...sub, counts: counted(n) })),
+    });
+    const socketWithCounts = (view: PageSocketView, n: number): PageSocketView => ({
+      ...view,
+      subscriptions: view.subscriptions.map((sub) => ({ ...sub, counts: counted(n) })),
+    });
+    welcome({ servers: [withCounts(server('a', ['s1']), 3)], pageSockets: [socketWithCounts(pageSocket('p1', 0, [1]), 2)] });
+    welcome({ servers: [withCounts(server('a', ['s1']), 4)], pageSockets: [socketWithCounts(pageSocket('p1', 0, [1]), 2)] });
+    assert.equal(store.connections.servers.value[0]!.subscriptions[0]!.counts.create, 4, 'same worker: its counts as they are');
+    // The worker restarts: its counts start again from 0, the rows of the earlier one are still on screen.
+    welcome({ epoch: 'epoch-2', servers: [server('a', ['s1', 's2'])], pageSockets: [pageSocket('p1', 0, [1])] });
+    assert.deepEqual(store.connections.servers.value[0]!.subscriptions.map((s) => s.counts.create), [4, 0]);
+    assert.equal(store.page.sockets.value[0]!.subscriptions[0]!.counts.create, 2);
+    batch([], { servers: [withCounts(server('a', ['s1', 's2']), 1)], pageSockets: [socketWithCounts(pageSocket('p1', 0, [1]), 5)] });
+    assert.deepEqual(store.connections.servers.value[0]!.subscriptions.map((s) => s.counts.create), [5, 1]);
+    assert.equal(store.page.sockets.value[0]!.subscriptions[0]!.counts.create, 7);
+    // A second restart adds to what was shown.
+    welcome({ epoch: 'epoch-3', servers: [withCounts(server('a', ['s1']), 1)] });
+    assert.equal(store.connections.servers.value[0]!.subscriptions[0]!.counts.create, 6);
+  });
+
   it('counts page loads from zero again when the service worker restarted (a new epoch)', () => {
     const { store, records, welcome, batch } = setup();
     welcome();

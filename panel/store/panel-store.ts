@@ -8,6 +8,7 @@ import type { PanelPort, WorkerMessage } from '../adapters/port.js';
 import type { RestClient } from '../adapters/rest.js';
 import type { StorageArea } from '../adapters/storage.js';
 import { createComposerStore } from './composer.js';
+import { createCarriedCounts } from './carried-counts.js';
 import { createConnectionsStore } from './connections.js';
 import { createKeyringStore } from './keyring.js';
 import { createNamesStore } from './names.js';
@@ -65,6 +66,8 @@ export function createPanelStore(deps: PanelDeps) {
     keyring,
   });
 
+  const carried = createCarriedCounts();
+
   /** Result sets are kept for the subscriptions the service worker still reports, and for the one on screen. */
   function retainResultSets(): void {
     const keys = new Set<string>();
@@ -89,9 +92,11 @@ export function createPanelStore(deps: PanelDeps) {
     if (message.type === 'keyring') return keyring.receive(message.keyring);
     batch(() => {
       if (message.type === 'welcome') {
-        connections.setServers(message.servers);
-        page.setSockets(message.pageSockets);
-        view.followServers(message.servers);
+        carried.workerStarted(message.epoch, connections.servers.peek(), page.sockets.peek());
+        const servers = carried.servers(message.servers);
+        connections.setServers(servers);
+        page.setSockets(carried.sockets(message.pageSockets));
+        view.followServers(servers);
         page.workerStarted(message.epoch);
         retainResultSets();
         receiveRecords(message.backlog);
@@ -108,8 +113,8 @@ export function createPanelStore(deps: PanelDeps) {
         }
         return;
       }
-      if (message.servers) connections.setServers(message.servers);
-      if (message.pageSockets) page.setSockets(message.pageSockets);
+      if (message.servers) connections.setServers(carried.servers(message.servers));
+      if (message.pageSockets) page.setSockets(carried.sockets(message.pageSockets));
       if (message.servers || message.pageSockets) retainResultSets();
       receiveRecords(message.records);
     });

@@ -159,3 +159,11 @@ export function describeReceivedFrame(
 }
 
 export const isEventKind = (kind: RecordKind): kind is EventOp => (EVENT_OPS as readonly string[]).includes(kind);
+
+const clockTime = (time: number) => new Date(time).toISOString().slice(11, 23);
+
+/** The one line of a possible-gap record; `cause` says why when it is not a dropped or closed connection. */
+export function gapSummary(from: number, to: number, cause?: string): string {
+  const seconds = ((to - from) / 1000).toFixed(1);
+  return `${cause ? `${cause}: ` : ''}events between ${clockTime(from)} and ${clockTime(to)} (${seconds} s) may have been missed: LiveQuery never replays them`;
+}

@@ -146,6 +146,14 @@ describe('exportRecording / importRecording', () => {
     });
   });
 
+  it('reads every gap reason back, the service-worker restart included', () => {
+    const gaps = (['connectionLost', 'connectionClosed', 'workerRestarted'] as const).map((reason) =>
+      rec({ kind: 'gap', label: 'possible gap', subscriptionKey: SUB, marker: { type: 'gap', from: 1, to: 2, reason } }),
+    );
+    const recording = imported(exportRecording(gaps, { exportedAt: EXPORTED_AT, appVersion: '1', redact: false }));
+    assert.deepEqual(recording.records, gaps);
+  });
+
   it('writes one JSON document with a header and one record per line', () => {
     const records = sampleRecords().slice(0, 2);
     const text = exportRecording(records, { exportedAt: new Date(EXPORTED_AT), appVersion: '1' , redact: false });
@@ -278,7 +286,7 @@ describe('exportRecording / importRecording', () => {
       [withRecord({ marker: { type: 'nope' } }), 'records[0].marker.type: unknown marker "nope"'],
       [withRecord({ marker: { type: 'toString' } }), 'records[0].marker.type: unknown marker "toString"'],
       [withRecord({ marker: { type: 'navigated', url: 'u' } }), 'records[0].marker.generation: must be a finite number'],
-      [withRecord({ marker: { type: 'gap', from: 1, to: 2, reason: 'bored' } }), 'records[0].marker.reason: must be one of connectionLost, connectionClosed'],
+      [withRecord({ marker: { type: 'gap', from: 1, to: 2, reason: 'bored' } }), 'records[0].marker.reason: must be one of connectionLost, connectionClosed, workerRestarted'],
       [withRecord({ marker: { type: 'connectionState', state: 'asleep', attempt: 1 } }), 'records[0].marker.state: must be one of initialized, connecting, connected, reconnecting, closed, disconnected'],
       [withRecord({ marker: { type: 'tokenSwitched', subscriptionId: 's', anonymous: 'no' } }), 'records[0].marker.anonymous: must be true or false'],
       [withRecord({ marker: { type: 'restored', servers: [{ id: 1 }], subscriptions: 0 } }), 'records[0].marker.servers[0].id: must be a string'],

@@ -109,7 +109,7 @@ const KINDS: ReadonlySet<string> = new Set(RECORD_KINDS);
 type Members<T extends string> = Readonly<Record<T, true>>;
 const CLIENT_STATES: Members<ClientState> = { initialized: true, connecting: true, connected: true, reconnecting: true, closed: true, disconnected: true };
 const PAGE_SOCKET_STATES: Members<PageSocketState> = { connecting: true, open: true, closing: true, closed: true };
-const GAP_REASONS: Members<GapReason> = { connectionLost: true, connectionClosed: true };
+const GAP_REASONS: Members<GapReason> = { connectionLost: true, connectionClosed: true, workerRestarted: true };
 
 /** Removes the keys whose value is undefined, so that an absent optional field stays absent. */
 function defined<T extends object>(value: T): T {

@@ -31,8 +31,12 @@ export type RecordSource =
 
 export type RecordSourceType = RecordSource['type'];
 
-/** Why a subscription may have missed events: its socket dropped, or the extension closed the connection (panel gone, disconnect, new settings). */
-export type GapReason = 'connectionLost' | 'connectionClosed';
+/**
+ * Why a subscription may have missed events: its socket dropped, the extension closed the connection (panel gone,
+ * disconnect, new settings), or the service worker restarted (its sockets died with it; a page's kept running while
+ * nothing recorded them).
+ */
+export type GapReason = 'connectionLost' | 'connectionClosed' | 'workerRestarted';
 
 /**
  * What a record that is not a frame stands for, with its details. A record has a marker exactly when it is not a

@@ -56,6 +56,22 @@ export class RingBuffer<T> {
     }
   }
 
+  /**
+   * Moves the newest item `steps` places towards the oldest (the items it passes move one place newer): an insert
+   * near the end in O(steps). Clamped to the items retained.
+   */
+  moveNewestBack(steps: number): void {
+    const cap = this.capacityValue;
+    let at = this.length - 1;
+    const stop = Math.max(0, at - steps);
+    for (; at > stop; at--) {
+      const a = (this.start + at) % cap;
+      const b = (this.start + at - 1) % cap;
+      [this.items[a], this.items[b]] = [this.items[b], this.items[a]];
+      if (this.weights) [this.weights[a], this.weights[b]] = [this.weights[b]!, this.weights[a]!];
+    }
+  }
+
   /** Drops the oldest item (counted as dropped); false when empty. */
   shift(): boolean {
     if (this.length === 0) return false;

@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import { compileFilter } from './filter.js';
 import type { RecordKind, TimelineRecord } from './record.js';
 import { RingBuffer } from './ring-buffer.js';
-import { TimelineStore } from './store.js';
+import { REORDER_WINDOW, TimelineStore } from './store.js';
 
 let seq = 0;
 function record(kind: RecordKind, extra: Partial<TimelineRecord> = {}): TimelineRecord {
@@ -128,6 +128,45 @@ describe('TimelineStore', () => {
     assert.deepEqual(store.lastSeen(), { epoch: 'e1', seq: b.seq });
     const other = { ...record('sent'), epoch: 'e2', seq: 1 };
     assert.equal(store.append([other]), 1);
+  });
+
+  it('places a record that arrives late in time order, and keeps the filtered view and catch-up in step', () => {
+    const store = new TimelineStore(10);
+    store.setFilter({ kinds: ['create'] });
+    const at = (kind: RecordKind, time: number, epoch = 'old') => ({ ...record(kind), time, epoch });
+    const shown = [at('create', 10), at('sent', 20), at('create', 30), at('update', 40)];
+    store.append(shown);
+    // A new worker epoch hands over page events older than rows already shown.
+    const late = [at('create', 25, 'new'), at('sent', 5, 'new'), at('create', 50, 'new')];
+    store.append(late);
+    assert.deepEqual(store.all().map((r) => r.time), [5, 10, 20, 25, 30, 40, 50]);
+    assert.deepEqual(store.matching().map((r) => r.time), [10, 25, 30, 50]);
+    assert.equal(store.indexOf(late[0]!), 1);
+    assert.deepEqual(store.lastSeen(), { epoch: 'new', seq: late[2]!.seq }, 'catch-up still resumes after the last arrival');
+    store.setFilter({ kinds: [] });
+    assert.deepEqual(store.matching().map((r) => r.time), [5, 10, 20, 25, 30, 40, 50]);
+  });
+
+  it('a late record in a full store: the oldest goes, the rest stays in order', () => {
+    const store = new TimelineStore(3);
+    const at = (time: number) => ({ ...record('create'), time });
+    store.append([at(10), at(20), at(30)]);
+    store.append([at(15)]);
+    assert.deepEqual(store.all().map((r) => r.time), [15, 20, 30]);
+    store.append([at(1)]);
+    assert.deepEqual(store.all().map((r) => r.time), [1, 20, 30], 'older than all kept: first');
+    assert.deepEqual(store.matching().map((r) => r.time), [1, 20, 30]);
+  });
+
+  it('reorders within a bounded window only', () => {
+    const store = new TimelineStore(REORDER_WINDOW * 3);
+    const at = (time: number) => ({ ...record('create'), time });
+    const many: TimelineRecord[] = [];
+    for (let i = 1; i <= REORDER_WINDOW * 2; i++) many.push(at(1000 + i));
+    store.append(many);
+    store.append([at(0)]);
+    const times = store.all().map((r) => r.time);
+    assert.equal(times.indexOf(0), REORDER_WINDOW, 'placed at the start of the window, not searched beyond it');
   });
 
   it('hides everything while the filter is invalid and says why', () => {

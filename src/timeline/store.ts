@@ -8,6 +8,12 @@ import { RingBuffer } from './ring-buffer.js';
 export const DEFAULT_CAPACITY = 100_000;
 /** Characters the timeline keeps at most (about that many bytes): the oldest records go first beyond it. */
 export const DEFAULT_BUDGET_CHARS = 64 * 1024 * 1024;
+/**
+ * A record older than the newest ones is placed in time order among the last REORDER_WINDOW records (e.g. a page's
+ * events handed over after a service-worker restart, behind records the new worker already sent). In-order records
+ * cost nothing more; an out-of-order one costs O(window) at most.
+ */
+export const REORDER_WINDOW = 1_000;
 
 export class TimelineStore {
   private readonly records: RingBuffer<TimelineRecord>;
@@ -89,10 +95,18 @@ export class TimelineStore {
       if (!this.isNew(record)) continue;
       this.lastSeqByEpoch.set(record.epoch, record.seq);
       this.latest = { epoch: record.epoch, seq: record.seq };
+      const later = this.newerThan(record.time);
       this.records.push(record);
-      if (test(record)) this.matches.push(this.appended);
       this.appended++;
       added++;
+      if (later === 0) {
+        if (test(record)) this.matches.push(this.appended - 1);
+        continue;
+      }
+      // Pushing may have dropped the oldest records (capacity, budget).
+      const steps = Math.min(later, this.records.size - 1);
+      this.records.moveNewestBack(steps);
+      this.insertMatch(this.appended - 1 - steps, test(record));
     }
     this.trimMatches();
     return added;
@@ -124,6 +138,24 @@ export class TimelineStore {
   /** The newest record seen, for a catch-up request after a reconnect. */
   lastSeen(): { epoch: string; seq: number } | undefined {
     return this.latest;
+  }
+
+  /** How many of the newest records (at most REORDER_WINDOW) are later than `time`. */
+  private newerThan(time: number): number {
+    let count = 0;
+    const size = this.records.size;
+    while (count < REORDER_WINDOW && count < size && this.records.at(size - 1 - count)!.time > time) count++;
+    return count;
+  }
+
+  /** A record was inserted at absolute position `position`: the matches after it move one place on. */
+  private insertMatch(position: number, matches: boolean): void {
+    let i = this.matches.length;
+    while (i > this.matchesStart && this.matches[i - 1]! >= position) {
+      this.matches[i - 1]!++;
+      i--;
+    }
+    if (matches) this.matches.splice(i, 0, position);
   }
 
   private firstAbsolute(): number {
