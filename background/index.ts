@@ -9,10 +9,12 @@ import { PageWatch } from './page/page-watch.js';
 import { PanelRouter, panelTabId } from './panel-router.js';
 import { WorkspaceStore, type KeyValueArea } from './persistence.js';
 import { BacklogBudget } from './recorder.js';
+import { ServerRegistry } from './servers/server-registry.js';
 import { Workspace, type PersistedWorkspace } from './workspace.js';
 
 const epoch = crypto.randomUUID();
 const store = new WorkspaceStore(browser.storage.session as unknown as KeyValueArea);
+const registry = new ServerRegistry(browser.storage.session as unknown as KeyValueArea);
 const workspaces = new Map<number, Workspace>();
 const backlogBudget = new BacklogBudget();
 let restored: Map<number, PersistedWorkspace> | undefined;
@@ -38,7 +40,8 @@ function createPageWatch(preserved: number[]): PageWatch {
 let pageWatch: PageWatch | undefined;
 
 const ready: Promise<void> = Promise.all([
-  store.loadAll(),
+  // The shared servers first: every workspace restored or created after this follows them.
+  registry.load().then(() => store.loadAll()),
   browser.storage.session.get(PRESERVED_TABS_KEY).then((items) => items[PRESERVED_TABS_KEY]),
 ])
   .then(([list, preserved]) => {
@@ -62,6 +65,7 @@ async function workspaceFor(tabId: number): Promise<Workspace> {
       tabId,
       {
         epoch,
+        registry,
         sink: router,
         budget: backlogBudget,
         persist: (id) => store.scheduleSave(id, () => workspaces.get(id)?.persisted()),

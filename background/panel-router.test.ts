@@ -42,6 +42,7 @@ function setup() {
     isActive: false,
     activate: () => (fake.isActive = true),
     serverViews: () => [],
+    formerServers: () => [],
     pageSockets: () => [] as unknown[],
     record: (draft: RecordDraft) => recorder.record(draft),
   };

@@ -150,10 +150,11 @@ export class PanelRouter {
   private welcome(port: Runtime.Port, workspace: Workspace, backlog: TimelineRecord[], backlogDropped: number): void {
     const epoch = workspace.recorder.epoch;
     const servers = workspace.serverViews();
+    const formerServers = workspace.formerServers();
     const pageSockets = workspace.pageSockets();
-    const full: BackgroundToPanel = { type: 'welcome', epoch, servers, pageSockets, backlog, backlogDropped };
+    const full: BackgroundToPanel = { type: 'welcome', epoch, servers, formerServers, pageSockets, backlog, backlogDropped };
     if (this.post(port, full) !== 'failed') return;
-    const bare: BackgroundToPanel = { type: 'welcome', epoch, servers, pageSockets, backlog: [], backlogDropped };
+    const bare: BackgroundToPanel = { type: 'welcome', epoch, servers, formerServers, pageSockets, backlog: [], backlogDropped };
     let sent = this.post(port, bare);
     if (sent === 'failed') {
       sent = this.post(port, { ...bare, pageSockets: [] });
@@ -221,6 +222,7 @@ export class PanelRouter {
         type: 'batch',
         records,
         servers: pending.servers ? workspace.serverViews() : undefined,
+        formerServers: pending.servers ? workspace.formerServers() : undefined,
         pageSockets: pending.page ? workspace.pageSockets() : undefined,
       };
       pending.servers = pending.page = false;
@@ -241,7 +243,7 @@ export class PanelRouter {
     if (message.servers || message.pageSockets) {
       if (!records.length) return this.notDelivered(workspace, 0, 'the servers or page view could not be sent to the panel');
       this.postRecords(port, workspace, { type: 'batch', records });
-      if (this.post(port, { type: 'batch', records: [], servers: message.servers, pageSockets: message.pageSockets }) === 'failed') {
+      if (this.post(port, { type: 'batch', records: [], servers: message.servers, formerServers: message.formerServers, pageSockets: message.pageSockets }) === 'failed') {
         this.notDelivered(workspace, 0, 'the servers or page view could not be sent to the panel');
       }
       return;

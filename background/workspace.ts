@@ -4,13 +4,15 @@ import type { WebSocketConstructor } from '../src/livequery/index.js';
 import type { KeyringCommand, PanelToBackground, PageSocketEvent } from '../src/messages.js';
 import { PageTracker, type SocketEventsOptions } from './page/page-tracker.js';
 import type { RecordDraft } from '../src/timeline/record.js';
-import type { PageSocketView, ServerSpec, ServerView } from '../src/views.js';
+import type { FormerServer, PageSocketView, ServerSpec, ServerView } from '../src/views.js';
+import type { ServerRegistry } from './servers/server-registry.js';
 import { ServerConnection, validateServerSpec, type PersistedServer } from './connection.js';
 import { now } from '../src/timeline/clock.js';
 import { Recorder, type BacklogBudget, type RecordSink } from './recorder.js';
 
 export interface PersistedWorkspace {
   tabId: number;
+  /** This tab's connections: their subscriptions (the specs are the registry's; an older version kept them here). */
   servers: PersistedServer[];
   /** When this worker last saved the tab while recording: a restarted worker takes it as the start of a possible gap. */
   aliveAt?: number;
@@ -26,6 +28,8 @@ export interface WorkspaceSink extends RecordSink {
 
 export interface WorkspaceDeps {
   epoch: string;
+  /** The servers every tab shares. */
+  registry: ServerRegistry;
   sink: WorkspaceSink;
   /** The character budget every tab's backlog shares. */
   budget?: BacklogBudget;
@@ -38,12 +42,15 @@ export type Command = Exclude<PanelToBackground, { type: 'hello' | 'heartbeat' |
 
 const newId = () => crypto.randomUUID().slice(0, 8);
 
+const sameSpec = (a: ServerSpec, b: ServerSpec) => JSON.stringify(a) === JSON.stringify(b);
+
 export class Workspace {
   readonly recorder: Recorder;
   readonly page: PageTracker;
   private readonly servers = new Map<string, ServerConnection>();
   private active = false;
   private aliveSavedAt = -Infinity;
+  private readonly stopListening: () => void;
 
   constructor(
     readonly tabId: number,
@@ -60,9 +67,15 @@ export class Workspace {
       },
       { workerLastAlive: lastAlive },
     );
+    const { registry } = deps;
     for (const server of persisted?.servers ?? []) {
-      this.servers.set(server.id, this.connectionFor(server.id, server, lastAlive));
+      // Saved per tab by an earlier version: the server joins the shared list as it was.
+      if (!registry.get(server.id)) registry.add(server.spec, server.id, server.enabled);
+      const shared = registry.get(server.id)!;
+      this.servers.set(server.id, this.connectionFor(server.id, { ...server, spec: shared.spec, enabled: shared.enabled }, lastAlive));
     }
+    this.sync();
+    this.stopListening = registry.onChange(() => this.sync());
     if (persisted && persisted.servers.length) {
       const subscriptions = persisted.servers.reduce((n, s) => n + s.subscriptions.length, 0);
       this.record({
@@ -103,6 +116,35 @@ export class Workspace {
     }
   }
 
+  /** Follows the shared list: a connection for every server (with no subscriptions when new to this tab). */
+  private sync(): void {
+    const shared = new Map(this.deps.registry.list().map((s) => [s.id, s]));
+    let changed = false;
+    for (const [id, connection] of this.servers) {
+      if (shared.has(id)) continue;
+      this.servers.delete(id);
+      void connection.dispose();
+      changed = true;
+    }
+    for (const server of shared.values()) {
+      const connection = this.servers.get(server.id);
+      if (!connection) {
+        const added = this.connectionFor(server.id, { spec: server.spec, enabled: server.enabled, subscriptions: [] });
+        this.servers.set(server.id, added);
+        if (this.active) added.start();
+        changed = true;
+        continue;
+      }
+      const mine = connection.persisted();
+      if (!sameSpec(mine.spec, server.spec)) void connection.edit(server.spec);
+      if (mine.enabled !== server.enabled) void connection.setEnabled(server.enabled);
+      changed ||= !sameSpec(mine.spec, server.spec) || mine.enabled !== server.enabled;
+    }
+    if (!changed) return;
+    this.deps.persist(this.tabId);
+    this.deps.sink.viewChanged(this.tabId, 'servers');
+  }
+
   /** A panel is attached: connections run. */
   activate(): void {
     this.active = true;
@@ -119,8 +161,14 @@ export class Workspace {
     return this.active;
   }
 
+  /** In the order the servers were added (the shared list's). */
   serverViews(): ServerView[] {
-    return [...this.servers.values()].map((s) => s.view());
+    return this.deps.registry.list().flatMap((s) => this.servers.get(s.id)?.view() ?? []);
+  }
+
+  /** Servers removed from the shared list: their names and URLs, for their records. */
+  formerServers(): FormerServer[] {
+    return this.deps.registry.formerServers();
   }
 
   pageSockets(): PageSocketView[] {
@@ -147,24 +195,25 @@ export class Workspace {
         this.addServer(command.spec);
         break;
       case 'adoptPageSubscription': {
-        const existing = [...this.servers.values()].find((s) => {
-          const spec = s.persisted().spec;
-          return spec.serverURL === command.spec.serverURL && spec.applicationId === command.spec.applicationId;
-        });
-        (existing ?? this.addServer(command.spec)).subscribe(command.query, command.sessionToken);
+        const existing = this.deps.registry
+          .list()
+          .find((s) => s.spec.serverURL === command.spec.serverURL && s.spec.applicationId === command.spec.applicationId);
+        const id = existing?.id ?? this.addServer(command.spec);
+        this.server(id).subscribe(command.query, command.sessionToken);
         break;
       }
       case 'editServer':
-        await this.server(command.serverId).edit(command.spec);
+        this.server(command.serverId);
+        validateServerSpec(command.spec);
+        this.deps.registry.edit(command.serverId, command.spec);
         break;
-      case 'removeServer': {
-        const server = this.server(command.serverId);
-        this.servers.delete(command.serverId);
-        await server.dispose();
+      case 'removeServer':
+        this.server(command.serverId);
+        this.deps.registry.remove(command.serverId);
         break;
-      }
       case 'setServerEnabled':
-        await this.server(command.serverId).setEnabled(command.enabled);
+        this.server(command.serverId);
+        this.deps.registry.setEnabled(command.serverId, command.enabled);
         break;
       case 'subscribe':
         this.server(command.serverId).subscribe(command.query, command.sessionToken);
@@ -186,7 +235,8 @@ export class Workspace {
     this.deps.sink.viewChanged(this.tabId, 'servers');
   }
 
-  private addServer(spec: ServerSpec): ServerConnection {
+  /** Adds a server to the shared list (every tab's workspace gets a connection to it); returns its id. */
+  private addServer(spec: ServerSpec): string {
     try {
       validateServerSpec(spec);
     } catch (error) {
@@ -200,15 +250,12 @@ export class Workspace {
       });
       throw error;
     }
-    const id = newId();
-    const connection = this.connectionFor(id, { spec, enabled: true, subscriptions: [] });
-    this.servers.set(id, connection);
-    if (this.active) connection.start();
-    return connection;
+    return this.deps.registry.add(spec, newId()).id;
   }
 
   /** The tab closed: every connection closes for good. */
   async dispose(): Promise<void> {
+    this.stopListening();
     this.active = false;
     this.recorder.dispose();
     const servers = [...this.servers.values()];

@@ -7,7 +7,7 @@ import { WebSocketServer } from 'ws';
 import type { EmbeddedServer as EmbeddedTarget } from '../server/index.js';
 import { createObject } from '../test/harness/rest.js';
 import { startTarget } from '../test/harness/targets.js';
-import { byTestId, stopServiceWorker, waitForServiceWorkerRestart, type PanelHandle } from './harness/index.js';
+import { byTestId, openDevToolsPanel, stopServiceWorker, waitForServiceWorkerRestart, type PanelHandle } from './harness/index.js';
 import { allTimelineRows, pageSockets, RAW_CLIENT_PAGE, RAW_CLIENT_SCRIPT, waitForPageRow, waitForPageSubscriptions } from './support/page-apps.js';
 import { addServer, rowTexts, subscribe, waitForRow, waitForServerState, waitForSubscriptionState } from './support/panel-actions.js';
 import { useBrowserSession } from './support/browser-session.js';
@@ -184,3 +184,39 @@ describe('a service-worker restart (embedded server)', () => {
     assert.deepEqual(panel.errors, []);
   });
 });
+
+describe('servers configured once for every tab (embedded server)', () => {
+  let embedded: EmbeddedTarget;
+  before(async () => {
+    embedded = await startTarget('embedded');
+  });
+  after(() => embedded.stop());
+
+  test('added in one tab’s panel, shown and connected in another’s at once; subscriptions stay per tab; removed everywhere, its rows keep its name', { timeout: 90_000 }, async () => {
+    const { panel: first } = await session.openPanel();
+    const other = await session.harness.newPage(session.pages.url());
+    const second = await openDevToolsPanel(session.harness, other);
+    assert.equal(await second.count(byTestId('server')), 0);
+
+    await addServer(first, { serverURL: embedded.liveQueryURL, applicationId: embedded.applicationId, javascriptKey: embedded.javascriptKey });
+    await waitForServerState(second, 'connected');
+    await waitForServerState(first, 'connected');
+    await subscribe(second, { className: 'Item', where: '{"kind":"shared"}' });
+    await waitForSubscriptionState(second, 'subscribed');
+    assert.equal(await first.count(byTestId('subscription')), 0, 'subscriptions stay in their tab');
+    const item = await createObject(embedded, 'Item', { kind: 'shared' });
+    await waitForRow(second, 'create', item.objectId);
+    const host = new URL(embedded.liveQueryURL).host;
+    const named = (await rowTexts(second)).filter((r) => r.kind === 'create');
+    assert.ok(named[0]!.text.includes(host), `the row names the server: ${named[0]!.text}`);
+
+    await first.click(byTestId('server-remove'));
+    await second.waitFor(`document.querySelectorAll('[data-testid="server"]').length === 0`, { message: 'removed in the other tab too' });
+    const rows = await allTimelineRows(second);
+    assert.ok(rows.some((r) => r.kind === 'create' && r.text.includes(host)), 'its past rows keep its name');
+    assert.ok(!rows.some((r) => r.text.includes('removed server')), `no row says "removed server": ${JSON.stringify(rows.filter((r) => r.text.includes('removed server')))}`);
+    assert.deepEqual(first.errors, []);
+    assert.deepEqual(second.errors, []);
+  });
+});
+

@@ -3,7 +3,7 @@
 import { isKeyringView, isTokenEntry, type KeyringView, type TokenEntry } from './keyring.js';
 import { checkClientFrame, isPlainObject, type QueryJSON } from './livequery/protocol.js';
 import type { TimelineRecord } from './timeline/record.js';
-import type { PageSocketView, ServerSpec, ServerView } from './views.js';
+import type { FormerServer, PageSocketView, ServerSpec, ServerView } from './views.js';
 
 /* ---------- page (MAIN world hook) → content script (ISOLATED relay), via window.postMessage ---------- */
 
@@ -169,13 +169,15 @@ export type BackgroundToPanel =
       type: 'welcome';
       epoch: string;
       servers: ServerView[];
+      /** Servers removed (in any tab): their names and URLs, for the records they left. */
+      formerServers?: FormerServer[];
       pageSockets: PageSocketView[];
       /** Records the panel has not seen yet (all retained ones for a new epoch). */
       backlog: TimelineRecord[];
       /** How many records the bounded backlog dropped before the first one sent. */
       backlogDropped: number;
     }
-  | { type: 'batch'; records: TimelineRecord[]; servers?: ServerView[]; pageSockets?: PageSocketView[] }
+  | { type: 'batch'; records: TimelineRecord[]; servers?: ServerView[]; formerServers?: FormerServer[]; pageSockets?: PageSocketView[] }
   | { type: 'commandResult'; commandId: string; ok: boolean; error?: string }
   /** The whole keyring: in answer to every hello, and to every panel after each change. */
   | { type: 'keyring'; keyring: KeyringView };

@@ -18,6 +18,13 @@ export interface ServerSpec {
   label?: string;
 }
 
+/** A server the user removed: its name and URL stay known for the records it left behind (no keys). */
+export interface FormerServer {
+  id: string;
+  serverURL: string;
+  label?: string;
+}
+
 export interface SubscriptionView {
   id: string;
   requestId?: number;

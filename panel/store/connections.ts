@@ -3,7 +3,7 @@
 
 import { signal } from '@preact/signals';
 import type { QueryJSON } from '../../src/livequery/protocol.js';
-import type { PageSocketView, PageSubscriptionView, ServerSpec, ServerView } from '../../src/views.js';
+import type { FormerServer, PageSocketView, PageSubscriptionView, ServerSpec, ServerView } from '../../src/views.js';
 import type { PanelPort } from '../adapters/port.js';
 
 const OPTIONAL_SPEC_FIELDS = ['javascriptKey', 'masterKey', 'sessionToken', 'label'] as const;
@@ -22,14 +22,20 @@ export function createConnectionsStore(port: PanelPort) {
   /** Whether the port to the service worker is up (it drops whenever the worker is stopped). */
   const connected = signal(false);
   const servers = signal<ServerView[]>([]);
+  /** Servers removed (in any tab): named and with their URL for the records they left. */
+  const formerServers = signal<FormerServer[]>([]);
   port.onStatus((up) => (connected.value = up));
   const run = port.run.bind(port);
 
   return {
     connected,
     servers,
+    formerServers,
     setServers(list: ServerView[]): void {
       servers.value = list;
+    },
+    setFormerServers(list: FormerServer[]): void {
+      formerServers.value = list;
     },
     addServer(spec: ServerSpec): Promise<void> {
       return run({ type: 'addServer', spec: cleanSpec(spec) });

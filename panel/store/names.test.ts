@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { signal } from '@preact/signals';
 import type { QueryJSON } from '../../src/livequery/protocol.js';
-import { emptyCounts, type PageSocketView, type ServerView } from '../../src/views.js';
+import { emptyCounts, type FormerServer, type PageSocketView, type ServerView } from '../../src/views.js';
 import { createNamesStore, hostOf } from './names.js';
 import type { OpenedRecording } from './timeline.js';
 
@@ -46,6 +46,15 @@ describe('createNamesStore', () => {
       ['pageSocket:p', 'page frame 2 app.test/lq'],
     ]);
     assert.equal(hostOf('not a url'), 'not a url');
+  });
+
+  it('keeps the name of a removed server for the records it left', () => {
+    const { deps } = setup();
+    const formerServers = signal<FormerServer[]>([{ id: 'gone', serverURL: 'wss://old.test/parse' }, { id: 's9', serverURL: 'ws://x/', label: 'was prod' }]);
+    const names = createNamesStore({ ...deps, formerServers });
+    assert.equal(names.sourceNames.value.get('server:gone'), 'old.test/parse');
+    assert.equal(names.sourceNames.value.get('server:s9'), 'was prod');
+    assert.equal(names.sourceNames.value.get('server:s1'), 'api.test/parse', 'current servers as before');
   });
 
   it('keeps the same names map while no name changes (a batch with new counts does not re-render every row)', () => {

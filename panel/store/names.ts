@@ -3,7 +3,7 @@
 import { computed, type ReadonlySignal } from '@preact/signals';
 import type { QueryJSON } from '../../src/livequery/protocol.js';
 import { sourceKey } from '../../src/timeline/keys.js';
-import type { PageSocketView, ServerView } from '../../src/views.js';
+import type { FormerServer, PageSocketView, ServerView } from '../../src/views.js';
 import type { OpenedRecording } from './timeline.js';
 
 export function hostOf(url: string): string {
@@ -17,13 +17,15 @@ export function hostOf(url: string): string {
 
 export interface NamesDeps {
   servers: ReadonlySignal<ServerView[]>;
+  /** Removed servers: their records keep the name they had. */
+  formerServers?: ReadonlySignal<FormerServer[]>;
   pageSockets: ReadonlySignal<PageSocketView[]>;
   imported: ReadonlySignal<OpenedRecording | null>;
   seenClasses: ReadonlySignal<ReadonlySet<string>>;
   historyEntries: ReadonlySignal<readonly { query: QueryJSON }[]>;
 }
 
-export function createNamesStore({ servers, pageSockets, imported, seenClasses, historyEntries }: NamesDeps) {
+export function createNamesStore({ servers, formerServers, pageSockets, imported, seenClasses, historyEntries }: NamesDeps) {
   let lastNames: ReadonlyMap<string, string> = new Map();
   /** The same map as last time when no name changed: servers arrive with every batch, rows re-render on a new map. */
   const stable = (names: ReadonlyMap<string, string>): ReadonlyMap<string, string> => {
@@ -36,6 +38,9 @@ export function createNamesStore({ servers, pageSockets, imported, seenClasses, 
     const recording = imported.value?.recording;
     if (recording) return stable(new Map(Object.entries(recording.sources ?? {})));
     const names = new Map<string, string>();
+    for (const former of formerServers?.value ?? []) {
+      names.set(sourceKey({ type: 'server', serverId: former.id }), former.label || hostOf(former.serverURL));
+    }
     for (const server of servers.value) {
       names.set(sourceKey({ type: 'server', serverId: server.id }), server.spec.label || hostOf(server.spec.serverURL));
     }

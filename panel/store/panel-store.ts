@@ -53,6 +53,7 @@ export function createPanelStore(deps: PanelDeps) {
   });
   const names = createNamesStore({
     servers: connections.servers,
+    formerServers: connections.formerServers,
     pageSockets: page.sockets,
     imported: timeline.imported,
     seenClasses: timeline.seenClasses,
@@ -61,6 +62,7 @@ export function createPanelStore(deps: PanelDeps) {
   const recordingFiles = createRecordingFilesStore({
     timeline,
     servers: connections.servers,
+    formerServers: connections.formerServers,
     pageSockets: page.sockets,
     sourceNames: names.sourceNames,
     keyring,
@@ -95,6 +97,7 @@ export function createPanelStore(deps: PanelDeps) {
         carried.workerStarted(message.epoch, connections.servers.peek(), page.sockets.peek());
         const servers = carried.servers(message.servers);
         connections.setServers(servers);
+        connections.setFormerServers(message.formerServers ?? []);
         page.setSockets(carried.sockets(message.pageSockets));
         view.followServers(servers);
         page.workerStarted(message.epoch);
@@ -114,6 +117,7 @@ export function createPanelStore(deps: PanelDeps) {
         return;
       }
       if (message.servers) connections.setServers(carried.servers(message.servers));
+      if (message.formerServers) connections.setFormerServers(message.formerServers);
       if (message.pageSockets) page.setSockets(carried.sockets(message.pageSockets));
       if (message.servers || message.pageSockets) retainResultSets();
       receiveRecords(message.records);

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { signal } from '@preact/signals';
 import { exportRecording } from '../../src/timeline/export.js';
-import type { ServerView } from '../../src/views.js';
+import type { FormerServer, ServerView } from '../../src/views.js';
 import { manualFrames, workerRecords } from './fakes.js';
 import type { TokenEntry } from './keyring.js';
 import { createPageStore } from './page.js';
@@ -56,6 +56,24 @@ describe('createRecordingFilesStore', () => {
     assert.equal(har.fileName, 'livequery-2026-01-02T03-04-05.har');
     assert.ok(!har.text.includes(TOKEN));
     assert.equal(describeFilter({ kinds: [], subscriptionKey: 'k', className: 'Game', source: 'page:p', text: 'a+', regex: true }), 'source page:p; subscription k; class Game; regex a+');
+  });
+
+  it('a HAR names a removed server’s socket by its URL, not "unknown"', () => {
+    const frames = manualFrames();
+    const page = createPageStore({ settings: {}, worker: { setPreserveLog: () => undefined } });
+    const timeline = createTimelineStore({ settings: {}, nextFrame: frames.nextFrame, page, clearBacklog: () => undefined });
+    const records = workerRecords();
+    timeline.receive([records.rec({ kind: 'sent', label: 'connect', source: { type: 'server', serverId: 'gone' }, raw: '{"op":"connect"}' })]);
+    const files = createRecordingFilesStore({
+      timeline,
+      servers: signal<ServerView[]>([]),
+      formerServers: signal<FormerServer[]>([{ id: 'gone', serverURL: 'wss://old.test/parse' }]),
+      pageSockets: page.sockets,
+      sourceNames: signal(new Map()),
+      keyring: { entries: signal<TokenEntry[]>([]) },
+    });
+    const har = JSON.parse(files.exportFile('har', { scope: 'all', includeSecrets: false }).text) as { log: { entries: { request: { url: string } }[] } };
+    assert.deepEqual(har.log.entries.map((e) => e.request.url), ['wss://old.test/parse']);
   });
 
   it('opens a recording file in place of the timeline, or says why it cannot', () => {

@@ -5,7 +5,7 @@ import type { ReadonlySignal } from '@preact/signals';
 import { exportHar, exportRecording, importRecording } from '../../src/timeline/export.js';
 import type { TimelineFilter } from '../../src/timeline/filter.js';
 import { sourceKey } from '../../src/timeline/keys.js';
-import type { PageSocketView, ServerView } from '../../src/views.js';
+import type { FormerServer, PageSocketView, ServerView } from '../../src/views.js';
 import type { KeyringStore } from './keyring.js';
 import type { PanelTimeline } from './timeline.js';
 
@@ -42,17 +42,20 @@ const stamp = (time: number) => new Date(time).toISOString().replace(/[:.]/g, '-
 export interface RecordingFilesDeps {
   timeline: Pick<PanelTimeline, 'records' | 'filter' | 'imported' | 'openRecording'>;
   servers: ReadonlySignal<ServerView[]>;
+  /** Removed servers: their records still export with their URL. */
+  formerServers?: ReadonlySignal<FormerServer[]>;
   pageSockets: ReadonlySignal<PageSocketView[]>;
   sourceNames: ReadonlySignal<ReadonlyMap<string, string>>;
   keyring: Pick<KeyringStore, 'entries'>;
   clock?: () => number;
 }
 
-export function createRecordingFilesStore({ timeline, servers, pageSockets, sourceNames, keyring, clock = Date.now }: RecordingFilesDeps) {
+export function createRecordingFilesStore({ timeline, servers, formerServers, pageSockets, sourceNames, keyring, clock = Date.now }: RecordingFilesDeps) {
   /** The keyring's tokens are removed too, wherever they occur, unless secrets are included. */
   const secrets = (choice: ExportChoice) => (choice.includeSecrets ? [] : keyring.entries.value.map((e) => e.token));
   const urls = () => {
     const map = new Map<string, string>();
+    for (const former of formerServers?.value ?? []) map.set(sourceKey({ type: 'server', serverId: former.id }), former.serverURL);
     for (const server of servers.value) map.set(sourceKey({ type: 'server', serverId: server.id }), server.spec.serverURL);
     for (const socket of pageSockets.value) {
       map.set(sourceKey({ type: 'pageSocket', socketId: socket.id, frameId: socket.frameId }), socket.url);
