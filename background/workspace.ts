@@ -42,7 +42,8 @@ export type Command = Exclude<PanelToBackground, { type: 'hello' | 'heartbeat' |
 
 const newId = () => crypto.randomUUID().slice(0, 8);
 
-const sameSpec = (a: ServerSpec, b: ServerSpec) => JSON.stringify(a) === JSON.stringify(b);
+const SPEC_FIELDS = ['serverURL', 'applicationId', 'javascriptKey', 'masterKey', 'sessionToken', 'label'] as const;
+const sameSpec = (a: ServerSpec, b: ServerSpec) => SPEC_FIELDS.every((field) => a[field] === b[field]);
 
 export class Workspace {
   readonly recorder: Recorder;
@@ -69,7 +70,8 @@ export class Workspace {
     );
     const { registry } = deps;
     for (const server of persisted?.servers ?? []) {
-      // Saved per tab by an earlier version: the server joins the shared list as it was.
+      // Saved per tab by an earlier version: the server joins the shared list as it was (unless it was removed).
+      if (registry.formerServers().some((f) => f.id === server.id)) continue;
       if (!registry.get(server.id)) registry.add(server.spec, server.id, server.enabled);
       const shared = registry.get(server.id)!;
       this.servers.set(server.id, this.connectionFor(server.id, { ...server, spec: shared.spec, enabled: shared.enabled }, lastAlive));
@@ -136,9 +138,11 @@ export class Workspace {
         continue;
       }
       const mine = connection.persisted();
-      if (!sameSpec(mine.spec, server.spec)) void connection.edit(server.spec);
+      const edited = !sameSpec(mine.spec, server.spec);
+      // The registry only holds validated specs: an edit cannot be refused here.
+      if (edited) connection.edit(server.spec).catch((error: unknown) => console.error('LiveQuery DevTools: cannot apply a server edit', error));
       if (mine.enabled !== server.enabled) void connection.setEnabled(server.enabled);
-      changed ||= !sameSpec(mine.spec, server.spec) || mine.enabled !== server.enabled;
+      changed ||= edited || mine.enabled !== server.enabled;
     }
     if (!changed) return;
     this.deps.persist(this.tabId);
