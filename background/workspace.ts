@@ -254,7 +254,9 @@ export class Workspace {
       });
       throw error;
     }
-    return this.deps.registry.add(spec, newId()).id;
+    // Configured once: the same settings added again (e.g. from another tab) are the server already there.
+    const same = this.deps.registry.list().find((s) => sameSpec(s.spec, spec));
+    return same?.id ?? this.deps.registry.add(spec, newId()).id;
   }
 
   /** The tab closed: every connection closes for good. */

@@ -72,6 +72,8 @@ describe('servers shared by every tab', () => {
     const one = workspace(1, registry);
     const two = workspace(2, registry);
     await one.ws.run({ type: 'addServer', commandId: 'c', spec: SPEC });
+    await two.ws.run({ type: 'addServer', commandId: 'c', spec: { ...SPEC } });
+    assert.equal(registry.list().length, 1, 'the same settings added in another tab are the same server');
     const [server] = two.ws.serverViews();
     assert.equal(server?.spec.serverURL, SPEC.serverURL, 'the other tab has it');
     assert.ok(two.changed.includes('servers'), 'and its panel is told');
