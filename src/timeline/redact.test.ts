@@ -96,6 +96,42 @@ describe('Redactor', () => {
   });
 });
 
+describe('Redactor on a megabyte of hostile text', () => {
+  // A quadratic pattern takes minutes on each of these (150k characters took 12.8 s in the panel): the timeout fails it.
+  const MB = 1 << 20;
+  const LINEAR = { timeout: 60_000 };
+  const redactor = new Redactor(['legacyTokenABCDEFGH']);
+
+  it('redacts a base64url run (a JWT-like token) in linear time', LINEAR, () => {
+    const token = 'eyJhbGciOiJIUzI1NiJ9_-'.repeat(MB / 22);
+    assert.equal(redactor.text(token), token);
+    assert.equal(redactor.text(`?x=${token}&sessionToken=${token}`), `?x=${token}&sessionToken=${REDACTED}`);
+    assert.equal(redactor.frame(`{"op":"connect","sessionToken":"${token}`), `{"op":"connect","sessionToken":"${REDACTED}"`);
+  });
+
+  it('redacts a megabyte of token prefixes and a megabyte-long token in linear time', LINEAR, () => {
+    const prefixes = 'r:'.repeat(MB / 2);
+    assert.equal(redactor.text(prefixes), prefixes);
+    assert.equal(redactor.text(`(r:${'0'.repeat(MB)})`), `(${REDACTED})`);
+  });
+
+  it('redacts text made of quotes, escaped quotes and unclosed pairs in linear time', LINEAR, () => {
+    const escaped = '"' + '\\"'.repeat(MB / 2);
+    assert.equal(redactor.text(escaped), escaped);
+    const quotes = '"'.repeat(MB);
+    assert.equal(redactor.text(quotes), quotes);
+    assert.equal(redactor.text(`"sessionToken":"${'\\"'.repeat(MB / 2)}`), `"sessionToken":"${REDACTED}"`);
+    const pairs = '"a":"b",'.repeat(MB / 8);
+    assert.equal(redactor.text(pairs + '"masterKey":"m"'), `${pairs}"masterKey":"${REDACTED}"`);
+  });
+
+  it('collects secrets from a megabyte of such text in linear time', LINEAR, () => {
+    const token = 'eyJhbGciOiJIUzI1NiJ9_-'.repeat(MB / 22);
+    const found = collectSecrets([record(`{"op":"connect","sessionToken":"${'\\"'.repeat(MB / 2)}x" ${token} masterKey=mk-1`)]);
+    assert.deepEqual([...found].sort(), ['"'.repeat(MB / 2) + 'x', 'mk-1']);
+  });
+});
+
 describe('collectSecrets', () => {
   it('finds secret values in JSON frames, in other text and in server specs', () => {
     const found = collectSecrets(

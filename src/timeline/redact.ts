@@ -2,18 +2,15 @@
 
 import type { Marker, TimelineRecord } from './record.js';
 import type { ServerSpec } from '../views.js';
+import { jsonPairs, QUERY_PAIR, queryPairGroups } from './secret-pairs.js';
 
 export const REDACTED = '[redacted]';
 /** Known secret values shorter than this are not searched for in free text (too likely to hit unrelated words). */
 export const MIN_SECRET_LENGTH = 8;
 
 const SECRET_NAMES = ['sessiontoken', 'masterkey', 'javascriptkey', 'restapikey', 'clientkey', 'windowskey'];
-/** A Parse revocable session token (`r:` and 32 hex digits) anywhere in text. */
+/** A Parse revocable session token (`r:` and 32 hex digits) anywhere in text (linear: a try starts only at `r:`). */
 const SESSION_TOKEN = /(?<![A-Za-z0-9])r:[0-9a-f]{16,}/gi;
-/** A `"key": "value"` pair in text that is not (or not entirely) JSON, e.g. a truncated frame; the value may be cut off. */
-const JSON_PAIR = /"((?:[^"\\]|\\.)*)"(\s*:\s*)"((?:[^"\\]|\\.)*)(?:"|$)/g;
-/** A `key=value` pair, as in a URL's query string. */
-const QUERY_PAIR = /([A-Za-z][A-Za-z0-9_-]*)=([^&\s"'#]+)/g;
 
 /** Whether a key names a secret: `sessionToken`, `masterKey`, `X-Parse-Session-Token`, `restAPIKey`… */
 export function isSecretKey(key: string): boolean {
@@ -41,6 +38,18 @@ function unescapeJSONString(body: string): string {
   return parsed.ok && typeof parsed.value === 'string' ? parsed.value : body;
 }
 
+/** Text with the values of secret `"key": "value"` pairs replaced (a cut-off value gets its closing quote). */
+function redactJsonPairs(text: string): string {
+  let out = '';
+  let copied = 0;
+  for (const pair of jsonPairs(text)) {
+    if (!isSecretKey(unescapeJSONString(pair.key))) continue;
+    out += `${text.slice(copied, pair.start)}"${pair.key}"${pair.colon}"${REDACTED}"`;
+    copied = pair.end;
+  }
+  return copied === 0 ? text : out + text.slice(copied);
+}
+
 export class Redactor {
   private readonly known: string[];
 
@@ -56,10 +65,11 @@ export class Redactor {
     let out = text;
     for (const secret of this.known) if (out.includes(secret)) out = out.split(secret).join(REDACTED);
     out = out.replace(SESSION_TOKEN, REDACTED);
-    out = out.replace(JSON_PAIR, (pair: string, key: string, colon: string) =>
-      isSecretKey(unescapeJSONString(key)) ? `"${key}"${colon}"${REDACTED}"` : pair,
-    );
-    return out.replace(QUERY_PAIR, (pair: string, key: string) => (isSecretKey(key) ? `${key}=${REDACTED}` : pair));
+    out = redactJsonPairs(out);
+    return out.replace(QUERY_PAIR, (pair: string, ...args: unknown[]) => {
+      const { prefix, key } = args.at(-1) as { prefix: string; key: string };
+      return isSecretKey(key) ? `${prefix}${key}=${REDACTED}` : pair;
+    });
   }
 
   /** A JSON value, copied with secret keys' values replaced and every string scrubbed; the same value when clean. */
@@ -132,10 +142,13 @@ export function collectSecrets(records: Iterable<TimelineRecord>, servers: Itera
       walk(parsed.value);
       continue;
     }
-    for (const [, key, , value] of record.raw.matchAll(JSON_PAIR)) {
-      if (value && isSecretKey(unescapeJSONString(key!))) found.add(unescapeJSONString(value));
+    for (const { key, value } of jsonPairs(record.raw)) {
+      if (value && isSecretKey(unescapeJSONString(key))) found.add(unescapeJSONString(value));
     }
-    for (const match of record.raw.matchAll(QUERY_PAIR)) if (isSecretKey(match[1]!)) found.add(match[2]!);
+    for (const match of record.raw.matchAll(QUERY_PAIR)) {
+      const { key, value } = queryPairGroups(match);
+      if (isSecretKey(key)) found.add(value);
+    }
   }
   for (const server of servers) walk(server);
   return found;
