@@ -1,5 +1,6 @@
 // Removes secrets (session tokens, app keys) from recorded frames, record texts and server specs before export.
 
+import { exceedsDepth, stringifyJSON } from '../json-limits.js';
 import type { Marker, TimelineRecord } from './record.js';
 import type { ServerSpec } from '../views.js';
 import { jsonPairs, QUERY_PAIR, queryPairGroups } from './secret-pairs.js';
@@ -72,29 +73,40 @@ export class Redactor {
     });
   }
 
-  /** A JSON value, copied with secret keys' values replaced and every string scrubbed; the same value when clean. */
+  /**
+   * A JSON value, copied with secret keys' values replaced and every string scrubbed; the same value when clean. A
+   * value nested deeper than MAX_JSON_DEPTH is not walked: it comes back as its JSON text, redacted as text.
+   */
   value(value: unknown): unknown {
+    if (exceedsDepth(value)) return this.text(stringifyJSON(value) ?? '');
+    return this.walk(value);
+  }
+
+  private walk(value: unknown): unknown {
     if (typeof value === 'string') return this.text(value);
     if (!isObject(value)) return value;
     if (Array.isArray(value)) {
-      const items = value.map((item: unknown) => this.value(item));
+      const items = value.map((item: unknown) => this.walk(item));
       return items.every((item, i) => item === value[i]) ? value : items;
     }
     let changed = false;
     const out: Record<string, unknown> = {};
     for (const [key, item] of Object.entries(value)) {
-      const next = isSecretKey(key) && hides(item) ? REDACTED : this.value(item);
+      const next = isSecretKey(key) && hides(item) ? REDACTED : this.walk(item);
       if (next !== item) changed = true;
       setKey(out, key, next);
     }
     return changed ? out : value;
   }
 
-  /** A frame's text: JSON stays valid JSON and is rewritten only when something was removed; other text as `text()`. */
+  /**
+   * A frame's text: JSON stays valid JSON and is rewritten only when something was removed; other text, and JSON
+   * nested deeper than MAX_JSON_DEPTH, as `text()`.
+   */
   frame(raw: string): string {
     const parsed = parseJSON(raw);
-    if (!parsed.ok) return this.text(raw);
-    const redacted = this.value(parsed.value);
+    if (!parsed.ok || exceedsDepth(parsed.value)) return this.text(raw);
+    const redacted = this.walk(parsed.value);
     return redacted === parsed.value ? raw : JSON.stringify(redacted);
   }
 
@@ -128,11 +140,15 @@ export class Redactor {
 /** Every secret value named in the records' frames and in the server specs, to be scrubbed wherever else it appears. */
 export function collectSecrets(records: Iterable<TimelineRecord>, servers: Iterable<ServerSpec> = []): Set<string> {
   const found = new Set<string>();
+  // Depth first and in key order, as a recursive walk would, but with a stack of its own: a value from a page or
+  // server may nest thousands of levels deep.
   const walk = (value: unknown): void => {
-    if (!isObject(value)) return;
-    for (const [key, item] of Object.entries(value)) {
+    const entriesOf = (item: unknown) => (isObject(item) ? Object.entries(item).reverse() : []);
+    const pending = entriesOf(value);
+    while (pending.length) {
+      const [key, item] = pending.pop()!;
       if (typeof item === 'string' && isSecretKey(key)) found.add(item);
-      else walk(item);
+      else for (const entry of entriesOf(item)) pending.push(entry);
     }
   };
   for (const record of records) {
