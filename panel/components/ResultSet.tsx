@@ -2,21 +2,19 @@
 
 import { useMemo, useState } from 'preact/hooks';
 import { subscriptionKey as keyOf } from '../../src/timeline/keys.js';
-import { isSecretKey, Redactor } from '../../src/timeline/redact.js';
+import { isSecretKey } from '../../src/timeline/redact.js';
 import { columnsOf } from '../../src/timeline/result-set.js';
 import { useConnections, useResultSets, useView } from '../store/index.js';
 import { MAX_RESULT_SET_OBJECTS } from '../store/result-sets.js';
+import { CELL_LIMIT, maskJSON, maskText, withNote } from './masked-text.js';
 
 const MAX_COLUMNS = 8;
 
-const masker = new Redactor();
-
-/** A cell's text; secret fields (e.g. a sessionToken column) and tokens inside values are masked. */
+/** A cell's text; secret fields (e.g. a sessionToken column) and tokens inside values are masked, long ones cut. */
 function cell(column: string, value: unknown): string {
   if (value === undefined) return '';
   if (isSecretKey(column) && typeof value === 'string') return '••••••••';
-  const text = typeof value === 'string' ? value : JSON.stringify(masker.value(value));
-  return masker.text(text);
+  return withNote(typeof value === 'string' ? maskText(value, CELL_LIMIT) : maskJSON(value, CELL_LIMIT));
 }
 
 export function ResultSetView({ subscriptionKey, title, serverId }: { subscriptionKey: string; title: string; serverId?: string }) {
@@ -82,11 +80,14 @@ export function ResultSetView({ subscriptionKey, title, serverId }: { subscripti
           <tbody>
             {objects.map((object) => (
               <tr key={String(object.objectId)} data-testid="result-row">
-                {columns.map((c) => (
-                  <td key={c} title={cell(c, object[c])}>
-                    {cell(c, object[c])}
-                  </td>
-                ))}
+                {columns.map((c) => {
+                  const text = cell(c, object[c]);
+                  return (
+                    <td key={c} title={text}>
+                      {text}
+                    </td>
+                  );
+                })}
               </tr>
             ))}
           </tbody>
