@@ -47,6 +47,7 @@ async function bundle(outDir: string, minify: boolean): Promise<void> {
       entryPoints: {
         devtools: join(root, 'panel/devtools.ts'),
         panel: join(root, 'panel/panel.tsx'),
+        'regex-worker': join(root, 'panel/regex-worker.ts'),
         'page-hook': join(root, 'src/inspect/page-hook.ts'),
         'page-relay': join(root, 'src/inspect/page-relay.ts'),
       },

@@ -3,6 +3,7 @@
 import { isKeyringView, isTokenEntry, type KeyringView, type TokenEntry } from './keyring.js';
 import { checkClientFrame, isPlainObject, type QueryJSON } from './livequery/protocol.js';
 import type { TimelineRecord } from './timeline/record.js';
+import type { RegexCost, RegexCostRequest } from './timeline/regex-cost.js';
 import type { PageSocketView, ServerSpec, ServerView } from './views.js';
 
 /* ---------- page (MAIN world hook) → content script (ISOLATED relay), via window.postMessage ---------- */
@@ -334,4 +335,34 @@ export function isRelayToBackground(value: unknown): value is RelayToBackground 
     default:
       return false;
   }
+}
+
+/* ---------- panel → its regex worker (a dedicated Worker), and back ---------- */
+
+/** Measure a filter pattern's cost on these texts (see src/timeline/regex-cost.ts). */
+export type PanelToRegexWorker = { type: 'measureRegex'; id: number; request: RegexCostRequest };
+export type RegexWorkerToPanel = { type: 'regexCost'; id: number; cost: RegexCost };
+
+const isTextList = (value: unknown): value is string[] => Array.isArray(value) && value.every(isString);
+
+export function isPanelToRegexWorker(value: unknown): value is PanelToRegexWorker {
+  if (!isPlainObject(value) || value.type !== 'measureRegex' || !isNumber(value.id)) return false;
+  const request = value.request;
+  return (
+    isPlainObject(request) &&
+    isString(request.source) &&
+    isString(request.flags) &&
+    isNumber(request.records) &&
+    isTextList(request.longest) &&
+    Array.isArray(request.sample) &&
+    request.sample.every(isTextList)
+  );
+}
+
+export function isRegexWorkerToPanel(value: unknown): value is RegexWorkerToPanel {
+  if (!isPlainObject(value) || value.type !== 'regexCost' || !isNumber(value.id) || !isPlainObject(value.cost)) return false;
+  const cost = value.cost;
+  return cost.ok === false
+    ? isString(cost.error)
+    : cost.ok === true && isNumber(cost.sampleMs) && isNumber(cost.longestMs) && isNumber(cost.probeMs) && isString(cost.probe);
 }
