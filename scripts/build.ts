@@ -11,6 +11,8 @@ export const DIST = join(root, 'dist');
 export const CHROME_DIR = join(DIST, 'chrome');
 export const FIREFOX_DIR = join(DIST, 'firefox');
 const GECKO_ID = 'livequery-devtools@livequery-devtools.dev';
+/** What the page hook's frames show as their script in page stack traces. */
+export const HOOK_SOURCE_URL = '<anonymous>';
 
 type Manifest = Record<string, unknown> & { background: Record<string, unknown> };
 
@@ -47,9 +49,18 @@ async function bundle(outDir: string, minify: boolean): Promise<void> {
       entryPoints: {
         devtools: join(root, 'panel/devtools.ts'),
         panel: join(root, 'panel/panel.tsx'),
-        'page-hook': join(root, 'src/inspect/page-hook.ts'),
         'page-relay': join(root, 'src/inspect/page-relay.ts'),
       },
+      outdir: outDir,
+    }),
+    build({
+      ...common,
+      format: 'iife',
+      entryPoints: { 'page-hook': join(root, 'src/inspect/page-hook.ts') },
+      // Runs in the page's own JavaScript: a frame of it in a stack trace the page takes (e.g. from code that send()
+      // calls) names this neutral source instead of chrome-extension://<id>/page-hook.js, and no source map is named.
+      sourcemap: false,
+      footer: { js: `//# sourceURL=${HOOK_SOURCE_URL}` },
       outdir: outDir,
     }),
   ]);
