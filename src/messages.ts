@@ -4,7 +4,7 @@ import { checkClientFrame, isPlainObject, type QueryJSON } from './livequery/pro
 import type { TimelineRecord } from './timeline/record.js';
 import type { PageSocketView, ServerSpec, ServerView } from './views.js';
 
-/** Frames of the panel's own connections are kept up to this many characters (cut and marked beyond). */
+/** An upper bound on any frame text a message carries; page frames are cut far below it (MAX_PAGE_FRAME_CHARS). */
 export const MAX_FRAME_CHARS = 1_000_000;
 
 /* ---------- page (MAIN world hook) ⇄ content script (ISOLATED relay), over a private MessagePort ---------- */

@@ -2,6 +2,8 @@ import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, it } from 'node:test';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { WebSocket as WsWebSocket, WebSocketServer } from 'ws';
 import {
   HOOK_HANDSHAKE,
@@ -578,6 +580,24 @@ describe('page hook while no panel watches', () => {
     for (let i = 0; i < 2000; i++) fake(socket).serverMessage(`{"op":"create","requestId":1,"object":{"className":"Game","objectId":"o${i}"}}`);
     assert.deepEqual(posted, []);
     assert.equal(timers.length, 0);
+  });
+
+  it('keeps only the cut of a long frame, not the whole frame, in its summary', () => {
+    setFlagsFromString('--expose-gc');
+    const gc = runInNewContext('gc') as () => void;
+    const { win, hook } = pageWindow();
+    const socket = new win.WebSocket('wss://app.test/parse');
+    fake(socket).serverOpen();
+    socket.send(CONNECT);
+    fake(socket).serverMessage(CONNECTED);
+    gc();
+    const before = process.memoryUsage().heapUsed;
+    // Distinct frames of 4 M characters: the summary keeps the latest ~15 cuts of 64 K (1 MB), not their 60 MB frames.
+    for (let i = 0; i < 60; i++) fake(socket).serverMessage(`{"op":"create","requestId":1,"object":{"n":${i},"s":"`.padEnd(4_000_000, 'x'));
+    gc();
+    const grown = process.memoryUsage().heapUsed - before;
+    assert.ok(grown < 20_000_000, `the heap grew by ${Math.round(grown / 1e6)} MB`);
+    assert.equal(hook.watching, false);
   });
 
   it('hands its bounded summary over at once when watched (the state, the latest events, how many it did not keep), then posts as events happen', () => {

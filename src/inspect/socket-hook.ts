@@ -46,6 +46,15 @@ const sharedArrayBufferByteLength =
 const blobSize = typeof Blob === 'function' ? findGetter(Blob.prototype, 'size') : undefined;
 const isView = ArrayBuffer.isView;
 const { get: weakGet, set: weakSet } = WeakMap.prototype;
+const { parse: parseJSON, stringify } = JSON;
+
+/**
+ * The first `length` characters of `text` as a flat copy: a slice would keep the whole frame alive (V8 slices point
+ * into their parent), and the page's summary keeps its events for a while.
+ */
+function cutCopy(text: string, length: number): string {
+  return parseJSON(stringify(text.slice(0, length))) as string;
+}
 
 /** Calls a native getter as a brand check: its value, or undefined when `value` is not of that type. */
 function branded(getter: Getter | undefined, value: unknown): number | undefined {
@@ -130,7 +139,7 @@ export function installSocketHook(env: SocketHookEnvironment): boolean {
     if (text === undefined) {
       env.report({ type: 'frame', socketId, direction, binarySize: receivedSize(data), time });
     } else if (text.length > MAX_PAGE_FRAME_CHARS) {
-      env.report({ type: 'frame', socketId, direction, text: text.slice(0, MAX_PAGE_FRAME_CHARS), truncatedFrom: text.length, time });
+      env.report({ type: 'frame', socketId, direction, text: cutCopy(text, MAX_PAGE_FRAME_CHARS), truncatedFrom: text.length, time });
     } else {
       env.report({ type: 'frame', socketId, direction, text, time });
     }
