@@ -2,6 +2,7 @@
 // synchronous event of a random type for the moments when queued port messages would never be delivered.
 
 import { HOOK_HANDSHAKE, type HookMessage, type HookToRelay, type RelayToHook } from '../messages.js';
+import { findGetter, findValue } from './natives.js';
 
 export interface LinkWindow {
   MessageChannel?: new () => MessageChannel;
@@ -25,22 +26,6 @@ export interface RelayLink {
 const reflectApply = Reflect.apply;
 const stringify = JSON.stringify;
 const random = Math.random;
-
-function findGetter(proto: object | undefined, name: string): ((this: unknown) => unknown) | undefined {
-  for (let p = proto ?? null; p; p = Object.getPrototypeOf(p) as object | null) {
-    const descriptor = Object.getOwnPropertyDescriptor(p, name);
-    if (descriptor) return descriptor.get as ((this: unknown) => unknown) | undefined;
-  }
-  return undefined;
-}
-
-function findMethod(proto: object | null, name: string): ((...args: never[]) => unknown) | undefined {
-  for (let p = proto; p; p = Object.getPrototypeOf(p) as object | null) {
-    const descriptor = Object.getOwnPropertyDescriptor(p, name);
-    if (descriptor) return typeof descriptor.value === 'function' ? (descriptor.value as (...args: never[]) => unknown) : undefined;
-  }
-  return undefined;
-}
 
 /** Random lowercase letters and digits; a page cannot guess them. */
 export function randomName(win: Pick<LinkWindow, 'crypto'>, length: number): string {
@@ -88,8 +73,8 @@ export function openRelayLink(win: LinkWindow): RelayLink | undefined {
     return undefined;
   }
   const port = channel.port1;
-  const portPost = findMethod(port, 'postMessage');
-  if (!portPost) return undefined;
+  const portPost = findValue(port, 'postMessage');
+  if (typeof portPost !== 'function') return undefined;
   const syncEvent = randomName(win, 24);
   let listener: ((control: RelayToHook) => void) | undefined;
 

@@ -46,6 +46,8 @@ export interface PageHook {
 
 /** Installs the hook; returns undefined when the window has no WebSocket or it could not be replaced. */
 export function installPageHook(win: PageWindow, summaryLimits?: SummaryLimits): PageHook | undefined {
+  // First, before anything can fail: the relay takes the first handshake of this window, so it must be ours.
+  const link = openRelayLink(win);
   // Captured now: the page may replace any of these later.
   const setTimer = win.setTimeout;
   const now = clock(win);
@@ -60,8 +62,6 @@ export function installPageHook(win: PageWindow, summaryLimits?: SummaryLimits):
   let hiding = false;
   let watching = false;
   const summary = new PageSummary(summaryLimits);
-  // First, before anything can fail: the relay takes the first handshake of this window, so it must be ours.
-  const link = openRelayLink(win);
 
   /** Messages within the per-message limits; each but a replay says the sequence number of its last event. */
   const messages = (events: PageSocketEvent[], extra: { replay?: true; notKept?: number } = {}): HookMessage[] => {

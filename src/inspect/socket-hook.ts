@@ -2,6 +2,7 @@
 
 import { MAX_CLOSE_REASON_CHARS, MAX_PAGE_FRAME_CHARS, MAX_PAGE_URL_CHARS, type PageSocketEvent } from '../messages.js';
 import type { Disguise } from './disguise.js';
+import { findGetter, findValue, type Getter } from './natives.js';
 import { SocketClassifier, type Direction } from './socket-classifier.js';
 
 export interface SocketHookEnvironment {
@@ -17,25 +18,6 @@ export interface SocketHookEnvironment {
 interface Tracked {
   id: string;
   classifier: SocketClassifier;
-}
-
-type Getter = (this: unknown) => unknown;
-
-/** The native getter of `name`, found on `proto` or up its chain. */
-function findGetter(proto: object | null, name: string): Getter | undefined {
-  for (let p = proto; p; p = Object.getPrototypeOf(p) as object | null) {
-    const descriptor = Object.getOwnPropertyDescriptor(p, name);
-    if (descriptor) return descriptor.get as Getter | undefined;
-  }
-  return undefined;
-}
-
-function findValue(proto: object | null, name: string): unknown {
-  for (let p = proto; p; p = Object.getPrototypeOf(p) as object | null) {
-    const descriptor = Object.getOwnPropertyDescriptor(p, name);
-    if (descriptor) return descriptor.value;
-  }
-  return undefined;
 }
 
 // Captured when the hook loads, before any page script can replace them.
@@ -107,8 +89,8 @@ export function installSocketHook(env: SocketHookEnvironment): boolean {
   const sockets = new WeakMap<object, Tracked>();
   // Read through the natives captured now: a page that replaces these getters or WeakMap's methods later must not
   // see the hook call them on every message.
-  const dataOf = findGetter(global.MessageEvent?.prototype ?? null, 'data');
-  const closeProto = global.CloseEvent?.prototype ?? null;
+  const dataOf = findGetter(global.MessageEvent?.prototype, 'data');
+  const closeProto = global.CloseEvent?.prototype;
   const [codeOf, reasonOf, wasCleanOf] = [findGetter(closeProto, 'code'), findGetter(closeProto, 'reason'), findGetter(closeProto, 'wasClean')];
   const read = (getter: Getter | undefined, event: Event, name: string): unknown =>
     getter ? reflectApply(getter, event, []) : (event as unknown as Record<string, unknown>)[name];
