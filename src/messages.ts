@@ -6,9 +6,6 @@ import type { TimelineRecord } from './timeline/record.js';
 import type { RegexCost, RegexCostRequest } from './timeline/regex-cost.js';
 import type { PageSocketView, ServerSpec, ServerView } from './views.js';
 
-/** An upper bound on any frame text a message carries; page frames are cut far below it (MAX_PAGE_FRAME_CHARS). */
-export const MAX_FRAME_CHARS = 1_000_000;
-
 /* ---------- page (MAIN world hook) ⇄ content script (ISOLATED relay), over a private MessagePort ---------- */
 
 /**
