@@ -96,6 +96,8 @@ describe('budgets', () => {
       await panel.close();
       const again = await openDevToolsPanel(session.harness, page);
       await again.waitFor(() => [...document.querySelectorAll('[data-testid="timeline-row"]')].some((row) => row.textContent?.includes('b149')), { timeoutMs: 30_000 });
+      const { frontendMs, panelMs, readyMs } = again.timings;
+      t.diagnostic(`panel reopened after the flood: DevTools frontend ${frontendMs} ms, panel attached ${panelMs} ms, panel ready ${readyMs} ms`);
       const counts = await again.text(byTestId('record-counts'));
       assert.match(counts, /\d/);
       assert.deepEqual(again.errors, []);
