@@ -9,6 +9,7 @@ import { hostOf } from '../store/names.js';
 import { ServerForm } from './AddServerForm.js';
 import { formatCounts, totalCount } from './format.js';
 import { KeyringEditor, TokenSelect } from './Keyring.js';
+import { RestURLLine } from './RestURL.js';
 import { Secret } from './Secret.js';
 
 /** Re-renders every 100 ms while `active`, for countdowns. */
@@ -149,6 +150,7 @@ function ServerCard({ server }: { server: ServerView }) {
           </span>
         ) : null}
       </div>
+      <RestURLLine server={server} />
       {server.lastError ? (
         <div class="error-text" role="alert" data-testid="server-error">
           {server.lastError}
