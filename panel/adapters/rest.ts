@@ -100,8 +100,9 @@ export function fetchRestClient(fetchFn: Fetch = (url, init) => fetch(url, init)
             throw new RestError(`The server answered a malformed object (result ${results.length + i + 1}: ${JSON.stringify(object)?.slice(0, 80)}): nothing was changed`);
           }
         }
+        // A server may answer fewer than `limit` (its own maxLimit): only an empty page says there are no more.
+        if (page.length === 0) break;
         results.push(...(page as Record<string, unknown>[]));
-        if (page.length < limit) break;
         after = String(results[results.length - 1]!.objectId);
       }
       return results.length > max ? { results: results.slice(0, max), more: true } : { results, more: false };
