@@ -8,9 +8,10 @@ import { createObject, deleteObject, request, signUp, updateObject, type RestTar
 import { startTarget } from '../test/harness/targets.js';
 import { byTestId, openDevToolsPanel, type PanelHandle } from './harness/index.js';
 import { useBrowserSession } from './support/browser-session.js';
+import { PARSE_APP_PAGE, parseSdkBrowserBuild, waitForPageSubscriptions } from './support/page-apps.js';
 import { addServer, subscribe, waitForRow, waitForServerState, waitForSubscriptionState } from './support/panel-actions.js';
 
-const session = useBrowserSession();
+const session = useBrowserSession(() => ({ '/parse.min.js': parseSdkBrowserBuild(), '/app.html': PARSE_APP_PAGE }));
 
 /** Creates `count` objects in batches of 50 (the master key: no class-creation rights needed). */
 async function createMany(target: RestTarget, className: string, count: number, fields: (n: number) => Record<string, unknown>): Promise<void> {
@@ -201,6 +202,31 @@ describe('against a real Parse Server whose REST API caps limit at 100', () => {
     await panel.click(byTestId('seed-results'));
     await waitForText(panel, 'result-message', 'Loaded the first 120 of more: raise the cap');
     await waitForResultCount(panel, 120);
+    assert.deepEqual(panel.errors, []);
+  });
+
+  test('a page subscription’s result set runs on the page socket’s server with the subscription’s token', { timeout: 120_000 }, async () => {
+    const suffix = Date.now().toString(36);
+    const user = await signUp(parse, `dana-${suffix}`, 'secret-pw');
+    const room = `room-${suffix}`;
+    const acl = { [user.objectId]: { read: true, write: true } };
+    for (let n = 0; n < 3; n++) await createObject(parse, 'Message', { room, n }, { sessionToken: user.sessionToken, acl });
+    const { page, panel } = await session.openPanel();
+    const params = new URLSearchParams({ app: parse.applicationId, js: parse.javascriptKey, rest: parse.restURL, lq: parse.liveQueryURL, user: user.username, pw: 'secret-pw', room, min: '10' });
+    await page.goto(session.pages.url(`/app.html?${params}`));
+    await page.waitForFunction('window.__appReady || window.__appError', undefined, { timeout: 20_000 });
+    assert.equal(await page.evaluate('window.__appError'), undefined);
+    await waitForPageSubscriptions(panel, 2);
+    await panel.evaluate(() => document.querySelectorAll<HTMLElement>('[data-testid="page-show-results"]')[1]!.setAttribute('data-e2e', 'messages-results'));
+    await panel.click('[data-e2e="messages-results"]');
+    await panel.waitFor(`!!document.querySelector('[data-testid="result-set"]')`);
+    await panel.click(byTestId('seed-results'));
+    await waitForText(panel, 'result-message', 'Seeded with 3 objects');
+    await waitForResultCount(panel, 3);
+    await createObject(parse, 'Message', { room, n: 3 }, { sessionToken: user.sessionToken, acl });
+    await waitForResultCount(panel, 4);
+    await panel.click(byTestId('what-did-i-miss'));
+    await waitForText(panel, 'result-last-check', '0 appeared, 0 changed, 0 left (REST found 4)');
     assert.deepEqual(panel.errors, []);
   });
 });

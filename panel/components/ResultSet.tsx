@@ -52,6 +52,14 @@ function checkText(check: CheckSummary): string {
   return `Last checked ${formatClock(check.at)}: ${parts.join(', ')} (REST found ${count(check.found)})${whole}. Deletes during a gap cannot be known from REST.`;
 }
 
+function CheckButton({ stale, busy, onCheck }: { stale: boolean; busy: boolean; onCheck: () => void }) {
+  return (
+    <button type="button" data-testid="what-did-i-miss" disabled={busy} onClick={onCheck} title="Run the subscription's query over REST, compare it with the set and correct it">
+      {stale ? 'What did I miss?' : 'Check over REST'}
+    </button>
+  );
+}
+
 function StaleBanner({ results, onCheck, busy }: { results: ResultSetState; onCheck?: () => void; busy: boolean }) {
   if (results.staleSince === undefined && !results.lastCheck) return null;
   return (
@@ -62,11 +70,7 @@ function StaleBanner({ results, onCheck, busy }: { results: ResultSetState; onCh
         </span>
       ) : null}
       {results.lastCheck ? <span data-testid="result-last-check">{checkText(results.lastCheck)}</span> : null}
-      {onCheck && results.staleSince !== undefined ? (
-        <button type="button" data-testid="what-did-i-miss" disabled={busy} onClick={onCheck} title="Run the subscription's query over REST and compare">
-          What did I miss?
-        </button>
-      ) : null}
+      {onCheck ? <CheckButton stale={results.staleSince !== undefined} busy={busy} onCheck={onCheck} /> : null}
     </div>
   );
 }
@@ -194,6 +198,7 @@ export function ResultSetView({ subscriptionKey, title }: { subscriptionKey: str
             Seed with a REST query
           </button>
         ) : null}
+        {queryable && results.staleSince === undefined && !results.lastCheck ? <CheckButton stale={false} busy={results.busy} onCheck={check} /> : null}
         <CapInput />
         <label class="check" title="Run What did I miss? by itself after each gap">
           <input type="checkbox" data-testid="auto-check" checked={resultSets.autoCheck.value} onChange={(e) => resultSets.setAutoCheck(e.currentTarget.checked)} />
