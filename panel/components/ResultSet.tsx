@@ -104,12 +104,13 @@ function CapInput() {
 }
 
 /** Only the rows in view are in the DOM: 10,000 objects cost as much as 60. */
-function ResultTable({ objects }: { objects: readonly Record<string, unknown>[] }) {
+function ResultTable({ results }: { results: ResultSetState }) {
   const [scrollTop, setScrollTop] = useState(0);
   const [height, setHeight] = useState(600);
-  const columns = useMemo(() => columnsOf(objects.slice(0, COLUMN_SAMPLE), MAX_COLUMNS), [objects]);
+  const total = results.size;
+  const columns = useMemo(() => columnsOf(results.slice(0, COLUMN_SAMPLE), MAX_COLUMNS), [results]);
   const first = Math.max(0, Math.floor(scrollTop / ROW_HEIGHT) - OVERSCAN);
-  const last = Math.min(objects.length, Math.ceil((scrollTop + height) / ROW_HEIGHT) + OVERSCAN);
+  const last = Math.min(total, Math.ceil((scrollTop + height) / ROW_HEIGHT) + OVERSCAN);
   return (
     <div
       class="result-table-wrap"
@@ -129,7 +130,7 @@ function ResultTable({ objects }: { objects: readonly Record<string, unknown>[] 
         </thead>
         <tbody>
           {first > 0 ? <tr style={{ height: `${first * ROW_HEIGHT}px` }} aria-hidden="true" /> : null}
-          {objects.slice(first, last).map((object) => (
+          {results.slice(first, last).map((object) => (
             <tr key={String(object.objectId)} data-testid="result-row" style={{ height: `${ROW_HEIGHT}px` }}>
               {columns.map((c) => (
                 <td key={c} title={cell(c, object[c])}>
@@ -138,10 +139,10 @@ function ResultTable({ objects }: { objects: readonly Record<string, unknown>[] 
               ))}
             </tr>
           ))}
-          {last < objects.length ? <tr style={{ height: `${(objects.length - last) * ROW_HEIGHT}px` }} aria-hidden="true" /> : null}
+          {last < total ? <tr style={{ height: `${(total - last) * ROW_HEIGHT}px` }} aria-hidden="true" /> : null}
         </tbody>
       </table>
-      {objects.length === 0 ? <div class="empty">No object matches yet: events (create, enter, update) add them, leave and delete remove them.</div> : null}
+      {total === 0 ? <div class="empty">No object matches yet: events (create, enter, update) add them, leave and delete remove them.</div> : null}
     </div>
   );
 }
@@ -153,7 +154,6 @@ export function ResultSetView({ subscriptionKey, title }: { subscriptionKey: str
   const sockets = usePage().sockets.value;
   const results = usePerFrame(resultSets.of(subscriptionKey));
   const [message, setMessage] = useState<{ error: boolean; text: string } | null>(null);
-  const objects = useMemo(() => results.objects(), [results]);
   const queryable = querySourceOf(subscriptionKey, servers, sockets) !== undefined;
 
   const run = async (action: () => Promise<string>) => {
@@ -186,7 +186,7 @@ export function ResultSetView({ subscriptionKey, title }: { subscriptionKey: str
       <div class="result-header">
         <strong>Live results: {title}</strong>
         <span class="muted" data-testid="result-count">
-          {count(objects.length)} object(s)
+          {count(results.size)} object(s)
         </span>
         {results.forgotten ? (
           <span class="warn" data-testid="result-forgotten" title={`A result set keeps at most ${count(resultSets.cap.value)} objects (the cap)`}>
@@ -223,7 +223,7 @@ export function ResultSetView({ subscriptionKey, title }: { subscriptionKey: str
           {results.checkError}
         </div>
       ) : null}
-      <ResultTable objects={objects} />
+      <ResultTable results={results} />
     </div>
   );
 }

@@ -45,6 +45,7 @@ describe('createResultSetsStore', () => {
     const s1 = resultSets.of('s1').value;
     assert.equal(s1.size, 2);
     assert.deepEqual(s1.objects(), [game('a', 2), game('c')]);
+    assert.deepEqual(s1.slice(1, 5), [game('c')]);
     assert.deepEqual(ids(resultSets.of('s2').value.objects()), ['x']);
     resultSets.receive([records.event('delete', 's1', game('a'))]);
     assert.deepEqual(ids(resultSets.of('s1').value.objects()), ['c']);

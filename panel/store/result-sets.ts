@@ -45,6 +45,8 @@ export interface ResultSetView {
   forgotten: number;
   /** The objects, in the order they entered the set. */
   objects(): ParseJSON[];
+  /** Objects `start` to `end` (exclusive) of that order: only these frames are parsed (a table shows a few rows). */
+  slice(start: number, end: number): ParseJSON[];
   /** Since when events may have been missed (the start of the first gap since the set was last checked). */
   staleSince?: number;
   /** A REST query (seed or check) is running. */
@@ -152,7 +154,18 @@ function applyRecord(members: Map<string, Member>, record: TimelineRecord): bool
 
 function viewOf(entry: Entry): ResultSetView {
   const { members, forgotten, staleSince, lastCheck, checkError, seeding } = entry;
-  return { size: members.size, forgotten, objects: () => Array.from(members.values(), objectOf), staleSince, busy: !!seeding, lastCheck, checkError };
+  let list: Member[] | undefined;
+  const listed = () => (list ??= Array.from(members.values()));
+  return {
+    size: members.size,
+    forgotten,
+    objects: () => listed().map(objectOf),
+    slice: (start, end) => listed().slice(start, end).map(objectOf),
+    staleSince,
+    busy: !!seeding,
+    lastCheck,
+    checkError,
+  };
 }
 
 function keptObjects(members: ReadonlyMap<string, Member>): Map<string, ParseJSON> {
