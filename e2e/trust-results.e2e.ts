@@ -115,6 +115,7 @@ describe('against the embedded server', () => {
     await waitForText(panel, 'result-stale-since', 'May be stale since');
     assert.match(await panel.text(byTestId('result-stale-since')), /May be stale since \d\d:\d\d:\d\d/);
     assert.equal(await resultCount(panel), 3, 'the events did not say what happened');
+    await panel.screenshot('trust-results/stale.png');
     await panel.click(byTestId('what-did-i-miss'));
     await waitForText(panel, 'result-last-check', 'Last checked');
     assert.match(await panel.text(byTestId('result-last-check')), /1 appeared, 1 changed, 2 left .*Deletes during a gap cannot be known from REST/);
@@ -124,11 +125,13 @@ describe('against the embedded server', () => {
     assert.ok(rows.some((r) => r.includes(a.objectId) && r.includes('10')), 'a has its new score');
     assert.ok(rows.some((r) => r.includes(d.objectId)), 'd is in');
 
+    await panel.screenshot('trust-results/checked.png');
     await backToTimeline(panel);
     await waitForRow(panel, 'gap', `${d.objectId} appeared`);
     for (const [id, what] of [[a.objectId, 'changed'], [b.objectId, 'left'], [c.objectId, 'left']] as const) {
       await waitForRow(panel, 'gap', `${id} ${what}`);
     }
+    await panel.screenshot('trust-results/recovered-rows.png');
     assert.deepEqual(panel.errors, []);
   });
 });
