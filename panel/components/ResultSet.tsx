@@ -3,12 +3,13 @@
 
 import type { ReadonlySignal } from '@preact/signals';
 import { useEffect, useMemo, useState } from 'preact/hooks';
-import { isSecretKey, Redactor } from '../../src/timeline/redact.js';
+import { isSecretKey } from '../../src/timeline/redact.js';
 import { columnsOf } from '../../src/timeline/result-set.js';
 import { useConnections, usePage, useResultSets, useView } from '../store/index.js';
 import { querySourceOf } from '../store/query-sources.js';
 import { MAX_RESULT_SET_CAP, MIN_RESULT_SET_CAP, type CheckSummary, type ResultSetView as ResultSetState } from '../store/result-sets.js';
 import { formatClock } from './format.js';
+import { CELL_LIMIT, maskJSON, maskText, withNote } from './masked-text.js';
 
 const MAX_COLUMNS = 8;
 /** Columns are chosen from the first objects: scanning 10,000 on every frame would cost more than the rows. */
@@ -17,15 +18,13 @@ const ROW_HEIGHT = 20;
 /** Rows rendered above and below the visible ones. */
 const OVERSCAN = 10;
 
-const masker = new Redactor();
 const count = (n: number) => n.toLocaleString('en-US');
 
-/** A cell's text; secret fields (e.g. a sessionToken column) and tokens inside values are masked. */
+/** A cell's text; secret fields (e.g. a sessionToken column) and tokens inside values are masked, long ones cut. */
 function cell(column: string, value: unknown): string {
   if (value === undefined) return '';
   if (isSecretKey(column) && typeof value === 'string') return '••••••••';
-  const text = typeof value === 'string' ? value : JSON.stringify(masker.value(value));
-  return masker.text(text);
+  return withNote(typeof value === 'string' ? maskText(value, CELL_LIMIT) : maskJSON(value, CELL_LIMIT));
 }
 
 /** The signal's value, taken at most once per frame: a flood of events re-renders the table once per paint. */
@@ -132,11 +131,14 @@ function ResultTable({ results }: { results: ResultSetState }) {
           {first > 0 ? <tr style={{ height: `${first * ROW_HEIGHT}px` }} aria-hidden="true" /> : null}
           {results.slice(first, last).map((object) => (
             <tr key={String(object.objectId)} data-testid="result-row" style={{ height: `${ROW_HEIGHT}px` }}>
-              {columns.map((c) => (
-                <td key={c} title={cell(c, object[c])}>
-                  {cell(c, object[c])}
-                </td>
-              ))}
+              {columns.map((c) => {
+                const text = cell(c, object[c]);
+                return (
+                  <td key={c} title={text}>
+                    {text}
+                  </td>
+                );
+              })}
             </tr>
           ))}
           {last < total ? <tr style={{ height: `${(total - last) * ROW_HEIGHT}px` }} aria-hidden="true" /> : null}

@@ -9,6 +9,7 @@ import { hostOf } from '../store/names.js';
 import { ServerForm } from './AddServerForm.js';
 import { formatCounts, totalCount } from './format.js';
 import { KeyringEditor, TokenSelect } from './Keyring.js';
+import { jsonLine } from './masked-text.js';
 import { RestURLLine } from './RestURL.js';
 import { Secret } from './Secret.js';
 
@@ -44,7 +45,7 @@ function SubscriptionRow({ server, sub }: { server: ServerView; sub: Subscriptio
   const view = useView();
   const composer = useComposer();
   const [error, setError] = useState<string | null>(null);
-  const where = JSON.stringify(sub.query.where);
+  const where = jsonLine(sub.query.where);
   const key = subscriptionKey({ type: 'server', serverId: server.id, subscriptionId: sub.id });
   const run = (p: Promise<void>) => p.catch((e: Error) => setError(e.message));
   return (
@@ -92,7 +93,7 @@ function SubscriptionRow({ server, sub }: { server: ServerView; sub: Subscriptio
           data-testid="show-results"
           title="The objects that match now, kept up to date from the events"
           onClick={() =>
-            view.showResults({ subscriptionKey: key, serverId: server.id, title: `${sub.query.className} ${JSON.stringify(sub.query.where)}` })
+            view.showResults({ subscriptionKey: key, serverId: server.id, title: `${sub.query.className} ${where}` })
           }
         >
           Results

@@ -2,6 +2,7 @@
 // commands that change them.
 
 import { signal } from '@preact/signals';
+import { exceedsDepth, MAX_JSON_DEPTH } from '../../src/json-limits.js';
 import type { QueryJSON } from '../../src/livequery/protocol.js';
 import type { PageSocketView, PageSubscriptionView, ServerSpec, ServerView } from '../../src/views.js';
 import { isRestURL } from '../../src/messages.js';
@@ -65,6 +66,7 @@ export function createConnectionsStore(port: PanelPort) {
     /** Subscribes from the panel to what the page subscribed to, on the same server (added if needed). */
     adoptPageSubscription(socket: PageSocketView, sub: PageSubscriptionView): Promise<void> {
       if (!socket.applicationId) return Promise.reject(new Error('The page socket has not said which app it serves'));
+      if (exceedsDepth(sub.query)) return Promise.reject(new Error(`The page's query nests deeper than ${MAX_JSON_DEPTH} levels: it cannot be subscribed from the panel`));
       const spec: ServerSpec = { serverURL: socket.url, applicationId: socket.applicationId };
       if (socket.javascriptKey) spec.javascriptKey = socket.javascriptKey;
       if (socket.masterKey) spec.masterKey = socket.masterKey;

@@ -5,6 +5,7 @@ import { subscriptionKey } from '../../src/timeline/keys.js';
 import type { TimelineRecord } from '../../src/timeline/record.js';
 import type { InspectedPage } from '../adapters/inspected-page.js';
 import type { PanelPort, WorkerMessage } from '../adapters/port.js';
+import type { RegexChecker } from '../adapters/regex-checker.js';
 import type { RestClient } from '../adapters/rest.js';
 import type { StorageArea } from '../adapters/storage.js';
 import { createComposerStore } from './composer.js';
@@ -30,6 +31,8 @@ export interface PanelDeps {
   /** Record time (epoch ms, fractional). */
   now(): number;
   settings: PanelSettings;
+  /** Checks a regex filter off the main thread before it runs (see createTimelineStore). */
+  regexChecker?: RegexChecker;
 }
 
 export function createPanelStore(deps: PanelDeps) {
@@ -40,6 +43,7 @@ export function createPanelStore(deps: PanelDeps) {
     nextFrame: deps.nextFrame,
     page,
     clearBacklog: connections.clearBacklog,
+    regexChecker: deps.regexChecker,
   });
   const resultSets = createResultSetsStore({
     rest: deps.rest,
