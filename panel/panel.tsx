@@ -73,6 +73,8 @@ async function main(): Promise<void> {
     preserveLog: store.page.preserveLog.value,
     filter: store.timeline.filter.value,
     capacity: store.timeline.capacity.value,
+    resultCap: store.resultSets.cap.value,
+    autoCheck: store.resultSets.autoCheck.value,
   }));
   render(
     <PanelStoreContext.Provider value={store}>

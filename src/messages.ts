@@ -226,8 +226,20 @@ export function isServerSpec(value: unknown): value is ServerSpec {
     isOptionalString(value.javascriptKey) &&
     isOptionalString(value.masterKey) &&
     isOptionalString(value.sessionToken) &&
-    isOptionalString(value.label)
+    isOptionalString(value.label) &&
+    (value.restURL === undefined || isRestURL(value.restURL))
   );
+}
+
+/** An http(s) URL: what a server entry's REST root may be. */
+export function isRestURL(value: unknown): value is string {
+  if (typeof value !== 'string' || !/^https?:\/\//i.test(value)) return false;
+  try {
+    new URL(value);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 export function isQueryJSON(value: unknown): value is QueryJSON {

@@ -10,6 +10,7 @@ import { ServerForm } from './AddServerForm.js';
 import { formatCounts, totalCount } from './format.js';
 import { KeyringEditor, TokenSelect } from './Keyring.js';
 import { jsonLine } from './masked-text.js';
+import { RestURLLine } from './RestURL.js';
 import { Secret } from './Secret.js';
 
 /** Re-renders every 100 ms while `active`, for countdowns. */
@@ -150,6 +151,7 @@ function ServerCard({ server }: { server: ServerView }) {
           </span>
         ) : null}
       </div>
+      <RestURLLine server={server} />
       {server.lastError ? (
         <div class="error-text" role="alert" data-testid="server-error">
           {server.lastError}

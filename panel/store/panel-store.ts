@@ -14,6 +14,7 @@ import { createKeyringStore } from './keyring.js';
 import { createNamesStore } from './names.js';
 import { createPageStore } from './page.js';
 import { createRecordingFilesStore } from './recording-files.js';
+import { querySourceOf } from './query-sources.js';
 import { createResultSetsStore } from './result-sets.js';
 import type { PanelSettings } from './settings.js';
 import { createTimelineStore } from './timeline.js';
@@ -44,7 +45,13 @@ export function createPanelStore(deps: PanelDeps) {
     clearBacklog: connections.clearBacklog,
     regexChecker: deps.regexChecker,
   });
-  const resultSets = createResultSetsStore({ rest: deps.rest, now: deps.now });
+  const resultSets = createResultSetsStore({
+    rest: deps.rest,
+    now: deps.now,
+    sourceOf: (key) => querySourceOf(key, connections.servers.peek(), page.sockets.peek()),
+    addRecords: (drafts) => drafts.forEach(timeline.addLocal),
+    settings: deps.settings,
+  });
   const view = createViewStore(connections.servers);
   const keyring = createKeyringStore({ port: deps.port, rest: deps.rest, page: deps.page });
   const composer = createComposerStore({
@@ -100,6 +107,7 @@ export function createPanelStore(deps: PanelDeps) {
         retainResultSets();
         receiveRecords(message.backlog);
         if (message.backlogDropped > 0) {
+          resultSets.markAllStale(message.backlog[0]?.time ?? deps.now());
           // The service worker's bounded backlog overflowed while no panel was listening: say so, never silently.
           timeline.addLocal({
             time: message.backlog[0]?.time ?? deps.now(),
