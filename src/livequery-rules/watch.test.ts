@@ -1,7 +1,7 @@
 // Cases pinned against parse-server 9.10.0 with the reference server.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { watchedFieldChanged } from './lq-watch.js';
+import { watchedFieldChanged } from './watch.js';
 
 const ptr = { __type: 'Pointer', className: 'Game', objectId: 'g1' };
 const base = {
