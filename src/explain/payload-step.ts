@@ -11,6 +11,13 @@ export function eventJSON(object: ParseJSON, className: string): ParseJSON {
   return { ...object, className, objectId: object.objectId };
 }
 
+/** The frame is JSON: a field `keys` keeps but the object lacks (e.g. no ACL) is not in it. */
+function definedOnly(object: ParseJSON): ParseJSON {
+  const out: ParseJSON = {};
+  for (const [key, value] of Object.entries(object)) if (value !== undefined) out[key] = value;
+  return out;
+}
+
 /**
  * `object`/`original` are the versions Parse Server decided to send (after the ACL-change rules); `notes` say why
  * they differ from the plain before/after.
@@ -23,8 +30,9 @@ export function payloadStep(
 ): { step: ExplainStep; payload: NonNullable<Explanation['payload']> } {
   const reader = { master: input.master, userId: input.userId };
   const hidden = hideProtectedFields(object, reader) !== object;
-  const payload: NonNullable<Explanation['payload']> = { object: shapeToKeys(hideProtectedFields(object, reader), input.keys) };
-  if (original) payload.original = shapeToKeys(hideProtectedFields(original, reader), input.keys);
+  const shape = (json: ParseJSON): ParseJSON => definedOnly(shapeToKeys(hideProtectedFields(json, reader), input.keys));
+  const payload: NonNullable<Explanation['payload']> = { object: shape(object) };
+  if (original) payload.original = shape(original);
   const parts = [...notes];
   if (hidden) parts.push(`${sentenceList([...PROTECTED_USER_FIELDS])} of a _User are hidden from anyone but that user and the master key`);
   if (input.keys) {
