@@ -10,6 +10,9 @@ const MATCHED_OPERATORS = new Set([
   '$nearSphere', '$maxDistance', '$within', '$containedBy', '$geoWithin', '$geoIntersects',
 ]);
 
+const COMPARISONS = ['$lt', '$lte', '$gt', '$gte'];
+
+/** `reasons`: why it does not match, or, when it matches, quirks that made it match. */
 export type MatchOutcome = { matched: boolean; reasons: string[] } | { threw: string };
 
 /** Parse Server matches a structured clone (the matcher decodes dates in place). */
@@ -40,9 +43,22 @@ function whyFails(object: ParseJSON, field: string, constraint: unknown): string
   return `${field} ${show(constraint)} does not hold: ${field} is ${show(value)}`;
 }
 
+/** A comparison on a missing field holds in LiveQuery (`undefined >= 5` is false, so `$lt: 5` does not fail). */
+function quirksThatMatched(object: ParseJSON, where: ParseJSON): string[] {
+  const notes: string[] = [];
+  for (const [field, constraint] of Object.entries(where)) {
+    if (field.startsWith('$') || typeof constraint !== 'object' || constraint === null) continue;
+    const used = Object.keys(constraint).filter((key) => COMPARISONS.includes(key));
+    if (used.length > 0 && fieldValue(object, field) === undefined) {
+      notes.push(`${field} is missing, and a missing field satisfies ${sentenceList(used)} in LiveQuery`);
+    }
+  }
+  return notes;
+}
+
 export function matchVersion(object: ParseJSON, where: ParseJSON): MatchOutcome {
   try {
-    if (matches(object, where)) return { matched: true, reasons: [] };
+    if (matches(object, where)) return { matched: true, reasons: quirksThatMatched(object, where) };
   } catch (error) {
     return { threw: error instanceof Error ? `${error.name}: ${error.message}` : String(error) };
   }
@@ -63,7 +79,10 @@ export function describeMatch(label: string, outcome: MatchOutcome): string {
   if ('threw' in outcome) {
     return `the matcher threw on the ${label} (${outcome.threw}): Parse Server logs it and skips this subscription for this write`;
   }
-  if (outcome.matched) return `the ${label} matches the query`;
+  if (outcome.matched) {
+    const quirks = outcome.reasons.length > 0 ? ` (${outcome.reasons.join('; ')})` : '';
+    return `the ${label} matches the query${quirks}`;
+  }
   const why = outcome.reasons.length > 0 ? `: ${outcome.reasons.join('; ')}` : '';
   return `the ${label} does not match the query${why}`;
 }

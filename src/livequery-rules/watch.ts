@@ -36,10 +36,11 @@ function decode(value: unknown): unknown {
 
 /** Node's `isDeepStrictEqual` restricted to what `decode` produces: primitives, arrays, plain objects, Dates, Distinct. */
 export function sameValue(a: unknown, b: unknown): boolean {
-  if (typeof a !== 'object' || a === null || typeof b !== 'object' || b === null) return Object.is(a, b);
+  if (Object.is(a, b)) return true;
+  if (typeof a !== 'object' || a === null || typeof b !== 'object' || b === null) return false;
   if (a instanceof Distinct || b instanceof Distinct) return a === b;
   if (a instanceof Date || b instanceof Date) {
-    // Node compares times with !==, so two invalid dates differ.
+    // Like Node, two distinct invalid dates differ (NaN !== NaN).
     return a instanceof Date && b instanceof Date && a.getTime() === b.getTime();
   }
   if (Array.isArray(a) !== Array.isArray(b)) return false;
