@@ -2,7 +2,7 @@
 // decision the server makes — an event with its exact payload, or no frame at all — must be what explainEvent says.
 //
 // Subscribers: no token, a user by the connection's token, a user by the subscription's token, a user through a role,
-// the master key. Each subscribes to every query below on one socket, plus a sentinel subscription on another class;
+// one through an inherited role, the master key. Each subscribes to every query below on one socket, plus a sentinel subscription on another class;
 // after each write a sentinel object is created, and once its event arrived on a socket, whatever that socket did not
 // get for the write is known not to come (Parse Server handles a client's events in order; the caches are warmed first).
 import assert from 'node:assert/strict';
@@ -43,6 +43,14 @@ function queries(aliceId: string): ExplainQuery[] {
     { className: CLASS, where: {}, watch: ['score'] },
     { className: CLASS, where: {}, watch: ['tag', 'owner'], keys: ['tag', 'name'] },
     { className: CLASS, where: { tag: { $exists: true } }, watch: ['objectId'] },
+    { className: CLASS, where: { tags: { $all: ['x', 'y'] } } },
+    { className: CLASS, where: { tags: { $containedBy: ['x', 'y', 'z'] } } }, // throws on a missing array: skipped
+    { className: CLASS, where: { score: { $ne: 7 } } },
+    { className: CLASS, where: { $nor: [{ tag: 'a' }] } },
+    { className: CLASS, where: { $and: [{ score: { $exists: true } }, { tag: { $ne: 'c' } }] } },
+    { className: CLASS, where: { when: { $gt: { __type: 'Date', iso: '2020-06-01T00:00:00.000Z' } } } },
+    { className: CLASS, where: { owner: { $in: [ptr(aliceId)] } } },
+    { className: CLASS, where: { name: { $regex: 'e$' } }, watch: ['when'] },
   ];
 }
 
@@ -86,13 +94,27 @@ function differential(kind: TargetKind): void {
   const getStored = async (objectId: string): Promise<Json> => rest.getObject(target, CLASS, objectId, master);
 
   it('explainEvent agrees with every decision the server makes', async () => {
-    const [alice, bob, carol] = await Promise.all(['alice', 'bob', 'carol'].map((n) => rest.signUp(target, `${n}_${kind}`, 'pw')));
+    const [alice, bob, carol, dave] = await Promise.all(['alice', 'bob', 'carol', 'dave'].map((n) => rest.signUp(target, `${n}_${kind}`, 'pw')));
     const role = 'mods';
+    // dave is in admins, and admins is one of mods' roles: dave reads what mods read (an inherited role).
+    const admins = await rest.request(
+      target,
+      'POST',
+      '/roles',
+      { name: 'admins', ACL: { '*': { read: true } }, users: { __op: 'AddRelation', objects: [ptr(dave.objectId)] } },
+      master,
+    );
+    const rolePtr = { __type: 'Pointer', className: '_Role', objectId: admins.objectId };
     await rest.request(
       target,
       'POST',
       '/roles',
-      { name: role, ACL: { '*': { read: true } }, users: { __op: 'AddRelation', objects: [ptr(carol.objectId)] } },
+      {
+        name: role,
+        ACL: { '*': { read: true } },
+        users: { __op: 'AddRelation', objects: [ptr(carol.objectId)] },
+        roles: { __op: 'AddRelation', objects: [rolePtr] },
+      },
       master,
     );
 
@@ -101,6 +123,11 @@ function differential(kind: TargetKind): void {
       { name: 'alice (connection token)', socket: await connect({ sessionToken: alice.sessionToken }), auth: { userId: alice.objectId, roles: [] } },
       { name: 'bob (subscription token)', socket: await connect({}), auth: { userId: bob.objectId, roles: [] }, subscriptionToken: bob.sessionToken },
       { name: 'carol (role mods)', socket: await connect({}), auth: { userId: carol.objectId, roles: [role] }, subscriptionToken: carol.sessionToken },
+      {
+        name: 'dave (admins, inheriting mods)',
+        socket: await connect({ sessionToken: dave.sessionToken }),
+        auth: { userId: dave.objectId, roles: ['admins', role] },
+      },
       { name: 'master key', socket: await connect({ javascriptKey: undefined, masterKey: target.masterKey }), auth: { master: true } },
     ];
     const subscriptions = queries(alice.objectId);
@@ -141,6 +168,8 @@ function differential(kind: TargetKind): void {
     const MODS = `role:${role}`;
     const writes: Write[] = [
       create('n1', { name: 'Alice', score: 3, tag: 'a', owner: ptr(A), meta: { level: 2 }, tags: ['x', 'y'], ACL: { '*': { read: true } } }),
+      update('n1', { when: { __type: 'Date', iso: '2021-01-01T00:00:00.000Z' } }),
+      update('n1', { when: { __type: 'Date', iso: '2021-01-01T00:00:00.000Z' }, tags: ['x', 'y', 'q'] }),
       update('n1', { score: 7 }),
       update('n1', { tag: 'b' }),
       update('n1', { tag: { __op: 'Delete' } }),
@@ -159,7 +188,8 @@ function differential(kind: TargetKind): void {
       create('n3', {}),
       update('n3', { owner: ptr(A), meta: { level: 2 }, score: 5 }),
       update('n3', { ACL: {} }),
-      update('n3', { tag: 'a' }),
+      update('n3', { tag: 'a', when: { __type: 'Date', iso: '2019-01-01T00:00:00.000Z' } }),
+      update('n3', { ACL: { [MODS]: { read: true } }, name: 'note' }),
       remove('n3'),
       create('n4', { score: 20, tag: 'x', ACL: { [MODS]: { read: true } } }),
       update('n4', { ACL: { [MODS]: { read: true }, '*': { read: true } } }),
