@@ -2,9 +2,10 @@
 // decision the server makes — an event with its exact payload, or no frame at all — must be what explainEvent says.
 //
 // Subscribers: no token, a user by the connection's token, a user by the subscription's token, a user through a role,
-// one through an inherited role, the master key. Each subscribes to every query below on one socket, plus a sentinel subscription on another class;
-// after each write a sentinel object is created, and once its event arrived on a socket, whatever that socket did not
-// get for the write is known not to come (Parse Server handles a client's events in order; the caches are warmed first).
+// one through an inherited role, the master key. Each subscribes to every query below on one socket, plus a sentinel
+// subscription on another class; after each write a sentinel object is created, and once its event arrived on a socket,
+// whatever that socket did not get for the write is known not to come (Parse Server handles a client's events in
+// order; the token and role caches are warmed first). Run: `npx tsx scripts/run-tests.ts unit explain`.
 import assert from 'node:assert/strict';
 import { isDeepStrictEqual } from 'node:util';
 import { after, before, describe, it } from 'node:test';
