@@ -14,13 +14,22 @@ export function show(value: unknown): string {
   return text.length > MAX_VALUE_CHARS ? `${text.slice(0, MAX_VALUE_CHARS)}…` : text;
 }
 
+const MAX_LIST_ITEMS = 10;
+
+/** The first items of a long list, the rest counted. */
+function bounded(items: readonly string[]): string[] {
+  if (items.length <= MAX_LIST_ITEMS) return [...items];
+  return [...items.slice(0, MAX_LIST_ITEMS), `${items.length - MAX_LIST_ITEMS} more`];
+}
+
 /** `[a, b]` for a list of names, `[]` when empty. */
 export function list(names: readonly string[]): string {
-  return `[${names.join(', ')}]`;
+  return `[${bounded(names).join(', ')}]`;
 }
 
 /** "a", "a and b", "a, b and c". */
 export function sentenceList(items: readonly string[]): string {
-  if (items.length <= 1) return items.join('');
-  return `${items.slice(0, -1).join(', ')} and ${items[items.length - 1]}`;
+  const shown = bounded(items);
+  if (shown.length <= 1) return shown.join('');
+  return `${shown.slice(0, -1).join(', ')} and ${shown[shown.length - 1]}`;
 }

@@ -239,3 +239,20 @@ describe('explainEvent: payload', () => {
     assert.equal(ask({ master: true })?.email, 'x@example.com');
   });
 });
+
+describe('explainEvent: huge input', () => {
+  it('details stay short with a huge ACL, many roles and long values', () => {
+    const acl: Record<string, unknown> = {};
+    for (let i = 0; i < 5000; i++) acl[`user${i}`] = { read: true };
+    const roles = Array.from({ length: 5000 }, (_, i) => `r${i}`);
+    const result = explainEvent({
+      query: query({ name: 'x'.repeat(10_000) }),
+      original: row({ name: 'x'.repeat(10_000), ACL: acl }),
+      object: row({ name: 'y'.repeat(100_000), ACL: acl }),
+      auth: { userId: 'someone', roles },
+    });
+    assert.equal(result.event, null);
+    for (const s of result.steps) assert.ok(s.detail.length < 1000, `${s.id}: ${s.detail.length} characters`);
+    assert.match(step(result, 'acl-original').detail, /4990 more/);
+  });
+});
