@@ -29,9 +29,13 @@ export interface ExplainQuery {
   watch?: string[];
 }
 
+/**
+ * Who subscribes. Parse Server tries the subscription's token, then the connection's: pass the user of whichever
+ * applies (null or absent for no token, or a token that no longer resolves). One simplification: Parse Server shows a
+ * `_User`'s email to that user only when it is the subscription's own token, not the connection's.
+ */
 export interface ExplainAuth {
   master?: boolean;
-  /** The user of the effective session token (the subscription's, else the connection's); null/absent: no user. */
   userId?: string | null;
   /** Role names as in `role:<name>` ACL keys: `mods` or `role:mods`, including inherited roles. */
   roles?: string[];
