@@ -73,6 +73,10 @@ export function validateServerSpec(spec: ServerSpec): void {
   if (!spec.applicationId) throw new TypeError('LiveQueryClient: "applicationId" is required');
 }
 
+const SPEC_FIELDS = ['serverURL', 'applicationId', 'javascriptKey', 'masterKey', 'sessionToken', 'label'] as const;
+const sameExceptRestURL = (a: ServerSpec, b: ServerSpec) => SPEC_FIELDS.every((key) => a[key] === b[key]);
+
+
 /** The recorder keeps at most MAX_RECORD_RAW_CHARS of a frame; the summary says so. */
 function keptText(text: string, summary: string): { raw: string; summary: string } {
   return { raw: text, summary: text.length > MAX_RECORD_RAW_CHARS ? `${summary} (frame of ${text.length} characters, cut)` : summary };
@@ -179,6 +183,13 @@ export class ServerConnection {
 
   async edit(spec: ServerSpec): Promise<void> {
     validateServerSpec(spec);
+    if (sameExceptRestURL(this.spec, spec)) {
+      // Only the REST URL changed: the LiveQuery connection stays as it is (no reconnect, no gap).
+      this.spec = spec;
+      this.deps.persist();
+      this.deps.changed();
+      return;
+    }
     const wasRunning = this.isRunning;
     const closing = this.stop('closed to apply new settings');
     this.spec = spec;

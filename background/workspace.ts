@@ -8,6 +8,7 @@ import type { FormerServer, PageSocketView, ServerSpec, ServerView } from '../sr
 import type { ServerRegistry } from './servers/server-registry.js';
 import { ServerConnection, validateServerSpec, type PersistedServer } from './connection.js';
 import { now } from '../src/timeline/clock.js';
+import { SecretMasker } from './secret-masker.js';
 import { Recorder, type BacklogBudget, type RecordSink } from './recorder.js';
 
 export interface PersistedWorkspace {
@@ -42,13 +43,14 @@ export type Command = Exclude<PanelToBackground, { type: 'hello' | 'heartbeat' |
 
 const newId = () => crypto.randomUUID().slice(0, 8);
 
-const SPEC_FIELDS = ['serverURL', 'applicationId', 'javascriptKey', 'masterKey', 'sessionToken', 'label'] as const;
+const SPEC_FIELDS = ['serverURL', 'applicationId', 'javascriptKey', 'masterKey', 'sessionToken', 'label', 'restURL'] as const;
 const sameSpec = (a: ServerSpec, b: ServerSpec) => SPEC_FIELDS.every((field) => a[field] === b[field]);
 
 export class Workspace {
   readonly recorder: Recorder;
   readonly page: PageTracker;
   private readonly servers = new Map<string, ServerConnection>();
+  private readonly masker = new SecretMasker(() => this.knownSecrets());
   private active = false;
   private aliveSavedAt = -Infinity;
   private readonly stopListening: () => void;
@@ -110,7 +112,9 @@ export class Workspace {
   }
 
   record(draft: RecordDraft): void {
-    this.recorder.record(draft);
+    const masked: RecordDraft = { ...draft, summary: this.masker.text(draft.summary) };
+    if (draft.marker) masked.marker = this.masker.marker(draft.marker);
+    this.recorder.record(masked);
     const time = now();
     if (time - this.aliveSavedAt >= ALIVE_SAVE_MS) {
       this.aliveSavedAt = time;
@@ -149,6 +153,23 @@ export class Workspace {
     this.deps.sink.viewChanged(this.tabId, 'servers');
   }
 
+  /** Every key and token this tab's servers, subscriptions and page sockets use. */
+  private *knownSecrets(): Iterable<string | undefined> {
+    for (const server of this.servers.values()) {
+      const { spec, subscriptions } = server.persisted();
+      yield spec.javascriptKey;
+      yield spec.masterKey;
+      yield spec.sessionToken;
+      for (const subscription of subscriptions) yield subscription.sessionToken;
+    }
+    yield* this.page.secrets();
+  }
+
+  /** A view's error text, masked; an absent one stays absent. */
+  private masked<T extends { lastError?: string }>(view: T): T {
+    return view.lastError === undefined ? view : { ...view, lastError: this.masker.text(view.lastError) };
+  }
+
   /** A panel is attached: connections run. */
   activate(): void {
     this.active = true;
@@ -167,7 +188,10 @@ export class Workspace {
 
   /** In the order the servers were added (the shared list's). */
   serverViews(): ServerView[] {
-    return this.deps.registry.list().flatMap((s) => this.servers.get(s.id)?.view() ?? []);
+    return this.deps.registry.list().flatMap((s) => {
+      const view = this.servers.get(s.id)?.view();
+      return view ? [{ ...this.masked(view), subscriptions: view.subscriptions.map((sub) => this.masked(sub)) }] : [];
+    });
   }
 
   /** Servers removed from the shared list: their names and URLs, for their records. */
@@ -176,7 +200,10 @@ export class Workspace {
   }
 
   pageSockets(): PageSocketView[] {
-    return this.page.sockets();
+    return this.page.sockets().map((socket) => ({
+      ...socket,
+      subscriptions: socket.subscriptions.map((sub) => this.masked(sub)),
+    }));
   }
 
   persisted(): PersistedWorkspace {

@@ -5,6 +5,7 @@ import browser from 'webextension-polyfill';
 import { now } from '../src/timeline/clock.js';
 import { devtoolsInspectedPage } from './adapters/inspected-page.js';
 import { createBridgePort } from './adapters/port.js';
+import { createRegexChecker } from './adapters/regex-checker.js';
 import { fetchRestClient } from './adapters/rest.js';
 import { extensionStorage } from './adapters/storage.js';
 import { App, type Defaults } from './components/App.js';
@@ -63,6 +64,7 @@ async function main(): Promise<void> {
     nextFrame: (callback) => requestAnimationFrame(callback),
     now,
     settings,
+    regexChecker: createRegexChecker(),
   });
   port.onMessage(() => (document.body.dataset.ready = 'true'));
   if (defaults.query) store.composer.update(defaults.query);
@@ -71,6 +73,8 @@ async function main(): Promise<void> {
     preserveLog: store.page.preserveLog.value,
     filter: store.timeline.filter.value,
     capacity: store.timeline.capacity.value,
+    resultCap: store.resultSets.cap.value,
+    autoCheck: store.resultSets.autoCheck.value,
   }));
   render(
     <PanelStoreContext.Provider value={store}>

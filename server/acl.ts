@@ -36,8 +36,3 @@ export function canRead(acl: ACLMap | undefined, groups: readonly string[]): boo
 export function canWrite(acl: ACLMap | undefined, groups: readonly string[]): boolean {
   return !acl || groups.some((group) => acl[group]?.write === true);
 }
-
-/** Whether an ACL mentions any role (role lookups are skipped otherwise). */
-export function mentionsRoles(acl: ACLMap): boolean {
-  return Object.keys(acl).some((id) => id.startsWith('role:'));
-}

@@ -4,16 +4,16 @@
 import { randomUUID } from 'node:crypto';
 import type { RawData, WebSocket } from 'ws';
 import type { ConnectFrame, EventOp, ParseJSON, SubscribeFrame, UnsubscribeFrame } from '../src/livequery/protocol.js';
-import { mentionsRoles } from './acl.js';
 import { ErrorCode, ParseError } from './errors.js';
 import type { AuthCache } from './lq-auth.js';
 import { LiveClient, pushError, type SubscriptionInfo } from './lq-client.js';
 import { LiveSocket } from './lq-socket.js';
 import { queryHash, Subscription } from './lq-subscription.js';
-import { watchedFieldChanged } from './lq-watch.js';
-import { matchesQuery } from './matcher.js';
+import { matchesQuery } from '../src/livequery-rules/matcher.js';
+import { hideProtectedFields } from '../src/livequery-rules/payload.js';
+import { readAccess } from '../src/livequery-rules/read-access.js';
+import { watchedFieldChanged } from '../src/livequery-rules/watch.js';
 import { validateRequest } from './request-schema.js';
-import type { ACLMap } from './store.js';
 
 type Bag = Record<string, unknown>;
 
@@ -73,9 +73,7 @@ function validateQueryConstraints(where: unknown): void {
 
 /** Protected `_User` fields: email and authData are only for the user itself and the master key. */
 function filterSensitive(object: Bag | null, client: LiveClient, userId: string | undefined): Bag | null {
-  if (!object || object.className !== '_User' || client.hasMasterKey || object.objectId === userId) return object;
-  const { email: _email, authData: _authData, ...rest } = object;
-  return rest;
+  return object && hideProtectedFields(object, { master: client.hasMasterKey, userId });
 }
 
 const clone = <T>(value: T): T => structuredClone(value);
@@ -296,19 +294,16 @@ export class LiveQueryServer {
 
   /** Can this subscription read an object with this ACL (public, master, or the subscription's / connection's token)? */
   private canRead(acl: unknown, client: LiveClient, requestId: number): boolean {
-    const map = acl as ACLMap | undefined;
-    if (!map || map['*']?.read || client.hasMasterKey) return true;
+    if (readAccess(acl, { master: client.hasMasterKey }).readable) return true;
     const info = client.subscriptionInfos.get(requestId);
     if (!info) return false;
-    return this.tokenCanRead(map, info.sessionToken) || this.tokenCanRead(map, client.sessionToken);
+    return this.tokenCanRead(acl, info.sessionToken) || this.tokenCanRead(acl, client.sessionToken);
   }
 
-  private tokenCanRead(acl: ACLMap, token: string | undefined): boolean {
+  private tokenCanRead(acl: unknown, token: string | undefined): boolean {
     if (!token) return false;
     const auth = this.config.auth.get(token);
-    if (!auth.userId) return false;
-    if (acl[auth.userId]?.read) return true;
-    return mentionsRoles(acl) && auth.roles().some((role) => acl[role]?.read === true);
+    return readAccess(acl, { userId: auth.userId, roles: () => auth.roles() }).readable;
   }
 
   private subscriberUserId(client: LiveClient, requestId: number): string | undefined {

@@ -1,6 +1,7 @@
 // One connected LiveQuery client (a successful `connect`): its identity, its subscriptions, and the frames it is sent.
 
 import type { EventOp, ParseJSON } from '../src/livequery/protocol.js';
+import { shapeToKeys } from '../src/livequery-rules/payload.js';
 import type { Subscription } from './lq-subscription.js';
 
 /** Where a client's frames go (the socket wrapper, which may hold them back while a stall fault is active). */
@@ -15,19 +16,8 @@ export interface SubscriptionInfo {
   sessionToken?: string;
 }
 
-/** Fields `keys` can never trim away, in the order Parse Server writes them. */
-const ALWAYS_KEPT = ['className', 'objectId', 'updatedAt', 'createdAt', 'ACL'] as const;
-
 export function pushError(sink: FrameSink, code: number, error: string, reconnect = true, requestId: number | null = null): void {
   sink.send(JSON.stringify({ op: 'error', error, code, reconnect, requestId }));
-}
-
-function trimToKeys(object: ParseJSON, keys: string[] | undefined): ParseJSON {
-  if (!keys) return object;
-  const trimmed: ParseJSON = {};
-  for (const field of ALWAYS_KEPT) trimmed[field] = object[field];
-  for (const field of keys) if (field in object) trimmed[field] = object[field];
-  return trimmed;
 }
 
 export class LiveClient {
@@ -47,8 +37,8 @@ export class LiveClient {
     if (requestId !== undefined) frame.requestId = requestId;
     if (object !== undefined) {
       const keys = this.subscriptionInfos.get(requestId as number)?.keys;
-      frame.object = trimToKeys(object, keys);
-      if (original) frame.original = trimToKeys(original, keys);
+      frame.object = shapeToKeys(object, keys);
+      if (original) frame.original = shapeToKeys(original, keys);
     }
     this.sink.send(JSON.stringify(frame));
   }

@@ -4,7 +4,7 @@ import { canRead } from './acl.js';
 import type { Identity } from './auth.js';
 import { ErrorCode, ParseError } from './errors.js';
 import { isPlainObject } from '../src/livequery/protocol.js';
-import { matchesQuery } from './matcher.js';
+import { matchesQuery } from '../src/livequery-rules/matcher.js';
 import { restJSON } from './object-json.js';
 import type { Store, StoredObject } from './store.js';
 

@@ -83,9 +83,12 @@ describe('Parse JS SDK against the embedded server', () => {
     assert.match(String(aliceToken), /^r:/);
 
     const query = new Parse.Query('Message').equalTo('room', suffix);
-    const aliceEvents = record(await liveClient(aliceToken).subscribe(query, aliceToken));
-    const bobEvents = record(await liveClient(bobToken).subscribe(query, bobToken));
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    const aliceSubscription = await liveClient(aliceToken).subscribe(query, aliceToken);
+    const bobSubscription = await liveClient(bobToken).subscribe(query, bobToken);
+    // Writes start once the server confirmed both subscriptions (the SDK's 'open'), not after a guessed delay.
+    await Promise.all([aliceSubscription, bobSubscription].map((s) => new Promise((resolve) => s?.on('open', resolve))));
+    const aliceEvents = record(aliceSubscription);
+    const bobEvents = record(bobSubscription);
 
     const message = new Parse.Object('Message');
     message.set({ room: suffix, name: 'first' });

@@ -1,7 +1,7 @@
 // Cases pinned against parse-server 9.10.0 with the reference server.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { watchedFieldChanged } from './lq-watch.js';
+import { sameValue, watchedFieldChanged } from './watch.js';
 
 const ptr = { __type: 'Pointer', className: 'Game', objectId: 'g1' };
 const base = {
@@ -41,5 +41,21 @@ describe('watch', () => {
     assert.equal(watchedFieldChanged(['className'], saved, null), true);
     assert.equal(watchedFieldChanged(['a'], saved, null), true);
     for (const field of ['objectId', 'a.b', 'constructor', 'missing']) assert.equal(watchedFieldChanged([field], saved, null), false, field);
+  });
+});
+
+describe('sameValue (isDeepStrictEqual without node:util)', () => {
+  it('agrees with isDeepStrictEqual on decoded values', async () => {
+    const { isDeepStrictEqual } = await import('node:util');
+    const values: unknown[] = [
+      undefined, null, 0, -0, NaN, 1, '1', true, [], [1], [1, 2], {}, { a: 1 }, { a: 1, b: undefined }, { b: undefined, a: 1 },
+      { a: [1, { b: 2 }] }, new Date(5), new Date(6), new Date(NaN), [undefined], {a: undefined},
+    ];
+    for (const a of values) {
+      for (const b of values) {
+        assert.equal(sameValue(a, b), isDeepStrictEqual(a, b), `${String(a)} vs ${String(b)}`);
+        assert.equal(sameValue(structuredClone(a), b), isDeepStrictEqual(structuredClone(a), b));
+      }
+    }
   });
 });
