@@ -11,6 +11,8 @@ import { ServerList } from './ServerList.js';
 import { Composer, QueryHistoryList } from './Composer.js';
 import { Timeline } from './Timeline.js';
 import { Toolbar } from './Toolbar.js';
+import { shortcutFor, takesTyping } from './shortcuts.js';
+import { UndoClearBar } from './UndoClearBar.js';
 import type { ServerSpec } from '../../src/views.js';
 import { serverKeyOf } from '../store/keyring.js';
 import type { QueryDraft } from '../store/query-draft.js';
@@ -20,9 +22,7 @@ export interface Defaults {
   query?: Partial<QueryDraft>;
 }
 
-function isEditable(target: EventTarget | null): boolean {
-  return target instanceof HTMLElement && (target.isContentEditable || ['INPUT', 'TEXTAREA', 'SELECT'].includes(target.tagName));
-}
+const IS_MAC = /mac/i.test(navigator.platform || navigator.userAgent);
 
 /** The filter's scope in words, with a button to widen it again. */
 function ScopeBar() {
@@ -49,21 +49,25 @@ export function App({ defaults }: { defaults: Defaults }) {
   const filterInput = useRef<HTMLInputElement>(null);
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
-      const mod = e.ctrlKey || e.metaKey;
-      const key = e.key.toLowerCase();
-      if (mod && key === 'e') {
+      const inTextField = takesTyping(e.target);
+      const action = shortcutFor({ key: e.key, ctrlKey: e.ctrlKey, metaKey: e.metaKey, altKey: e.altKey, inTextField }, IS_MAC);
+      if (action === 'toggleRecording') {
         e.preventDefault();
         timeline.toggleRecording();
-      } else if (mod && key === 'k') {
+      } else if (action === 'clear') {
         e.preventDefault();
         timeline.clear();
-      } else if ((mod && key === 'f') || (e.key === '/' && !isEditable(e.target))) {
+      } else if (action === 'undoClear') {
+        if (!timeline.undoableClear.peek()) return;
+        e.preventDefault();
+        timeline.undoClear();
+      } else if (action === 'focusFilter') {
         e.preventDefault();
         filterInput.current?.focus();
         filterInput.current?.select();
-      } else if (e.key === 'Escape' && e.target === filterInput.current) {
+      } else if (action === 'escape' && e.target === filterInput.current) {
         (document.querySelector('.timeline-viewport') as HTMLElement | null)?.focus();
-      } else if (e.key === 'Escape' && !isEditable(e.target) && timeline.selected.value) {
+      } else if (action === 'escape' && !inTextField && timeline.selected.value) {
         timeline.select(null);
       }
     };
@@ -110,6 +114,7 @@ export function App({ defaults }: { defaults: Defaults }) {
       <main class="main">
         <Toolbar filterInput={filterInput} />
         <ScopeBar />
+        <UndoClearBar />
         <RecordingBanner />
         {main.type === 'results' ? (
           <ResultSetView key={main.subscriptionKey} subscriptionKey={main.subscriptionKey} title={main.title} serverId={main.serverId} />
