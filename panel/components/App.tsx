@@ -1,7 +1,7 @@
 // The panel's layout: servers and page sockets on the left, the timeline with its detail pane on the right.
 
 import { useEffect, useRef } from 'preact/hooks';
-import { useConnections, useTimeline, useView } from '../store/index.js';
+import { useConnections, useNames, useTimeline, useView } from '../store/index.js';
 import { ServerForm } from './AddServerForm.js';
 import { PageSockets } from './PageSockets.js';
 import { RecordDetail } from './RecordDetail.js';
@@ -12,6 +12,7 @@ import { Composer, QueryHistoryList } from './Composer.js';
 import { Timeline } from './Timeline.js';
 import { Toolbar } from './Toolbar.js';
 import { shortcutFor, takesTyping } from './shortcuts.js';
+import { subscriptionLabel } from './marker-facts.js';
 import { UndoClearBar } from './UndoClearBar.js';
 import type { ServerSpec } from '../../src/views.js';
 import { serverKeyOf } from '../store/keyring.js';
@@ -27,14 +28,16 @@ const IS_MAC = /mac/i.test(navigator.platform || navigator.userAgent);
 /** The filter's scope in words, with a button to widen it again. */
 function ScopeBar() {
   const timeline = useTimeline();
+  const names = useNames();
   const filter = timeline.filter.value;
   if (!filter.subscriptionKey && !filter.source && !filter.className) return null;
+  const subscription = filter.subscriptionKey ? subscriptionLabel({ subscriptionKey: filter.subscriptionKey }, names.subscriptionNames.value) : '';
   return (
-    <div class="filter-bar">
+    <div class="filter-bar" data-testid="scope-bar">
       Showing only{' '}
-      {filter.subscriptionKey ? `subscription ${filter.subscriptionKey}` : ''}
+      {subscription ? `subscription ${subscription}` : ''}
       {filter.className ? ` class ${filter.className}` : ''}
-      {filter.source ? ` source ${filter.source}` : ''}
+      {filter.source ? ` source ${names.sourceNames.value.get(filter.source) ?? filter.source}` : ''}
       <button type="button" data-testid="clear-scope" onClick={() => timeline.showAll()}>
         Show all
       </button>

@@ -7,7 +7,7 @@ import { isSecretKey, Redactor } from '../../src/timeline/redact.js';
 import { useNames, useTimeline } from '../store/index.js';
 import { formatClock, prettyJSON, sourceName } from './format.js';
 import { JsonTree } from './JsonTree.js';
-import { markerFacts } from './marker-facts.js';
+import { markerJSON, recordFacts } from './marker-facts.js';
 
 type Tab = 'tree' | 'diff' | 'raw';
 
@@ -57,13 +57,14 @@ function DiffTable({ changes }: { changes: FieldChange[] }) {
 
 export function RecordDetail() {
   const timeline = useTimeline();
-  const labels = useNames().sourceNames.value;
+  const names = useNames();
+  const labels = names.sourceNames.value;
   const record = timeline.selected.value;
   const [tab, setTab] = useState<Tab>('tree');
   const [revealRaw, setRevealRaw] = useState(false);
   if (!record) return null;
   // A frame shows its text; any other record its marker.
-  const raw = record.raw ?? (record.marker ? JSON.stringify(record.marker) : undefined);
+  const raw = record.raw ?? (record.marker ? markerJSON(record.marker) : undefined);
   const json = parseRaw(raw);
   const frame = isPlainObject(json) ? json : undefined;
   const diffable = frame && isPlainObject(frame.object) && isPlainObject(frame.original);
@@ -92,7 +93,7 @@ export function RecordDetail() {
       {record.marker ? (
         <table class="facts" data-testid="marker-facts" data-marker={record.marker.type}>
           <tbody>
-            {markerFacts(record.marker).map(([name, value]) => (
+            {recordFacts(record, names.subscriptionNames.value).map(([name, value]) => (
               <tr key={name}>
                 <th>{name}</th>
                 <td>{masker.text(value)}</td>

@@ -46,6 +46,20 @@ describe('createComposerStore', () => {
     assert.equal(composer.history.entries.value.length, 0);
   });
 
+  it('refuses a watch (or keys) field name that can never fire, on that field, in the where’s message style', async () => {
+    const { composer, port } = setup();
+    composer.update({ className: 'Game', watch: 'score, $bad field' });
+    assert.deepEqual(composer.parsed.value, {
+      ok: false,
+      field: 'watch',
+      error: '"watch": "$bad field" is not a field name (a field name starts with a letter and has only letters, digits and _)',
+    });
+    await assert.rejects(composer.submit('s'), /"watch": "\$bad field"/);
+    assert.equal(port.commands.length, 0);
+    composer.update({ watch: 'score', keys: 'name, bad-key' });
+    assert.equal(composer.parsed.value.ok === false && composer.parsed.value.field, 'keys');
+  });
+
   it('edits a live subscription in place with the update op, on its own server only', async () => {
     const { composer, port, selected } = setup();
     const sub = { id: 'sub', requestId: 3, query: { className: 'Game', where: { a: 1 } }, state: 'subscribed' as const, counts: emptyCounts() };
