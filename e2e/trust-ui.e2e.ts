@@ -5,7 +5,7 @@ import { after, before, describe, test } from 'node:test';
 import type { EmbeddedServer as EmbeddedTarget } from '../server/index.js';
 import { createObject } from '../test/harness/rest.js';
 import { startTarget } from '../test/harness/targets.js';
-import { byTestId, type PanelHandle } from './harness/index.js';
+import { byTestId, type Harness, type PanelHandle } from './harness/index.js';
 import { addServer, rowTexts, subscribe, waitForRow, waitForServerState, waitForSubscriptionState } from './support/panel-actions.js';
 import { useBrowserSession } from './support/browser-session.js';
 
@@ -14,6 +14,62 @@ const session = useBrowserSession();
 const recordCount = (panel: PanelHandle) => panel.evaluate<number>(`Number(document.querySelector('[data-testid="timeline-viewport"]').getAttribute('aria-rowcount'))`);
 const isRecording = (panel: PanelHandle) => panel.evaluate<boolean>(`document.querySelector('[data-testid="record"]').getAttribute('aria-pressed') === 'true'`);
 const valueOf = (panel: PanelHandle, selector: string) => panel.evaluate<string>(`document.querySelector(${JSON.stringify(selector)}).value`);
+
+/** Sizes the (undocked) DevTools window, so that the panel is about `width` CSS pixels wide. */
+async function resizeDevTools(harness: Harness, panel: PanelHandle, width: number, height = 900): Promise<void> {
+  const { browserSession } = await harness.cdp();
+  const { windowId } = await browserSession.send('Browser.getWindowForTarget', { targetId: panel.devtoolsTargetId });
+  await browserSession.send('Browser.setWindowBounds', { windowId, bounds: { windowState: 'normal' } });
+  await browserSession.send('Browser.setWindowBounds', { windowId, bounds: { width, height } });
+  await panel.waitFor(`Math.abs(innerWidth - ${width}) < 40`, { message: `the panel about ${width} px wide` });
+}
+
+interface LayoutProblems {
+  width: number;
+  problems: string[];
+}
+
+/**
+ * What a user could not reach or read at this size: toolbar controls outside the viewport or covered, timeline
+ * columns missing or too narrow, Kind labels cut, a detail pane outside the viewport.
+ */
+function layoutProblems(panel: PanelHandle): Promise<LayoutProblems> {
+  return panel.evaluate(() => {
+    const problems: string[] = [];
+    const inside = (r: DOMRect) => r.left >= -0.5 && r.top >= -0.5 && r.right <= innerWidth + 0.5 && r.bottom <= innerHeight + 0.5;
+    const name = (el: Element) => (el.getAttribute('data-testid') ?? el.getAttribute('title') ?? el.textContent ?? el.tagName).trim().slice(0, 30);
+    for (const el of document.querySelectorAll<HTMLElement>('[role="toolbar"] button, [role="toolbar"] input:not([type="file"]), [role="toolbar"] select, [role="toolbar"] summary')) {
+      const r = el.getBoundingClientRect();
+      if (r.width === 0 || r.height === 0) {
+        problems.push(`toolbar control ${name(el)} is not shown`);
+        continue;
+      }
+      if (!inside(r)) {
+        problems.push(`toolbar control ${name(el)} is outside the viewport (${Math.round(r.left)}..${Math.round(r.right)} of ${innerWidth})`);
+        continue;
+      }
+      const hit = document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2);
+      if (!hit || !(el === hit || el.contains(hit) || hit.contains(el) || el.closest('label')?.contains(hit))) problems.push(`toolbar control ${name(el)} is covered`);
+    }
+    const header = document.querySelector('.timeline-header');
+    for (const column of ['Time', 'Kind', 'Source', 'Summary']) {
+      const cell = [...(header?.children ?? [])].find((c) => (c as HTMLElement).innerText.trim().startsWith(column)) as HTMLElement | undefined;
+      const r = cell?.getBoundingClientRect();
+      if (!cell || !r || r.width < 40) problems.push(`column ${column} is not visible (${r ? Math.round(r.width) : 0} px)`);
+      else if (!inside(r)) problems.push(`column ${column} is outside the viewport (${Math.round(r.left)}..${Math.round(r.right)})`);
+    }
+    for (const cell of document.querySelectorAll<HTMLElement>('[data-testid="timeline-row"] .kind, [data-testid="timeline-row"] > :first-child')) {
+      if (cell.scrollWidth > cell.clientWidth + 1) problems.push(`"${cell.innerText}" is cut (${cell.scrollWidth} > ${cell.clientWidth})`);
+    }
+    const detail = document.querySelector('[data-testid="detail"]');
+    if (detail) {
+      const r = detail.getBoundingClientRect();
+      if (!inside(r) || r.width < 200 || r.height < 120) problems.push(`the detail pane is not within the viewport (${Math.round(r.left)},${Math.round(r.top)} ${Math.round(r.width)}×${Math.round(r.height)})`);
+    }
+    if (document.documentElement.scrollWidth > innerWidth + 1) problems.push(`the panel scrolls sideways (${document.documentElement.scrollWidth} px)`);
+    return { width: innerWidth, problems };
+  });
+}
 
 describe('against the embedded server', () => {
   let embedded: EmbeddedTarget;
@@ -83,4 +139,36 @@ describe('against the embedded server', () => {
     assert.deepEqual((await rowTexts(panel)).slice(0, before.length), before);
     assert.deepEqual(panel.errors, []);
   });
+
+  for (const width of [400, 1400]) {
+    test(`at ${width} px every toolbar control is reachable, the columns Time/Kind/Source/Summary show, Kind labels are whole, the detail fits`, { timeout: 90_000 }, async () => {
+      const panel = await panelWithEvents(1);
+      // Long Kind labels: a subscription sent and ended ("↑ unsubscribe", "↓ unsubscribed").
+      await subscribe(panel, { className: 'Note' });
+      await waitForSubscriptionState(panel, 'subscribed', 1);
+      await panel.click(`${byTestId('subscription')}:nth-child(2) ${byTestId('unsubscribe')}`);
+      await waitForRow(panel, 'received', 'unsubscribed');
+      await resizeDevTools(session.harness, panel, width);
+      await panel.screenshot(`trust-ui/${width}-timeline.png`);
+      await panel.click(`${byTestId('timeline-row')}[data-kind="create"]`);
+      await panel.waitFor(`!!document.querySelector('[data-testid="detail"]')`);
+      await panel.screenshot(`trust-ui/${width}-detail.png`);
+      const layout = await layoutProblems(panel);
+      assert.deepEqual(layout.problems, [], `at ${layout.width} px`);
+
+      // The sidebar folds away and comes back; a column is resized from the keyboard.
+      const box = (selector: string) => panel.evaluate<{ width: number; height: number }>(`(() => { const r = document.querySelector(${JSON.stringify(selector)}).getBoundingClientRect(); return { width: r.width, height: r.height }; })()`);
+      const timelineBefore = await box(byTestId('timeline'));
+      await panel.click(byTestId('toggle-sidebar'));
+      await panel.waitFor(`document.querySelector('[data-testid="sidebar"]').hidden`);
+      const timelineAfter = await box(byTestId('timeline'));
+      assert.ok(timelineAfter.width * timelineAfter.height > timelineBefore.width * timelineBefore.height, 'the timeline takes the room');
+      await panel.click(byTestId('toggle-sidebar'));
+      await panel.waitFor(`!document.querySelector('[data-testid="sidebar"]').hidden`);
+      const kindBefore = (await box(`.timeline-header [data-column="kind"]`)).width;
+      await panel.press(byTestId('resize-kind'), 'ArrowRight');
+      await panel.waitFor(`document.querySelector('.timeline-header [data-column="kind"]').getBoundingClientRect().width > ${kindBefore + 10}`);
+      assert.deepEqual(panel.errors, []);
+    });
+  }
 });

@@ -71,6 +71,7 @@ async function main(): Promise<void> {
     preserveLog: store.page.preserveLog.value,
     filter: store.timeline.filter.value,
     capacity: store.timeline.capacity.value,
+    layout: store.layout.settings(),
   }));
   render(
     <PanelStoreContext.Provider value={store}>

@@ -1,7 +1,9 @@
 // The panel's layout: servers and page sockets on the left, the timeline with its detail pane on the right.
 
 import { useEffect, useRef } from 'preact/hooks';
-import { useConnections, useNames, useTimeline, useView } from '../store/index.js';
+import { useConnections, useLayout, useNames, useTimeline, useView } from '../store/index.js';
+import { STACKED_QUERY, useMediaQuery } from './media.js';
+import { Splitter } from './Splitter.js';
 import { ServerForm } from './AddServerForm.js';
 import { PageSockets } from './PageSockets.js';
 import { RecordDetail } from './RecordDetail.js';
@@ -81,9 +83,19 @@ export function App({ defaults }: { defaults: Defaults }) {
   const servers = connections.servers.value;
   const main = view.main.value;
   const selectedServer = view.selectedServer.value;
+  const layout = useLayout();
+  const stacked = useMediaQuery(STACKED_QUERY);
+  const sidebarOpen = layout.sidebarOpen.value;
+  const sidebarSize = stacked ? layout.sidebarHeight.value : layout.sidebarWidth.value;
   return (
-    <div class="app">
-      <aside class="sidebar">
+    <div class={`app ${stacked ? 'stacked' : 'side-by-side'}`}>
+      <aside
+        class="sidebar"
+        id="sidebar"
+        hidden={!sidebarOpen}
+        data-testid="sidebar"
+        style={stacked ? { height: `${sidebarSize}px` } : { width: `${sidebarSize}px` }}
+      >
         {!connections.connected.value ? (
           <div class="banner" role="status" data-testid="sw-status">
             Reconnecting to the extension's service worker…
@@ -114,6 +126,17 @@ export function App({ defaults }: { defaults: Defaults }) {
           <PageSockets />
         </details>
       </aside>
+      {sidebarOpen ? (
+        <Splitter
+          orientation={stacked ? 'horizontal' : 'vertical'}
+          size={sidebarSize}
+          label="Resize the sidebar"
+          testId="sidebar-splitter"
+          onResize={(size) =>
+            stacked ? layout.setSidebarHeight(size, innerHeight * 0.7) : layout.setSidebarWidth(size, innerWidth * 0.6)
+          }
+        />
+      ) : null}
       <main class="main">
         <Toolbar filterInput={filterInput} />
         <ScopeBar />

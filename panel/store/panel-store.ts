@@ -10,6 +10,7 @@ import type { StorageArea } from '../adapters/storage.js';
 import { createComposerStore } from './composer.js';
 import { createConnectionsStore } from './connections.js';
 import { createKeyringStore } from './keyring.js';
+import { createLayoutStore } from './layout.js';
 import { createNamesStore } from './names.js';
 import { createPageStore } from './page.js';
 import { createRecordingFilesStore } from './recording-files.js';
@@ -42,6 +43,7 @@ export function createPanelStore(deps: PanelDeps) {
   });
   const resultSets = createResultSetsStore({ rest: deps.rest, now: deps.now });
   const view = createViewStore(connections.servers);
+  const layout = createLayoutStore(deps.settings.layout);
   const keyring = createKeyringStore({ port: deps.port, rest: deps.rest, page: deps.page });
   const composer = createComposerStore({
     connections,
@@ -123,6 +125,7 @@ export function createPanelStore(deps: PanelDeps) {
     timeline,
     resultSets,
     view,
+    layout,
     keyring,
     composer,
     names,

@@ -1,14 +1,16 @@
-// Panel settings that outlive the panel (storage.local): preserve log, the filter, the timeline's capacity.
+// Panel settings that outlive the panel (storage.local): preserve log, the filter, the timeline's capacity, the layout.
 
 import { effect } from '@preact/signals';
 import type { TimelineFilter } from '../../src/timeline/filter.js';
 import { RECORD_KINDS, type RecordKind } from '../../src/timeline/record.js';
 import type { StorageArea } from '../adapters/storage.js';
+import { sanitizeLayout, type LayoutSettings } from './layout.js';
 
 export interface PanelSettings {
   preserveLog?: boolean;
   filter?: TimelineFilter;
   capacity?: number;
+  layout?: LayoutSettings;
 }
 
 const KEY = 'panelSettings';
@@ -20,6 +22,7 @@ function sanitize(value: unknown): PanelSettings {
   const out: PanelSettings = {};
   if (typeof v.preserveLog === 'boolean') out.preserveLog = v.preserveLog;
   if (typeof v.capacity === 'number' && v.capacity >= 1000 && v.capacity <= 1_000_000) out.capacity = v.capacity;
+  if (v.layout !== undefined) out.layout = sanitizeLayout(v.layout);
   const f = v.filter as Record<string, unknown> | undefined;
   if (f && Array.isArray(f.kinds)) {
     out.filter = {
