@@ -1,11 +1,17 @@
 // Trusting what the panel shows, in the real DevTools: shortcuts that leave text fields alone and a Clear that can be
 // undone, a usable panel in a 400 px wide DevTools, the first run of `npm start`, and small things that misled.
 import assert from 'node:assert/strict';
+import { cpSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { startDemoServer } from '../scripts/demo-server.js';
+import { createWelcomeMessage, devDefaults, writeDevDefaults } from '../scripts/first-run.js';
 import type { EmbeddedServer as EmbeddedTarget } from '../server/index.js';
 import { createObject } from '../test/harness/rest.js';
 import { startTarget } from '../test/harness/targets.js';
-import { byTestId, type Harness, type PanelHandle } from './harness/index.js';
+import { byTestId, ensureExtensionBuilt, launchBrowser, openDevToolsPanel, type Harness, type PanelHandle } from './harness/index.js';
+import { waitForPageRow } from './support/page-apps.js';
 import { addServer, rowTexts, subscribe, waitForRow, waitForServerState, waitForSubscriptionState } from './support/panel-actions.js';
 import { useBrowserSession } from './support/browser-session.js';
 
@@ -171,4 +177,56 @@ describe('against the embedded server', () => {
       assert.deepEqual(panel.errors, []);
     });
   }
+
+  test('first run of npm start: the demo server and a Message subscription are added, a live create shows on the first screen, once only', { timeout: 120_000 }, async () => {
+    const server = { liveQueryURL: embedded.liveQueryURL, restURL: embedded.restURL, applicationId: embedded.applicationId, javascriptKey: embedded.javascriptKey };
+    const demo = await startDemoServer({ serverURL: server.restURL, liveQueryServerURL: server.liveQueryURL, applicationId: server.applicationId, javascriptKey: server.javascriptKey });
+    // A copy of the extension with the dev-defaults.json `npm start` writes.
+    const extensionDir = mkdtempSync(join(tmpdir(), 'lq-first-run-'));
+    cpSync(ensureExtensionBuilt(), extensionDir, { recursive: true });
+    writeDevDefaults(extensionDir, devDefaults(server, true));
+    const harness = await launchBrowser({ extensionPath: extensionDir });
+    try {
+      const page = await harness.newPage();
+      const pageErrors: string[] = [];
+      page.on('console', (message) => void (message.type() === 'error' && pageErrors.push(message.text())));
+      page.on('pageerror', (error) => void pageErrors.push(error.message));
+      await page.goto(demo.url);
+      const panel = await openDevToolsPanel(harness, page, { dock: 'bottom' });
+      const objectId = await createWelcomeMessage(panel, server);
+      await panel.screenshot('trust-ui/first-run.png');
+      assert.equal(await panel.count(byTestId('server')), 1);
+      assert.match(await panel.text(byTestId('server')), /demo \(embedded\)/);
+      assert.equal(await panel.count(`${byTestId('subscription')}[data-state="subscribed"]`), 1);
+      const onScreen = await panel.evaluate<boolean, string>(
+        (id: string) => {
+          const row = [...document.querySelectorAll<HTMLElement>('[data-testid="timeline-row"][data-kind="create"]')].find((r) => r.innerText.includes(id));
+          const box = row?.getBoundingClientRect();
+          return !!box && box.top >= 0 && box.bottom <= innerHeight && box.left >= 0 && box.right <= innerWidth;
+        },
+        objectId,
+      );
+      assert.ok(onScreen, 'the live create is on the first screen, no scrolling');
+      await waitForPageRow(panel, 'create', objectId);
+      // DevTools itself asks every page for its workspace file; a 404 there is its "no workspace", not a page error.
+      const missing = demo.notFound.filter((path) => path !== '/.well-known/appspecific/com.chrome.devtools.json');
+      assert.deepEqual(missing, [], 'the demo server answered every request of the page (favicon included)');
+      assert.deepEqual(pageErrors, [], 'no error in the demo page’s console');
+
+      // The user removes the demo server; DevTools opened again (the next start of the panel) does not bring it back.
+      await panel.click(byTestId('server-remove'));
+      await panel.waitFor(`document.querySelectorAll('[data-testid="server"]').length === 0`);
+      await panel.close();
+      const again = await openDevToolsPanel(harness, page, { dock: 'bottom' });
+      // A page event after the panel's welcome: had the first run added the server again, it would be listed by now.
+      const later = await createObject(embedded, 'Message', { text: 'after reopening', likes: 0 });
+      await waitForPageRow(again, 'create', later.objectId);
+      assert.equal(await again.count(byTestId('server')), 0, 'the removed demo server stays removed');
+      assert.deepEqual([...panel.errors, ...again.errors], []);
+    } finally {
+      await harness.close();
+      await demo.close();
+      rmSync(extensionDir, { recursive: true, force: true });
+    }
+  });
 });

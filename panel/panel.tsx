@@ -9,6 +9,7 @@ import { fetchRestClient } from './adapters/rest.js';
 import { extensionStorage } from './adapters/storage.js';
 import { App, type Defaults } from './components/App.js';
 import { createPanelStore, loadSettings, PanelStoreContext, saveSettingsOnChange } from './store/index.js';
+import { sanitizeDefaults } from './store/first-run.js';
 
 interface DevtoolsPanels {
   themeName?: string;
@@ -38,7 +39,7 @@ function applyTheme(): void {
 async function loadDefaults(): Promise<Defaults> {
   try {
     const response = await fetch('dev-defaults.json');
-    return response.ok ? ((await response.json()) as Defaults) : {};
+    return response.ok ? sanitizeDefaults(await response.json()) : {};
   } catch {
     return {};
   }
@@ -63,6 +64,7 @@ async function main(): Promise<void> {
     nextFrame: (callback) => requestAnimationFrame(callback),
     now,
     settings,
+    defaults,
   });
   port.onMessage(() => (document.body.dataset.ready = 'true'));
   if (defaults.query) store.composer.update(defaults.query);

@@ -16,14 +16,10 @@ import { Toolbar } from './Toolbar.js';
 import { shortcutFor, takesTyping } from './shortcuts.js';
 import { subscriptionLabel } from './marker-facts.js';
 import { UndoClearBar } from './UndoClearBar.js';
-import type { ServerSpec } from '../../src/views.js';
+import type { Defaults } from '../store/first-run.js';
 import { serverKeyOf } from '../store/keyring.js';
-import type { QueryDraft } from '../store/query-draft.js';
 
-export interface Defaults {
-  server?: ServerSpec;
-  query?: Partial<QueryDraft>;
-}
+export type { Defaults };
 
 const IS_MAC = /mac/i.test(navigator.platform || navigator.userAgent);
 

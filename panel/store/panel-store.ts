@@ -9,6 +9,7 @@ import type { RestClient } from '../adapters/rest.js';
 import type { StorageArea } from '../adapters/storage.js';
 import { createComposerStore } from './composer.js';
 import { createConnectionsStore } from './connections.js';
+import { createFirstRun, type Defaults } from './first-run.js';
 import { createKeyringStore } from './keyring.js';
 import { createLayoutStore } from './layout.js';
 import { createNamesStore } from './names.js';
@@ -30,6 +31,8 @@ export interface PanelDeps {
   /** Record time (epoch ms, fractional). */
   now(): number;
   settings: PanelSettings;
+  /** dev-defaults.json: pre-filled forms, and what the first run adds. */
+  defaults?: Defaults;
 }
 
 export function createPanelStore(deps: PanelDeps) {
@@ -58,6 +61,13 @@ export function createPanelStore(deps: PanelDeps) {
     imported: timeline.imported,
     seenClasses: timeline.seenClasses,
     historyEntries: composer.history.entries,
+  });
+  const firstRun = createFirstRun({
+    defaults: deps.defaults ?? {},
+    storage: deps.local,
+    connections,
+    addLocalRecord: timeline.addLocal,
+    now: deps.now,
   });
   const recordingFiles = createRecordingFilesStore({
     timeline,
@@ -96,6 +106,7 @@ export function createPanelStore(deps: PanelDeps) {
         view.followServers(message.servers);
         page.workerStarted(message.epoch);
         retainResultSets();
+        void firstRun.welcome(message.servers);
         receiveRecords(message.backlog);
         if (message.backlogDropped > 0) {
           // The service worker's bounded backlog overflowed while no panel was listening: say so, never silently.
