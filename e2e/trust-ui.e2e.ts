@@ -11,11 +11,11 @@ import type { EmbeddedServer as EmbeddedTarget } from '../server/index.js';
 import { createObject } from '../test/harness/rest.js';
 import { startTarget } from '../test/harness/targets.js';
 import { byTestId, ensureExtensionBuilt, launchBrowser, openDevToolsPanel, type Harness, type PanelHandle } from './harness/index.js';
-import { waitForPageRow } from './support/page-apps.js';
+import { RAW_CLIENT_PAGE, RAW_CLIENT_SCRIPT, waitForPageRow, waitForPageSubscriptions } from './support/page-apps.js';
 import { addServer, rowTexts, subscribe, waitForRow, waitForServerState, waitForSubscriptionState } from './support/panel-actions.js';
 import { useBrowserSession } from './support/browser-session.js';
 
-const session = useBrowserSession();
+const session = useBrowserSession(() => ({ '/lq-raw.js': RAW_CLIENT_SCRIPT, '/raw.html': RAW_CLIENT_PAGE }));
 
 const recordCount = (panel: PanelHandle) => panel.evaluate<number>(`Number(document.querySelector('[data-testid="timeline-viewport"]').getAttribute('aria-rowcount'))`);
 const isRecording = (panel: PanelHandle) => panel.evaluate<boolean>(`document.querySelector('[data-testid="record"]').getAttribute('aria-pressed') === 'true'`);
@@ -228,5 +228,53 @@ describe('against the embedded server', () => {
       await demo.close();
       rmSync(extensionDir, { recursive: true, force: true });
     }
+  });
+
+  test('small things: watch refuses "$bad field", a gap says #1 and clock times, the Source filter tells page loads apart', { timeout: 90_000 }, async () => {
+    const pageURL = session.pages.url(
+      `/raw.html?${new URLSearchParams({ lq: embedded.liveQueryURL, app: embedded.applicationId, js: embedded.javascriptKey, className: 'Note', where: '{}' })}`,
+    );
+    const { page, panel } = await session.openPanel(pageURL);
+    await addServer(panel, { serverURL: embedded.liveQueryURL, applicationId: embedded.applicationId, javascriptKey: embedded.javascriptKey });
+    await waitForServerState(panel, 'connected');
+
+    // watch with a field name that can never fire: refused like a bad where, nothing sent.
+    await subscribe(panel, { className: 'Game', watch: 'score, $bad field' });
+    assert.match(await panel.text(byTestId('watch-error')), /^"watch": "\$bad field" is not a field name/);
+    assert.match(await panel.text(byTestId('subscribe-error')), /"watch": "\$bad field"/);
+    assert.equal(await panel.count(byTestId('subscription')), 0, 'nothing subscribed');
+    await panel.fill(byTestId('subscribe-watch'), 'score');
+    await panel.click(byTestId('subscribe-submit'));
+    await waitForSubscriptionState(panel, 'subscribed');
+
+    // A gap after the server was disconnected and connected again: its subscription as #1, its times as clock times.
+    await panel.click(byTestId('server-disconnect'));
+    await waitForServerState(panel, 'disconnected');
+    await panel.click(byTestId('server-connect'));
+    await waitForRow(panel, 'gap', 'may have been missed');
+    await panel.click(`${byTestId('timeline-row')}[data-kind="gap"]`);
+    const facts = await panel.evaluate<[string, string][]>(
+      `[...document.querySelectorAll('[data-testid="marker-facts"] tr')].map((tr) => [tr.querySelector('th').innerText, tr.querySelector('td').innerText])`,
+    );
+    const byName = new Map(facts);
+    assert.equal(byName.get('subscription'), '#1 Game', JSON.stringify(facts));
+    assert.match(byName.get('from') ?? '', /^\d\d:\d\d:\d\d\.\d{3}$/);
+    const detail = await panel.text(byTestId('detail'));
+    assert.doesNotMatch(detail, /\d{13}/, 'no epoch milliseconds anywhere in the gap detail');
+    assert.doesNotMatch(detail, /server:|\/sub|[0-9a-f]{8}-[0-9a-f]{4}/, 'no internal subscription id');
+    await panel.click(byTestId('detail-tab-raw'));
+    assert.match(await panel.text(byTestId('detail-json')), /"from": "\d\d:\d\d:\d\d\.\d{3}"/);
+
+    // Preserve log and a reload: the sockets of both page loads (the extension keeps the previous one) are distinct.
+    await waitForPageSubscriptions(panel, 1);
+    await panel.click(byTestId('preserve-log'));
+    await page.reload();
+    await page.waitForFunction('window.__appReady || window.__appError');
+    await panel.waitFor(`[...document.querySelectorAll('[data-testid="filter-source"] option')].filter((o) => o.text.startsWith('page')).length === 2`, {
+      message: 'two page sockets in the Source filter',
+    });
+    const options = await panel.evaluate<string[]>(`[...document.querySelectorAll('[data-testid="filter-source"] option')].map((o) => o.text)`);
+    assert.equal(new Set(options).size, options.length, `distinct: ${JSON.stringify(options)}`);
+    assert.deepEqual(panel.errors, []);
   });
 });

@@ -2,6 +2,9 @@
 // given), and opens Chromium with the extension and DevTools on the LiveQuery tab, where the panel's first run adds
 // that server (and, for the demo, subscribes to Message and shows a first live event).
 
+import { cpSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { launchBrowser, openDevToolsPanel, artifactPath } from '../e2e/harness/index.js';
 import { startEmbeddedServer } from '../server/index.js';
@@ -74,11 +77,16 @@ try {
   }
 
   const server = { liveQueryURL, restURL, applicationId, javascriptKey };
-  writeDevDefaults(CHROME_DIR, devDefaults(server, !values.server));
+  // A copy of the build with this run's defaults: dist/chrome stays as built (tests and a manual Load unpacked use
+  // it, and must not add a demo server that is gone once this run stops).
+  const extensionDir = mkdtempSync(join(tmpdir(), 'lq-start-extension-'));
+  cleanups.push(async () => rmSync(extensionDir, { recursive: true, force: true }));
+  cpSync(CHROME_DIR, extensionDir, { recursive: true });
+  writeDevDefaults(extensionDir, devDefaults(server, !values.server));
 
   const headless = values.headless ?? !process.env.DISPLAY;
   if (headless && !values.headless) console.log('no display found: Chromium runs headless (use xvfb-run or a desktop to see it)');
-  const harness = await launchBrowser({ headless, offline: false });
+  const harness = await launchBrowser({ extensionPath: extensionDir, headless, offline: false });
   cleanups.push(() => harness.close());
   const page = await harness.newPage(pageURL);
   const panel = await openDevToolsPanel(harness, page, { dock: 'bottom' });
