@@ -71,6 +71,9 @@ export function validateServerSpec(spec: ServerSpec): void {
   if (!spec.applicationId) throw new TypeError('LiveQueryClient: "applicationId" is required');
 }
 
+const SPEC_FIELDS = ['serverURL', 'applicationId', 'javascriptKey', 'masterKey', 'sessionToken', 'label'] as const;
+const sameExceptRestURL = (a: ServerSpec, b: ServerSpec) => SPEC_FIELDS.every((key) => a[key] === b[key]);
+
 const formatTime = (time: number) => new Date(time).toISOString().slice(11, 23);
 
 /** The recorder keeps at most MAX_RECORD_RAW_CHARS of a frame; the summary says so. */
@@ -173,6 +176,13 @@ export class ServerConnection {
 
   async edit(spec: ServerSpec): Promise<void> {
     validateServerSpec(spec);
+    if (sameExceptRestURL(this.spec, spec)) {
+      // Only the REST URL changed: the LiveQuery connection stays as it is (no reconnect, no gap).
+      this.spec = spec;
+      this.deps.persist();
+      this.deps.changed();
+      return;
+    }
     const wasRunning = this.isRunning;
     const closing = this.stop('closed to apply new settings');
     this.spec = spec;

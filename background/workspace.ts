@@ -7,6 +7,7 @@ import type { RecordDraft } from '../src/timeline/record.js';
 import type { PageSocketView, ServerSpec, ServerView } from '../src/views.js';
 import { ServerConnection, validateServerSpec, type PersistedServer } from './connection.js';
 import { now } from '../src/timeline/clock.js';
+import { SecretMasker } from './secret-masker.js';
 import { Recorder, type BacklogBudget, type RecordSink } from './recorder.js';
 
 export interface PersistedWorkspace {
@@ -37,6 +38,7 @@ export class Workspace {
   readonly recorder: Recorder;
   readonly page: PageTracker;
   private readonly servers = new Map<string, ServerConnection>();
+  private readonly masker = new SecretMasker(() => this.knownSecrets());
   private active = false;
 
   constructor(
@@ -83,7 +85,26 @@ export class Workspace {
   }
 
   record(draft: RecordDraft): void {
-    this.recorder.record(draft);
+    const masked: RecordDraft = { ...draft, summary: this.masker.text(draft.summary) };
+    if (draft.marker) masked.marker = this.masker.marker(draft.marker);
+    this.recorder.record(masked);
+  }
+
+  /** Every key and token this tab's servers, subscriptions and page sockets use. */
+  private *knownSecrets(): Iterable<string | undefined> {
+    for (const server of this.servers.values()) {
+      const { spec, subscriptions } = server.persisted();
+      yield spec.javascriptKey;
+      yield spec.masterKey;
+      yield spec.sessionToken;
+      for (const subscription of subscriptions) yield subscription.sessionToken;
+    }
+    yield* this.page.secrets();
+  }
+
+  /** A view's error text, masked; an absent one stays absent. */
+  private masked<T extends { lastError?: string }>(view: T): T {
+    return view.lastError === undefined ? view : { ...view, lastError: this.masker.text(view.lastError) };
   }
 
   /** A panel is attached: connections run. */
@@ -103,11 +124,17 @@ export class Workspace {
   }
 
   serverViews(): ServerView[] {
-    return [...this.servers.values()].map((s) => s.view());
+    return [...this.servers.values()].map((s) => {
+      const view = s.view();
+      return { ...this.masked(view), subscriptions: view.subscriptions.map((sub) => this.masked(sub)) };
+    });
   }
 
   pageSockets(): PageSocketView[] {
-    return this.page.sockets();
+    return this.page.sockets().map((socket) => ({
+      ...socket,
+      subscriptions: socket.subscriptions.map((sub) => this.masked(sub)),
+    }));
   }
 
   persisted(): PersistedWorkspace {

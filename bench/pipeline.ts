@@ -33,7 +33,10 @@
 //     Also printed: the wait of the newest row of each render (no batch wait), how often the rows change, when
 //     events waited > 200 ms, the panel's long tasks, and with --watch-sw the service worker's event-loop stalls.
 //
-// Run:  npm run bench:pipeline -- [--events 50000] [--rounds 3] [--rate 1000] [--seconds 10] [--no-plain] [--watch-sw] [--quick]
+//     --results: the subscription's live result set is on screen (Results) instead of the timeline during (i); each round
+//     starts from an empty set (Reset) and also prints when the set showed all of the round's objects (≤ its cap).
+//
+// Run:  npm run bench:pipeline -- [--events 50000] [--rounds 3] [--rate 1000] [--seconds 10] [--no-plain] [--watch-sw] [--results] [--quick]
 //       --quick: 10 000 events, 1 round, 3 s of latency. One browser at a time; it takes about a minute.
 
 import { byTestId, type PanelHandle } from '../e2e/harness/index.js';
@@ -229,6 +232,7 @@ async function main(): Promise<void> {
   const latencyEvents = Math.round(rate * seconds);
   const plain = argValue('no-plain') === undefined;
   const watchServiceWorker = argValue('watch-sw') !== undefined;
+  const withResults = argValue('results') !== undefined;
 
   const server = await StreamServer.start({ pages: { '/': BLANK_PAGE, '/peer': PEER_PAGE } });
   const objects = Array.from({ length: events }, (_, i) => gameObjectJSON(i));
@@ -246,10 +250,16 @@ async function main(): Promise<void> {
   try {
     const { session, requestId } = await connectPanel(panel, server);
     const frames = encodeFrames(objects.map((object) => createFrame(session.clientId ?? '', requestId, object)));
+    if (withResults) {
+      await panel.click(byTestId('show-results'));
+      await panel.waitFor(() => !!document.querySelector('[data-testid="result-set"]'), { timeoutMs: 10_000, message: 'the result set on screen' });
+    }
+    const resultCount = () => panel.evaluate<number>(`parseInt(document.querySelector('[data-testid="result-count"]')?.textContent?.replace(/,/g, '') ?? '-1', 10)`);
 
     /* ---------------- (i) throughput ---------------- */
     for (let round = 0; round < rounds; round++) {
       await clearPanel(panel);
+      if (withResults) await panel.click(byTestId('reset-results'));
       const base = (await panelCounts(panel)).size;
       await watchCount(panel, base + events);
       const cpuBefore = cpuSnapshot();
@@ -258,6 +268,17 @@ async function main(): Promise<void> {
       const writtenAt = Date.now();
       const done = await waitInPanel<{ at: number; size: number; steps: [number, number][]; longTaskMs: number }>(panel, 'window.__lqBench.done', 15_000);
       const cpu = cpuReport(cpuBefore, cpuSnapshot(), Date.now() - sentAt);
+      if (withResults) {
+        // The set keeps at most 10,000 objects (its default cap).
+        const expected = Math.min(events, 10_000);
+        const deadline = Date.now() + 60_000;
+        let shown = await resultCount();
+        while (shown < expected && Date.now() < deadline) {
+          await sleep(20);
+          shown = await resultCount();
+        }
+        console.log(`         result set: ${fmt(shown)} object(s) shown ${fmt(Date.now() - sentAt)} ms after the first event (expected ${fmt(expected)})`);
+      }
       await sleep(500);
       const after = await panelCounts(panel);
       const got = after.size - base;
@@ -312,6 +333,7 @@ async function main(): Promise<void> {
     }
 
     /* ---------------- (ii) latency ---------------- */
+    if (withResults) await panel.click(byTestId('close-results'));
     await clearPanel(panel);
     await startLatencyLog(panel);
     // --watch-sw: a 10 ms timer in the service worker notes every late tick ≥ 50 ms, as [epoch ms, lag]. Off by

@@ -125,10 +125,21 @@ describe('against the embedded server (faults)', () => {
       await panel.waitFor(`[...document.querySelectorAll('[data-testid="server-error"]')].some((e) => e.innerText.includes('Key in request is not valid (code 4)'))`);
       await waitForServerState(panel, 'disconnected', 1);
 
-      await addServer(panel, { serverURL: echoURL, applicationId: 'echo' });
+      // The echo sends the connect frame back, keys and all: no view may show them in clear.
+      const echoKeys = { javascriptKey: 'js-echo-key-0123456789', masterKey: 'MK-echo-master-0123456789' };
+      await addServer(panel, { serverURL: echoURL, applicationId: 'echo', ...echoKeys });
       await panel.waitFor(
         `[...document.querySelectorAll('[data-testid="server-error"]')].some((e) => e.innerText.includes('does not look like a LiveQuery server'))`,
       );
+      await panel.evaluate(() => {
+        const rows = [...document.querySelectorAll<HTMLElement>('[data-testid="timeline-row"]')];
+        rows.reverse().find((row) => row.innerText.includes('masterKey'))?.setAttribute('data-e2e', 'echoed-connect');
+      });
+      await panel.click('[data-e2e="echoed-connect"]');
+      await panel.waitFor(`!!document.querySelector('[data-testid="detail"]')`);
+      const shown = await panel.evaluate<string>('document.body.innerText');
+      for (const key of Object.values(echoKeys)) assert.ok(!shown.includes(key), `${key} is masked in the server card, rows and detail`);
+      assert.match(shown, /\[redacted\]|••••/);
 
       await subscribe(panel, { className: 'Game', where: '{"score": ' });
       assert.match(await panel.text(byTestId('where-error')), /"where" is not valid JSON/);

@@ -39,6 +39,98 @@ const session = useBrowserSession(() => ({
 }));
 const openPanel = (url?: string) => session.openPanel(url);
 
+/**
+ * A page that tries to see the extension: from an inline script in <head> (the earliest a page script runs) it
+ * listens for `message` (capture, bubble, onmessage) and for every CustomEvent type it can guess on window, document
+ * and <html>, and it replaces postMessage, dispatchEvent, MessagePort.postMessage, CustomEvent and MessageEvent's
+ * `data` to see calls it did not make itself. What it sees is kept in sessionStorage across reloads (`seen`).
+ * `__forge()` sends every control it can think of; `__looks(url)` collects toString()s and stack traces.
+ */
+const SPY_PAGE = `<!doctype html><head><meta charset="utf-8"><title>spy</title><script>
+(() => {
+  const seen = JSON.parse(sessionStorage.getItem('seen') || '[]');
+  const own = new Set();
+  let forging = false;
+  const text = (value) => { try { return typeof value === 'string' ? value : String(JSON.stringify(value)); } catch { return String(value); } };
+  const record = (entry) => { seen.push(entry.slice(0, 300)); sessionStorage.setItem('seen', JSON.stringify(seen)); };
+  const note = (where) => (event) => {
+    const value = text(event.data !== undefined ? event.data : event.detail);
+    if (!own.has(value)) record(where + ' ' + event.type + ' ' + value + (event.ports && event.ports.length ? ' +port' : ''));
+  };
+  addEventListener('message', note('window capture'), true);
+  addEventListener('message', note('window bubble'));
+  onmessage = note('onmessage');
+  const guesses = ['__liveQueryDevtoolsHook__', '__liveQueryDevtoolsHookUrgent__', '__liveQueryDevtoolsHookControl__',
+    'liveQueryDevtools:hook-port', 'liveQueryDevtools', 'livequery-devtools', 'liveQueryDevtoolsHook', 'message'];
+  for (const type of guesses) {
+    for (const [name, target] of [['window', window], ['document', document], ['html', document.documentElement]]) {
+      target.addEventListener(type, note(name + ' capture'), true);
+      target.addEventListener(type, note(name));
+    }
+  }
+  const spyOn = (owner, key, name) => {
+    const original = owner[key];
+    owner[key] = function (...args) {
+      if (!forging) record('call ' + name + ' ' + text(args[0]));
+      return Reflect.apply(original, this, args);
+    };
+  };
+  spyOn(window, 'postMessage', 'window.postMessage');
+  spyOn(EventTarget.prototype, 'dispatchEvent', 'dispatchEvent');
+  spyOn(MessagePort.prototype, 'postMessage', 'MessagePort.postMessage');
+  const NativeCustomEvent = CustomEvent;
+  window.CustomEvent = function (type, init) { if (!forging) record('new CustomEvent ' + type); return new NativeCustomEvent(type, init); };
+  const data = Object.getOwnPropertyDescriptor(MessageEvent.prototype, 'data');
+  // The page's own scripts read it too (its socket listeners): only reads from elsewhere are noted.
+  const pageCode = /spy\\.html|lq-raw\\.js/;
+  Object.defineProperty(MessageEvent.prototype, 'data', { ...data, get() {
+    if (!forging && !pageCode.test(String(new Error().stack).split('\\n')[2])) record('read MessageEvent.data');
+    return data.get.call(this);
+  } });
+
+  window.__seen = () => seen;
+  window.__forge = () => {
+    forging = true;
+    try {
+      const post = (value, transfer) => { own.add(text(value)); postMessage(value, '*', transfer); };
+      for (const detail of ['watch:0', '{"type":"unwatch","generation":1,"delivered":0}', 'unwatch:999', 'unwatch:0']) {
+        own.add(detail);
+        for (const type of guesses) for (const target of [window, document]) target.dispatchEvent(new NativeCustomEvent(type, { detail }));
+      }
+      for (let generation = 0; generation < 10; generation++) post({ type: 'unwatch', generation, delivered: 0 });
+      post({ tag: '__liveQueryDevtoolsHook__', type: 'unwatch', events: [] });
+      const channel = new MessageChannel();
+      post('liveQueryDevtools:hook-port', [channel.port2]);
+      channel.port1.postMessage({ type: 'unwatch', generation: 1, delivered: 0 });
+      channel.port1.postMessage({ type: 'hello', syncEvent: 'abcdefghijklmnopqrstuvwx' });
+    } finally {
+      forging = false;
+    }
+  };
+  window.__looks = (url) => new Promise((resolve) => {
+    forging = true;
+    const out = {
+      toStrings: [String(WebSocket), String(WebSocket.prototype.send), Function.prototype.toString.call(Function.prototype.toString),
+        String(Function.prototype.toString), String(WebSocket.prototype.constructor)],
+      shape: [WebSocket.name, WebSocket.length, WebSocket.prototype.send.name, WebSocket.prototype.send.length,
+        WebSocket.prototype.constructor === WebSocket],
+    };
+    const early = new WebSocket(url);
+    out.instance = early instanceof WebSocket;
+    try { early.send('too early'); } catch (error) { out.sendError = error.stack; }
+    try { WebSocket.prototype.send.call({}, 'x'); } catch (error) { out.illegal = error.stack; }
+    early.close();
+    const socket = new WebSocket(url);
+    socket.onopen = () => {
+      socket.send({ toString() { out.insideSend = new Error('inside send').stack; return '{"op":"connect","applicationId":"x"}'; } });
+      socket.close();
+      forging = false;
+      resolve(out);
+    };
+  });
+})();
+</script><script src="/lq-raw.js"></script></head><h1>spy</h1>`;
+
 /** Marks the n-th element matching `selector` so that panel.click can target it. Returns the selector to click. */
 async function nth(panel: PanelHandle, selector: string, index: number, mark: string): Promise<string> {
   await panel.evaluate(
@@ -54,6 +146,32 @@ async function nth(panel: PanelHandle, selector: string, index: number, mark: st
 }
 
 const unique = () => Math.random().toString(36).slice(2, 10);
+
+/**
+ * A LiveQuery server that puts HTML wherever it can: clientId, and a create whose object is full of it (className,
+ * objectId `forgedObject`), right after each subscribe.
+ */
+async function startHostileLiveQueryServer(): Promise<{ port: number; close(): Promise<void> }> {
+  const server = new WebSocketServer({ host: '127.0.0.1', port: 0 });
+  await new Promise((resolve) => server.once('listening', resolve));
+  server.on('connection', (socket) => {
+    socket.on('message', (data) => {
+      const frame = JSON.parse(String(data)) as { op?: string; requestId?: number };
+      if (frame.op === 'connect') socket.send(JSON.stringify({ op: 'connected', clientId: SCRIPT_PAYLOAD }));
+      if (frame.op !== 'subscribe') return;
+      socket.send(JSON.stringify({ op: 'subscribed', clientId: SCRIPT_PAYLOAD, requestId: frame.requestId }));
+      const object = { className: IMG_PAYLOAD, objectId: 'forgedObject', html: IMG_PAYLOAD, script: SCRIPT_PAYLOAD };
+      socket.send(JSON.stringify({ op: 'create', clientId: SCRIPT_PAYLOAD, requestId: frame.requestId, object }));
+    });
+  });
+  return {
+    port: (server.address() as { port: number }).port,
+    close: async () => {
+      for (const client of server.clients) client.terminate();
+      await new Promise((resolve) => server.close(resolve));
+    },
+  };
+}
 
 describe('a Parse JS SDK app against a real Parse Server', () => {
   let parse: ParseServerTarget;
@@ -342,10 +460,8 @@ describe('raw LiveQuery clients and other WebSockets against the embedded server
         name: 'WebSocket',
         length: 1,
         constants: [0, 1, 2, 3],
-        // Native: 'function WebSocket() { [native code] }' and 'function send() { [native code] }'. V8 prints a
-        // Proxy without the name; checked separately below (reported as a deviation).
-        source: checks.source,
-        sendToString: checks.sendToString,
+        source: 'function WebSocket() { [native code] }',
+        sendToString: 'function send() { [native code] }',
         protoConstructor: true,
         descriptor: { writable: true, enumerable: false, configurable: true },
         callWithoutNew: 'TypeError',
@@ -363,9 +479,6 @@ describe('raw LiveQuery clients and other WebSockets against the embedded server
         subclass: [true, true, 'hi', true],
         subclassEcho: 'sub',
       });
-
-      assert.match(String(checks.source), /^function (WebSocket)?\(\) \{ \[native code\] \}$/);
-      assert.match(String(checks.sendToString), /^function (send)?\(\) \{ \[native code\] \}$/);
 
       // Then a real LiveQuery socket from the same page: it (and only it) shows, so the pipeline was working all along.
       await page.evaluate(
@@ -518,6 +631,73 @@ describe('raw LiveQuery clients and other WebSockets against the embedded server
     },
   );
 
+  test(
+    'a page that listens for, spies on and forges the extension’s traffic: sees none of it, stops nothing, finds no extension in stacks or toString()',
+    { timeout: 60_000 },
+    async () => {
+      const spy = await serveStaticPages({ '/lq-raw.js': RAW_CLIENT_SCRIPT, '/spy.html': SPY_PAGE });
+      try {
+        const { page, panel } = await openPanel(spy.url('/spy.html'));
+        await panel.click(byTestId('preserve-log'));
+        const kind = `spied-${unique()}`;
+        const subscribe = () =>
+          page.evaluate(
+            async ([url, app, js, where]) => {
+              const socket = await (window as unknown as { openLiveQuery: Function }).openLiveQuery(url, app, js, [{ className: 'Note', where }]);
+              // The unload hand-over: what the app sends while it leaves is handed to the relay synchronously.
+              addEventListener('pagehide', () => socket.send(JSON.stringify({ op: 'unsubscribe', requestId: 1 })));
+            },
+            [embedded.liveQueryURL, embedded.applicationId, embedded.javascriptKey, { kind }] as const,
+          );
+        await subscribe();
+        await waitForPageSubscriptions(panel, 1);
+        for (let n = 0; n < 5; n++) await createObject(embedded, 'Note', { kind, n });
+        const fifth = await createObject(embedded, 'Note', { kind, n: 5 });
+        await waitForPageRow(panel, 'create', fifth.objectId);
+
+        // Every control the page can forge: recording goes on.
+        await page.evaluate('window.__forge()');
+        const afterForgery = await createObject(embedded, 'Note', { kind, after: 'forgery' });
+        await waitForPageRow(panel, 'create', afterForgery.objectId);
+
+        // What the page can learn from the wrapped functions.
+        const looks = await page.evaluate<Record<string, unknown>>(`window.__looks(${JSON.stringify(embedded.liveQueryURL)})`);
+        assert.deepEqual(looks.toStrings, [
+          'function WebSocket() { [native code] }',
+          'function send() { [native code] }',
+          'function toString() { [native code] }',
+          'function toString() { [native code] }',
+          'function WebSocket() { [native code] }',
+        ]);
+        assert.deepEqual(looks.shape, ['WebSocket', 1, 'send', 1, true]);
+        assert.equal(looks.instance, true);
+        const stacks = JSON.stringify(looks);
+        assert.ok(!stacks.includes('chrome-extension:') && !stacks.includes(session.harness.extensionId), stacks);
+        assert.ok(!/page-hook|reflectApply|Reflect\.apply|disguise/.test(stacks), `no wrapper source: ${stacks}`);
+        assert.match(String(looks.sendError), /^InvalidStateError: .*\n\s+at .*spy\.html/, 'the page’s own frame first, as natively');
+        assert.match(String(looks.illegal), /^TypeError: Illegal invocation\n\s+at .*spy\.html/);
+
+        // A reload: the unsubscribe sent while the page leaves is recorded through the synchronous hand-over.
+        await page.reload();
+        await page.waitForFunction('typeof window.openLiveQuery === "function"');
+        await subscribe();
+        await panel.waitFor(`[...document.querySelectorAll('[data-testid="timeline-row"]')].filter((r) => r.innerText.includes('navigated')).length === 2`, {
+          message: 'the second page load',
+        });
+        await waitForPageSubscriptions(panel, 1);
+        const rows = await allTimelineRows(panel);
+        assert.ok(rows.some((r) => r.kind === 'sent' && r.text.includes('↑ unsubscribe')), 'the unload hand-over was recorded');
+        const afterReload = await createObject(embedded, 'Note', { kind, after: 'reload' });
+        await waitForPageRow(panel, 'create', afterReload.objectId);
+
+        assert.deepEqual(await page.evaluate('window.__seen()'), [], 'the page saw nothing of the extension, in either load');
+        assert.deepEqual(panel.errors, []);
+      } finally {
+        await spy.close();
+      }
+    },
+  );
+
   test('a hostile page: forged relay messages, fake panel commands, a child iframe posing as the top, HTML in events', { timeout: 60_000 }, async () => {
     const tag = `hostile-${unique()}`;
     const childPage = `<!doctype html><title>child</title><script>
@@ -534,6 +714,7 @@ describe('raw LiveQuery clients and other WebSockets against the embedded server
       parent.postMessage({ type: 'addServer', spec: { serverURL: 'ws://127.0.0.1:9/child-evil', applicationId: 'child-evil' } }, '*');
       parent.__childDone = true;
     </script>`;
+    const hostileServer = await startHostileLiveQueryServer();
     const hostile = await serveStaticPages({
       '/lq-raw.js': RAW_CLIENT_SCRIPT,
       '/hostile.html': `<!doctype html><title>hostile</title><script src="/lq-raw.js"></script><h1>hostile</h1><iframe src="/child.html"></iframe>`,
@@ -585,35 +766,27 @@ describe('raw LiveQuery clients and other WebSockets against the embedded server
           for (let n = 0; n < 4; n++) {
             post({ tag: TAG, events: Array.from({ length: 500 }, (_, i) => ({ type: 'created', socketId: `flood${n}x${i}`, url: 'ws://flood.invalid/', time: now })) });
           }
-          // Well-formed but with HTML everywhere: relayed by design (it is page data), and must be shown as text.
+          // Well-formed, with HTML everywhere: the page cannot forge data either (it comes over the hook's private port).
           post({
             tag: TAG,
+            type: 'events',
+            generation: 1,
             events: [
-              { type: 'created', socketId: 'forged', url: `ws://forged.invalid/${IMG}`, time: now },
+              { type: 'created', socketId: 'forged', url: `ws://forged-html.invalid/${IMG}`, time: now },
               { type: 'open', socketId: 'forged', time: now },
               { type: 'frame', socketId: 'forged', direction: 'sent', text: JSON.stringify({ op: 'connect', applicationId: IMG, sessionToken: SCRIPT }), time: now },
               { type: 'frame', socketId: 'forged', direction: 'received', text: JSON.stringify({ op: 'connected', clientId: SCRIPT }), time: now },
-              {
-                type: 'frame',
-                socketId: 'forged',
-                direction: 'sent',
-                text: JSON.stringify({ op: 'subscribe', requestId: 1, query: { className: IMG, where: { html: IMG } } }),
-                time: now,
-              },
-              { type: 'frame', socketId: 'forged', direction: 'received', text: JSON.stringify({ op: 'subscribed', clientId: SCRIPT, requestId: 1 }), time: now },
-              {
-                type: 'frame',
-                socketId: 'forged',
-                direction: 'received',
-                text: JSON.stringify({ op: 'create', clientId: SCRIPT, requestId: 1, object: { className: IMG, objectId: 'forgedObject', html: IMG, script: SCRIPT } }),
-                time: now,
-              },
             ],
           });
         },
         [HOOK_TAG, IMG_PAYLOAD, SCRIPT_PAYLOAD],
       );
 
+      // A real socket to a hostile LiveQuery server, HTML everywhere: page data is relayed by design, shown as text.
+      await page.evaluate(
+        ([url, app, query]) => (window as unknown as { openLiveQuery: Function }).openLiveQuery(url, app, 'js', [query]),
+        [`ws://127.0.0.1:${hostileServer.port}/parse`, IMG_PAYLOAD, { className: IMG_PAYLOAD, where: { html: IMG_PAYLOAD } }] as const,
+      );
       // Then a real LiveQuery subscription of the page; once it shows, everything posted before it was handled.
       await page.evaluate(
         ([url, app, js, where]) => (window as unknown as { openLiveQuery: Function }).openLiveQuery(url, app, js, [{ className: 'Note', where }]),
@@ -625,7 +798,7 @@ describe('raw LiveQuery clients and other WebSockets against the embedded server
       await waitForPageRow(panel, 'create', 'forgedObject');
 
       const sockets = await pageSockets(panel);
-      assert.deepEqual(sockets.map((s) => s.url), [`ws://forged.invalid/${IMG_PAYLOAD}`, embedded.liveQueryURL], JSON.stringify(sockets));
+      assert.deepEqual(sockets.map((s) => s.url), [`ws://127.0.0.1:${hostileServer.port}/parse`, embedded.liveQueryURL], JSON.stringify(sockets));
       assert.match(sockets[0]!.header, /app <img src=x onerror="window.__pwned=1">/);
       assert.match(sockets[0]!.header, /clientId <script>window.__pwned=1<\/script>/);
       assert.ok(sockets[0]!.subscriptions[0]!.text.includes(`${IMG_PAYLOAD} {"html":${JSON.stringify(IMG_PAYLOAD)}}`), sockets[0]!.subscriptions[0]!.text);
@@ -664,7 +837,7 @@ describe('raw LiveQuery clients and other WebSockets against the embedded server
 
       // Nothing was let through: no forged socket but the well-formed one, no server added, no forged page load.
       const text = await panelText(panel);
-      for (const host of ['child-forged', 'wrong-tag', 'malformed', 'bad-time', 'both-text-and-binary', 'sideways', 'bad-socket-id', 'too-many', 'huge-frame', 'huge-url', 'relay-shaped', 'document-forged', 'flood', 'evil']) {
+      for (const host of ['child-forged', 'wrong-tag', 'malformed', 'bad-time', 'both-text-and-binary', 'sideways', 'bad-socket-id', 'too-many', 'huge-frame', 'huge-url', 'relay-shaped', 'document-forged', 'flood', 'evil', 'forged-html', 'forged-app', 'forged-client']) {
         assert.ok(!text.includes(host), `${host} is not in the panel`);
       }
       assert.equal(await panel.count(byTestId('server')), 0, 'no server was added');
@@ -680,6 +853,7 @@ describe('raw LiveQuery clients and other WebSockets against the embedded server
       assert.deepEqual(panel.errors, []);
     } finally {
       await hostile.close();
+      await hostileServer.close();
     }
   });
 });

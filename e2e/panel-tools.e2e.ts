@@ -5,6 +5,8 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { exportRecording } from '../src/timeline/export.js';
+import type { TimelineRecord } from '../src/timeline/record.js';
 import type { ParseServerTarget } from '../test/harness/parse-server.js';
 import { createObject, signUp, updateObject } from '../test/harness/rest.js';
 import type { EmbeddedServer as EmbeddedTarget } from '../server/index.js';
@@ -33,6 +35,35 @@ function choose(panel: PanelHandle, selector: string, valueOrLabel: string): Pro
 }
 
 const countRows = async (panel: PanelHandle, kind: string) => (await rowTexts(panel)).filter((r) => r.kind === kind).length;
+
+/** Selects the first rendered row of `kind` whose text contains `text`, as a click on it does. */
+function selectRow(panel: PanelHandle, kind: string, text: string): Promise<unknown> {
+  return panel.evaluate(
+    ([wanted, needle]: [string, string]) => {
+      const row = [...document.querySelectorAll<HTMLElement>(`[data-testid="timeline-row"][data-kind="${wanted}"]`)].find((r) => r.innerText.includes(needle));
+      if (!row) throw new Error(`no ${wanted} row with ${needle}`);
+      row.dispatchEvent(new MouseEvent('mousedown', { bubbles: true }));
+      return true;
+    },
+    [kind, text] as [string, string],
+  );
+}
+
+/** Opens a recording file through the Open menu's file input, and waits until it is shown. */
+async function openRecordingFile(panel: PanelHandle, name: string, content: string): Promise<void> {
+  await panel.evaluate(
+    ([fileName, text]: [string, string]) => {
+      const input = document.querySelector<HTMLInputElement>('[data-testid="import-file"]')!;
+      const transfer = new DataTransfer();
+      transfer.items.add(new File([text], fileName, { type: 'application/json' }));
+      input.files = transfer.files;
+      input.dispatchEvent(new Event('change', { bubbles: true }));
+      return true;
+    },
+    [name, content] as [string, string],
+  );
+  await panel.waitFor(`!!document.querySelector('[data-testid="viewing-recording"]')`);
+}
 
 describe('against the embedded server', () => {
   let embedded: EmbeddedTarget;
@@ -132,6 +163,99 @@ describe('against the embedded server', () => {
     } finally {
       rmSync(downloads, { recursive: true, force: true });
     }
+  });
+});
+
+describe('hostile or huge data', () => {
+  let embedded: EmbeddedTarget;
+  before(async () => {
+    embedded = await startTarget('embedded');
+  });
+  after(() => embedded.stop());
+
+  const connectAndSubscribe = async (panel: PanelHandle, className: string) => {
+    await addServer(panel, { serverURL: embedded.liveQueryURL, applicationId: embedded.applicationId, javascriptKey: embedded.javascriptKey });
+    await waitForServerState(panel, 'connected');
+    await subscribe(panel, { className });
+    await waitForSubscriptionState(panel, 'subscribed');
+  };
+
+  /** Starts counting, in the panel, its longest stall: the longest gap between two ticks of a 20 ms interval. */
+  const watchStalls = (panel: PanelHandle) =>
+    panel.evaluate(() => {
+      const w = window as unknown as { longestStall: number };
+      w.longestStall = 0;
+      let last = performance.now();
+      setInterval(() => {
+        const now = performance.now();
+        w.longestStall = Math.max(w.longestStall, now - last);
+        last = now;
+      }, 20);
+      return true;
+    });
+
+  test('a catastrophic regex typed into the filter is refused with the reason; the panel stays responsive', { timeout: 90_000 }, async () => {
+    const panel = await openPanel();
+    await connectAndSubscribe(panel, 'Note');
+    const note = await createObject(embedded, 'Note', { text: 'a'.repeat(30_000) });
+    await waitForRow(panel, 'create', note.objectId);
+    await watchStalls(panel);
+
+    await panel.click(byTestId('filter-regex'));
+    await panel.type(byTestId('filter-text'), '(a+)+$');
+    // Run on the main thread, this pattern would backtrack over the 30,000 "a" for longer than the test lasts.
+    await panel.waitFor(`document.querySelector('[data-testid="filter-error"]')?.textContent.includes('takes too long on these records')`, {
+      timeoutMs: 20_000,
+      message: 'the filter says the expression takes too long',
+    });
+    assert.equal(await panel.count(byTestId('timeline-row')), 0, 'a refused filter shows nothing');
+    assert.equal(await panel.evaluate(() => 1 + 1), 2, 'the panel answers');
+    const stall = await panel.evaluate<number>('window.longestStall');
+    console.log(`longest main-thread stall while the expression was checked: ${Math.round(stall)} ms`);
+
+    await panel.fill(byTestId('filter-text'), 'a{5}');
+    await waitForRow(panel, 'create', note.objectId);
+    assert.equal(await panel.count(byTestId('filter-error')), 0);
+    assert.deepEqual(panel.errors.filter((e) => !e.includes('WebSocket')), []);
+  });
+
+  test('a frame nested 25,000 levels deep: "too deep to display" as a tree, masked as text, in the results too', { timeout: 90_000 }, async () => {
+    const panel = await openPanel();
+    await connectAndSubscribe(panel, 'Deep');
+    const token = 'r:0123456789abcdef0123456789abcdef';
+    // Under the 64K characters a record keeps of a frame, so that it stays JSON; far deeper than JSON.stringify goes.
+    const deep = '['.repeat(25_000) + `{"sessionToken":"${token}"}` + ']'.repeat(25_000);
+    embedded.faults.sendRaw(`{"op":"create","clientId":"c","requestId":1,"object":{"className":"Deep","objectId":"deep1","nested":${deep}}}`);
+    await waitForRow(panel, 'create', 'deep1');
+    await selectRow(panel, 'create', 'deep1');
+    await panel.click(byTestId('detail-tab-tree'));
+    assert.match(await panel.text(byTestId('json-too-deep')), /Too deep to display as a tree/);
+    await panel.click(byTestId('detail-tab-raw'));
+    const raw = await panel.text(byTestId('detail-json'));
+    assert.ok(raw.includes('"sessionToken":"[redacted]"') && !raw.includes(token), 'masked as text');
+
+    await panel.click(byTestId('show-results'));
+    await panel.waitFor(`document.querySelectorAll('[data-testid="result-row"]').length === 1`, { message: 'the deep object in the result set' });
+    const cells = await panel.texts(`${byTestId('result-row')} td`);
+    assert.ok(cells.some((c) => /^\[\[\[\[.*… [\d,]+ more characters not shown$/.test(c)), cells.join(' | ').slice(0, 300));
+    assert.deepEqual(panel.errors.filter((e) => !e.includes('WebSocket')), []);
+  });
+
+  test('a megabyte frame in an opened recording: the Raw tab masks and shows its first 100,000 characters and counts the rest', { timeout: 90_000 }, async () => {
+    const panel = await openPanel();
+    const token = 'r:0123456789abcdef0123456789abcdef';
+    const frame = `not json sessionToken=${token} ` + 'eyJhbGciOiJIUzI1NiJ9_-'.repeat(48_000);
+    const record: TimelineRecord = { seq: 1, epoch: 'file', time: Date.UTC(2026, 0, 1), source: { type: 'server', serverId: 's' }, kind: 'error', label: 'invalid frame', summary: 'not json', raw: frame };
+    await openRecordingFile(panel, 'big.lqrec.json', exportRecording([record], { exportedAt: Date.UTC(2026, 0, 1), appVersion: '1', redact: false }));
+    await selectRow(panel, 'error', 'not json');
+    await panel.click(byTestId('detail-tab-raw'));
+    const raw = await panel.text(byTestId('detail-json'));
+    assert.ok(raw.startsWith('not json sessionToken=[redacted] eyJ'), raw.slice(0, 80));
+    assert.equal(raw.length, 100_000);
+    assert.equal(await panel.text(byTestId('detail-hidden')), `… ${(frame.length - 100_000).toLocaleString('en-US')} more characters not shown`);
+    await panel.click(byTestId('reveal-secrets'));
+    assert.ok((await panel.text(byTestId('detail-json'))).startsWith(`not json sessionToken=${token} eyJ`), 'revealed, still cut');
+    assert.deepEqual(panel.errors.filter((e) => !e.includes('WebSocket')), []);
   });
 });
 

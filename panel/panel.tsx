@@ -5,6 +5,7 @@ import browser from 'webextension-polyfill';
 import { now } from '../src/timeline/clock.js';
 import { devtoolsInspectedPage } from './adapters/inspected-page.js';
 import { createBridgePort } from './adapters/port.js';
+import { createRegexChecker } from './adapters/regex-checker.js';
 import { fetchRestClient } from './adapters/rest.js';
 import { extensionStorage } from './adapters/storage.js';
 import { App, type Defaults } from './components/App.js';
@@ -65,6 +66,7 @@ async function main(): Promise<void> {
     now,
     settings,
     defaults,
+    regexChecker: createRegexChecker(),
   });
   port.onMessage(() => (document.body.dataset.ready = 'true'));
   if (defaults.query) store.composer.update(defaults.query);
@@ -74,6 +76,8 @@ async function main(): Promise<void> {
     filter: store.timeline.filter.value,
     capacity: store.timeline.capacity.value,
     layout: store.layout.settings(),
+    resultCap: store.resultSets.cap.value,
+    autoCheck: store.resultSets.autoCheck.value,
   }));
   render(
     <PanelStoreContext.Provider value={store}>

@@ -1,7 +1,7 @@
 // Builds the unpacked extension for Chrome (dist/chrome) and Firefox (dist/firefox) with esbuild.
 
 import { build, type BuildOptions } from 'esbuild';
-import { copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { iconPng } from './icons.js';
@@ -11,6 +11,8 @@ export const DIST = join(root, 'dist');
 export const CHROME_DIR = join(DIST, 'chrome');
 export const FIREFOX_DIR = join(DIST, 'firefox');
 const GECKO_ID = 'livequery-devtools@livequery-devtools.dev';
+/** What the page hook's frames show as their script in page stack traces. */
+export const HOOK_SOURCE_URL = '<anonymous>';
 
 type Manifest = Record<string, unknown> & { background: Record<string, unknown> };
 
@@ -47,6 +49,7 @@ async function bundle(outDir: string, minify: boolean): Promise<void> {
       entryPoints: {
         devtools: join(root, 'panel/devtools.ts'),
         panel: join(root, 'panel/panel.tsx'),
+        'regex-worker': join(root, 'panel/regex-worker.ts'),
         'page-hook': join(root, 'src/inspect/page-hook.ts'),
         'page-relay': join(root, 'src/inspect/page-relay.ts'),
       },
@@ -65,6 +68,9 @@ export async function buildExtension(options: { minify?: boolean } = {}): Promis
   ] as const) {
     mkdirSync(join(dir, 'icons'), { recursive: true });
     await bundle(dir, minify);
+    // The hook runs in the page's own JavaScript: a frame of it in a stack trace the page takes (e.g. in a toString
+    // that send() calls) names this neutral source instead of chrome-extension://<id>/page-hook.js.
+    appendFileSync(join(dir, 'page-hook.js'), `\n//# sourceURL=${HOOK_SOURCE_URL}\n`);
     writeFileSync(join(dir, 'manifest.json'), JSON.stringify(browserManifest, null, 2));
     for (const file of ['devtools.html', 'panel.html', 'panel.css']) copyFileSync(join(root, 'panel', file), join(dir, file));
     for (const size of [16, 32, 48, 128]) writeFileSync(join(dir, 'icons', `icon-${size}.png`), iconPng(size));

@@ -3,13 +3,28 @@
 import { isKeyringView, isTokenEntry, type KeyringView, type TokenEntry } from './keyring.js';
 import { checkClientFrame, isPlainObject, type QueryJSON } from './livequery/protocol.js';
 import type { TimelineRecord } from './timeline/record.js';
+import type { RegexCost, RegexCostRequest } from './timeline/regex-cost.js';
 import type { PageSocketView, ServerSpec, ServerView } from './views.js';
 
-/* ---------- page (MAIN world hook) → content script (ISOLATED relay), via window.postMessage ---------- */
+/* ---------- page (MAIN world hook) ⇄ content script (ISOLATED relay), over a private MessagePort ---------- */
 
-export const HOOK_TAG = '__liveQueryDevtoolsHook__';
-/** Frames longer than this are cut (and marked) before they leave the page, to bound memory and message size. */
-export const MAX_FRAME_CHARS = 1_000_000;
+/**
+ * The hook's first act at document_start, before any page script runs: `window.postMessage(HOOK_HANDSHAKE, '*',
+ * [port])` hands the relay one end of a MessageChannel. The relay's capture listener, registered at document_start
+ * too, takes the first such message, stops it there and stops listening. Everything else goes over the port, which no
+ * page script can reach: the page neither sees the traffic nor can forge it.
+ */
+export const HOOK_HANDSHAKE = 'liveQueryDevtools:hook-port';
+/** Page frames longer than this are cut (and marked with `truncatedFrom`) before they leave the page. */
+export const MAX_PAGE_FRAME_CHARS = 64 * 1024;
+/** Page socket URLs longer than this are cut by the hook and refused by the validators. */
+export const MAX_PAGE_URL_CHARS = 8192;
+/** A WebSocket close reason is at most 123 bytes; anything longer is not from a real socket. */
+export const MAX_CLOSE_REASON_CHARS = 1024;
+/** Events per message, hook → relay and relay → service worker. */
+export const MAX_EVENTS_PER_MESSAGE = 500;
+/** Characters per message (see pageEventChars), hook → relay and relay → service worker: bigger batches are split. */
+export const MAX_PAGE_MESSAGE_CHARS = 1_000_000;
 
 export type PageSocketEvent =
   | { type: 'created'; socketId: string; url: string; time: number }
@@ -20,7 +35,7 @@ export type PageSocketEvent =
       type: 'frame';
       socketId: string;
       direction: 'sent' | 'received';
-      /** Text frames: the text (cut to MAX_FRAME_CHARS). */
+      /** Text frames: the text (cut to MAX_PAGE_FRAME_CHARS). */
       text?: string;
       /** Set when the text was cut: the original length. */
       truncatedFrom?: number;
@@ -29,15 +44,26 @@ export type PageSocketEvent =
       time: number;
     };
 
-/**
- * The synchronous channel the hook uses while the document unloads (pagehide), when timers and queued postMessage
- * tasks no longer run: a CustomEvent of this type on window whose `detail` is a HookMessage as JSON text (a string
- * is what crosses from the MAIN world to the ISOLATED one).
- */
-export const HOOK_URGENT_EVENT = '__liveQueryDevtoolsHookUrgent__';
+/** What an event weighs in a message: its strings plus a fixed allowance for the rest. */
+export function pageEventChars(event: PageSocketEvent): number {
+  const base = 64 + event.socketId.length;
+  switch (event.type) {
+    case 'created':
+      return base + event.url.length;
+    case 'close':
+      return base + event.reason.length;
+    case 'frame':
+      return base + (event.text?.length ?? 0);
+    default:
+      return base;
+  }
+}
 
+/** Events a panel watches, hook → relay (over the port, or as the synchronous event while the document unloads). */
 export interface HookMessage {
-  tag: typeof HOOK_TAG;
+  type: 'events';
+  /** The `generation` of the watch they answer: the relay drops events of an earlier watch still in flight. */
+  generation: number;
   events: PageSocketEvent[];
   /** State-defining events a watcher was already sent: for rebuilding socket state, not for recording again. */
   replay?: true;
@@ -47,23 +73,25 @@ export interface HookMessage {
   seq?: number;
 }
 
-/* ---------- content script (relay) → page (MAIN world hook), synchronously ---------- */
+export type HookToRelay =
+  /**
+   * The first message on the port. `syncEvent` is a random event type: while the document unloads (when queued port
+   * messages are never delivered) the hook dispatches a CustomEvent of that type on window, whose `detail` is a
+   * HookMessage as JSON text, and the relay's listener stops it there. No page script knows the type.
+   */
+  | { type: 'hello'; syncEvent: string }
+  | HookMessage;
 
 /**
- * A CustomEvent of this type on window whose `detail` is a HookControl string; `n` is the hook's sequence number of
- * the last event that reached the service worker. `watch:n`: a panel watches the tab, the hook hands over at once
- * (through HOOK_URGENT_EVENT) what came after n and then posts every event; `unwatch:n`: it posts nothing, keeps its
- * bounded summary and resumes after n next time. The hook's listener runs first and stops the event there.
+ * Relay → hook, over the port. `watch`: a panel watches the tab; the hook hands over what came after event
+ * `delivered` (the last that reached the service worker) and then posts every event, stamped with `generation`.
+ * `unwatch`: it posts nothing, keeps its bounded summary and resumes after `delivered` next time. Validated by the
+ * hook itself (hook-link.ts), which must not call anything a page script could have replaced.
  */
-export const HOOK_CONTROL_EVENT = '__liveQueryDevtoolsHookControl__';
-export type HookControl = `watch:${number}` | `unwatch:${number}`;
+export type RelayToHook = { type: 'watch' | 'unwatch'; generation: number; delivered: number };
 
-/** The verb and sequence number of a control string, or undefined for anything else. */
-export function parseHookControl(detail: unknown): { watch: boolean; delivered: number } | undefined {
-  if (typeof detail !== 'string') return undefined;
-  const match = /^(watch|unwatch):(\d{1,15})$/.exec(detail);
-  return match ? { watch: match[1] === 'watch', delivered: Number(match[2]) } : undefined;
-}
+/** Longest `detail` of the synchronous event: a full message as JSON, every character escaped at worst. */
+export const MAX_SYNC_EVENT_CHARS = 6 * MAX_PAGE_MESSAGE_CHARS + 256 * MAX_EVENTS_PER_MESSAGE;
 
 /* ---------- content script (relay) → background, over a port named RELAY_PORT ---------- */
 
@@ -88,13 +116,17 @@ export type RelayToBackground =
     }
   | {
       type: 'socketEvents';
+      /** At most MAX_EVENTS_PER_MESSAGE events and MAX_PAGE_MESSAGE_CHARS characters (see pageEventChars). */
       events: PageSocketEvent[];
       /**
        * Set on the first events of a port: the state-defining events of the page's sockets that reached a worker
        * before (this one, or an earlier instance that was stopped). For rebuilding socket state, not for recording.
        */
       replay?: boolean;
-      /** Events the relay dropped before these (its queue overflowed while the background was unreachable). */
+      /**
+       * Events the relay dropped before these: its bounded queue overflowed, or a port.postMessage failed (those
+       * events are not sent again).
+       */
       dropped?: number;
       /** Events before these that happened while no panel watched and that the page did not keep. */
       notKept?: number;
@@ -194,8 +226,20 @@ export function isServerSpec(value: unknown): value is ServerSpec {
     isOptionalString(value.javascriptKey) &&
     isOptionalString(value.masterKey) &&
     isOptionalString(value.sessionToken) &&
-    isOptionalString(value.label)
+    isOptionalString(value.label) &&
+    (value.restURL === undefined || isRestURL(value.restURL))
   );
+}
+
+/** An http(s) URL: what a server entry's REST root may be. */
+export function isRestURL(value: unknown): value is string {
+  if (typeof value !== 'string' || !/^https?:\/\//i.test(value)) return false;
+  try {
+    new URL(value);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 export function isQueryJSON(value: unknown): value is QueryJSON {
@@ -269,6 +313,7 @@ export function isBackgroundToPanel(value: unknown): value is BackgroundToPanel 
 }
 
 const SOCKET_ID = /^[A-Za-z0-9_-]{1,64}$/;
+const isCount = (v: unknown): v is number => isNumber(v) && v >= 0;
 
 export function isPageSocketEvent(value: unknown): value is PageSocketEvent {
   if (!isPlainObject(value) || !isString(value.socketId) || !SOCKET_ID.test(value.socketId) || !isNumber(value.time)) {
@@ -276,18 +321,23 @@ export function isPageSocketEvent(value: unknown): value is PageSocketEvent {
   }
   switch (value.type) {
     case 'created':
-      return isString(value.url) && value.url.length <= 8192;
+      return isString(value.url) && value.url.length <= MAX_PAGE_URL_CHARS;
     case 'open':
     case 'error':
       return true;
     case 'close':
-      return isNumber(value.code) && isString(value.reason) && typeof value.wasClean === 'boolean';
+      return (
+        isNumber(value.code) &&
+        isString(value.reason) &&
+        value.reason.length <= MAX_CLOSE_REASON_CHARS &&
+        typeof value.wasClean === 'boolean'
+      );
     case 'frame':
       return (
         (value.direction === 'sent' || value.direction === 'received') &&
-        (value.text === undefined || (isString(value.text) && value.text.length <= MAX_FRAME_CHARS)) &&
-        (value.truncatedFrom === undefined || isNumber(value.truncatedFrom)) &&
-        (value.binarySize === undefined || isNumber(value.binarySize)) &&
+        (value.text === undefined || (isString(value.text) && value.text.length <= MAX_PAGE_FRAME_CHARS)) &&
+        (value.truncatedFrom === undefined || isCount(value.truncatedFrom)) &&
+        (value.binarySize === undefined || isCount(value.binarySize)) &&
         (value.text !== undefined) !== (value.binarySize !== undefined)
       );
     default:
@@ -295,20 +345,33 @@ export function isPageSocketEvent(value: unknown): value is PageSocketEvent {
   }
 }
 
-/** Max events the relay batches in one message. */
-export const MAX_EVENTS_PER_MESSAGE = 500;
+/** Whether `events` is a list of valid events within the per-message limits (count and characters). */
+export function isPageEventBatch(events: unknown): events is PageSocketEvent[] {
+  if (!Array.isArray(events) || events.length > MAX_EVENTS_PER_MESSAGE) return false;
+  let chars = 0;
+  for (const event of events) {
+    if (!isPageSocketEvent(event)) return false;
+    chars += pageEventChars(event);
+    if (chars > MAX_PAGE_MESSAGE_CHARS) return false;
+  }
+  return true;
+}
 
 export function isHookMessage(value: unknown): value is HookMessage {
   return (
     isPlainObject(value) &&
-    value.tag === HOOK_TAG &&
-    Array.isArray(value.events) &&
-    value.events.length <= MAX_EVENTS_PER_MESSAGE &&
-    value.events.every(isPageSocketEvent) &&
+    value.type === 'events' &&
+    isCount(value.generation) &&
     (value.replay === undefined || value.replay === true) &&
-    (value.notKept === undefined || isNumber(value.notKept)) &&
-    (value.seq === undefined || isNumber(value.seq))
+    (value.notKept === undefined || isCount(value.notKept)) &&
+    (value.seq === undefined || isCount(value.seq)) &&
+    isPageEventBatch(value.events)
   );
+}
+
+/** The hook's hello: a syncEvent a page could not guess (and that no built-in event uses). */
+export function isHookHello(value: unknown): value is Extract<HookToRelay, { type: 'hello' }> {
+  return isPlainObject(value) && value.type === 'hello' && isString(value.syncEvent) && /^[a-z0-9]{16,64}$/.test(value.syncEvent);
 }
 
 export function isRelayToBackground(value: unknown): value is RelayToBackground {
@@ -317,7 +380,7 @@ export function isRelayToBackground(value: unknown): value is RelayToBackground 
     case 'document':
       return (
         isString(value.url) &&
-        value.url.length <= 8192 &&
+        value.url.length <= MAX_PAGE_URL_CHARS &&
         isString(value.documentId) &&
         value.documentId.length <= 64 &&
         (value.again === undefined || value.again === true)
@@ -325,13 +388,41 @@ export function isRelayToBackground(value: unknown): value is RelayToBackground 
     case 'socketEvents':
       return (
         (value.replay === undefined || typeof value.replay === 'boolean') &&
-        (value.dropped === undefined || isNumber(value.dropped)) &&
-        (value.notKept === undefined || isNumber(value.notKept)) &&
-        Array.isArray(value.events) &&
-        value.events.length <= MAX_EVENTS_PER_MESSAGE &&
-        value.events.every(isPageSocketEvent)
+        (value.dropped === undefined || isCount(value.dropped)) &&
+        (value.notKept === undefined || isCount(value.notKept)) &&
+        isPageEventBatch(value.events)
       );
     default:
       return false;
   }
+}
+
+/* ---------- panel → its regex worker (a dedicated Worker), and back ---------- */
+
+/** Measure a filter pattern's cost on these texts (see src/timeline/regex-cost.ts). */
+export type PanelToRegexWorker = { type: 'measureRegex'; id: number; request: RegexCostRequest };
+export type RegexWorkerToPanel = { type: 'regexCost'; id: number; cost: RegexCost };
+
+const isTextList = (value: unknown): value is string[] => Array.isArray(value) && value.every(isString);
+
+export function isPanelToRegexWorker(value: unknown): value is PanelToRegexWorker {
+  if (!isPlainObject(value) || value.type !== 'measureRegex' || !isNumber(value.id)) return false;
+  const request = value.request;
+  return (
+    isPlainObject(request) &&
+    isString(request.source) &&
+    isString(request.flags) &&
+    isNumber(request.records) &&
+    isTextList(request.longest) &&
+    Array.isArray(request.sample) &&
+    request.sample.every(isTextList)
+  );
+}
+
+export function isRegexWorkerToPanel(value: unknown): value is RegexWorkerToPanel {
+  if (!isPlainObject(value) || value.type !== 'regexCost' || !isNumber(value.id) || !isPlainObject(value.cost)) return false;
+  const cost = value.cost;
+  return cost.ok === false
+    ? isString(cost.error)
+    : cost.ok === true && isNumber(cost.sampleMs) && isNumber(cost.longestMs) && isNumber(cost.probeMs) && isString(cost.probe);
 }

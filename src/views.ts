@@ -16,6 +16,8 @@ export interface ServerSpec {
   /** Default session token for the connect frame. */
   sessionToken?: string;
   label?: string;
+  /** The server's Parse REST root (login, seeding, checks); absent: derived from `serverURL` (ws→http, same path). */
+  restURL?: string;
 }
 
 export interface SubscriptionView {

@@ -236,6 +236,14 @@ export class PageSocket {
     }
   }
 
+  /** The keys and tokens this socket's frames carried. */
+  *secrets(): Iterable<string | undefined> {
+    yield this.sessionToken;
+    yield this.javascriptKey;
+    yield this.masterKey;
+    for (const subscription of this.subscriptions.values()) yield subscription.sessionToken;
+  }
+
   view(): PageSocketView {
     const view: PageSocketView = {
       id: this.origin.id,

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { MAX_FRAME_CHARS, type PageSocketEvent } from '../../src/messages.js';
+import { MAX_PAGE_FRAME_CHARS, type PageSocketEvent } from '../../src/messages.js';
 import type { RecordDraft } from '../../src/timeline/record.js';
 import type { PageSocketView } from '../../src/views.js';
 import { fixtureEvents, fixtureSockets } from '../../src/inspect/fixtures/load.js';
@@ -241,7 +241,7 @@ describe('PageTracker decisions and odd frames', () => {
       .received('{"op":"surprise","requestId":1}')
       .sent('{"op":"query","requestId":1}')
       .binary('received', 64).events;
-    events.push({ type: 'frame', socketId: 's', direction: 'received', text: long, truncatedFrom: MAX_FRAME_CHARS + 5, time: T + 50 });
+    events.push({ type: 'frame', socketId: 's', direction: 'received', text: long, truncatedFrom: MAX_PAGE_FRAME_CHARS + 5, time: T + 50 });
     tracker.onSocketEvents(0, FRAME_URL, events);
     const tail = records.slice(6).map((r) => [r.kind, r.label, r.requestId]);
     assert.deepEqual(tail, [
@@ -252,8 +252,8 @@ describe('PageTracker decisions and odd frames', () => {
       ['received', 'binary', undefined],
       ['create', 'create', 1],
     ]);
-    assert.equal(records.at(-1)!.summary, `#1: frame of ${MAX_FRAME_CHARS + 5} characters, cut to ${long.length}`);
-    assert.equal(records.at(-1)!.rawLength, MAX_FRAME_CHARS + 5);
+    assert.equal(records.at(-1)!.summary, `#1: frame of ${MAX_PAGE_FRAME_CHARS + 5} characters, cut to ${long.length}`);
+    assert.equal(records.at(-1)!.rawLength, MAX_PAGE_FRAME_CHARS + 5);
     assert.equal(records.at(-2)!.summary, 'binary frame, 64 bytes');
     const subscription = view('s')!.subscriptions[0]!;
     assert.equal(subscription.state, 'subscribed');

@@ -185,6 +185,11 @@ export class PageTracker {
     return views;
   }
 
+  /** The keys and tokens the tab's LiveQuery sockets carried. */
+  *secrets(): Iterable<string | undefined> {
+    for (const entry of this.entries.values()) if (entry.socket) yield* entry.socket.secrets();
+  }
+
   /** Forgets every socket (their later events are ignored); the generation count goes on. */
   clear(): void {
     for (const entry of [...this.entries.values()]) this.delete(entry);

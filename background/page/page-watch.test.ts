@@ -51,9 +51,10 @@ describe('PageWatch', () => {
   });
 
   it('restores preserved tabs after a worker restart, and forgets a closed tab', () => {
-    const { watch, flags } = setup([4]);
+    const { watch, flags, told } = setup([4]);
     assert.equal(watch.isWatched(4), true);
     assert.deepEqual(flags, [true]);
+    assert.deepEqual(told, [[4, { type: 'watch', on: true }]], 'its relays, whose ports closed with the old worker, are asked again');
     watch.tabRemoved(4);
     assert.equal(watch.isWatched(4), false);
     assert.deepEqual(flags, [true, false]);

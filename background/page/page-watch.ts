@@ -22,6 +22,8 @@ export class PageWatch {
     preserved: readonly number[] = [],
   ) {
     for (const tabId of preserved) this.preserved.add(tabId);
+    // A restarted worker: the relays of preserved tabs closed their ports with the old one and wait to be asked again.
+    for (const tabId of this.preserved) this.deps.tellTab(tabId, { type: 'watch', on: true });
     this.publish();
   }
 

@@ -15,8 +15,17 @@ const warmup = Number(params.get('warmup'));
 const events = Number(params.get('events'));
 const total = warmup + events;
 const now = () => performance.timeOrigin + performance.now();
-// A native constructor prints its name; the extension's hook is a Proxy, printed without one.
-const hooked = !/WebSocket/.test(Function.prototype.toString.call(WebSocket));
+// The hook's wrappers print as native code; the one trace it leaves is a frame of its own (named <anonymous>) under
+// a page function that its send() calls, e.g. the toString of the data.
+const hooked = (() => {
+  let caller = '';
+  const socket = new WebSocket('ws://127.0.0.1:1/');
+  try {
+    socket.send({ toString: () => ((caller = String(new Error().stack).split('\n')[2] || ''), '') });
+  } catch {}
+  socket.close();
+  return caller.includes('<anonymous>');
+})();
 const post = (path, body) => fetch(path, { method: 'POST', body: JSON.stringify(body) });
 const fail = (error) => post('/error', { error: String((error && error.stack) || error) });
 let count = 0;

@@ -30,19 +30,51 @@ describe('fetchRestClient', () => {
     assert.equal(calls[0]!.init.body, '{"username":"alice","password":"pw"}');
   });
 
-  it('finds objects with the where as a query parameter', async () => {
-    const { calls, fetchFn } = fakeFetch(() => Response.json({ results: [{ objectId: 'a' }] }));
-    assert.deepEqual(await fetchRestClient(fetchFn).find(creds, 'Game Score', { score: 1 }), [{ objectId: 'a' }]);
-    assert.equal(calls[0]!.url, 'http://a.test/parse/classes/Game%20Score?where=%7B%22score%22%3A1%7D&limit=100');
+  it('finds objects with the where and keys as query parameters, in objectId order', async () => {
+    const { calls, fetchFn } = fakeFetch((url) => Response.json({ results: url.includes('%24gt') ? [] : [{ objectId: 'a' }] }));
+    assert.deepEqual(await fetchRestClient(fetchFn).find(creds, 'Game Score', { score: 1 }, { max: 10, keys: ['score', 'name'] }), { results: [{ objectId: 'a' }], more: false });
+    const url = new URL(calls[0]!.url);
+    assert.equal(url.pathname, '/parse/classes/Game%20Score');
+    assert.deepEqual(Object.fromEntries(url.searchParams), { where: '{"score":1}', limit: '11', order: 'objectId', keys: 'score,name' });
+  });
+
+  it('pages through every match after the last objectId, and stops one past the cap to say there are more', async () => {
+    const all = Array.from({ length: 2500 }, (_, n) => ({ objectId: `o${String(n).padStart(5, '0')}`, n }));
+    const server = (url: string) => {
+      const params = new URL(url).searchParams;
+      const where = JSON.parse(params.get('where')!) as Record<string, { $gt?: string }> & { $and?: unknown[] };
+      const after = where.objectId?.$gt ?? (where.$and?.[1] as { objectId: { $gt: string } } | undefined)?.objectId.$gt ?? '';
+      // This server caps `limit` at 300 (as Parse Server's maxLimit does): a short page is not the last one.
+      const limit = Math.min(Number(params.get('limit')), 300);
+      return Response.json({ results: all.filter((o) => o.objectId > after).slice(0, limit) });
+    };
+    const paging = fakeFetch(server);
+    const everything = await fetchRestClient(paging.fetchFn).find(creds, 'A', { team: 'red' }, { max: 10_000 });
+    assert.equal(everything.results.length, 2500);
+    assert.equal(everything.more, false);
+    assert.deepEqual(everything.results.map((o) => o.n), all.map((o) => o.n));
+    assert.equal(paging.calls.length, 10, 'nine capped pages and an empty one');
+    assert.deepEqual(JSON.parse(new URL(paging.calls[1]!.url).searchParams.get('where')!), { team: 'red', objectId: { $gt: 'o00299' } });
+    const capped = fakeFetch(server);
+    const first = await fetchRestClient(capped.fetchFn).find(creds, 'A', { objectId: { $ne: 'x' } }, { max: 1500 });
+    assert.deepEqual([first.results.length, first.more], [1500, true]);
+    assert.deepEqual(JSON.parse(new URL(capped.calls[1]!.url).searchParams.get('where')!), { $and: [{ objectId: { $ne: 'x' } }, { objectId: { $gt: 'o00299' } }] });
+  });
+
+  it('refuses an answer without a results list or with a malformed object', async () => {
+    const noList = fakeFetch(() => Response.json({ hello: 1 }));
+    await assert.rejects(fetchRestClient(noList.fetchFn).find(creds, 'A', {}, { max: 5 }), /without a results list/);
+    const malformed = fakeFetch(() => Response.json({ results: [{ objectId: 'a' }, 'oops'] }));
+    await assert.rejects(fetchRestClient(malformed.fetchFn).find(creds, 'A', {}, { max: 5 }), /malformed object \(result 2: "oops"\)/);
   });
 
   it('says why a call failed: the server’s error, no JSON, or no answer at all', async () => {
     const refusing = fakeFetch(() => Response.json({ code: 101, error: 'Invalid username/password.' }, { status: 404 }));
     await assert.rejects(fetchRestClient(refusing.fetchFn).logIn(creds, 'a', 'b'), /Invalid username\/password\. \(code 101\)/);
     const html = fakeFetch(() => new Response('<html>', { status: 200 }));
-    await assert.rejects(fetchRestClient(html.fetchFn).find(creds, 'A', {}), /answered 200 without JSON/);
+    await assert.rejects(fetchRestClient(html.fetchFn).find(creds, 'A', {}, { max: 5 }), /answered 200 without JSON/);
     const down = fakeFetch(() => Promise.reject(new TypeError('Failed to fetch')));
-    await assert.rejects(fetchRestClient(down.fetchFn).find(creds, 'A', {}), /Cannot reach http:\/\/a\.test\/parse: Failed to fetch/);
+    await assert.rejects(fetchRestClient(down.fetchFn).find(creds, 'A', {}, { max: 5 }), /Cannot reach http:\/\/a\.test\/parse: Failed to fetch/);
     const tokenless = fakeFetch(() => Response.json({ objectId: 'u' }));
     await assert.rejects(fetchRestClient(tokenless.fetchFn).logIn(creds, 'a', 'b'), /without a session token/);
   });

@@ -1,13 +1,35 @@
-// The two Parse REST calls the panel makes itself (log in for a session token, run one query to seed a result set),
-// behind an interface; the real client uses fetch.
+// The Parse REST calls the panel makes itself (log in for a session token, run a subscription's query to seed or
+// check a result set), behind an interface; the real client uses fetch.
 
 export class RestError extends Error {
   override name = 'RestError';
 }
 
-/** The REST root for a LiveQuery URL: same host and path, http(s) instead of ws(s). */
+/** The default REST root for a LiveQuery URL: same host and path, http(s) instead of ws(s). */
 export function restURLFor(liveQueryURL: string): string {
   return liveQueryURL.replace(/^ws(s?):/i, 'http$1:').replace(/\/+$/, '');
+}
+
+/** The REST root a server entry uses: the one it names, else the one derived from its LiveQuery URL. */
+export function restURLOf(spec: { serverURL: string; restURL?: string }): string {
+  const named = spec.restURL?.trim();
+  return named ? named.replace(/\/+$/, '') : restURLFor(spec.serverURL);
+}
+
+/** Objects per REST request while paging (servers may cap `limit`; 1,000 is below every common cap). */
+export const REST_PAGE_SIZE = 1000;
+
+export interface FindOptions {
+  max: number;
+  /** Only these fields (and objectId, createdAt, updatedAt), as a subscription's `keys` does. */
+  keys?: readonly string[];
+}
+
+export interface FoundObjects {
+  /** At most `max` objects, in objectId order. */
+  results: Record<string, unknown>[];
+  /** Whether more objects match than `max`. */
+  more: boolean;
 }
 
 export interface RestCredentials {
@@ -26,7 +48,8 @@ export interface LoggedInUser {
 
 export interface RestClient {
   logIn(creds: RestCredentials, username: string, password: string): Promise<LoggedInUser>;
-  find(creds: RestCredentials, className: string, where: Record<string, unknown>, limit?: number): Promise<Record<string, unknown>[]>;
+  /** Every object the query matches, up to `max`, paged by objectId (a `skip` grows slow and is capped by servers). */
+  find(creds: RestCredentials, className: string, where: Record<string, unknown>, options: FindOptions): Promise<FoundObjects>;
 }
 
 type Fetch = (url: string, init: RequestInit) => Promise<Response>;
@@ -61,10 +84,35 @@ export function fetchRestClient(fetchFn: Fetch = (url, init) => fetch(url, init)
       if (typeof data.sessionToken !== 'string') throw new RestError('The server answered without a session token');
       return { sessionToken: data.sessionToken, objectId: String(data.objectId ?? ''), username };
     },
-    async find(creds, className, where, limit = 100) {
-      const params = new URLSearchParams({ where: JSON.stringify(where), limit: String(limit) });
-      const data = await call(creds, 'GET', `/classes/${encodeURIComponent(className)}?${params}`);
-      return Array.isArray(data.results) ? (data.results as Record<string, unknown>[]) : [];
+    async find(creds, className, where, { max, keys }) {
+      const results: Record<string, unknown>[] = [];
+      let after: string | undefined;
+      // One more than `max` tells whether there are more.
+      while (results.length <= max) {
+        const limit = Math.min(REST_PAGE_SIZE, max + 1 - results.length);
+        const params = new URLSearchParams({ where: JSON.stringify(pageWhere(where, after)), limit: String(limit), order: 'objectId' });
+        if (keys?.length) params.set('keys', keys.join(','));
+        const data = await call(creds, 'GET', `/classes/${encodeURIComponent(className)}?${params}`);
+        if (!Array.isArray(data.results)) throw new RestError(`${creds.restURL} answered a query without a results list: is this the Parse REST URL?`);
+        const page = data.results as unknown[];
+        for (const [i, object] of page.entries()) {
+          if (typeof object !== 'object' || object === null || Array.isArray(object) || typeof (object as { objectId?: unknown }).objectId !== 'string') {
+            throw new RestError(`The server answered a malformed object (result ${results.length + i + 1}: ${JSON.stringify(object)?.slice(0, 80)}): nothing was changed`);
+          }
+        }
+        // A server may answer fewer than `limit` (its own maxLimit): only an empty page says there are no more.
+        if (page.length === 0) break;
+        results.push(...(page as Record<string, unknown>[]));
+        after = String(results[results.length - 1]!.objectId);
+      }
+      return results.length > max ? { results: results.slice(0, max), more: true } : { results, more: false };
     },
   };
+}
+
+/** The query's `where` restricted to objectIds after `after` (the next page in objectId order). */
+function pageWhere(where: Record<string, unknown>, after: string | undefined): Record<string, unknown> {
+  if (after === undefined) return where;
+  const next = { objectId: { $gt: after } };
+  return 'objectId' in where ? { $and: [where, next] } : { ...where, ...next };
 }

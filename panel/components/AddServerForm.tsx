@@ -2,6 +2,7 @@
 
 import { useState } from 'preact/hooks';
 import type { ServerSpec } from '../../src/views.js';
+import { restURLFor } from '../adapters/rest.js';
 import { useConnections } from '../store/index.js';
 
 export interface ServerFormProps {
@@ -54,6 +55,7 @@ export function ServerForm({ initial, serverId, onDone }: ServerFormProps) {
       {field('javascriptKey', 'JavaScript key', { type: 'password' })}
       {field('masterKey', 'Master key', { type: 'password' })}
       {field('sessionToken', 'Session token (connect)', { type: 'password', placeholder: 'r:…' })}
+      {field('restURL', 'REST URL', { placeholder: spec.serverURL.trim() ? `${restURLFor(spec.serverURL.trim())} (derived)` : 'derived from the LiveQuery URL' })}
       {field('label', 'Name', { placeholder: 'optional' })}
       {error ? (
         <div class="error-text" role="alert" data-testid="server-form-error">

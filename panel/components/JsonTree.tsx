@@ -1,6 +1,7 @@
 // A collapsible JSON tree, rendered as text only (values from the network never become markup).
 
 import { useState } from 'preact/hooks';
+import { exceedsDepth, MAX_JSON_DEPTH } from '../../src/json-limits.js';
 import { isSecretKey } from '../../src/timeline/redact.js';
 import { Secret } from './Secret.js';
 
@@ -47,6 +48,14 @@ function Node({ name, value, depth, openDepth }: { name: string | null; value: u
 }
 
 export function JsonTree({ value, openDepth = 2 }: { value: unknown; openDepth?: number }) {
+  // Each level is a component: a value from a page or server nested thousands of levels deep is not drawn.
+  if (exceedsDepth(value)) {
+    return (
+      <div class="muted pad" data-testid="json-too-deep">
+        Too deep to display as a tree (nested more than {MAX_JSON_DEPTH} levels): the Raw tab shows its text.
+      </div>
+    );
+  }
   return (
     <div class="json-tree" role="tree" data-testid="json-tree">
       <Node name={null} value={value} depth={0} openDepth={openDepth} />

@@ -2,7 +2,7 @@
 
 import { useState } from 'preact/hooks';
 import type { ServerView } from '../../src/views.js';
-import { restURLFor } from '../adapters/rest.js';
+import { restURLOf } from '../adapters/rest.js';
 import { useKeyring } from '../store/index.js';
 import { serverKeyOf } from '../store/keyring.js';
 import { Secret } from './Secret.js';
@@ -18,7 +18,6 @@ export function KeyringEditor({ server }: { server: ServerView }) {
   const [token, setToken] = useState('');
   const [username, setUsername] = useState('');
   const [password, setPassword] = useState('');
-  const [restURL, setRestURL] = useState(restURLFor(server.spec.serverURL));
   const [message, setMessage] = useState<{ error: boolean; text: string } | null>(null);
   const [busy, setBusy] = useState(false);
 
@@ -35,7 +34,7 @@ export function KeyringEditor({ server }: { server: ServerView }) {
         done(`Added "${entry.name}"`);
         setToken('');
       } else {
-        const entry = await keyring.logIn(server.spec, { restURL, username, password, name });
+        const entry = await keyring.logIn(server.spec, { username, password, name });
         done(`Logged in as ${entry.username}`);
         setPassword('');
       }
@@ -113,10 +112,9 @@ export function KeyringEditor({ server }: { server: ServerView }) {
               <span>Password</span>
               <input data-testid="keyring-password" type="password" autocomplete="off" value={password} onInput={(e) => setPassword(e.currentTarget.value)} />
             </label>
-            <label class="field">
-              <span>REST URL</span>
-              <input data-testid="keyring-rest-url" value={restURL} onInput={(e) => setRestURL(e.currentTarget.value)} />
-            </label>
+            <div class="muted" data-testid="keyring-rest-url" title="The server's REST URL: change it with the server (Edit)">
+              through {restURLOf(server.spec)}
+            </div>
           </>
         )}
         <div class="form-actions">

@@ -6,6 +6,7 @@ import type { PageSocketView, PageSubscriptionView } from '../../src/views.js';
 import { useConnections, usePage, useTimeline, useView } from '../store/index.js';
 import { hostOf } from '../store/names.js';
 import { formatCounts } from './format.js';
+import { jsonLine } from './masked-text.js';
 import { Secret } from './Secret.js';
 
 /** Turns the page's subscription into a panel-owned one on the same server, e.g. to try another session token. */
@@ -61,7 +62,7 @@ function PageSocket({ socket }: { socket: PageSocketView }) {
                   {sub.queryOmitted === 'tooDeep' ? 'query nested too deep to display' : 'query too large to keep'} (see its subscribe frame in the timeline)
                 </span>
               ) : (
-                <code class="where">{JSON.stringify(sub.query.where)}</code>
+                <code class="where">{jsonLine(sub.query.where)}</code>
               )}
               <span class={`badge sub-${sub.state}`}>{sub.state}</span>
             </div>

@@ -3,16 +3,14 @@
 import { useState } from 'preact/hooks';
 import { isPlainObject } from '../../src/livequery/protocol.js';
 import { diffObjects, type FieldChange } from '../../src/timeline/diff.js';
-import { isSecretKey, Redactor } from '../../src/timeline/redact.js';
+import { isSecretKey } from '../../src/timeline/redact.js';
 import { useNames, useTimeline } from '../store/index.js';
-import { formatClock, prettyJSON, sourceName } from './format.js';
+import { formatClock, sourceName } from './format.js';
 import { JsonTree } from './JsonTree.js';
 import { markerJSON, recordFacts } from './marker-facts.js';
+import { CELL_LIMIT, hiddenNote, maskJSON, maskText, rawForDisplay, withNote } from './masked-text.js';
 
 type Tab = 'tree' | 'diff' | 'raw';
-
-/** Masks secret keys' values and session tokens in the raw text until the user reveals them. */
-const masker = new Redactor();
 
 function parseRaw(raw: string | undefined): unknown {
   if (raw === undefined) return undefined;
@@ -26,7 +24,7 @@ function parseRaw(raw: string | undefined): unknown {
 function show(field: string, value: unknown): string {
   if (value === undefined) return '';
   if (isSecretKey(field) && typeof value === 'string') return '••••••••';
-  return masker.text(JSON.stringify(masker.value(value)));
+  return withNote(maskJSON(value, CELL_LIMIT));
 }
 
 function DiffTable({ changes }: { changes: FieldChange[] }) {
@@ -52,6 +50,23 @@ function DiffTable({ changes }: { changes: FieldChange[] }) {
         ))}
       </tbody>
     </table>
+  );
+}
+
+/** The Raw tab's text: secrets masked unless revealed, and a long text cut with a note saying how much is left out. */
+function RawText({ raw, reveal }: { raw: string | undefined; reveal: boolean }) {
+  const shown = raw === undefined ? { text: '', hidden: 0 } : rawForDisplay(raw, reveal);
+  return (
+    <>
+      <pre class="json" data-testid="detail-json">
+        {shown.text}
+      </pre>
+      {shown.hidden ? (
+        <div class="muted pad-small" data-testid="detail-hidden">
+          {hiddenNote(shown.hidden)}
+        </div>
+      ) : null}
+    </>
   );
 }
 
@@ -96,7 +111,7 @@ export function RecordDetail() {
             {recordFacts(record, names.subscriptionNames.value).map(([name, value]) => (
               <tr key={name}>
                 <th>{name}</th>
-                <td>{masker.text(value)}</td>
+                <td>{withNote(maskText(value, CELL_LIMIT))}</td>
               </tr>
             ))}
           </tbody>
@@ -118,9 +133,7 @@ export function RecordDetail() {
               <input type="checkbox" data-testid="reveal-secrets" checked={revealRaw} onChange={(e) => setRevealRaw(e.currentTarget.checked)} /> Reveal
               secrets
             </label>
-            <pre class="json" data-testid="detail-json">
-              {prettyJSON(revealRaw || raw === undefined ? raw : masker.frame(raw))}
-            </pre>
+            <RawText raw={raw} reveal={revealRaw} />
           </>
         ) : null}
       </div>

@@ -9,6 +9,8 @@ import { hostOf } from '../store/names.js';
 import { ServerForm } from './AddServerForm.js';
 import { formatCounts, totalCount } from './format.js';
 import { KeyringEditor, TokenSelect } from './Keyring.js';
+import { jsonLine } from './masked-text.js';
+import { RestURLLine } from './RestURL.js';
 import { Secret } from './Secret.js';
 
 /** Re-renders every 100 ms while `active`, for countdowns. */
@@ -43,7 +45,7 @@ function SubscriptionRow({ server, sub }: { server: ServerView; sub: Subscriptio
   const view = useView();
   const composer = useComposer();
   const [error, setError] = useState<string | null>(null);
-  const where = JSON.stringify(sub.query.where);
+  const where = jsonLine(sub.query.where);
   const key = subscriptionKey({ type: 'server', serverId: server.id, subscriptionId: sub.id });
   const run = (p: Promise<void>) => p.catch((e: Error) => setError(e.message));
   return (
@@ -91,7 +93,7 @@ function SubscriptionRow({ server, sub }: { server: ServerView; sub: Subscriptio
           data-testid="show-results"
           title="The objects that match now, kept up to date from the events"
           onClick={() =>
-            view.showResults({ subscriptionKey: key, serverId: server.id, title: `${sub.query.className} ${JSON.stringify(sub.query.where)}` })
+            view.showResults({ subscriptionKey: key, serverId: server.id, title: `${sub.query.className} ${where}` })
           }
         >
           Results
@@ -149,6 +151,7 @@ function ServerCard({ server }: { server: ServerView }) {
           </span>
         ) : null}
       </div>
+      <RestURLLine server={server} />
       {server.lastError ? (
         <div class="error-text" role="alert" data-testid="server-error">
           {server.lastError}

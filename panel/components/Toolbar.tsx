@@ -63,6 +63,7 @@ export function Toolbar({ filterInput }: { filterInput: Ref<HTMLInputElement> })
   const page = usePage();
   const filter = timeline.filter.value;
   const filterError = timeline.filterError.value;
+  const checking = timeline.checking.value;
   const recording = timeline.recording.value;
   const layout = useLayout();
   const sidebarOpen = layout.sidebarOpen.value;
@@ -117,7 +118,15 @@ export function Toolbar({ filterInput }: { filterInput: Ref<HTMLInputElement> })
         ))}
       </select>
       <span class="spacer" />
-      {filterError ? <span class="error-text">{filterError}</span> : null}
+      {checking ? (
+        <span class="muted" data-testid="filter-checking">
+          checking the expression…
+        </span>
+      ) : filterError ? (
+        <span class="error-text" data-testid="filter-error">
+          {filterError}
+        </span>
+      ) : null}
       <Counts />
     </div>
     <div class="toolbar filter-row" role="toolbar" aria-label="Filter">
@@ -125,6 +134,7 @@ export function Toolbar({ filterInput }: { filterInput: Ref<HTMLInputElement> })
         ref={filterInput}
         class={`filter-input ${filterError ? 'invalid' : ''}`}
         data-testid="filter-text"
+        data-filter-checking={checking ? 'true' : undefined}
         type="search"
         placeholder={filter.regex ? 'Filter (regular expression)' : 'Filter'}
         title={filterError ?? 'Filter records by text in their JSON (Ctrl+F or /)'}

@@ -18,15 +18,6 @@ export function totalCount(counts: EventCounts): number {
   return counts.create + counts.update + counts.enter + counts.leave + counts.delete;
 }
 
-export function prettyJSON(raw: string | undefined): string {
-  if (raw === undefined) return '';
-  try {
-    return JSON.stringify(JSON.parse(raw), null, 2);
-  } catch {
-    return raw;
-  }
-}
-
 /** The name of a record's source for the list: a server's label or host, or the page (and its frame). */
 export function sourceName(record: TimelineRecord, names: ReadonlyMap<string, string>): string {
   const { source } = record;

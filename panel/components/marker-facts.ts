@@ -1,6 +1,6 @@
 // What the detail pane says about a record that is not a frame: its marker's details, in words.
 
-import { unreachable, type GapReason, type Marker, type TimelineRecord } from '../../src/timeline/record.js';
+import { unreachable, type GapReason, type Marker, type RecoveredChange, type TimelineRecord } from '../../src/timeline/record.js';
 import { formatClock } from './format.js';
 
 export type Fact = [name: string, value: string];
@@ -8,6 +8,12 @@ export type Fact = [name: string, value: string];
 const GAP_CAUSES: Record<GapReason, string> = {
   connectionLost: 'the socket dropped',
   connectionClosed: 'the extension closed the connection',
+};
+
+const RECOVERED_MEANINGS: Record<RecoveredChange, string> = {
+  appeared: 'appeared: matches now, its create or enter was missed',
+  changed: 'changed: its update was missed',
+  left: 'left: no longer matches or no longer readable (or deleted)',
 };
 
 const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
@@ -85,6 +91,14 @@ export function markerFacts(marker: Marker): Fact[] {
         ['code', String(marker.code)],
         ['reason', marker.reason || 'none'],
         ['clean', marker.wasClean ? 'yes' : 'no'],
+      ];
+    case 'recovered':
+      return [
+        ['change', RECOVERED_MEANINGS[marker.change]],
+        ...optional('fields', marker.fields?.join(', ')),
+        ['stale since', formatClock(marker.staleSince)],
+        ['found by', 'What did I miss?: the query run again over REST after a gap'],
+        ['deletes', 'an object deleted during the gap cannot be known from REST'],
       ];
     case 'resumed':
       return [

@@ -60,6 +60,17 @@ describe('createComposerStore', () => {
     assert.equal(composer.parsed.value.ok === false && composer.parsed.value.field, 'keys');
   });
 
+  it('loads a where 50,000 levels deep (a page’s) without a stack overflow, and refuses to send it with the reason', async () => {
+    const { composer, port } = setup();
+    let where: Record<string, unknown> = { a: 1 };
+    for (let i = 0; i < 50_000; i++) where = { $or: [where] };
+    composer.load({ className: 'Game', where });
+    assert.ok(composer.draft.value.where.startsWith('{"$or":[{"$or":['), 'written on one line');
+    assert.deepEqual(composer.parsed.value, { ok: false, field: 'where', error: '"where": where nests deeper than 100 levels' });
+    await assert.rejects(composer.submit('s'), /deeper than 100 levels/);
+    assert.equal(port.commands.length, 0);
+  });
+
   it('edits a live subscription in place with the update op, on its own server only', async () => {
     const { composer, port, selected } = setup();
     const sub = { id: 'sub', requestId: 3, query: { className: 'Game', where: { a: 1 } }, state: 'subscribed' as const, counts: emptyCounts() };

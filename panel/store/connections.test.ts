@@ -70,6 +70,10 @@ describe('createConnectionsStore', () => {
       { type: 'adoptPageSubscription', spec: { serverURL: 'ws://app.test/parse', applicationId: 'app', javascriptKey: 'js' }, query, sessionToken: 'r:sub' },
     ]);
     await assert.rejects(connections.adoptPageSubscription({ ...socket, applicationId: undefined }, sub), /which app/);
+    let where: Record<string, unknown> = { a: 1 };
+    for (let i = 0; i < 50_000; i++) where = { $or: [where] };
+    await assert.rejects(connections.adoptPageSubscription(socket, { ...sub, query: { className: 'G', where } }), /deeper than 100 levels/);
+    assert.equal(port.commands.length, 2, 'a query too deep to send is not sent');
   });
 
   it('follows the port’s status; tells the worker to clear its backlog and whether to preserve the log', () => {

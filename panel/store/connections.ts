@@ -2,18 +2,24 @@
 // commands that change them.
 
 import { signal } from '@preact/signals';
+import { exceedsDepth, MAX_JSON_DEPTH } from '../../src/json-limits.js';
 import type { QueryJSON } from '../../src/livequery/protocol.js';
 import type { PageSocketView, PageSubscriptionView, ServerSpec, ServerView } from '../../src/views.js';
+import { isRestURL } from '../../src/messages.js';
 import type { PanelPort } from '../adapters/port.js';
 
-const OPTIONAL_SPEC_FIELDS = ['javascriptKey', 'masterKey', 'sessionToken', 'label'] as const;
+const OPTIONAL_SPEC_FIELDS = ['javascriptKey', 'masterKey', 'sessionToken', 'label', 'restURL'] as const;
 
-/** A spec as typed in a form: trimmed, with empty optional fields left out. */
+/** A spec as typed in a form: trimmed, with empty optional fields left out; throws when the REST URL is no URL. */
 export function cleanSpec(spec: ServerSpec): ServerSpec {
   const out: ServerSpec = { serverURL: spec.serverURL.trim(), applicationId: spec.applicationId.trim() };
   for (const key of OPTIONAL_SPEC_FIELDS) {
     const value = spec[key]?.trim();
     if (value) out[key] = value;
+  }
+  if (out.restURL !== undefined) {
+    out.restURL = out.restURL.replace(/\/+$/, '');
+    if (!isRestURL(out.restURL)) throw new Error(`The REST URL must be an http(s) URL such as https://example.com/parse, not "${out.restURL}"`);
   }
   return out;
 }
@@ -60,6 +66,7 @@ export function createConnectionsStore(port: PanelPort) {
     /** Subscribes from the panel to what the page subscribed to, on the same server (added if needed). */
     adoptPageSubscription(socket: PageSocketView, sub: PageSubscriptionView): Promise<void> {
       if (!socket.applicationId) return Promise.reject(new Error('The page socket has not said which app it serves'));
+      if (exceedsDepth(sub.query)) return Promise.reject(new Error(`The page's query nests deeper than ${MAX_JSON_DEPTH} levels: it cannot be subscribed from the panel`));
       const spec: ServerSpec = { serverURL: socket.url, applicationId: socket.applicationId };
       if (socket.javascriptKey) spec.javascriptKey = socket.javascriptKey;
       if (socket.masterKey) spec.masterKey = socket.masterKey;

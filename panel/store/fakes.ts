@@ -5,7 +5,7 @@ import type { TimelineRecord } from '../../src/timeline/record.js';
 import { recordFactory } from '../../src/timeline/test-records.js';
 import type { InspectedPage, PageUser } from '../adapters/inspected-page.js';
 import type { Command, Hello, PanelNotice, PanelPort, WorkerMessage } from '../adapters/port.js';
-import type { LoggedInUser, RestClient, RestCredentials } from '../adapters/rest.js';
+import type { FoundObjects, LoggedInUser, RestClient, RestCredentials } from '../adapters/rest.js';
 import type { StorageArea } from '../adapters/storage.js';
 
 export interface FakePort extends PanelPort {
@@ -82,13 +82,15 @@ export interface FakeRest extends RestClient {
   calls: { creds: RestCredentials; what: string }[];
   /** What a login answers (the username is the one asked for). */
   user: LoggedInUser | Error;
-  /** Answers the oldest query still waiting. */
-  answer(results: Record<string, unknown>[]): void;
+  /** Answers the oldest query still waiting (`more`: more objects match than it asked for). */
+  answer(results: Record<string, unknown>[], more?: boolean): void;
+  /** Fails the oldest query still waiting. */
+  fail(error: Error): void;
 }
 
 /** A REST client whose queries wait until the test answers them (to have events arrive while one runs). */
 export function fakeRest(): FakeRest {
-  const pending: ((results: Record<string, unknown>[]) => void)[] = [];
+  const pending: { resolve: (found: FoundObjects) => void; reject: (error: Error) => void }[] = [];
   const rest: FakeRest = {
     calls: [],
     user: { sessionToken: 'r:login', objectId: 'u1', username: 'alice' },
@@ -97,12 +99,15 @@ export function fakeRest(): FakeRest {
       if (rest.user instanceof Error) throw rest.user;
       return { ...rest.user, username };
     },
-    find(creds, className, where) {
-      rest.calls.push({ creds, what: `find ${className} ${JSON.stringify(where)}` });
-      return new Promise((resolve) => pending.push(resolve));
+    find(creds, className, where, { max }) {
+      rest.calls.push({ creds, what: `find ${className} ${JSON.stringify(where)} max ${max}` });
+      return new Promise((resolve, reject) => pending.push({ resolve, reject }));
     },
-    answer(results) {
-      pending.shift()!(results);
+    answer(results, more = false) {
+      pending.shift()!.resolve({ results, more });
+    },
+    fail(error) {
+      pending.shift()!.reject(error);
     },
   };
   return rest;

@@ -63,12 +63,12 @@ describe('createKeyringStore', () => {
 
   it('logs in through REST and keeps the session token under the given name or the username', async () => {
     const { keyring, rest, port } = setup();
-    const entry = await keyring.logIn(spec, { restURL: 'http://a.test/parse//', username: ' alice ', password: 'pw', name: '' });
+    const entry = await keyring.logIn({ ...spec, restURL: 'http://a.test/parse//' }, { username: ' alice ', password: 'pw', name: '' });
     assert.deepEqual(rest.calls, [{ creds: { restURL: 'http://a.test/parse', applicationId: 'app', javascriptKey: 'js' }, what: 'login alice/pw' }]);
     assert.deepEqual(entry, { id: 'id1', serverKey, name: 'alice', token: 'r:login', origin: 'login', username: 'alice', userId: 'u1' });
-    assert.equal((await keyring.logIn(spec, { restURL: 'http://a.test/parse', username: 'alice', password: 'pw', name: 'admin' })).name, 'admin');
+    assert.equal((await keyring.logIn({ ...spec, restURL: 'http://a.test/parse' }, { username: 'alice', password: 'pw', name: 'admin' })).name, 'admin');
     rest.user = new Error('Invalid username/password. (code 101)');
-    await assert.rejects(keyring.logIn(spec, { restURL: 'http://a.test/parse', username: 'alice', password: 'no', name: '' }), /code 101/);
+    await assert.rejects(keyring.logIn({ ...spec, restURL: 'http://a.test/parse' }, { username: 'alice', password: 'no', name: '' }), /code 101/);
     assert.equal(port.commands.length, 2);
   });
 

@@ -7,7 +7,7 @@ import { isTokenEntry, serverKeyOf, type KeyringView, type TokenEntry } from '..
 import type { ServerSpec } from '../../src/views.js';
 import type { InspectedPage } from '../adapters/inspected-page.js';
 import type { PanelPort } from '../adapters/port.js';
-import type { RestClient } from '../adapters/rest.js';
+import { restURLOf, type RestClient } from '../adapters/rest.js';
 
 export { serverKeyOf, type TokenEntry };
 
@@ -20,7 +20,6 @@ export interface KeyringDeps {
 }
 
 export interface LoginForm {
-  restURL: string;
   username: string;
   password: string;
   /** The entry's name; the username when empty. */
@@ -60,10 +59,10 @@ export function createKeyringStore({ port, rest, page, newId = () => crypto.rand
       if (!name.trim() || !token.trim()) throw new Error('A name and a token are needed');
       return add({ serverKey, name: name.trim(), token: token.trim(), origin: 'pasted' });
     },
-    /** Logs in through the server's REST API and keeps the session token it returns. */
+    /** Logs in through the server's REST API (its entry's REST URL) and keeps the session token it returns. */
     async logIn(spec: ServerSpec, form: LoginForm): Promise<TokenEntry> {
       const user = await rest.logIn(
-        { restURL: form.restURL.replace(/\/+$/, ''), applicationId: spec.applicationId, javascriptKey: spec.javascriptKey },
+        { restURL: restURLOf(spec), applicationId: spec.applicationId, javascriptKey: spec.javascriptKey },
         form.username.trim(),
         form.password,
       );

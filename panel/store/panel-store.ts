@@ -5,6 +5,7 @@ import { subscriptionKey } from '../../src/timeline/keys.js';
 import type { TimelineRecord } from '../../src/timeline/record.js';
 import type { InspectedPage } from '../adapters/inspected-page.js';
 import type { PanelPort, WorkerMessage } from '../adapters/port.js';
+import type { RegexChecker } from '../adapters/regex-checker.js';
 import type { RestClient } from '../adapters/rest.js';
 import type { StorageArea } from '../adapters/storage.js';
 import { createComposerStore } from './composer.js';
@@ -15,6 +16,7 @@ import { createLayoutStore } from './layout.js';
 import { createNamesStore } from './names.js';
 import { createPageStore } from './page.js';
 import { createRecordingFilesStore } from './recording-files.js';
+import { querySourceOf } from './query-sources.js';
 import { createResultSetsStore } from './result-sets.js';
 import type { PanelSettings } from './settings.js';
 import { createTimelineStore } from './timeline.js';
@@ -33,6 +35,8 @@ export interface PanelDeps {
   settings: PanelSettings;
   /** dev-defaults.json: pre-filled forms, and what the first run adds. */
   defaults?: Defaults;
+  /** Checks a regex filter off the main thread before it runs (see createTimelineStore). */
+  regexChecker?: RegexChecker;
 }
 
 export function createPanelStore(deps: PanelDeps) {
@@ -43,8 +47,15 @@ export function createPanelStore(deps: PanelDeps) {
     nextFrame: deps.nextFrame,
     page,
     clearBacklog: connections.clearBacklog,
+    regexChecker: deps.regexChecker,
   });
-  const resultSets = createResultSetsStore({ rest: deps.rest, now: deps.now });
+  const resultSets = createResultSetsStore({
+    rest: deps.rest,
+    now: deps.now,
+    sourceOf: (key) => querySourceOf(key, connections.servers.peek(), page.sockets.peek()),
+    addRecords: (drafts) => drafts.forEach(timeline.addLocal),
+    settings: deps.settings,
+  });
   const view = createViewStore(connections.servers);
   const layout = createLayoutStore(deps.settings.layout);
   const keyring = createKeyringStore({ port: deps.port, rest: deps.rest, page: deps.page });
@@ -109,6 +120,7 @@ export function createPanelStore(deps: PanelDeps) {
         void firstRun.welcome(message.servers);
         receiveRecords(message.backlog);
         if (message.backlogDropped > 0) {
+          resultSets.markAllStale(message.backlog[0]?.time ?? deps.now());
           // The service worker's bounded backlog overflowed while no panel was listening: say so, never silently.
           timeline.addLocal({
             time: message.backlog[0]?.time ?? deps.now(),

@@ -2,6 +2,7 @@
 
 import { fieldListProblem } from '../../src/composer/field-names.js';
 import { validateWhere } from '../../src/composer/where-builder.js';
+import { exceedsDepth, stringifyJSON } from '../../src/json-limits.js';
 import type { QueryJSON } from '../../src/livequery/protocol.js';
 import { normalizeQuery } from '../../src/livequery/query.js';
 
@@ -19,7 +20,8 @@ export const EMPTY_DRAFT: QueryDraft = { className: '', where: '{}', keys: '', w
 export function draftFromQuery(query: QueryJSON, sessionToken = ''): QueryDraft {
   return {
     className: query.className,
-    where: JSON.stringify(query.where, null, 2),
+    // A where from a page may nest too deep for JSON.stringify: then on one line (and refused when sent, with why).
+    where: exceedsDepth(query.where) ? (stringifyJSON(query.where) ?? '{}') : JSON.stringify(query.where, null, 2),
     keys: query.keys?.join(', ') ?? '',
     watch: query.watch?.join(', ') ?? '',
     sessionToken,

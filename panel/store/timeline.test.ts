@@ -3,7 +3,9 @@ import { describe, it } from 'node:test';
 import { effect } from '@preact/signals';
 import type { Recording } from '../../src/timeline/export.js';
 import type { TimelineRecord } from '../../src/timeline/record.js';
-import { manualFrames, workerRecords } from './fakes.js';
+import type { RegexCostRequest } from '../../src/timeline/regex-cost.js';
+import type { RegexChecker } from '../adapters/regex-checker.js';
+import { manualFrames, settle, workerRecords } from './fakes.js';
 import { createPageStore } from './page.js';
 import { createTimelineStore, PANEL_EPOCH, RENDER_SPACING, type TimelineRows } from './timeline.js';
 
@@ -262,5 +264,106 @@ describe('createTimelineStore', () => {
     const { timeline } = setup({ capacity: 50_000, filter: { kinds: ['error'] } });
     assert.equal(timeline.capacity.value, 50_000);
     assert.deepEqual(timeline.filter.value, { kinds: ['error'] });
+  });
+
+  describe('with a regex checker', () => {
+    /** A checker whose answers the test gives, in the order the checks were asked. */
+    function manualChecker() {
+      const asked: { request: RegexCostRequest; answer: (problem: string | null) => void }[] = [];
+      const warmed: number[] = [];
+      const checker: RegexChecker = {
+        warm: () => warmed.push(asked.length),
+        check: (request) => new Promise((answer) => asked.push({ request, answer })),
+      };
+      return { checker, asked, warmed };
+    }
+    function setupChecked(settings: Parameters<typeof createTimelineStore>[0]['settings'] = {}) {
+      const frames = manualFrames();
+      const page = createPageStore({ settings: {}, worker: { setPreserveLog: () => undefined } });
+      const { checker, asked, warmed } = manualChecker();
+      const timeline = createTimelineStore({ settings, nextFrame: frames.nextFrame, page, clearBacklog: () => undefined, regexChecker: checker });
+      return { timeline, frames, asked, warmed, records: workerRecords() };
+    }
+
+    it('applies a regex only once the checker has measured it on the records; meanwhile the list keeps the previous filter', async () => {
+      const { timeline, frames, asked, warmed, records } = setupChecked();
+      timeline.receive([records.rec({ kind: 'create', raw: '{"n":"aaaa"}' }), records.rec({ kind: 'create', raw: '{"n":"b"}' })]);
+      frames.flush();
+      timeline.setFilter({ kinds: [], regex: true });
+      assert.deepEqual([warmed, asked.length], [[0], 0], 'ticking the regex box starts the checker, with nothing to check yet');
+      timeline.setFilter({ kinds: [], text: 'a{4}', regex: true });
+      assert.equal(asked.length, 1);
+      assert.equal(asked[0]!.request.source, 'a{4}');
+      assert.equal(asked[0]!.request.records, 2);
+      assert.equal(timeline.checking.value, true);
+      assert.equal(timeline.rows.value.matchCount, 2, 'not applied yet');
+      asked[0]!.answer(null);
+      await settle();
+      assert.equal(timeline.checking.value, false);
+      assert.deepEqual(summaries(timeline.rows.value), ['record 1']);
+      assert.equal(timeline.filterError.value, null);
+    });
+
+    it('refuses a regex the checker finds too slow: nothing matches and the filter says why', async () => {
+      const { timeline, frames, asked, records } = setupChecked();
+      timeline.receive([records.rec({ kind: 'create', raw: `{"n":"${'a'.repeat(100)}"}` })]);
+      frames.flush();
+      timeline.setFilter({ kinds: [], text: '(a+)+$', regex: true });
+      asked[0]!.answer('This expression takes too long on these records (stopped after 1 s)');
+      await settle();
+      assert.equal(timeline.rows.value.matchCount, 0);
+      assert.match(timeline.filterError.value ?? '', /takes too long on these records/);
+      timeline.setFilter({ kinds: [], text: 'a', regex: false });
+      assert.equal(asked.length, 1, 'free text needs no check');
+      assert.equal(timeline.filterError.value, null);
+      assert.equal(timeline.rows.value.matchCount, 1);
+    });
+
+    it('keeps only the newest filter: a late answer for an older pattern is dropped', async () => {
+      const { timeline, asked, records } = setupChecked();
+      timeline.receive([records.rec({ kind: 'create', raw: 'x' })]);
+      timeline.setFilter({ kinds: [], text: 'x+', regex: true });
+      timeline.setFilter({ kinds: [], text: 'y+', regex: true });
+      asked[1]!.answer(null);
+      asked[0]!.answer('too slow');
+      await settle();
+      assert.deepEqual(timeline.filter.value, { kinds: [], text: 'y+', regex: true });
+      assert.equal(timeline.filterError.value, null);
+      assert.equal(timeline.rows.value.matchCount, 0);
+      assert.equal(asked[1]!.request.sample, asked[0]!.request.sample, 'the same records: the same sample, not taken again');
+      timeline.receive([records.rec({ kind: 'create', raw: 'y' })]);
+      timeline.setFilter({ kinds: [], text: 'y', regex: true });
+      assert.notEqual(asked[2]!.request.sample, asked[0]!.request.sample);
+      assert.equal(asked[2]!.request.records, 2);
+      timeline.setFilter({ kinds: [], text: '(', regex: true });
+      assert.equal(asked.length, 3, 'an invalid pattern is refused at once, unchecked');
+      assert.match(timeline.filterError.value ?? '', /Invalid regular expression/);
+    });
+
+    it('checks a saved regex filter, and the filter of an opened recording, before running them', async () => {
+      const { timeline, frames, asked, records } = setupChecked({ filter: { kinds: ['create'], text: 'z+', regex: true } });
+      assert.equal(asked.length, 1, 'the saved filter is checked');
+      assert.equal(asked[0]!.request.records, 0);
+      timeline.receive([records.rec({ kind: 'create', raw: 'b' }), records.rec({ kind: 'sent', raw: 'a' })]);
+      frames.flush();
+      assert.deepEqual(summaries(timeline.rows.value), ['record 1'], 'until then, the filter without its text');
+      asked[0]!.answer(null);
+      await settle();
+      assert.equal(timeline.rows.value.matchCount, 0);
+      const recording: Recording = {
+        format: 'livequery-devtools-recording',
+        version: 2,
+        exportedAt: '2026-01-01T00:00:00.000Z',
+        app: { name: 'LiveQuery DevTools', version: '0.1.0' },
+        redacted: true,
+        records: [{ ...records.rec({ kind: 'create', raw: 'aaa' }), epoch: 'file' }],
+      };
+      timeline.openRecording('a.lqrec.json', recording);
+      assert.equal(asked.length, 2);
+      assert.equal(asked[1]!.request.records, 1);
+      asked[1]!.answer('too slow');
+      await settle();
+      assert.equal(timeline.filterError.value, 'too slow');
+    });
   });
 });

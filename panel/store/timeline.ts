@@ -1,11 +1,22 @@
 // The timeline on screen: live records (bounded, filtered), recording on/off, selection, clear, an opened recording.
 
 import { batch, computed, signal, type ReadonlySignal } from '@preact/signals';
-import { EMPTY_FILTER, type TimelineFilter } from '../../src/timeline/filter.js';
+import { EMPTY_FILTER, REGEX_FLAGS, type TimelineFilter } from '../../src/timeline/filter.js';
 import type { Recording } from '../../src/timeline/export.js';
 import type { RecordDraft, RecordKind, TimelineRecord } from '../../src/timeline/record.js';
+import { costRequest, sampleRecords, type RecordSample } from '../../src/timeline/regex-cost.js';
 import { DEFAULT_CAPACITY, TimelineStore, type ClearedRecords } from '../../src/timeline/store.js';
 import type { ResumePoint } from '../adapters/port.js';
+import type { RegexChecker } from '../adapters/regex-checker.js';
+
+const compiles = (source: string): boolean => {
+  try {
+    new RegExp(source, REGEX_FLAGS);
+    return true;
+  } catch {
+    return false;
+  }
+};
 
 /** Records the panel itself adds (e.g. a query it refused to send) are numbered in their own epoch. */
 export const PANEL_EPOCH = 'panel';
@@ -65,6 +76,11 @@ export interface TimelineDeps {
   };
   /** Tells the service worker to forget its backlog, so a reopened panel does not bring cleared records back. */
   clearBacklog(): void;
+  /**
+   * Checks a regex filter off the main thread before it runs there (a pattern can backtrack for minutes on a page's
+   * frame). Without one, a regex filter applies at once.
+   */
+  regexChecker?: RegexChecker;
   /** A monotonic clock (ms) and a timer: renders are spaced out when they get expensive. Default: the platform's. */
   clock?: () => number;
   later?: (callback: () => void, ms: number) => void;
@@ -85,17 +101,20 @@ export function createTimelineStore({
   nextFrame,
   page,
   clearBacklog,
+  regexChecker,
   clock = () => performance.now(),
   later = (callback, ms) => void setTimeout(callback, ms),
 }: TimelineDeps) {
   const live = new TimelineStore(settings.capacity ?? DEFAULT_CAPACITY);
-  live.setFilter(settings.filter ?? EMPTY_FILTER);
   /** A recording opened from a file: shown read-only instead of the live timeline, which keeps recording meanwhile. */
   const imported = signal<OpenedRecording | null>(null);
   const rows = signal<TimelineRows>(rowsOf(live));
   /** Why the filter is invalid (null when it is valid); changes with the filter only, not with every batch. */
   const filterError = computed(() => rows.value.filterError);
-  const filter = signal<TimelineFilter>(live.filter);
+  const filter = signal<TimelineFilter>(settings.filter ?? EMPTY_FILTER);
+  /** Whether a regex filter is being checked: until it passes, the list keeps the previous filter. */
+  const checking = signal(false);
+  let lastCheck = 0;
   const capacity = signal(live.capacity);
   const recording = signal(true);
   const selected = signal<TimelineRecord | null>(null);
@@ -165,16 +184,60 @@ export function createTimelineStore({
     if (added) seenClasses.value = new Set([...known, ...added]);
   }
 
-  function setFilter(next: TimelineFilter): void {
-    current().setFilter(next);
-    filter.value = next;
-    refresh();
+  /** The sample a pattern is measured on, kept while the store's records stay the same (e.g. while the user types). */
+  let sampled: { store: TimelineStore; key: string; sample: RecordSample } | undefined;
+  const sampleOf = (store: TimelineStore): RecordSample => {
+    const last = store.lastSeen();
+    const key = `${store.size}/${store.dropped}/${last?.epoch}/${last?.seq}`;
+    if (sampled?.store !== store || sampled.key !== key) sampled = { store, key, sample: sampleRecords(store.all()) };
+    return sampled.sample;
+  };
+
+  /**
+   * Applies a filter to a store; a valid regex first goes to the checker, and is applied (or refused with the reason)
+   * when its answer comes, unless another filter came meanwhile.
+   */
+  function applyFilter(store: TimelineStore, next: TimelineFilter): void {
+    const check = ++lastCheck;
+    if (next.regex && regexChecker) {
+      regexChecker.warm();
+      sampleOf(store);
+    }
+    const source = next.regex ? next.text?.trim() : undefined;
+    if (!regexChecker || !source || !compiles(source)) {
+      checking.value = false;
+      store.setFilter(next);
+      refresh();
+      return;
+    }
+    checking.value = true;
+    void regexChecker.check(costRequest(source, REGEX_FLAGS, sampleOf(store))).then((problem) => {
+      if (check !== lastCheck) return;
+      batch(() => {
+        checking.value = false;
+        store.setFilter(next, problem ?? undefined);
+        refresh();
+      });
+    });
   }
+
+  function setFilter(next: TimelineFilter): void {
+    filter.value = next;
+    applyFilter(current(), next);
+  }
+
+  /** A store that has no filter yet shows its records without the regex until the checker lets it apply. */
+  function applyToNewStore(store: TimelineStore, next: TimelineFilter): void {
+    if (regexChecker && next.regex && next.text?.trim()) store.setFilter({ ...next, text: undefined });
+    applyFilter(store, next);
+  }
+  applyToNewStore(live, filter.peek());
 
   return {
     rows,
     filterError,
     filter,
+    checking,
     capacity,
     recording,
     selected,
@@ -282,20 +345,18 @@ export function createTimelineStore({
     openRecording(name: string, opened: Recording): void {
       const store = new TimelineStore(Math.max(DEFAULT_CAPACITY, opened.records.length));
       store.append(opened.records);
-      store.setFilter(filter.value);
       batch(() => {
         selected.value = null;
         imported.value = { name, recording: opened, store };
         forgetClear();
-        refresh();
+        applyToNewStore(store, filter.value);
       });
     },
     closeRecording(): void {
-      live.setFilter(filter.value);
       batch(() => {
         imported.value = null;
         selected.value = null;
-        refresh();
+        applyFilter(live, filter.value);
       });
     },
   };

@@ -304,6 +304,17 @@ describe('toParseSdkCode', () => {
   });
 });
 
+describe('toParseSdkCode with a where 50,000 levels deep', () => {
+  it('writes the where as JSON text that parses back to it', () => {
+    let where: Record<string, unknown> = { a: 1 };
+    for (let i = 0; i < 50_000; i++) where = { $or: [where] };
+    const code = toParseSdkCode({ className: 'G', where });
+    const line = code.split('\n').find((l) => l.startsWith('query.withJSON'))!;
+    const text = new Function(`return ${line.slice('query.withJSON({ where: JSON.parse('.length, -' }));'.length)};`)() as string;
+    assert.ok(text.startsWith('{"$or":[{"$or":[') && text.endsWith('{"a":1}' + ']}'.repeat(50_000)));
+  });
+});
+
 describe('jsString / literal', () => {
   it('escapes quotes, backslashes, line breaks and lone surrogates', () => {
     assert.equal(jsString("it's \\ ok"), "'it\\'s \\\\ ok'");

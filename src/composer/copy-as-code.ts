@@ -1,5 +1,6 @@
 // Writes a subscription as Parse JS SDK code that builds the same query and subscribes to it.
 
+import { exceedsDepth, stringifyJSON } from '../json-limits.js';
 import type { QueryJSON } from '../livequery/protocol.js';
 import { isPlainObject } from '../livequery/protocol.js';
 import { isGeoPoint, isGroup, whereToTree, type Condition, type Group, type WhereNode } from './where-builder.js';
@@ -196,7 +197,9 @@ export function toParseSdkCode(query: QueryJSON, options: SdkCodeOptions = {}): 
     writer.query(tree.children, 'query');
   } else {
     writer.lines.push(`const query = new Parse.Query(${jsString(query.className)});`);
-    writer.lines.push(`query.withJSON({ where: ${literal(query.where, false)} });`);
+    // literal() recurses: a where too deep for it is written as JSON text.
+    const where = exceedsDepth(query.where) ? `JSON.parse(${jsString(stringifyJSON(query.where) ?? '{}')})` : literal(query.where, false);
+    writer.lines.push(`query.withJSON({ where: ${where} });`);
   }
   if (query.keys?.length) writer.lines.push(`query.select(${query.keys.map(jsString).join(', ')});`);
   if (query.watch?.length) writer.lines.push(`query.watch(${query.watch.map(jsString).join(', ')});`);

@@ -391,3 +391,18 @@ describe('parseValue / formatValue', () => {
     assert.equal(OPERATORS[0], 'equals');
   });
 });
+
+describe('a where 50,000 levels deep (from a page)', () => {
+  /** `{"$or": [{"$or": [… {"a": 1} …]}]}`. */
+  function deepOr(depth: number): Record<string, unknown> {
+    let where: Record<string, unknown> = { a: 1 };
+    for (let i = 0; i < depth; i++) where = { $or: [where] };
+    return where;
+  }
+
+  it('is refused with the reason instead of overflowing the stack', () => {
+    assert.deepEqual(whereToTree(deepOr(50_000)), { ok: false, error: 'where nests deeper than 100 levels' });
+    assert.equal(validateWhere(deepOr(50_000)), 'where nests deeper than 100 levels');
+    assert.equal(validateWhere(deepOr(40)), null);
+  });
+});

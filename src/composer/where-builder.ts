@@ -1,5 +1,6 @@
 // A LiveQuery `where` as a tree of conditions and groups for the visual builder, with an exact round trip to JSON.
 
+import { exceedsDepth, MAX_JSON_DEPTH } from '../json-limits.js';
 import { isPlainObject } from '../livequery/protocol.js';
 
 /** Every operator Parse Server's LiveQuery matcher (QueryTools.matchesKeyConstraints) evaluates. */
@@ -99,9 +100,13 @@ function isOperatorObject(value: unknown): value is Record<string, unknown> {
 
 class Unrepresentable extends Error {}
 
+/** Reading and checking a `where` recurse through its groups: one from a page may nest thousands of levels. */
+const TOO_DEEP = `where nests deeper than ${MAX_JSON_DEPTH} levels`;
+
 /** Reads a `where` into a tree; fails with the exact reason when the builder cannot represent it. */
 export function whereToTree(where: unknown): TreeResult {
   if (!isPlainObject(where)) return { ok: false, error: 'where must be a JSON object' };
+  if (exceedsDepth(where)) return { ok: false, error: TOO_DEEP };
   try {
     return { ok: true, tree: { type: 'and', children: objectToNodes(where, '') } };
   } catch (error) {
@@ -220,6 +225,7 @@ function toElement(node: WhereNode): Record<string, unknown> {
 /** The first reason this `where` is invalid or can never match in LiveQuery, or null when it is fine. */
 export function validateWhere(where: unknown): string | null {
   if (!isPlainObject(where)) return 'where must be a JSON object';
+  if (exceedsDepth(where)) return TOO_DEEP;
   return checkObject(where, '');
 }
 

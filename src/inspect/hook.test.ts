@@ -2,18 +2,23 @@ import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, it } from 'node:test';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { WebSocket as WsWebSocket, WebSocketServer } from 'ws';
 import {
-  HOOK_CONTROL_EVENT,
-  HOOK_TAG,
-  HOOK_URGENT_EVENT,
+  HOOK_HANDSHAKE,
+  isHookHello,
   isHookMessage,
   MAX_EVENTS_PER_MESSAGE,
-  MAX_FRAME_CHARS,
+  MAX_PAGE_FRAME_CHARS,
+  MAX_PAGE_MESSAGE_CHARS,
+  pageEventChars,
   type HookMessage,
+  type HookToRelay,
   type PageSocketEvent,
+  type RelayToHook,
 } from '../messages.js';
-import { installPageHook, MAX_MESSAGE_TEXT, type PageWindow } from './install-page-hook.js';
+import { installPageHook, type PageHook, type PageWindow } from './install-page-hook.js';
 
 /** A WebSocket look-alike with the platform's shape (EventTarget, statics, getters, send errors), driven by the test. */
 class FakeWebSocket extends EventTarget {
@@ -78,11 +83,65 @@ class FakeWebSocket extends EventTarget {
   }
 }
 
+/** A MessagePort stand-in that delivers synchronously (structured-cloned, as a real port would). */
+class SyncPort {
+  other?: SyncPort;
+  onmessage: ((event: { data: unknown }) => void) | null = null;
+  postMessage(data: unknown): void {
+    this.other?.onmessage?.({ data: structuredClone(data) });
+  }
+}
+
+class SyncChannel {
+  readonly port1 = new SyncPort();
+  readonly port2 = new SyncPort();
+  constructor() {
+    this.port1.other = this.port2;
+    this.port2.other = this.port1;
+  }
+}
+
+/** The relay's end of the hook's channel, as the tests see it. */
+interface RelayEnd {
+  /** Handshakes posted on the window (one, at install). */
+  handshakes: unknown[];
+  /** What the hook said over its port, hello excluded. */
+  posted: HookMessage[];
+  /** The hook's hello. */
+  hello?: Extract<HookToRelay, { type: 'hello' }>;
+  control(control: RelayToHook): void;
+}
+
+/** Window members that carry the hook's channel: the handshake, a synchronous port, and the relay's end. */
+function channelWindow(): { members: Pick<PageWindow, 'postMessage' | 'MessageChannel'>; relay: RelayEnd } {
+  let port: SyncPort | undefined;
+  const relay: RelayEnd = {
+    handshakes: [],
+    posted: [],
+    control: (control) => port?.postMessage(control),
+  };
+  const members = {
+    MessageChannel: SyncChannel as unknown as new () => MessageChannel,
+    postMessage(message: unknown, targetOrigin: string, transfer?: Transferable[]) {
+      relay.handshakes.push(message);
+      assert.equal(message, HOOK_HANDSHAKE);
+      assert.equal(targetOrigin, '*');
+      port = transfer?.[0] as unknown as SyncPort;
+      port.onmessage = ({ data }) => {
+        if (isHookHello(data)) relay.hello = data;
+        else relay.posted.push(data as HookMessage);
+      };
+    },
+  };
+  return { members, relay };
+}
+
 interface Harness {
   win: PageWindow & { WebSocket: typeof WebSocket };
   Native: typeof WebSocket;
+  hook: PageHook;
   posted: HookMessage[];
-  origins: string[];
+  relay: RelayEnd;
   /** Runs the pending flush timers; returns every event posted so far. */
   flush(): PageSocketEvent[];
 }
@@ -104,18 +163,12 @@ function freshNative(): typeof FakeWebSocket {
   return WebSocket;
 }
 
-function harness(Native: unknown = freshNative(), origin = 'http://app.test'): Harness {
-  const posted: HookMessage[] = [];
-  const origins: string[] = [];
+function harness(Native: unknown = freshNative()): Harness {
   const timers: (() => void)[] = [];
+  const { members, relay } = channelWindow();
   const win = {
+    ...members,
     WebSocket: Native as typeof WebSocket,
-    origin,
-    postMessage(message: HookMessage, targetOrigin: string) {
-      assert.equal(this, win, 'postMessage is called on the window');
-      posted.push(structuredClone(message));
-      origins.push(targetOrigin);
-    },
     setTimeout(handler: () => void) {
       timers.push(handler);
       return timers.length;
@@ -126,15 +179,17 @@ function harness(Native: unknown = freshNative(), origin = 'http://app.test'): H
   const hook = installPageHook(win);
   assert.ok(hook);
   // These tests are about what the hook reports while a panel watches; the unwatched page is tested below.
-  hook.watch(0);
+  relay.control({ type: 'watch', generation: 1, delivered: 0 });
+  assert.equal(hook.watching, true);
   return {
     win,
     Native: Native as typeof WebSocket,
-    posted,
-    origins,
+    hook,
+    posted: relay.posted,
+    relay,
     flush() {
       for (const timer of timers.splice(0)) timer();
-      return posted.flatMap((m) => m.events);
+      return relay.posted.flatMap((m) => m.events);
     },
   };
 }
@@ -249,7 +304,7 @@ describe('page hook: what it reports', () => {
     const events = h.flush();
     assert.equal(h.posted.length, 1);
     assert.ok(h.posted.every(isHookMessage));
-    assert.deepEqual(h.origins, ['http://app.test']);
+    assert.deepEqual(h.posted.map((m) => m.generation), [1], 'stamped with the watch it answers');
     assert.deepEqual(
       events.map((e) => (e.type === 'frame' ? `${e.direction}:${e.text}` : e.type)),
       ['created', 'open', `sent:${CONNECT}`, `received:${CONNECTED}`, `sent:${SUBSCRIBE}`, 'error', 'close'],
@@ -261,13 +316,12 @@ describe('page hook: what it reports', () => {
     assert.ok(Math.abs(events[0]!.time - Date.now()) < 5000, 'epoch milliseconds');
   });
 
-  it('gives every socket a distinct id and posts with * for an opaque origin', () => {
-    const h = harness(freshNative(), 'null');
+  it('gives every socket a distinct id', () => {
+    const h = harness(freshNative());
     new h.win.WebSocket('ws://a.test/');
     new h.win.WebSocket('ws://b.test/');
     const [a, b] = h.flush();
     assert.notEqual(a!.socketId, b!.socketId);
-    assert.deepEqual(h.origins, ['*']);
   });
 
   it('stops reporting a socket whose first frame is not LiveQuery, after passing the verdict on without content', () => {
@@ -316,7 +370,7 @@ describe('page hook: what it reports', () => {
     socket.send(new Blob(['12345']));
     fake(socket).serverMessage(new ArrayBuffer(4));
     fake(socket).serverMessage(new Blob(['ab']));
-    const long = '{"op":"create","requestId":1,"object":{"s":"' + 'x'.repeat(MAX_FRAME_CHARS) + '"}}';
+    const long = '{"op":"create","requestId":1,"object":{"s":"' + 'x'.repeat(MAX_PAGE_FRAME_CHARS) + '"}}';
     fake(socket).serverMessage(long);
     const reported = frames(h.flush()).slice(2);
     assert.deepEqual(reported.slice(0, 5).map((f) => [f.direction, f.binarySize, f.text]), [
@@ -327,7 +381,7 @@ describe('page hook: what it reports', () => {
       ['received', 2, undefined],
     ]);
     const cut = reported[5]!;
-    assert.equal(cut.text?.length, MAX_FRAME_CHARS);
+    assert.equal(cut.text?.length, 64 * 1024, 'cut far below 1 MB before it leaves the page');
     assert.equal(cut.truncatedFrom, long.length);
     assert.ok(h.posted.every(isHookMessage));
   });
@@ -371,35 +425,22 @@ describe('page hook: what it reports', () => {
   });
 
   it('hands what is queued to the relay synchronously while the page unloads (pagehide), when timers no longer run', () => {
-    const listeners = new Map<string, ((event: Event) => void)[]>();
-    const urgent: HookMessage[] = [];
-    const win = {
-      WebSocket: freshNative() as unknown as typeof WebSocket,
-      origin: 'http://app.test',
-      postMessage() {},
-      setTimeout() {
-        return 0;
-      },
-      addEventListener(type: string, listener: (event: Event) => void) {
-        listeners.set(type, [...(listeners.get(type) ?? []), listener]);
-      },
-      dispatchEvent(event: Event) {
-        urgent.push(JSON.parse(String((event as CustomEvent<string>).detail)) as HookMessage);
-        return true;
-      },
-      CustomEvent,
-    };
-    installPageHook(win)!.watch(0);
+    const { win, relay, pageSaw, sync, hook, firePageHide } = pageWindow();
+    relay.control({ type: 'watch', generation: 3, delivered: 0 });
+    assert.equal(hook.watching, true);
     const socket = new win.WebSocket('wss://app.test/parse');
     fake(socket).serverOpen();
     socket.send(CONNECT);
-    for (const listener of listeners.get('pagehide') ?? []) listener(new Event('pagehide'));
+    firePageHide();
     // What the app does in its own pagehide handler, after ours.
     socket.send('{"op":"unsubscribe","requestId":1}');
-    const events = urgent.flatMap((m) => m.events);
-    assert.ok(urgent.every(isHookMessage));
+    const events = sync.flatMap((m) => m.events);
+    assert.ok(sync.every(isHookMessage));
+    assert.deepEqual(sync.map((m) => m.generation), [3, 3]);
     assert.deepEqual(events.map((e) => e.type), ['created', 'open', 'frame', 'frame']);
     assert.equal(frames(events).at(-1)?.text, '{"op":"unsubscribe","requestId":1}');
+    assert.deepEqual(relay.posted.filter((m) => m.events.length), [], 'nothing went the asynchronous way');
+    assert.deepEqual(pageSaw, [], 'the page saw none of it');
   });
 
   it('splits a burst into messages of at most MAX_EVENTS_PER_MESSAGE events', () => {
@@ -410,8 +451,23 @@ describe('page hook: what it reports', () => {
     for (let i = 0; i < MAX_EVENTS_PER_MESSAGE * 2; i++) fake(socket).serverMessage(`{"op":"subscribed","requestId":${i}}`);
     const events = h.flush();
     assert.equal(events.length, MAX_EVENTS_PER_MESSAGE * 2 + 3);
-    assert.ok(h.posted.length >= 3 && h.posted.every((m) => m.tag === HOOK_TAG && m.events.length <= MAX_EVENTS_PER_MESSAGE));
+    assert.ok(h.posted.length >= 3 && h.posted.every((m) => m.type === 'events' && m.events.length <= MAX_EVENTS_PER_MESSAGE));
     assert.ok(h.posted.every(isHookMessage));
+  });
+
+  it('posts a burst of long frames as soon as a message’s worth of characters waits, each message within the limits', () => {
+    const h = harness();
+    const socket = new h.win.WebSocket('wss://app.test/parse');
+    fake(socket).serverOpen();
+    socket.send(CONNECT);
+    fake(socket).serverMessage(CONNECTED);
+    const long = `{"op":"create","requestId":1,"object":{"s":"${'x'.repeat(200_000)}"}}`;
+    for (let i = 0; i < 40; i++) fake(socket).serverMessage(long);
+    assert.ok(h.posted.length >= 2, `${h.posted.length} messages before any timer ran`);
+    h.flush();
+    assert.ok(h.posted.every(isHookMessage), 'every message passes the relay’s validator');
+    assert.equal(frames(h.posted.flatMap((m) => m.events)).length, 42);
+    assert.ok(frames(h.posted.flatMap((m) => m.events)).slice(2).every((f) => f.text?.length === MAX_PAGE_FRAME_CHARS && f.truncatedFrom === long.length));
   });
 
   it('never throws into the page when reporting fails', () => {
@@ -425,44 +481,96 @@ describe('page hook: what it reports', () => {
   });
 });
 
-describe('page hook while no panel watches', () => {
-  /** A window with listeners and synchronous CustomEvent dispatch, like the page's: the relay's side is `handedOver`. */
-  function pageWindow() {
-    const target = new EventTarget();
-    const posted: HookMessage[] = [];
-    const handedOver: HookMessage[] = [];
-    const timers: (() => void)[] = [];
-    const pageListener: string[] = [];
-    const win = {
-      WebSocket: freshNative() as unknown as typeof WebSocket,
-      origin: 'http://app.test',
-      postMessage(message: HookMessage) {
-        posted.push(structuredClone(message));
-      },
-      setTimeout(handler: () => void) {
-        timers.push(handler);
-        return timers.length;
-      },
-      addEventListener: (type: string, listener: (event: Event) => void, capture?: boolean) =>
-        target.addEventListener(type, listener, capture),
-      dispatchEvent: (event: Event) => target.dispatchEvent(event),
-      CustomEvent,
-      crypto: globalThis.crypto,
-      performance,
-    };
-    const hook = installPageHook(win)!;
-    target.addEventListener(HOOK_URGENT_EVENT, (event) => {
-      handedOver.push(JSON.parse(String((event as CustomEvent<string>).detail)) as HookMessage);
-    });
-    // A page script's listener, added after the hook.
-    target.addEventListener(HOOK_CONTROL_EVENT, () => pageListener.push('saw a control event'));
-    const control = (detail: string) => target.dispatchEvent(new CustomEvent(HOOK_CONTROL_EVENT, { detail }));
-    const runTimers = () => {
-      for (const timer of timers.splice(0)) timer();
-    };
-    return { win, hook, posted, handedOver, timers, pageListener, control, runTimers };
+/**
+ * A window whose events are real (an EventTarget): the hook's synchronous event reaches a capture listener
+ * registered for its hello's type (the relay's, `sync`), and `pageSaw` is a page script's listener for every event
+ * type the hook could use.
+ */
+function pageWindow() {
+  const target = new EventTarget();
+  const timers: (() => void)[] = [];
+  const sync: HookMessage[] = [];
+  const pageSaw: string[] = [];
+  const { members, relay } = channelWindow();
+  const win = {
+    ...members,
+    WebSocket: freshNative() as unknown as typeof WebSocket,
+    setTimeout(handler: () => void) {
+      timers.push(handler);
+      return timers.length;
+    },
+    addEventListener: (type: string, listener: (event: Event) => void, capture?: boolean) => target.addEventListener(type, listener, capture),
+    dispatchEvent: (event: Event) => target.dispatchEvent(event),
+    CustomEvent,
+    crypto: globalThis.crypto,
+    performance,
+  };
+  const hook = installPageHook(win)!;
+  assert.ok(relay.hello, 'the hook says hello first');
+  target.addEventListener(
+    relay.hello.syncEvent,
+    (event) => {
+      event.stopImmediatePropagation();
+      const detail = String((event as CustomEvent<string>).detail);
+      if (detail.startsWith('{"type":"events"')) sync.push(JSON.parse(detail) as HookMessage);
+    },
+    true,
+  );
+  // A page script's listeners, added after the hook and the relay.
+  for (const type of ['message', 'pagehide', '__liveQueryDevtoolsHookUrgent__', '__liveQueryDevtoolsHookControl__', relay.hello.syncEvent]) {
+    target.addEventListener(type, (event) => pageSaw.push(event.type));
   }
+  const runTimers = () => {
+    for (const timer of timers.splice(0)) timer();
+  };
+  const firePageHide = () => {
+    target.dispatchEvent(new Event('pagehide'));
+    pageSaw.splice(pageSaw.indexOf('pagehide'), 1);
+  };
+  return { win, hook, relay, posted: relay.posted, sync, timers, pageSaw, runTimers, firePageHide, target };
+}
 
+describe('page hook: its private channel to the relay', () => {
+  it('opens it before anything else: one handshake with one port, then a hello naming a random synchronous event', () => {
+    const { relay } = pageWindow();
+    assert.deepEqual(relay.handshakes, [HOOK_HANDSHAKE]);
+    assert.match(relay.hello!.syncEvent, /^[a-z0-9]{24}$/);
+    assert.notEqual(pageWindow().relay.hello!.syncEvent, relay.hello!.syncEvent, 'a new one per document');
+  });
+
+  it('opens it even when there is no WebSocket to wrap, so that the relay’s first handshake is always the hook’s', () => {
+    const { members, relay } = channelWindow();
+    assert.equal(installPageHook({ ...members, setTimeout: () => 0 }), undefined);
+    assert.deepEqual(relay.handshakes, [HOOK_HANDSHAKE]);
+  });
+
+  it('takes controls only from its port: window events and messages a page dispatches change nothing', () => {
+    const { win, hook, relay, target, runTimers } = pageWindow();
+    relay.control({ type: 'watch', generation: 1, delivered: 0 });
+    for (const detail of ['unwatch:0', '{"type":"unwatch","generation":1,"delivered":0}']) {
+      for (const type of ['__liveQueryDevtoolsHookControl__', 'message', relay.hello!.syncEvent]) {
+        target.dispatchEvent(new CustomEvent(type, { detail }));
+      }
+    }
+    target.dispatchEvent(Object.assign(new Event('message'), { data: { type: 'unwatch', generation: 1, delivered: 0 } }));
+    assert.equal(hook.watching, true);
+    const socket = new win.WebSocket('wss://app.test/parse');
+    fake(socket).serverOpen();
+    runTimers();
+    assert.deepEqual(relay.posted.flatMap((m) => m.events).map((e) => e.type), ['created', 'open']);
+  });
+
+  it('ignores controls on its port that are not well formed', () => {
+    const { hook, relay } = pageWindow();
+    const port = relay as unknown as { control(value: unknown): void };
+    for (const bad of ['watch:0', null, [], { type: 'watch' }, { type: 'watch', generation: -1, delivered: 0 }, { type: 'watch', generation: 1, delivered: '0' }, { type: 'WATCH', generation: 1, delivered: 0 }]) {
+      port.control(bad);
+    }
+    assert.equal(hook.watching, false);
+  });
+});
+
+describe('page hook while no panel watches', () => {
   it('posts nothing and sets no timer, however busy the LiveQuery socket', () => {
     const { win, posted, timers } = pageWindow();
     const socket = new win.WebSocket('wss://app.test/parse');
@@ -474,8 +582,26 @@ describe('page hook while no panel watches', () => {
     assert.equal(timers.length, 0);
   });
 
+  it('keeps only the cut of a long frame, not the whole frame, in its summary', () => {
+    setFlagsFromString('--expose-gc');
+    const gc = runInNewContext('gc') as () => void;
+    const { win, hook } = pageWindow();
+    const socket = new win.WebSocket('wss://app.test/parse');
+    fake(socket).serverOpen();
+    socket.send(CONNECT);
+    fake(socket).serverMessage(CONNECTED);
+    gc();
+    const before = process.memoryUsage().heapUsed;
+    // Distinct frames of 4 M characters: the summary keeps the latest ~15 cuts of 64 K (1 MB), not their 60 MB frames.
+    for (let i = 0; i < 60; i++) fake(socket).serverMessage(`{"op":"create","requestId":1,"object":{"n":${i},"s":"`.padEnd(4_000_000, 'x'));
+    gc();
+    const grown = process.memoryUsage().heapUsed - before;
+    assert.ok(grown < 20_000_000, `the heap grew by ${Math.round(grown / 1e6)} MB`);
+    assert.equal(hook.watching, false);
+  });
+
   it('hands its bounded summary over at once when watched (the state, the latest events, how many it did not keep), then posts as events happen', () => {
-    const { win, hook, posted, handedOver, control, runTimers, pageListener } = pageWindow();
+    const { win, hook, posted, relay, runTimers, pageSaw } = pageWindow();
     const socket = new win.WebSocket('wss://app.test/parse');
     fake(socket).serverOpen();
     socket.send(CONNECT);
@@ -483,9 +609,10 @@ describe('page hook while no panel watches', () => {
     socket.send(SUBSCRIBE);
     fake(socket).serverMessage('{"op":"subscribed","requestId":1,"clientId":"c"}');
     for (let i = 0; i < 600; i++) fake(socket).serverMessage(`{"op":"create","requestId":1,"object":{"className":"Game","objectId":"o${i}"}}`);
-    control('watch:0');
+    relay.control({ type: 'watch', generation: 1, delivered: 0 });
     assert.equal(hook.watching, true);
-    assert.deepEqual(pageListener, [], 'the page never sees the control event');
+    const handedOver = posted.splice(0);
+    assert.deepEqual(pageSaw, [], 'the page sees nothing of it');
     assert.ok(handedOver.every(isHookMessage));
     assert.ok(handedOver.every((m) => !m.replay), 'nothing was sent before: nothing to replay');
     const events = handedOver.flatMap((m) => m.events);
@@ -500,31 +627,30 @@ describe('page hook while no panel watches', () => {
   });
 
   it('stops posting when unwatched, and a later watcher gets the state as a replay and only the new events', () => {
-    const { win, posted, handedOver, control, runTimers } = pageWindow();
-    control('watch:0');
+    const { win, posted, relay, runTimers } = pageWindow();
+    relay.control({ type: 'watch', generation: 1, delivered: 0 });
     const socket = new win.WebSocket('wss://app.test/parse');
     fake(socket).serverOpen();
     socket.send(CONNECT);
     fake(socket).serverMessage(CONNECTED);
     runTimers();
-    const postedBefore = posted.length;
     const delivered = posted.at(-1)!.seq!;
     assert.equal(delivered, 4, 'each message says how far it goes');
-    control(`unwatch:${delivered}`);
+    relay.control({ type: 'unwatch', generation: 1, delivered });
     fake(socket).serverMessage('{"op":"create","requestId":1,"object":{"className":"Game","objectId":"late"}}');
     runTimers();
-    assert.equal(posted.length, postedBefore);
-    handedOver.length = 0;
-    control(`watch:${delivered}`);
-    const [replay, fresh] = handedOver;
+    posted.splice(0);
+    relay.control({ type: 'watch', generation: 2, delivered });
+    const [replay, fresh] = posted;
     assert.equal(replay?.replay, true);
     assert.deepEqual(replay?.events.map((e) => e.type), ['created', 'open', 'frame', 'frame']);
     assert.deepEqual(frames(fresh?.events ?? []).map((f) => f.text), ['{"op":"create","requestId":1,"object":{"className":"Game","objectId":"late"}}']);
+    assert.deepEqual(posted.map((m) => m.generation), [2, 2], 'stamped with the new watch');
   });
 
   it('a watcher that got less than was posted (a port died, a stop dropped a batch) gets the rest again, in order', () => {
-    const { win, posted, handedOver, control, runTimers } = pageWindow();
-    control('watch:0');
+    const { win, posted, relay, runTimers } = pageWindow();
+    relay.control({ type: 'watch', generation: 1, delivered: 0 });
     const socket = new win.WebSocket('wss://app.test/parse');
     fake(socket).serverOpen();
     runTimers();
@@ -533,28 +659,28 @@ describe('page hook while no panel watches', () => {
     fake(socket).serverMessage(CONNECTED);
     runTimers();
     // The relay dropped that last batch with its port.
-    control(`unwatch:${delivered}`);
-    handedOver.length = 0;
-    control(`watch:${delivered}`);
-    const fresh = handedOver.filter((m) => !m.replay).flatMap((m) => m.events);
+    relay.control({ type: 'unwatch', generation: 1, delivered });
+    posted.splice(0);
+    relay.control({ type: 'watch', generation: 2, delivered });
+    const fresh = posted.filter((m) => !m.replay).flatMap((m) => m.events);
     assert.deepEqual(frames(fresh).map((f) => f.text), [CONNECT, CONNECTED]);
   });
 
   it('a second watch while events wait for the batch timer hands them over once, losing none', () => {
-    const { win, posted, handedOver, control, runTimers } = pageWindow();
-    control('watch:0');
+    const { win, posted, relay, runTimers } = pageWindow();
+    relay.control({ type: 'watch', generation: 1, delivered: 0 });
     const socket = new win.WebSocket('wss://app.test/parse');
     fake(socket).serverOpen();
     socket.send(CONNECT);
-    control('watch:0');
+    relay.control({ type: 'watch', generation: 2, delivered: 0 });
     fake(socket).serverMessage(CONNECTED);
     runTimers();
-    const all = [...handedOver, ...posted].flatMap((m) => (m.replay ? [] : m.events));
+    const all = posted.flatMap((m) => (m.replay ? [] : m.events));
     assert.deepEqual(all.map((e) => e.type), ['created', 'open', 'frame', 'frame']);
   });
 
-  it('splits a large hand-over by size, so that the relay takes every part', () => {
-    const { win, handedOver, control } = pageWindow();
+  it('splits a large hand-over into messages within the per-message limits, so that the relay takes every part', () => {
+    const { win, posted, relay } = pageWindow();
     const socket = new win.WebSocket('wss://app.test/parse');
     fake(socket).serverOpen();
     socket.send(CONNECT);
@@ -562,21 +688,14 @@ describe('page hook while no panel watches', () => {
     // Subscriptions are state: the summary keeps them whole, however large their queries.
     const big = (n: number) => `{"op":"subscribe","requestId":${n},"query":{"className":"Game","where":{"tag":"${'x'.repeat(60_000)}"}}}`;
     for (let n = 1; n <= 40; n++) socket.send(big(n));
-    control('watch:0');
-    assert.ok(handedOver.length > 1, 'more than one message');
-    for (const message of handedOver) {
-      const text = message.events.reduce((sum, e) => sum + (e.type === 'frame' ? (e.text?.length ?? 0) : 0), 0);
-      assert.ok(text <= MAX_MESSAGE_TEXT, `${text} characters in one message`);
+    relay.control({ type: 'watch', generation: 1, delivered: 0 });
+    assert.ok(posted.length > 1, 'more than one message');
+    assert.ok(posted.every(isHookMessage), 'each within the validator’s limits');
+    for (const message of posted) {
+      const chars = message.events.reduce((sum, e) => sum + pageEventChars(e), 0);
+      assert.ok(chars <= MAX_PAGE_MESSAGE_CHARS, `${chars} characters in one message`);
     }
-  });
-
-  it('ignores control events that are not its own words', () => {
-    const { hook, control } = pageWindow();
-    control('{"watch":true}');
-    control('WATCH');
-    control('watch');
-    control('watch:-1');
-    assert.equal(hook.watching, false);
+    assert.equal(posted.flatMap((m) => m.events).length, 44);
   });
 });
 

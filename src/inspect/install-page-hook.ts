@@ -1,15 +1,10 @@
-// Installs the WebSocket hook on a page window: keeps a bounded summary, and posts events to the relay only while watched.
+// Installs the WebSocket hook on a page window: keeps a bounded summary, and hands events to the relay only while watched.
 
-import {
-  HOOK_CONTROL_EVENT,
-  HOOK_TAG,
-  HOOK_URGENT_EVENT,
-  MAX_EVENTS_PER_MESSAGE,
-  parseHookControl,
-  type HookMessage,
-  type PageSocketEvent,
-} from '../messages.js';
-import { PageSummary, seqOf, textLength, type SummaryLimits } from './page-summary.js';
+import { MAX_EVENTS_PER_MESSAGE, MAX_PAGE_MESSAGE_CHARS, pageEventChars, type HookMessage, type PageSocketEvent } from '../messages.js';
+import { splitIntoBatches } from './batches.js';
+import { createDisguise, type DisguiseRealm } from './disguise.js';
+import { openRelayLink, randomName, type LinkWindow } from './hook-link.js';
+import { PageSummary, seqOf, type SummaryLimits } from './page-summary.js';
 import { installSocketHook } from './socket-hook.js';
 
 // Captured when the hook loads, before any page script can replace it.
@@ -17,34 +12,12 @@ const reflectApply = Reflect.apply;
 
 /** Waiting this long gathers a burst of frames into one message. */
 export const FLUSH_DELAY_MS = 16;
-/** Frame text per message at most (one frame is at most MAX_FRAME_CHARS): far below what the relay accepts. */
-export const MAX_MESSAGE_TEXT = 1_000_000;
 
-export interface PageWindow {
+export interface PageWindow extends LinkWindow, DisguiseRealm {
   WebSocket?: typeof WebSocket;
-  origin?: string;
-  postMessage(message: HookMessage, targetOrigin: string): void;
   setTimeout(handler: () => void, timeout: number): unknown;
   addEventListener?(type: string, listener: (event: Event) => void, capture?: boolean): void;
-  dispatchEvent?(event: Event): boolean;
-  CustomEvent?: typeof CustomEvent;
-  crypto?: Pick<Crypto, 'getRandomValues'>;
   performance?: Pick<Performance, 'now' | 'timeOrigin'>;
-}
-
-/** A random id for this document, so socket ids from different frames and loads never collide. */
-function documentId(win: PageWindow): string {
-  const alphabet = 'abcdefghijklmnopqrstuvwxyz0123456789';
-  const bytes = new Uint8Array(12);
-  try {
-    if (!win.crypto) throw new Error('no crypto');
-    win.crypto.getRandomValues(bytes);
-  } catch {
-    for (let i = 0; i < bytes.length; i++) bytes[i] = Math.floor(Math.random() * 256);
-  }
-  let id = '';
-  for (const byte of bytes) id += alphabet[byte % alphabet.length];
-  return id;
 }
 
 function clock(win: PageWindow): () => number {
@@ -59,13 +32,13 @@ function clock(win: PageWindow): () => number {
   return Date.now;
 }
 
-/** Driven by the relay through HOOK_CONTROL_EVENT; exposed for tests. */
+/** Driven by the relay over the private port; exposed for tests. */
 export interface PageHook {
   /**
    * A panel watches this tab: hand over what the summary holds after event `delivered` (the last one that reached
-   * the service worker), then post every event as it happens.
+   * the service worker), then post every event as it happens, stamped with `generation`.
    */
-  watch(delivered?: number): void;
+  watch(delivered?: number, generation?: number): void;
   /** Nobody watches: post nothing, keep the summary; the next watcher resumes after `delivered`. */
   unwatch(delivered?: number): void;
   readonly watching: boolean;
@@ -73,102 +46,74 @@ export interface PageHook {
 
 /** Installs the hook; returns undefined when the window has no WebSocket or it could not be replaced. */
 export function installPageHook(win: PageWindow, summaryLimits?: SummaryLimits): PageHook | undefined {
+  // First, before anything can fail: the relay takes the first handshake of this window, so it must be ours.
+  const link = openRelayLink(win);
   // Captured now: the page may replace any of these later.
-  const postMessage = win.postMessage;
   const setTimer = win.setTimeout;
-  const dispatchEvent = win.dispatchEvent;
-  const CustomEventCtor = win.CustomEvent;
-  const stringify = JSON.stringify;
-  const targetOrigin = typeof win.origin === 'string' && /^https?:\/\//.test(win.origin) ? win.origin : '*';
   const now = clock(win);
-  const prefix = documentId(win);
+  const prefix = randomName(win, 12);
   let count = 0;
   let queue: PageSocketEvent[] = [];
+  let queuedChars = 0;
   /** The last event handed to the relay. */
   let handedThrough = 0;
+  let generation = 0;
   let scheduled = false;
   let hiding = false;
   let watching = false;
   const summary = new PageSummary(summaryLimits);
 
-  /**
-   * Messages of at most MAX_EVENTS_PER_MESSAGE events and MAX_MESSAGE_TEXT characters of frames (the relay refuses a
-   * larger synchronous hand-over); each but a replay says the sequence number of its last event.
-   */
-  const messages = (events: PageSocketEvent[], extra: Omit<HookMessage, 'tag' | 'events'> = {}): HookMessage[] => {
+  /** Messages within the per-message limits; each but a replay says the sequence number of its last event. */
+  const messages = (events: PageSocketEvent[], extra: { replay?: true; notKept?: number } = {}): HookMessage[] => {
     const out: HookMessage[] = [];
-    const close = (part: PageSocketEvent[]) => {
-      const message: HookMessage = { tag: HOOK_TAG, events: part, ...(out.length === 0 ? extra : {}) };
-      const last = part.at(-1);
+    const batches = splitIntoBatches(events);
+    if (!batches.length && extra.notKept) batches.push([]);
+    for (const batch of batches) {
+      const message: HookMessage = { type: 'events', generation, events: batch, ...(out.length === 0 ? extra : {}) };
+      const last = batch.at(-1);
       if (!extra.replay && last) message.seq = seqOf(last);
       out.push(message);
-    };
-    let part: PageSocketEvent[] = [];
-    let chars = 0;
-    for (const event of events) {
-      const length = textLength(event);
-      if (part.length && (part.length === MAX_EVENTS_PER_MESSAGE || chars + length > MAX_MESSAGE_TEXT)) {
-        close(part);
-        part = [];
-        chars = 0;
-      }
-      part.push(event);
-      chars += length;
     }
-    if (part.length || (out.length === 0 && extra.notKept)) close(part);
     return out;
-  };
-
-  const post = (message: HookMessage): void => {
-    try {
-      reflectApply(postMessage, win, [message, targetOrigin]);
-    } catch {
-      // Nothing to do: the page must not notice.
-    }
-  };
-
-  /** Synchronous hand-over to the relay (while the document unloads, or in answer to a control event). */
-  const dispatch = (message: HookMessage): void => {
-    if (!dispatchEvent || !CustomEventCtor) return;
-    try {
-      reflectApply(dispatchEvent, win, [new CustomEventCtor(HOOK_URGENT_EVENT, { detail: stringify(message) })]);
-    } catch {
-      // Nothing to do: the page must not notice.
-    }
   };
 
   const takeQueue = (): PageSocketEvent[] => {
     const events = queue;
     queue = [];
+    queuedChars = 0;
     handedThrough = summary.postedThrough;
     return events;
   };
 
   const flush = (): void => {
-    if (!watching) return;
-    for (const message of messages(takeQueue())) post(message);
+    if (!watching || !link) return;
+    for (const message of messages(takeQueue())) link.post(message);
   };
 
   /** While the document unloads: hands what is queued to the relay synchronously (no timer or task runs anymore). */
   const flushNow = (): void => {
-    if (!watching || !queue.length) return;
-    for (const message of messages(takeQueue())) dispatch(message);
+    if (!watching || !link || !queue.length) return;
+    for (const message of messages(takeQueue())) link.postNow(message);
   };
 
-  const watch = (delivered = handedThrough): void => {
+  const watch = (delivered = handedThrough, nextGeneration = generation): void => {
     watching = true;
+    generation = nextGeneration;
     // What is queued, or was handed over but did not reach the worker, is part of the backfill.
     queue = [];
+    queuedChars = 0;
     summary.rewindPosted(Math.min(delivered, handedThrough));
     const { replay, fresh, notKept } = summary.backfill();
     handedThrough = summary.postedThrough;
-    for (const message of messages(replay, { replay: true })) dispatch(message);
-    for (const message of messages(fresh, notKept ? { notKept } : {})) dispatch(message);
+    if (!link) return;
+    for (const message of messages(replay, { replay: true })) link.post(message);
+    for (const message of messages(fresh, notKept ? { notKept } : {})) link.post(message);
   };
 
   const unwatch = (delivered = handedThrough): void => {
     watching = false;
     queue = [];
+    queuedChars = 0;
     handedThrough = Math.min(delivered, handedThrough);
     summary.rewindPosted(handedThrough);
   };
@@ -181,9 +126,10 @@ export function installPageHook(win: PageWindow, summaryLimits?: SummaryLimits):
     // Marked before it is kept: a burst that overflows the summary while queued is not counted as missed.
     summary.markPosted(summary.nextSeq);
     summary.observe(event);
-    queue.push(event);
+    queue[queue.length] = event;
+    queuedChars += pageEventChars(event);
     if (hiding) flushNow();
-    else if (queue.length >= MAX_EVENTS_PER_MESSAGE) flush();
+    else if (queue.length >= MAX_EVENTS_PER_MESSAGE || queuedChars >= MAX_PAGE_MESSAGE_CHARS) flush();
     else if (!scheduled) {
       scheduled = true;
       reflectApply(setTimer, win, [
@@ -197,6 +143,7 @@ export function installPageHook(win: PageWindow, summaryLimits?: SummaryLimits):
   };
 
   try {
+    link?.onControl((control) => (control.type === 'watch' ? watch(control.delivered, control.generation) : unwatch(control.delivered)));
     // Added now, before any page script: the app's own pagehide handlers (unsubscribe, close) run after it and are
     // reported synchronously too, since `report` flushes at once once the page is hiding.
     win.addEventListener?.('pagehide', () => {
@@ -205,18 +152,8 @@ export function installPageHook(win: PageWindow, summaryLimits?: SummaryLimits):
     }, true);
     // Back from the back/forward cache: timers run again.
     win.addEventListener?.('pageshow', () => (hiding = false), true);
-    // Registered before any page script: it runs first on window and hides the event from the page's listeners.
-    win.addEventListener?.(
-      HOOK_CONTROL_EVENT,
-      (event: Event) => {
-        event.stopImmediatePropagation();
-        const control = parseHookControl((event as CustomEvent<unknown>).detail);
-        if (control?.watch) watch(control.delivered);
-        else if (control) unwatch(control.delivered);
-      },
-      true,
-    );
-    const installed = installSocketHook({ global: win, report, now, newSocketId: () => `${prefix}-${++count}` });
+    const disguise = createDisguise(win);
+    const installed = installSocketHook({ global: win, report, now, disguise, newSocketId: () => `${prefix}-${++count}` });
     if (!installed) return undefined;
   } catch {
     return undefined;

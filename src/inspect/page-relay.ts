@@ -1,22 +1,10 @@
 // Entry of the ISOLATED content script: relays the page hook's validated messages to the background while a panel watches.
 
 import type { Runtime } from 'webextension-polyfill';
-import {
-  HOOK_CONTROL_EVENT,
-  HOOK_TAG,
-  HOOK_URGENT_EVENT,
-  MAX_EVENTS_PER_MESSAGE,
-  MAX_FRAME_CHARS,
-  RELAY_PORT,
-  WATCHING_STORAGE_KEY,
-  type HookControl,
-} from '../messages.js';
+import { MAX_PAGE_URL_CHARS, RELAY_PORT, WATCHING_STORAGE_KEY } from '../messages.js';
 import { extensionApi as api } from '../extension-api.js';
+import { acceptHookPort } from './hook-port.js';
 import { createRelay } from './relay-core.js';
-
-const MAX_URL_CHARS = 8192;
-/** A batch of events at their largest, as JSON (frames are cut to MAX_FRAME_CHARS by the hook). */
-const MAX_URGENT_CHARS = MAX_EVENTS_PER_MESSAGE * 1024 + 4 * MAX_FRAME_CHARS;
 
 function contextValid(): boolean {
   try {
@@ -26,47 +14,22 @@ function contextValid(): boolean {
   }
 }
 
-function controlHook(control: HookControl): void {
-  window.dispatchEvent(new CustomEvent(HOOK_CONTROL_EVENT, { detail: control }));
-}
+// First, at document_start before any page script: the hook's handshake is already on its way.
+const hook = acceptHookPort(window, (data, urgent) => relay.onHookMessage(data, urgent));
 
 const relay = createRelay({
   connect: () => api.runtime.connect({ name: RELAY_PORT }),
   contextValid,
-  documentUrl: () => location.href.slice(0, MAX_URL_CHARS),
+  documentUrl: () => location.href.slice(0, MAX_PAGE_URL_CHARS),
   newDocumentId: () => crypto.randomUUID(),
-  controlHook,
+  controlHook: (control) => hook.control(control),
   setTimeout: (handler, ms) => setTimeout(handler, ms),
-  now: () => Date.now(),
   onStop: () => {
-    window.removeEventListener('message', onMessage, true);
-    window.removeEventListener(HOOK_URGENT_EVENT, onUrgentMessage, true);
+    hook.close();
     window.removeEventListener('pagehide', onPageHide);
     window.removeEventListener('pageshow', onPageShow);
   },
 });
-
-function onMessage(event: MessageEvent): void {
-  const data = event.data as { tag?: unknown } | null;
-  if (event.source !== window || typeof data !== 'object' || data === null || data.tag !== HOOK_TAG) return;
-  // Registered before any page script: the page's own message listeners never see the hook's traffic.
-  event.stopImmediatePropagation();
-  relay.onWindowMessage(true, event.data);
-}
-
-/** The hook's synchronous channel (unloading, or answering a control event): JSON text, validated like any hook message. */
-function onUrgentMessage(event: Event): void {
-  const detail = (event as CustomEvent<unknown>).detail;
-  if (event.target !== window || typeof detail !== 'string' || detail.length > MAX_URGENT_CHARS) return;
-  event.stopImmediatePropagation();
-  let data: unknown;
-  try {
-    data = JSON.parse(detail);
-  } catch {
-    return;
-  }
-  relay.onWindowMessage(true, data, true);
-}
 
 function onPageHide(event: PageTransitionEvent): void {
   if (event.isTrusted) relay.flushNow();
@@ -93,9 +56,6 @@ api.runtime.onMessage.addListener((message: unknown, sender: Runtime.MessageSend
   if (sender.id === api.runtime.id && !sender.tab) relay.onBackgroundMessage(message);
 });
 
-// Capture phase, registered at document_start: page listeners registered later cannot stop it.
-window.addEventListener('message', onMessage, true);
-window.addEventListener(HOOK_URGENT_EVENT, onUrgentMessage, true);
 window.addEventListener('pagehide', onPageHide);
 window.addEventListener('pageshow', onPageShow);
 // While no panel is open anywhere, nothing more happens here: no port, no message, the worker sleeps.

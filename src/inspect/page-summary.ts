@@ -1,6 +1,6 @@
 // What the page keeps about its LiveQuery sockets while no panel watches: their state and the last events, bounded.
 
-import type { PageSocketEvent } from '../messages.js';
+import { MAX_PAGE_FRAME_CHARS, type PageSocketEvent } from '../messages.js';
 import { ReplayLog } from './replay-log.js';
 
 export interface SummaryLimits {
@@ -12,7 +12,7 @@ export interface SummaryLimits {
   maxFrameChars: number;
 }
 
-export const DEFAULT_SUMMARY_LIMITS: SummaryLimits = { maxEvents: 500, maxChars: 1_000_000, maxFrameChars: 64 * 1024 };
+export const DEFAULT_SUMMARY_LIMITS: SummaryLimits = { maxEvents: 500, maxChars: 1_000_000, maxFrameChars: MAX_PAGE_FRAME_CHARS };
 
 export interface Backfill {
   /** State-defining events a watcher was already sent: to rebuild socket state without recording it again. */

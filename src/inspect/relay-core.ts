@@ -4,10 +4,12 @@ import {
   isBackgroundToRelay,
   isHookMessage,
   MAX_EVENTS_PER_MESSAGE,
-  type HookControl,
+  MAX_PAGE_MESSAGE_CHARS,
   type PageSocketEvent,
   type RelayToBackground,
+  type RelayToHook,
 } from '../messages.js';
+import { batchChars } from './batches.js';
 
 /** The part of a runtime port the relay uses. */
 export interface RelayPort {
@@ -26,40 +28,36 @@ export interface RelayDeps {
   /** A random id: one per document, and a new one when the document comes back from the back/forward cache. */
   newDocumentId(): string;
   /**
-   * Tells the page hook to start (`watch:<n>`) or stop (`unwatch:<n>`) posting, where n is the sequence number of the
-   * last event that reached a port. On watch the hook hands over synchronously, through `onWindowMessage(…, urgent)`,
-   * before this returns.
+   * Tells the page hook, over its private port, to start or stop posting. On `watch` it hands over (through
+   * `onHookMessage`, usually a task later) what came after `delivered`, the last event that reached a port.
    */
-  controlHook(control: HookControl): void;
+  controlHook(control: RelayToHook): void;
   setTimeout(handler: () => void, ms: number): unknown;
-  now(): number;
   /** Called once when the relay stops for good, to remove its listeners. */
   onStop?(): void;
 }
 
 export interface RelayLimits {
-  /** Events held while the background is unreachable (the oldest are dropped and counted). */
+  /** Events held until the next flush (the oldest messages are dropped and counted). */
   maxQueued: number;
+  /** Characters held until the next flush (see pageEventChars), the same way. */
+  maxQueuedChars: number;
   flushDelayMs: number;
-  /** Retry delays grow from the first to the last while connecting keeps failing. */
-  retryDelaysMs: readonly number[];
 }
 
 export const DEFAULT_RELAY_LIMITS: RelayLimits = {
   maxQueued: 10_000,
+  maxQueuedChars: 4 * MAX_PAGE_MESSAGE_CHARS,
   flushDelayMs: 16,
-  retryDelaysMs: [500, 1000, 2000, 5000, 10_000, 30_000],
 };
-
-/** A port that lived this long was a working connection: failures after it start the back-off afresh. */
-const HEALTHY_PORT_MS = 5000;
 
 export interface Relay {
   /**
-   * A `message` event seen on the window: queued only while watched, when it comes from this window and is a valid
-   * hook message. `urgent` (the document is unloading) sends at once instead of after the batching delay.
+   * A message from the page hook's private channel: queued only while the hook was asked to watch and when it
+   * answers that watch (its generation) and is valid. `urgent` (the document is unloading) sends at once instead of
+   * after the batching delay.
    */
-  onWindowMessage(fromThisWindow: boolean, data: unknown, urgent?: boolean): void;
+  onHookMessage(data: unknown, urgent?: boolean): void;
   /** A message from the background through tabs.sendMessage (a panel started or stopped watching the tab). */
   onBackgroundMessage(message: unknown): void;
   /** The document is unloading: send what is queued now, timers will not run again. */
@@ -71,10 +69,13 @@ export interface Relay {
   announce(pageLoad?: boolean): void;
   readonly watched: boolean;
   readonly stopped: boolean;
+  /** What waits in the relay's queue (for tests: it is bounded). */
+  readonly queued: { events: number; chars: number };
 }
 
 interface Chunk {
   events: PageSocketEvent[];
+  chars: number;
   replay?: boolean;
   notKept?: number;
   /** The hook's sequence number of the last event (not for replays). */
@@ -86,14 +87,22 @@ interface Chunk {
  * a worker that (re)started before the tab's panel reattached says "not watched", and nothing is sent that it would
  * drop. What reached a port is tracked by the hook's sequence numbers (`delivered`): each hand-over and each stop
  * tells the hook where to resume, so a dropped port or a stop loses and repeats nothing.
+ *
+ * When a port fails (it disconnects, cannot be opened, or a postMessage throws) the relay gives up on it: it closes
+ * it, tells the hook to stop, keeps nothing and sets no timer. It resumes only when the worker asks again (its next
+ * `watch`) or the document is announced again. A failed postMessage's events are not sent again: they are counted
+ * as dropped on the next message that reaches a worker.
  */
 export function createRelay(deps: RelayDeps, limits: RelayLimits = DEFAULT_RELAY_LIMITS): Relay {
   let documentId = deps.newDocumentId();
   let queue: Chunk[] = [];
-  let queued = 0;
-  let dropped = 0;
+  let queuedEvents = 0;
+  let queuedChars = 0;
+  /** Events the queue dropped since the last message: the hook sends them again on a hand-over. */
+  let overflowed = 0;
+  /** Events of failed posts since the last message: gone for good, reported on the next message. */
+  let lost = 0;
   let port: RelayPort | undefined;
-  let connectedAt = 0;
   /** The background said so (tabs.sendMessage, or its answer on a port). */
   let watched = false;
   /** The current port carried the announce and the background answered "watched" on it: events may flow. */
@@ -101,41 +110,69 @@ export function createRelay(deps: RelayDeps, limits: RelayLimits = DEFAULT_RELAY
   let documentDue = false;
   /** The last document id a background answered "watched" to. */
   let lastAnnounced: string | undefined;
-  /** The hook's sequence number of the last event posted to a port. */
+  /** The hook's sequence number of the last event posted to a port (or lost in a failed post). */
   let delivered = 0;
   /** Whether the hook was told to watch (and not told to stop since). */
   let hookWatching = false;
-  /** Set while the hook hands over its summary: its messages are queued, the flush follows. */
-  let collecting = false;
+  /** Stamps each watch: what the hook posted for an earlier one (still in flight on its port) is ignored. */
+  let generation = 0;
   let flushScheduled = false;
-  let retryScheduled = false;
-  let attempt = 0;
   let stopped = false;
+
+  const clearQueue = (): void => {
+    queue = [];
+    queuedEvents = 0;
+    queuedChars = 0;
+  };
+
+  const stopHook = (): void => {
+    if (hookWatching) deps.controlHook({ type: 'unwatch', generation, delivered });
+    hookWatching = false;
+  };
+
+  const closePort = (): void => {
+    const closing = port;
+    port = undefined;
+    portReady = false;
+    try {
+      closing?.disconnect();
+    } catch {
+      // Already gone.
+    }
+  };
 
   const stop = (): void => {
     if (stopped) return;
     stopped = true;
-    queue = [];
-    queued = 0;
-    port = undefined;
+    clearQueue();
+    stopHook();
+    closePort();
     deps.onStop?.();
   };
 
-  const clearQueue = (): void => {
-    queue = [];
-    queued = 0;
+  /**
+   * Nobody watches (the background said so) or the port failed: the hook stops and resumes, next time, after what
+   * was delivered; nothing is kept and nothing is retried.
+   */
+  const standDown = (): void => {
+    watched = false;
+    documentDue = false;
+    clearQueue();
+    stopHook();
+    closePort();
+    if (!deps.contextValid()) stop();
   };
 
   const enqueue = (chunk: Chunk): void => {
-    queue.push({ ...chunk, events: chunk.events.slice() });
-    queued += chunk.events.length;
-    while (queued > limits.maxQueued) {
-      const oldest = queue.find((c) => c.events.length)!;
-      const excess = Math.min(queued - limits.maxQueued, oldest.events.length);
-      oldest.events = oldest.events.slice(excess);
-      queued -= excess;
-      dropped += excess;
-      queue = queue.filter((c) => c.events.length || c.notKept);
+    queue.push(chunk);
+    queuedEvents += chunk.events.length;
+    queuedChars += chunk.chars;
+    // Whole messages, oldest first; the newest always stays (one message is within both limits).
+    while ((queuedEvents > limits.maxQueued || queuedChars > limits.maxQueuedChars) && queue.length > 1) {
+      const oldest = queue.shift()!;
+      queuedEvents -= oldest.events.length;
+      queuedChars -= oldest.chars;
+      overflowed += oldest.events.length + (oldest.notKept ?? 0);
     }
   };
 
@@ -145,94 +182,72 @@ export function createRelay(deps: RelayDeps, limits: RelayLimits = DEFAULT_RELAY
     try {
       next = deps.connect();
     } catch {
-      if (!deps.contextValid()) stop();
+      standDown();
       return undefined;
     }
     port = next;
     portReady = false;
     documentDue = true;
-    connectedAt = deps.now();
     next.onMessage.addListener((message) => {
       if (port === next) onPortAnswer(message);
     });
     next.onDisconnect.addListener(() => {
-      if (port !== next) return;
-      port = undefined;
-      portReady = false;
-      if (deps.now() - connectedAt >= HEALTHY_PORT_MS) attempt = 0;
-      if (!deps.contextValid()) return stop();
-      // Lazily: re-opened when there is something to send, so that an idle page lets the worker sleep.
-      if (watched && queue.length) scheduleRetry();
+      if (port === next) standDown();
     });
     return next;
   };
 
-  /** The hook hands over, synchronously, what the worker has not got: the state it had as a replay, then the rest. */
+  const post = (target: RelayPort, message: RelayToBackground): boolean => {
+    try {
+      target.postMessage(message);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+
+  /** The hook hands over what the worker has not got: the state it had as a replay, then the rest. */
   const handOver = (): void => {
     // Whatever waits here (or overflowed) was never posted: the hook sends it again, in order, from what was
     // delivered, and counts what it no longer has as not kept.
     clearQueue();
-    dropped = 0;
-    collecting = true;
-    try {
-      deps.controlHook(`watch:${delivered}`);
-      hookWatching = true;
-    } finally {
-      collecting = false;
-    }
+    overflowed = 0;
+    generation++;
+    hookWatching = true;
+    deps.controlHook({ type: 'watch', generation, delivered });
   };
 
   const flush = (): void => {
     if (stopped) return;
-    if (!documentDue && !(watched && queue.length)) return;
+    if (!documentDue && !(portReady && queue.length)) return;
     // Opening a port also wakes the background: only done when there is something to send.
     const target = open();
-    if (!target) return scheduleRetry();
-    try {
-      if (documentDue) {
-        const message: RelayToBackground = { type: 'document', url: deps.documentUrl(), documentId };
-        if (lastAnnounced === documentId) message.again = true;
-        target.postMessage(message);
-        documentDue = false;
+    if (!target) return;
+    if (documentDue) {
+      const message: RelayToBackground = { type: 'document', url: deps.documentUrl(), documentId };
+      if (lastAnnounced === documentId) message.again = true;
+      if (!post(target, message)) return standDown();
+      documentDue = false;
+    }
+    if (!portReady) return;
+    while (queue.length) {
+      // Each chunk is one validated hook message: within the per-message limits as it is.
+      const chunk = queue.shift()!;
+      queuedEvents -= chunk.events.length;
+      queuedChars -= chunk.chars;
+      const message: RelayToBackground = { type: 'socketEvents', events: chunk.events };
+      if (chunk.replay) message.replay = true;
+      if (overflowed + lost) message.dropped = overflowed + lost;
+      if (chunk.notKept) message.notKept = chunk.notKept;
+      if (chunk.seq !== undefined && chunk.seq > delivered) delivered = chunk.seq;
+      if (!post(target, message)) {
+        lost += chunk.events.length + (chunk.notKept ?? 0);
+        return standDown();
       }
-      if (!portReady) return;
-      while (queue.length) {
-        const chunk = queue[0]!;
-        const events = chunk.events.slice(0, MAX_EVENTS_PER_MESSAGE);
-        const message: RelayToBackground = { type: 'socketEvents', events };
-        if (chunk.replay) message.replay = true;
-        if (dropped) message.dropped = dropped;
-        if (chunk.notKept) message.notKept = chunk.notKept;
-        target.postMessage(message);
-        dropped = 0;
-        chunk.notKept = undefined;
-        chunk.events = chunk.events.slice(events.length);
-        queued -= events.length;
-        if (!chunk.events.length) {
-          queue.shift();
-          if (chunk.seq !== undefined && chunk.seq > delivered) delivered = chunk.seq;
-        }
-      }
-    } catch {
-      if (port === target) {
-        port = undefined;
-        portReady = false;
-      }
-      scheduleRetry();
+      overflowed = 0;
+      lost = 0;
     }
   };
-
-  function scheduleRetry(): void {
-    if (retryScheduled || stopped) return;
-    retryScheduled = true;
-    const delays = limits.retryDelaysMs;
-    const delay = delays[Math.min(attempt, delays.length - 1)] ?? 1000;
-    attempt++;
-    deps.setTimeout(() => {
-      retryScheduled = false;
-      flush();
-    }, delay);
-  }
 
   const scheduleFlush = (): void => {
     if (flushScheduled) return;
@@ -243,27 +258,10 @@ export function createRelay(deps: RelayDeps, limits: RelayLimits = DEFAULT_RELAY
     }, limits.flushDelayMs);
   };
 
-  /** Nobody watches: the hook stops posting and resumes, next time, after what was delivered. */
-  const unwatch = (): void => {
-    watched = false;
-    portReady = false;
-    clearQueue();
-    dropped = 0;
-    if (hookWatching) deps.controlHook(`unwatch:${delivered}`);
-    hookWatching = false;
-    const closing = port;
-    port = undefined;
-    try {
-      closing?.disconnect();
-    } catch {
-      // Already gone.
-    }
-  };
-
   /** The background's answer to this port's announce. */
   function onPortAnswer(message: unknown): void {
     if (stopped || !isBackgroundToRelay(message)) return;
-    if (!message.on) return unwatch();
+    if (!message.on) return standDown();
     if (portReady) return;
     watched = true;
     portReady = true;
@@ -274,7 +272,7 @@ export function createRelay(deps: RelayDeps, limits: RelayLimits = DEFAULT_RELAY
 
   function onBackgroundMessage(message: unknown): void {
     if (stopped || !isBackgroundToRelay(message)) return;
-    if (!message.on) return unwatch();
+    if (!message.on) return standDown();
     watched = true;
     // A port that is ready already hands everything over; else announce and hand over on the answer.
     if (!portReady) {
@@ -284,11 +282,10 @@ export function createRelay(deps: RelayDeps, limits: RelayLimits = DEFAULT_RELAY
   }
 
   return {
-    onWindowMessage(fromThisWindow, data, urgent = false) {
-      if (stopped || !watched || !fromThisWindow || !isHookMessage(data)) return;
-      enqueue({ events: data.events, replay: data.replay, notKept: data.notKept, seq: data.seq });
-      if (collecting) return;
-      if (urgent) flush();
+    onHookMessage(data, urgent = false) {
+      if (stopped || !hookWatching || !isHookMessage(data) || data.generation !== generation) return;
+      enqueue({ events: data.events, chars: batchChars(data.events), replay: data.replay, notKept: data.notKept, seq: data.seq });
+      if (urgent || queuedEvents >= MAX_EVENTS_PER_MESSAGE || queuedChars >= MAX_PAGE_MESSAGE_CHARS) flush();
       else scheduleFlush();
     },
     onBackgroundMessage,
@@ -296,6 +293,7 @@ export function createRelay(deps: RelayDeps, limits: RelayLimits = DEFAULT_RELAY
       flush();
     },
     announce(pageLoad = false) {
+      if (stopped) return;
       if (pageLoad) documentId = deps.newDocumentId();
       documentDue = true;
       flush();
@@ -305,6 +303,9 @@ export function createRelay(deps: RelayDeps, limits: RelayLimits = DEFAULT_RELAY
     },
     get stopped() {
       return stopped;
+    },
+    get queued() {
+      return { events: queuedEvents, chars: queuedChars };
     },
   };
 }

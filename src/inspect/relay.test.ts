@@ -1,14 +1,14 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import {
-  HOOK_TAG,
   isRelayToBackground,
   MAX_EVENTS_PER_MESSAGE,
+  MAX_PAGE_FRAME_CHARS,
   type BackgroundToRelay,
-  type HookControl,
   type HookMessage,
   type PageSocketEvent,
   type RelayToBackground,
+  type RelayToHook,
 } from '../messages.js';
 import { created, frame } from './fixtures/socket-events.js';
 import { createRelay, DEFAULT_RELAY_LIMITS, type RelayLimits, type RelayPort } from './relay-core.js';
@@ -17,6 +17,7 @@ class FakePort implements RelayPort {
   readonly sent: RelayToBackground[] = [];
   private readonly listeners: (() => void)[] = [];
   private readonly messageListeners: ((message: unknown) => void)[] = [];
+  /** Throws on every postMessage (a disconnected port, or a message the browser cannot take). */
   failing = false;
   disconnectedByRelay = false;
   onDisconnect = { addListener: (listener: () => void) => void this.listeners.push(listener) };
@@ -39,12 +40,14 @@ class FakePort implements RelayPort {
   }
 }
 
+type Batch = Omit<HookMessage, 'type' | 'generation'>;
+
 function setup(limits: Partial<RelayLimits> = {}) {
   const ports: FakePort[] = [];
   const timers: { handler: () => void; ms: number }[] = [];
-  const env = { connectFails: false, contextValid: true, time: 0, stopped: 0, documents: 0 };
-  /** The page hook: what it hands over on 'watch', and the controls it got. */
-  const page = { backfill: [] as HookMessage[], controls: [] as HookControl[] };
+  const env = { connectFails: false, contextValid: true, stopped: 0, documents: 0 };
+  /** The page hook: what it hands over on `watch` (stamped with that watch's generation), and the controls it got. */
+  const page = { backfill: [] as Batch[], controls: [] as RelayToHook[], generation: 0 };
   const relay = createRelay(
     {
       connect() {
@@ -58,10 +61,11 @@ function setup(limits: Partial<RelayLimits> = {}) {
       newDocumentId: () => `doc-${++env.documents}`,
       controlHook(control) {
         page.controls.push(control);
-        if (control.startsWith('watch:')) for (const message of page.backfill.splice(0)) relay.onWindowMessage(true, message, true);
+        if (control.type !== 'watch') return;
+        page.generation = control.generation;
+        for (const batch of page.backfill.splice(0)) relay.onHookMessage({ type: 'events', generation: control.generation, ...batch });
       },
       setTimeout: (handler, ms) => timers.push({ handler, ms }),
-      now: () => env.time,
       onStop: () => env.stopped++,
     },
     { ...DEFAULT_RELAY_LIMITS, ...limits },
@@ -77,19 +81,24 @@ function setup(limits: Partial<RelayLimits> = {}) {
     watch();
     ports.at(-1)!.answer({ type: 'watch', on: true });
   };
-  return { relay, ports, timers, env, page, runTimers, watch, watchAndAnswer };
+  /** The hook posts a batch for the watch it was last told. */
+  const post = (batch: Batch, urgent = false) => relay.onHookMessage({ type: 'events', generation: page.generation, ...batch }, urgent);
+  /** The controls as `type:delivered`. */
+  const controls = () => page.controls.map((c) => `${c.type}:${c.delivered}`);
+  return { relay, ports, timers, env, page, runTimers, watch, watchAndAnswer, post, controls };
 }
 
-const hook = (...events: PageSocketEvent[]): HookMessage => ({ tag: HOOK_TAG, events });
+const batch = (...events: PageSocketEvent[]): Batch => ({ events });
 const CONNECT = '{"op":"connect","applicationId":"lq-app"}';
 const CONNECTED = '{"op":"connected","clientId":"c1"}';
-const socketEvents = (port: FakePort) => port.sent.filter((m) => m.type === 'socketEvents');
+const socketEvents = (port: FakePort) => port.sent.filter((m): m is Extract<RelayToBackground, { type: 'socketEvents' }> => m.type === 'socketEvents');
+const bigFrame = (id: string) => frame(id, 'received', `{"op":"create","requestId":1,"object":{"s":"${'x'.repeat(MAX_PAGE_FRAME_CHARS - 60)}"}}`);
 
 describe('relay: while no panel watches', () => {
-  it('sends nothing and opens no port, whatever the page posts', () => {
+  it('sends nothing and opens no port, whatever the hook posts', () => {
     const { relay, ports, timers, page } = setup();
-    relay.onWindowMessage(true, hook(created('a'), frame('a', 'sent', CONNECT)));
-    relay.onWindowMessage(true, hook(frame('a', 'received', CONNECTED)), true);
+    relay.onHookMessage({ type: 'events', generation: 0, events: [created('a'), frame('a', 'sent', CONNECT)] });
+    relay.onHookMessage({ type: 'events', generation: 0, events: [frame('a', 'received', CONNECTED)] }, true);
     relay.flushNow();
     assert.equal(ports.length, 0);
     assert.equal(timers.length, 0);
@@ -108,18 +117,18 @@ describe('relay: while no panel watches', () => {
 });
 
 describe('relay: once a panel watches', () => {
-  it('announces the document, waits for the answer on that port, then hands over the page’s summary once', () => {
-    const { relay, ports, page, watch } = setup();
+  it('announces the document, waits for the answer on that port, then asks the hook to hand over once', () => {
+    const { relay, ports, page, watch, controls } = setup();
     page.backfill = [
-      { ...hook(created('old'), frame('old', 'sent', CONNECT)), replay: true },
-      { ...hook(frame('old', 'received', CONNECTED)), notKept: 7, seq: 3 },
+      { ...batch(created('old'), frame('old', 'sent', CONNECT)), replay: true },
+      { ...batch(frame('old', 'received', CONNECTED)), notKept: 7, seq: 3 },
     ];
     watch();
     assert.deepEqual(ports[0]!.sent, [{ type: 'document', url: 'http://app.test/page', documentId: 'doc-1' }]);
     assert.deepEqual(page.controls, [], 'nothing is handed over before the worker answers on this port');
     ports[0]!.answer({ type: 'watch', on: true });
     ports[0]!.answer({ type: 'watch', on: true });
-    assert.deepEqual(page.controls, ['watch:0'], 'one hand-over per port');
+    assert.deepEqual(controls(), ['watch:0'], 'one hand-over per port');
     const [, replay, fresh] = ports[0]!.sent;
     assert.equal(replay?.type === 'socketEvents' && replay.replay, true);
     assert.equal(replay?.type === 'socketEvents' && replay.events.length, 2);
@@ -129,62 +138,86 @@ describe('relay: once a panel watches', () => {
   });
 
   it('forwards the hook’s batches, one message each, after the flush delay', () => {
-    const { relay, ports, runTimers, watchAndAnswer } = setup();
+    const { ports, runTimers, watchAndAnswer, post } = setup();
     watchAndAnswer();
-    relay.onWindowMessage(true, { ...hook(created('a')), seq: 1 });
-    relay.onWindowMessage(true, { ...hook(frame('a', 'sent', CONNECT)), seq: 2 });
+    post({ ...batch(created('a')), seq: 1 });
+    post({ ...batch(frame('a', 'sent', CONNECT)), seq: 2 });
     assert.equal(socketEvents(ports[0]!).length, 0, 'nothing before the flush delay');
     assert.deepEqual(runTimers(), [DEFAULT_RELAY_LIMITS.flushDelayMs]);
-    assert.deepEqual(socketEvents(ports[0]!).map((m) => m.type === 'socketEvents' && m.events.length), [1, 1]);
+    assert.deepEqual(socketEvents(ports[0]!).map((m) => m.events.length), [1, 1]);
   });
 
-  it('forwards only valid hook messages from its own window', () => {
-    const { relay, ports, runTimers, watchAndAnswer } = setup();
+  it('forwards only valid messages of the current watch, within the per-message limits', () => {
+    const { relay, ports, runTimers, watchAndAnswer, page } = setup();
     watchAndAnswer();
-    relay.onWindowMessage(false, hook(created('a')));
-    relay.onWindowMessage(true, { tag: 'other', events: [created('a')] });
-    relay.onWindowMessage(true, hook({ ...created('a'), socketId: 'bad id!' }));
-    relay.onWindowMessage(true, hook({ type: 'frame', socketId: 'a', direction: 'sent', time: 1 } as PageSocketEvent));
-    relay.onWindowMessage(true, { tag: HOOK_TAG, events: new Array(MAX_EVENTS_PER_MESSAGE + 1).fill(created('a')) });
-    relay.onWindowMessage(true, { tag: HOOK_TAG, events: [], notKept: 'many' });
-    relay.onWindowMessage(true, { tag: HOOK_TAG, events: [], seq: 'late' });
-    relay.onWindowMessage(true, 'string');
-    relay.onWindowMessage(true, null);
+    const current = page.generation;
+    const send = (value: unknown) => relay.onHookMessage(value);
+    send({ type: 'events', generation: current - 1, events: [created('stale')] });
+    send({ type: 'other', generation: current, events: [created('a')] });
+    send({ type: 'events', events: [created('a')] });
+    send({ type: 'events', generation: current, events: [{ ...created('a'), socketId: 'bad id!' }] });
+    send({ type: 'events', generation: current, events: [{ type: 'frame', socketId: 'a', direction: 'sent', time: 1 }] });
+    send({ type: 'events', generation: current, events: new Array(MAX_EVENTS_PER_MESSAGE + 1).fill(created('a')) });
+    send({ type: 'events', generation: current, events: [frame('a', 'received', 'x'.repeat(MAX_PAGE_FRAME_CHARS + 1))] });
+    send({ type: 'events', generation: current, events: Array.from({ length: 16 }, () => bigFrame('a')) });
+    send({ type: 'events', generation: current, events: [{ type: 'close', socketId: 'a', code: 1000, reason: 'r'.repeat(2000), wasClean: true, time: 1 }] });
+    send({ type: 'events', generation: current, events: [], notKept: 'many' });
+    send({ type: 'events', generation: current, events: [], seq: -1 });
+    send('string');
+    send(null);
     runTimers();
     assert.deepEqual(socketEvents(ports[0]!), []);
+    send({ type: 'events', generation: current, events: Array.from({ length: 15 }, () => bigFrame('a')) });
+    runTimers();
+    assert.equal(socketEvents(ports[0]!).length, 1, 'just within the limits');
   });
 
   it('sends urgent messages (the page is unloading) at once, without waiting for a timer', () => {
-    const { relay, ports, timers, watchAndAnswer } = setup();
+    const { relay, ports, timers, watchAndAnswer, post } = setup();
     watchAndAnswer();
-    relay.onWindowMessage(true, hook(created('lq'), frame('lq', 'sent', CONNECT)), true);
+    post(batch(created('lq'), frame('lq', 'sent', CONNECT)), true);
     assert.equal(timers.length, 0);
     assert.deepEqual(ports[0]?.sent.map((m) => m.type), ['document', 'socketEvents']);
-    relay.onWindowMessage(true, hook(frame('lq', 'received', CONNECTED)));
+    post(batch(frame('lq', 'received', CONNECTED)));
     relay.flushNow();
     assert.equal(ports[0]?.sent.length, 3);
   });
 
-  it('splits a big hand-over into messages of at most MAX_EVENTS_PER_MESSAGE events', () => {
-    const { ports, page, watchAndAnswer } = setup();
-    page.backfill = [hook(...Array.from({ length: 500 }, (_, n) => created(`s-${n}`))), hook(...Array.from({ length: 200 }, (_, n) => created(`t-${n}`)))];
+  it('sends at once, without waiting for the timer, once a message’s worth of characters waits', () => {
+    const { relay, ports, watchAndAnswer, post } = setup();
     watchAndAnswer();
-    assert.deepEqual(socketEvents(ports[0]!).map((m) => m.type === 'socketEvents' && m.events.length), [500, 200]);
+    for (let n = 0; n < 4; n++) post(batch(...Array.from({ length: 15 }, () => bigFrame('a'))));
+    assert.ok(socketEvents(ports[0]!).length >= 3, `${socketEvents(ports[0]!).length} messages sent`);
+    assert.ok(relay.queued.chars <= 15 * (MAX_PAGE_FRAME_CHARS + 100), `${relay.queued.chars} characters wait`);
   });
 
   it('stops when the tab is no longer watched: the hook resumes after what was delivered, the port closes', () => {
-    const { relay, ports, page, runTimers, watch, watchAndAnswer, timers } = setup();
+    const { relay, ports, runTimers, watch, watchAndAnswer, timers, post, controls } = setup();
     watchAndAnswer();
-    relay.onWindowMessage(true, { ...hook(created('a')), seq: 5 });
+    post({ ...batch(created('a')), seq: 5 });
     runTimers();
-    relay.onWindowMessage(true, { ...hook(frame('a', 'sent', CONNECT)), seq: 6 });
+    post({ ...batch(frame('a', 'sent', CONNECT)), seq: 6 });
     watch(false);
-    assert.deepEqual(page.controls, ['watch:0', 'unwatch:5'], 'the batch still queued (seq 6) comes again next time');
+    assert.deepEqual(controls(), ['watch:0', 'unwatch:5'], 'the batch still queued (seq 6) comes again next time');
     assert.equal(ports[0]!.disconnectedByRelay, true);
     runTimers();
-    relay.onWindowMessage(true, hook(created('b')));
+    post(batch(created('b')));
+    relay.onHookMessage({ type: 'events', generation: 1, events: [created('c')] });
     assert.equal(timers.length, 0);
     assert.equal(socketEvents(ports[0]!).length, 1);
+  });
+
+  it('ignores what the hook posted for an earlier watch that is still on its way', () => {
+    const { relay, ports, page, runTimers, watch, watchAndAnswer } = setup();
+    watchAndAnswer();
+    const first = page.generation;
+    watch(false);
+    watchAndAnswer();
+    // Posted before the hook got the unwatch, it arrives after the second watch.
+    relay.onHookMessage({ type: 'events', generation: first, events: [created('stale')] });
+    relay.onHookMessage({ type: 'events', generation: page.generation, events: [created('fresh')] });
+    runTimers();
+    assert.deepEqual(socketEvents(ports.at(-1)!).flatMap((m) => m.events.map((e) => e.socketId)), ['fresh']);
   });
 
   it('a worker that answers "not watched" gets nothing and the port closes; the document counts as unannounced', () => {
@@ -207,94 +240,124 @@ describe('relay: once a panel watches', () => {
   });
 });
 
-describe('relay: when the background goes away', () => {
-  it('re-announces the same document on a new port, and asks the hook to resume after what was delivered', () => {
-    const { relay, ports, page, runTimers, watch, watchAndAnswer } = setup();
+describe('relay: when the port fails, it gives up on it and waits for the worker to ask again', () => {
+  it('a port that disconnects: the hook stops at what was delivered, nothing is kept, no timer, no new port until the worker asks', () => {
+    const { relay, ports, page, timers, runTimers, watch, watchAndAnswer, post, controls } = setup();
     watchAndAnswer();
-    relay.onWindowMessage(true, { ...hook(created('lq'), frame('lq', 'sent', CONNECT)), seq: 2 });
+    post({ ...batch(created('lq'), frame('lq', 'sent', CONNECT)), seq: 2 });
     runTimers();
+    post({ ...batch(frame('lq', 'received', CONNECTED)), seq: 3 });
     ports[0]!.drop();
+    assert.deepEqual(controls(), ['watch:0', 'unwatch:2'], 'the queued batch (seq 3) comes again on the next hand-over');
+    assert.deepEqual(relay.queued, { events: 0, chars: 0 });
+    assert.equal(relay.watched, false);
+    runTimers();
+    assert.equal(timers.length, 0, 'no retry timer');
+    post({ ...batch(frame('lq', 'received', CONNECTED)), seq: 3 });
+    relay.flushNow();
+    assert.equal(ports.length, 1, 'the page’s traffic does not wake the worker');
+
+    // The worker asks again (its panel reattached): the same document, then the hand-over from what was delivered.
+    page.backfill = [{ ...batch(created('lq'), frame('lq', 'sent', CONNECT)), replay: true }, { ...batch(frame('lq', 'received', CONNECTED)), seq: 3 }];
     watch();
-    assert.equal(ports.length, 2, 'a new port is opened without waiting for the page');
     const [document] = ports[1]!.sent;
     assert.equal(document?.type === 'document' && document.documentId, 'doc-1');
     assert.equal(document?.type === 'document' && document.again, true, 'a restarted worker is told it is no new page load');
     ports[1]!.answer({ type: 'watch', on: true });
-    assert.deepEqual(page.controls, ['watch:0', 'watch:2']);
+    assert.deepEqual(controls(), ['watch:0', 'unwatch:2', 'watch:2']);
+    assert.deepEqual(socketEvents(ports[1]!).map((m) => [m.replay, m.events.length, m.dropped]), [[true, 2, undefined], [undefined, 1, undefined]]);
   });
 
-  it('reopens the port lazily on the next message, announces, and hands over on the answer', () => {
-    const { relay, ports, page, timers, runTimers, watchAndAnswer } = setup();
+  it('a postMessage that throws: its events are dropped and counted, the port closed, the hook stopped past them, no timer', () => {
+    const { relay, ports, page, timers, runTimers, watch, watchAndAnswer, post, controls } = setup();
     watchAndAnswer();
-    relay.onWindowMessage(true, { ...hook(created('lq'), frame('lq', 'sent', CONNECT), frame('lq', 'received', CONNECTED)), seq: 3 });
+    post({ ...batch(created('lq'), frame('lq', 'sent', CONNECT)), seq: 2 });
     runTimers();
-    ports[0]!.drop();
-    assert.equal(timers.length, 0, 'an idle page does not wake the worker');
-    relay.onWindowMessage(true, { ...hook(frame('lq', 'received', '{"op":"create","requestId":1,"object":{"className":"A","objectId":"x"}}')), seq: 4 });
+    ports[0]!.failing = true;
+    post({ ...batch(frame('lq', 'received', CONNECTED), frame('lq', 'received', CONNECTED)), notKept: 1, seq: 4 });
     runTimers();
-    assert.equal(ports.length, 2);
-    assert.deepEqual(ports[1]!.sent.map((m) => m.type), ['document'], 'nothing before the answer');
-    page.backfill = [
-      { ...hook(created('lq'), frame('lq', 'sent', CONNECT), frame('lq', 'received', CONNECTED)), replay: true },
-      { ...hook(frame('lq', 'received', '{"op":"create","requestId":1,"object":{"className":"A","objectId":"x"}}')), seq: 4 },
-    ];
-    ports[1]!.answer({ type: 'watch', on: true });
-    assert.deepEqual(page.controls, ['watch:0', 'watch:3']);
-    const [, replay, live] = ports[1]!.sent;
-    assert.equal(replay?.type === 'socketEvents' && replay.replay, true);
-    assert.equal(live?.type === 'socketEvents' && live.events.length, 1, 'the held batch is not sent twice');
-    assert.equal(ports[1]!.sent.length, 3);
-  });
+    assert.equal(ports[0]!.disconnectedByRelay, true, 'the port it gave up on is closed');
+    assert.deepEqual(controls(), ['watch:0', 'unwatch:4'], 'the failed batch is not sent again');
+    assert.equal(relay.watched, false);
+    assert.deepEqual(relay.queued, { events: 0, chars: 0 });
+    for (let n = 0; n < 100; n++) post({ ...batch(bigFrame('lq')), seq: 5 + n });
+    runTimers();
+    assert.equal(timers.length, 0, 'no retry timer');
+    assert.deepEqual(relay.queued, { events: 0, chars: 0 }, 'nothing is kept while given up');
+    assert.equal(ports.length, 1);
 
-  it('a restarted worker that does not watch yet: the hook stops and resumes later after what was delivered', () => {
-    const { relay, ports, page, runTimers, watchAndAnswer } = setup();
+    page.backfill = [{ ...batch(frame('lq', 'sent', '{"op":"subscribe","requestId":1,"query":{"className":"A","where":{}}}')), seq: 5 }];
     watchAndAnswer();
-    relay.onWindowMessage(true, { ...hook(created('lq')), seq: 1 });
-    runTimers();
-    ports[0]!.drop();
-    relay.onWindowMessage(true, { ...hook(frame('lq', 'sent', CONNECT)), seq: 2 });
-    runTimers();
-    ports[1]!.answer({ type: 'watch', on: false });
-    assert.deepEqual(page.controls, ['watch:0', 'unwatch:1']);
-    assert.equal(socketEvents(ports[1]!).length, 0);
+    assert.deepEqual(controls(), ['watch:0', 'unwatch:4', 'watch:4']);
+    assert.deepEqual(socketEvents(ports[1]!).map((m) => m.dropped), [3], 'two events and one not kept, counted on the next message');
   });
 
-  it('retries with growing delays while connecting fails', () => {
-    const { relay, ports, env, runTimers, watch } = setup({ retryDelaysMs: [100, 200] });
+  it('a port whose announce fails is given up at once', () => {
+    const { relay, ports, timers, watch } = setup();
+    watch();
+    ports[0]!.failing = true;
+    relay.announce();
+    assert.equal(ports[0]!.disconnectedByRelay, true);
+    assert.equal(relay.watched, false);
+    assert.equal(timers.length, 0);
+  });
+
+  it('a port that never answers: the hook is never asked, nothing is held, no timer', () => {
+    const { relay, ports, page, timers, watch, post } = setup();
+    watch();
+    for (let n = 0; n < 200; n++) post(batch(bigFrame('lq')));
+    relay.flushNow();
+    assert.equal(ports.length, 1);
+    assert.deepEqual(ports[0]!.sent.map((m) => m.type), ['document']);
+    assert.deepEqual(page.controls, []);
+    assert.deepEqual(relay.queued, { events: 0, chars: 0 });
+    assert.equal(timers.length, 0);
+  });
+
+  it('connecting fails: no retry; the next watch of the worker tries again', () => {
+    const { relay, ports, env, timers, watch } = setup();
     env.connectFails = true;
     watch();
-    assert.deepEqual(runTimers(), [100]);
-    assert.deepEqual(runTimers(), [200]);
-    assert.deepEqual(runTimers(), [200]);
+    assert.equal(timers.length, 0);
+    assert.equal(relay.watched, false);
     env.connectFails = false;
-    runTimers();
+    watch();
     assert.equal(ports.length, 1);
     assert.equal(relay.watched, true);
   });
 
-  it('counts what its bounded queue dropped', () => {
-    const { relay, ports, runTimers, watchAndAnswer } = setup({ maxQueued: 3 });
-    watchAndAnswer();
-    ports[0]!.failing = true;
-    relay.onWindowMessage(true, { ...hook(created('a'), created('b')), seq: 2 });
-    relay.onWindowMessage(true, { ...hook(created('c'), created('d'), created('e')), seq: 5 });
-    ports[0]!.failing = false;
-    runTimers();
-    const events = ports.at(-1)!.sent.find((m) => m.type === 'socketEvents');
-    assert.deepEqual(events?.type === 'socketEvents' && [events.dropped, events.events.map((e) => e.socketId)], [2, ['c', 'd', 'e']]);
+  it('bounds its queue by events and characters, dropping the oldest messages and counting them', () => {
+    const byCount = setup({ maxQueued: 3 });
+    byCount.watchAndAnswer();
+    byCount.post({ ...batch(created('a'), created('b')), seq: 2 });
+    byCount.post({ ...batch(created('c'), created('d'), created('e')), seq: 5 });
+    assert.deepEqual(byCount.relay.queued.events, 3);
+    byCount.runTimers();
+    const [events] = socketEvents(byCount.ports[0]!);
+    assert.deepEqual([events?.dropped, events?.events.map((e) => e.socketId)], [2, ['c', 'd', 'e']]);
+
+    const byChars = setup({ maxQueuedChars: 3 * (MAX_PAGE_FRAME_CHARS + 100) });
+    byChars.watchAndAnswer();
+    for (let n = 1; n <= 10; n++) byChars.post({ ...batch(bigFrame('a')), seq: n });
+    assert.ok(byChars.relay.queued.chars <= 3 * (MAX_PAGE_FRAME_CHARS + 100), `${byChars.relay.queued.chars} characters held`);
+    byChars.runTimers();
+    const sent = socketEvents(byChars.ports[0]!);
+    assert.deepEqual(sent.map((m) => m.dropped), [7, undefined, undefined]);
   });
 
   it('stops for good when the extension context is gone', () => {
-    const { relay, ports, env, runTimers, watchAndAnswer } = setup();
+    const { relay, ports, env, runTimers, watchAndAnswer, post } = setup();
     watchAndAnswer();
-    relay.onWindowMessage(true, hook(created('a')));
+    post(batch(created('a')));
     runTimers();
     env.contextValid = false;
     env.connectFails = true;
     ports[0]!.drop();
     assert.equal(relay.stopped, true);
     assert.equal(env.stopped, 1);
-    relay.onWindowMessage(true, hook(created('b')));
+    post(batch(created('b')));
+    relay.onBackgroundMessage({ type: 'watch', on: true });
     assert.deepEqual(runTimers(), []);
+    assert.equal(ports.length, 1);
   });
 });

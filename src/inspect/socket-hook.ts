@@ -1,40 +1,23 @@
 // Replaces a global's WebSocket constructor and send() with native-looking proxies that report sockets and LiveQuery frames.
 
-import { MAX_FRAME_CHARS, type PageSocketEvent } from '../messages.js';
+import { MAX_CLOSE_REASON_CHARS, MAX_PAGE_FRAME_CHARS, MAX_PAGE_URL_CHARS, type PageSocketEvent } from '../messages.js';
+import type { Disguise } from './disguise.js';
+import { findGetter, findValue, type Getter } from './natives.js';
 import { SocketClassifier, type Direction } from './socket-classifier.js';
-
-export const MAX_URL_CHARS = 8192;
 
 export interface SocketHookEnvironment {
   /** The global object whose `WebSocket` is replaced (the page's window). */
-  global: { WebSocket?: typeof WebSocket };
+  global: { WebSocket?: typeof WebSocket; MessageEvent?: { prototype: object }; CloseEvent?: { prototype: object } };
   report(event: PageSocketEvent): void;
   newSocketId(): string;
   now(): number;
+  /** Makes the proxies (see disguise.ts). */
+  disguise: Disguise;
 }
 
 interface Tracked {
   id: string;
   classifier: SocketClassifier;
-}
-
-type Getter = (this: unknown) => unknown;
-
-/** The native getter of `name`, found on `proto` or up its chain. */
-function findGetter(proto: object | null, name: string): Getter | undefined {
-  for (let p = proto; p; p = Object.getPrototypeOf(p) as object | null) {
-    const descriptor = Object.getOwnPropertyDescriptor(p, name);
-    if (descriptor) return descriptor.get as Getter | undefined;
-  }
-  return undefined;
-}
-
-function findValue(proto: object | null, name: string): unknown {
-  for (let p = proto; p; p = Object.getPrototypeOf(p) as object | null) {
-    const descriptor = Object.getOwnPropertyDescriptor(p, name);
-    if (descriptor) return descriptor.value;
-  }
-  return undefined;
 }
 
 // Captured when the hook loads, before any page script can replace them.
@@ -44,6 +27,16 @@ const sharedArrayBufferByteLength =
   typeof SharedArrayBuffer === 'function' ? findGetter(SharedArrayBuffer.prototype, 'byteLength') : undefined;
 const blobSize = typeof Blob === 'function' ? findGetter(Blob.prototype, 'size') : undefined;
 const isView = ArrayBuffer.isView;
+const { get: weakGet, set: weakSet } = WeakMap.prototype;
+const { parse: parseJSON, stringify } = JSON;
+
+/**
+ * The first `length` characters of `text` as a flat copy: a slice would keep the whole frame alive (V8 slices point
+ * into their parent), and the page's summary keeps its events for a while.
+ */
+function cutCopy(text: string, length: number): string {
+  return parseJSON(stringify(text.slice(0, length))) as string;
+}
 
 /** Calls a native getter as a brand check: its value, or undefined when `value` is not of that type. */
 function branded(getter: Getter | undefined, value: unknown): number | undefined {
@@ -79,9 +72,8 @@ function finite(value: unknown, fallback: number): number {
  * Installs the proxies on `env.global`. Returns false when there is no WebSocket to wrap.
  *
  * Proxies rather than wrapper functions: calls, `new`, subclassing, statics, `prototype`, `name`, `length` and
- * errors all go to the native constructor unchanged, and every socket is a real native WebSocket.
- * `Function.prototype.toString` prints `function () { [native code] }` for a Proxy (V8 leaves the name out);
- * patching toString to hide that would be a larger and more detectable change than the difference itself.
+ * errors all go to the native constructor unchanged, and every socket is a real native WebSocket. The disguise makes
+ * `toString` print them as the natives and takes the hook's frame out of the errors they throw.
  */
 export function installSocketHook(env: SocketHookEnvironment): boolean {
   const global = env.global;
@@ -95,6 +87,14 @@ export function installSocketHook(env: SocketHookEnvironment): boolean {
   const urlOf = findGetter(proto, 'url');
   const OPEN = finite(Native.OPEN, 1);
   const sockets = new WeakMap<object, Tracked>();
+  // Read through the natives captured now: a page that replaces these getters or WeakMap's methods later must not
+  // see the hook call them on every message.
+  const dataOf = findGetter(global.MessageEvent?.prototype, 'data');
+  const closeProto = global.CloseEvent?.prototype;
+  const [codeOf, reasonOf, wasCleanOf] = [findGetter(closeProto, 'code'), findGetter(closeProto, 'reason'), findGetter(closeProto, 'wasClean')];
+  const read = (getter: Getter | undefined, event: Event, name: string): unknown =>
+    getter ? reflectApply(getter, event, []) : (event as unknown as Record<string, unknown>)[name];
+  const stateOf = (socket: object): Tracked | undefined => reflectApply(weakGet, sockets, [socket]) as Tracked | undefined;
 
   const safely = (run: () => void): void => {
     try {
@@ -120,8 +120,8 @@ export function installSocketHook(env: SocketHookEnvironment): boolean {
     }
     if (text === undefined) {
       env.report({ type: 'frame', socketId, direction, binarySize: receivedSize(data), time });
-    } else if (text.length > MAX_FRAME_CHARS) {
-      env.report({ type: 'frame', socketId, direction, text: text.slice(0, MAX_FRAME_CHARS), truncatedFrom: text.length, time });
+    } else if (text.length > MAX_PAGE_FRAME_CHARS) {
+      env.report({ type: 'frame', socketId, direction, text: cutCopy(text, MAX_PAGE_FRAME_CHARS), truncatedFrom: text.length, time });
     } else {
       env.report({ type: 'frame', socketId, direction, text, time });
     }
@@ -143,34 +143,36 @@ export function installSocketHook(env: SocketHookEnvironment): boolean {
 
   const track = (socket: object): void => {
     const state: Tracked = { id: env.newSocketId(), classifier: new SocketClassifier() };
-    const url = String((urlOf ? reflectApply(urlOf, socket, []) : undefined) ?? '').slice(0, MAX_URL_CHARS);
-    sockets.set(socket, state);
+    const url = String((urlOf ? reflectApply(urlOf, socket, []) : undefined) ?? '').slice(0, MAX_PAGE_URL_CHARS);
+    reflectApply(weakSet, sockets, [socket, state]);
     env.report({ type: 'created', socketId: state.id, url, time: env.now() });
     // Registered in the constructor, so they run before any listener or on* handler of the page.
     listen(socket, 'open', () => {
       if (state.classifier.verdict !== 'other') env.report({ type: 'open', socketId: state.id, time: env.now() });
     });
     listen(socket, 'message', (event) => {
-      if (state.classifier.verdict !== 'other') frame(state, 'received', (event as MessageEvent).data);
+      if (state.classifier.verdict !== 'other') frame(state, 'received', read(dataOf, event, 'data'));
     });
     listen(socket, 'error', () => {
       if (state.classifier.verdict !== 'other') env.report({ type: 'error', socketId: state.id, time: env.now() });
     });
     listen(socket, 'close', (event) => {
       if (state.classifier.verdict === 'other') return;
-      const { code, reason, wasClean } = event as CloseEvent;
+      const code = read(codeOf, event, 'code');
+      const reason = read(reasonOf, event, 'reason');
+      const wasClean = read(wasCleanOf, event, 'wasClean');
       env.report({
         type: 'close',
         socketId: state.id,
         code: finite(code, 0),
-        reason: typeof reason === 'string' ? reason : '',
+        reason: typeof reason === 'string' ? reason.slice(0, MAX_CLOSE_REASON_CHARS) : '',
         wasClean: wasClean === true,
         time: env.now(),
       });
     });
   };
 
-  const wrapper: typeof WebSocket = new Proxy(Native, {
+  const wrapper: typeof WebSocket = env.disguise.wrap(Native, {
     construct(target, args, newTarget) {
       const socket = reflectConstruct(target, args, newTarget === wrapper ? target : newTarget) as object;
       safely(() => track(socket));
@@ -178,9 +180,9 @@ export function installSocketHook(env: SocketHookEnvironment): boolean {
     },
   });
 
-  const send = new Proxy(nativeSend, {
+  const send = env.disguise.wrap(nativeSend, {
     apply(target, thisArg: unknown, args: unknown[]) {
-      const state = typeof thisArg === 'object' && thisArg !== null ? sockets.get(thisArg) : undefined;
+      const state = typeof thisArg === 'object' && thisArg !== null ? stateOf(thisArg) : undefined;
       if (!state || state.classifier.verdict === 'other' || args.length === 0) return reflectApply(target, thisArg, args);
       let data = args[0];
       if (typeof data !== 'string' && binarySize(data) === undefined) {

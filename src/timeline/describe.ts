@@ -11,6 +11,7 @@ import {
   type ServerFrame,
   type ServerOp,
 } from '../livequery/protocol.js';
+import { exceedsDepth, MAX_JSON_DEPTH } from '../json-limits.js';
 import type { RecordKind } from './record.js';
 
 export interface FrameDescription {
@@ -34,8 +35,12 @@ function clip(text: string, max = MAX_SUMMARY): string {
   return text.length > max ? text.slice(0, max - 1) + '…' : text;
 }
 
+/** Says so where a value from a page or server nests too deep to be written or compared. */
+export const TOO_DEEP = `too deep to display (more than ${MAX_JSON_DEPTH} levels)`;
+
 /** Compact one-line JSON for summaries. */
 export function preview(value: unknown, max = 80): string {
+  if (exceedsDepth(value)) return TOO_DEEP;
   let text: string;
   try {
     text = JSON.stringify(value) ?? String(value);
@@ -139,7 +144,9 @@ export function describeReceivedFrame(
       const className = typeof object.className === 'string' ? object.className : undefined;
       const objectId = typeof object.objectId === 'string' ? object.objectId : undefined;
       let detail = '';
-      if (op === 'update' && frame.original) {
+      if (op === 'update' && frame.original && (exceedsDepth(object) || exceedsDepth(frame.original))) {
+        detail = ' (too deep to compare)';
+      } else if (op === 'update' && frame.original) {
         const keys = changedKeys(object, frame.original);
         detail = keys.length ? ` changed ${keys.slice(0, 6).join(', ')}${keys.length > 6 ? '…' : ''}` : ' no field changed';
       }

@@ -2,6 +2,14 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { deepEqual, diffObjects } from './diff.js';
 
+/** `{"a": [{"a": [… leaf …]}]}`, `depth` levels of objects and arrays. */
+function nested(depth: number, leaf: unknown = 1): unknown {
+  let value = leaf;
+  for (let i = 0; i < depth; i++) value = i % 2 ? [value] : { a: value };
+  return value;
+}
+
+
 const pointer = (objectId: string) => ({ __type: 'Pointer', className: '_User', objectId });
 const date = (iso: string) => ({ __type: 'Date', iso });
 
@@ -86,5 +94,19 @@ describe('deepEqual', () => {
     assert.ok(!deepEqual(null, {}));
     assert.ok(!deepEqual('1', 1));
     assert.ok(!deepEqual(date('2025-01-01T00:00:00.000Z'), date('2025-01-01T00:00:00Z')));
+  });
+});
+
+describe('deepEqual and diffObjects on values 50,000 levels deep', () => {
+  it('compares them without a stack overflow', () => {
+    assert.equal(deepEqual(nested(50_000), nested(50_000)), true);
+    assert.equal(deepEqual(nested(50_000, 1), nested(50_000, 2)), false);
+    assert.equal(deepEqual(nested(50_000), nested(49_999)), false);
+    assert.equal(deepEqual({ b: nested(50_000), a: [1] }, { a: [1], b: nested(50_000) }), true);
+  });
+
+  it('diffs objects with such fields', () => {
+    const changes = diffObjects({ same: nested(50_000), deep: nested(50_000, 1) }, { same: nested(50_000), deep: nested(50_000, 2) });
+    assert.deepEqual(changes.map((c) => [c.field, c.change]), [['deep', 'changed']]);
   });
 });

@@ -18,21 +18,35 @@ export interface DiffOptions {
 
 type Fields = Readonly<Record<string, unknown>>;
 
-/** Deep equality of JSON values; key order does not matter (pointers, dates and ACLs are plain JSON objects). */
+/**
+ * Deep equality of JSON values; key order does not matter (pointers, dates and ACLs are plain JSON objects). Walks
+ * with a stack of its own, so a value from a page or server may nest any number of levels deep.
+ */
 export function deepEqual(a: unknown, b: unknown): boolean {
-  if (Object.is(a, b)) return true;
-  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) {
-    return typeof a === 'number' && typeof b === 'number' && a === b;
+  const pending: [unknown, unknown][] = [[a, b]];
+  while (pending.length) {
+    const [left, right] = pending.pop()!;
+    if (Object.is(left, right)) continue;
+    if (typeof left !== 'object' || typeof right !== 'object' || left === null || right === null) {
+      if (typeof left === 'number' && typeof right === 'number' && left === right) continue;
+      return false;
+    }
+    if (Array.isArray(left) || Array.isArray(right)) {
+      if (!Array.isArray(left) || !Array.isArray(right) || left.length !== right.length) return false;
+      for (let i = left.length - 1; i >= 0; i--) pending.push([left[i], right[i]]);
+      continue;
+    }
+    const l = left as Fields;
+    const r = right as Fields;
+    const keys = Object.keys(l).filter((k) => l[k] !== undefined);
+    if (keys.length !== Object.keys(r).filter((k) => r[k] !== undefined).length) return false;
+    for (let i = keys.length - 1; i >= 0; i--) {
+      const k = keys[i]!;
+      if (!Object.prototype.hasOwnProperty.call(r, k)) return false;
+      pending.push([l[k], r[k]]);
+    }
   }
-  if (Array.isArray(a) || Array.isArray(b)) {
-    if (!Array.isArray(a) || !Array.isArray(b) || a.length !== b.length) return false;
-    return a.every((item, i) => deepEqual(item, b[i]));
-  }
-  const left = a as Fields;
-  const right = b as Fields;
-  const keys = Object.keys(left).filter((k) => left[k] !== undefined);
-  if (keys.length !== Object.keys(right).filter((k) => right[k] !== undefined).length) return false;
-  return keys.every((k) => Object.prototype.hasOwnProperty.call(right, k) && deepEqual(left[k], right[k]));
+  return true;
 }
 
 const present = (fields: Fields | undefined, key: string): boolean =>

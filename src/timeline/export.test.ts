@@ -104,6 +104,14 @@ function sampleRecords(): TimelineRecord[] {
       source: page,
       marker: { type: 'resumed', url: 'wss://app.test/parse', state: 'open', subscriptions: 0, clientId: 'k1' },
     }),
+    rec({
+      kind: 'gap',
+      label: 'recovered: changed',
+      subscriptionKey: SUB,
+      className: 'Game',
+      objectId: 'g1',
+      marker: { type: 'recovered', change: 'changed', staleSince: 1, fields: ['score', 'updatedAt'] },
+    }),
   ];
 }
 
@@ -115,6 +123,7 @@ const servers: ServerSpec[] = [
     masterKey: SECRETS.masterKey,
     sessionToken: SECRETS.serverToken,
     label: 'prod',
+    restURL: 'https://api.example.com/parse',
   },
 ];
 
@@ -168,7 +177,7 @@ describe('exportRecording / importRecording', () => {
     assert.equal(recording.redacted, true);
     assert.equal(recording.filter, `token ${REDACTED}`);
     assert.deepEqual(recording.servers, [
-      { serverURL: 'wss://example.com/parse', applicationId: 'myApp', javascriptKey: REDACTED, masterKey: REDACTED, sessionToken: REDACTED, label: 'prod' },
+      { serverURL: 'wss://example.com/parse', applicationId: 'myApp', javascriptKey: REDACTED, masterKey: REDACTED, sessionToken: REDACTED, label: 'prod', restURL: 'https://api.example.com/parse' },
     ]);
     assert.equal(recording.records.length, records.length);
     recording.records.forEach((r, i) => {

@@ -11,6 +11,7 @@ import {
   type RecordKind,
   type RecordSource,
   type RecordSourceType,
+  type RecoveredChange,
   type TimelineRecord,
 } from './record.js';
 import { upgradeV1Record, upgradeV1SourceKey, type V1Source } from './recording-v1.js';
@@ -110,6 +111,7 @@ type Members<T extends string> = Readonly<Record<T, true>>;
 const CLIENT_STATES: Members<ClientState> = { initialized: true, connecting: true, connected: true, reconnecting: true, closed: true, disconnected: true };
 const PAGE_SOCKET_STATES: Members<PageSocketState> = { connecting: true, open: true, closing: true, closed: true };
 const GAP_REASONS: Members<GapReason> = { connectionLost: true, connectionClosed: true };
+const RECOVERED_CHANGES: Members<RecoveredChange> = { appeared: true, changed: true, left: true };
 
 /** Removes the keys whose value is undefined, so that an absent optional field stays absent. */
 function defined<T extends object>(value: T): T {
@@ -184,6 +186,13 @@ const MARKER_READERS: { readonly [T in MarkerType]: (read: Reader, m: Json, path
     reason: read.string(m, 'reason', p),
     wasClean: read.boolean(m, 'wasClean', p),
   }),
+  recovered: (read, m, p) =>
+    defined({
+      type: 'recovered',
+      change: read.member(m, 'change', p, RECOVERED_CHANGES),
+      staleSince: read.number(m, 'staleSince', p),
+      fields: m.fields === undefined ? undefined : read.array(m, 'fields', p, 1000).map((_, i) => read.string(m.fields as Json, String(i), `${p}.fields`)),
+    }),
   resumed: (read, m, p) =>
     defined({
       type: 'resumed',
@@ -325,7 +334,7 @@ class Reader {
   server(value: unknown, path: string): ServerSpec {
     const s = this.object(value, path);
     const spec: ServerSpec = { serverURL: this.string(s, 'serverURL', path), applicationId: this.string(s, 'applicationId', path) };
-    for (const key of ['javascriptKey', 'masterKey', 'sessionToken', 'label'] as const) {
+    for (const key of ['javascriptKey', 'masterKey', 'sessionToken', 'label', 'restURL'] as const) {
       const text = this.optionalString(s, key, path);
       if (text !== undefined) spec[key] = text;
     }

@@ -31,6 +31,8 @@ export type RecordSource =
 
 export type RecordSourceType = RecordSource['type'];
 
+export type RecoveredChange = 'appeared' | 'changed' | 'left';
+
 /** Why a subscription may have missed events: its socket dropped, or the extension closed the connection (panel gone, disconnect, new settings). */
 export type GapReason = 'connectionLost' | 'connectionClosed';
 
@@ -68,6 +70,12 @@ export type Marker =
   | { type: 'pageSocketCreated'; url: string }
   | { type: 'pageSocketOpen'; url: string }
   | { type: 'pageSocketClosed'; code: number; reason: string; wasClean: boolean }
+  /**
+   * What a REST check of a subscription's query ("What did I miss?") found that its events had not said, for one
+   * object: it `appeared` (created or entered), `changed` (these `fields`) or `left` (no longer matches or readable)
+   * while the result set was stale since `staleSince`. Added by the panel; deletes cannot be known from REST.
+   */
+  | { type: 'recovered'; change: RecoveredChange; staleSince: number; fields?: string[] }
   /** A page socket's state was rebuilt from its relay after the extension restarted. */
   | { type: 'resumed'; url: string; state: PageSocketState; subscriptions: number; applicationId?: string; clientId?: string };
 

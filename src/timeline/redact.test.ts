@@ -19,6 +19,13 @@ function record(raw: string | undefined, extra: Partial<TimelineRecord> = {}): T
   };
 }
 
+/** `{"a": [{"a": [… leaf …]}]}`, `depth` levels of objects and arrays. */
+function nested(depth: number, leaf: unknown = 1): unknown {
+  let value = leaf;
+  for (let i = 0; i < depth; i++) value = i % 2 ? [value] : { a: value };
+  return value;
+}
+
 describe('isSecretKey', () => {
   it('knows the LiveQuery and REST names of keys and tokens', () => {
     for (const key of ['sessionToken', 'masterKey', 'javascriptKey', 'restAPIKey', 'clientKey', 'windowsKey', 'X-Parse-Session-Token', 'x-parse-rest-api-key', 'X-Parse-Master-Key', 'session_token']) {
@@ -93,6 +100,66 @@ describe('Redactor', () => {
       redactor.server({ serverURL: 'wss://h/?sessionToken=zz', applicationId: 'app', javascriptKey: 'js', masterKey: 'mk', sessionToken: TOKEN, label: 'mine' }),
       { serverURL: `wss://h/?sessionToken=${REDACTED}`, applicationId: 'app', javascriptKey: REDACTED, masterKey: REDACTED, sessionToken: REDACTED, label: 'mine' },
     );
+  });
+});
+
+describe('Redactor on a megabyte of hostile text', () => {
+  // A quadratic pattern takes minutes on each of these (150k characters took 12.8 s in the panel): the timeout fails it.
+  const MB = 1 << 20;
+  const LINEAR = { timeout: 60_000 };
+  const redactor = new Redactor(['legacyTokenABCDEFGH']);
+
+  it('redacts a base64url run (a JWT-like token) in linear time', LINEAR, () => {
+    const token = 'eyJhbGciOiJIUzI1NiJ9_-'.repeat(MB / 22);
+    assert.equal(redactor.text(token), token);
+    assert.equal(redactor.text(`?x=${token}&sessionToken=${token}`), `?x=${token}&sessionToken=${REDACTED}`);
+    assert.equal(redactor.frame(`{"op":"connect","sessionToken":"${token}`), `{"op":"connect","sessionToken":"${REDACTED}"`);
+  });
+
+  it('redacts a megabyte of token prefixes and a megabyte-long token in linear time', LINEAR, () => {
+    const prefixes = 'r:'.repeat(MB / 2);
+    assert.equal(redactor.text(prefixes), prefixes);
+    assert.equal(redactor.text(`(r:${'0'.repeat(MB)})`), `(${REDACTED})`);
+  });
+
+  it('redacts text made of quotes, escaped quotes and unclosed pairs in linear time', LINEAR, () => {
+    const escaped = '"' + '\\"'.repeat(MB / 2);
+    assert.equal(redactor.text(escaped), escaped);
+    const quotes = '"'.repeat(MB);
+    assert.equal(redactor.text(quotes), quotes);
+    assert.equal(redactor.text(`"sessionToken":"${'\\"'.repeat(MB / 2)}`), `"sessionToken":"${REDACTED}"`);
+    const pairs = '"a":"b",'.repeat(MB / 8);
+    assert.equal(redactor.text(pairs + '"masterKey":"m"'), `${pairs}"masterKey":"${REDACTED}"`);
+  });
+
+  it('collects secrets from a megabyte of such text in linear time', LINEAR, () => {
+    const token = 'eyJhbGciOiJIUzI1NiJ9_-'.repeat(MB / 22);
+    const found = collectSecrets([record(`{"op":"connect","sessionToken":"${'\\"'.repeat(MB / 2)}x" ${token} masterKey=mk-1`)]);
+    assert.deepEqual([...found].sort(), ['"'.repeat(MB / 2) + 'x', 'mk-1']);
+  });
+});
+
+describe('Redactor and collectSecrets on a value 50,000 levels deep', () => {
+  const deep = () => nested(50_000, { sessionToken: 'tok-deep-123', note: `see ${TOKEN}` });
+
+  it('redacts a too-deep value as its JSON text', () => {
+    const out = new Redactor().value(deep());
+    assert.equal(typeof out, 'string');
+    assert.ok(!(out as string).includes('tok-deep-123') && !(out as string).includes(TOKEN));
+    assert.ok((out as string).includes(`{"a":{"sessionToken":"${REDACTED}","note":"see ${REDACTED}"}}]`));
+  });
+
+  it('redacts a too-deep frame as text, and collects the secret at its bottom', () => {
+    const raw = JSON.stringify({ op: 'create', object: { objectId: 'x' } }).replace('"x"', '"x","deep":' + '['.repeat(50_000) + '{"sessionToken":"tok-deep-123"}' + ']'.repeat(50_000));
+    assert.deepEqual([...collectSecrets([record(raw)])], ['tok-deep-123']);
+    const out = new Redactor().frame(raw);
+    assert.ok(out.includes(`{"sessionToken":"${REDACTED}"}`) && !out.includes('tok-deep-123'));
+    assert.deepEqual([...collectSecrets([record(JSON.stringify({ a: 1 }))], [{ serverURL: 'u', applicationId: 'a', nested: deep() } as never])], ['tok-deep-123']);
+  });
+
+  it('collects secrets in the order a recursive walk finds them', () => {
+    const found = collectSecrets([record(JSON.stringify({ a: { sessionToken: 'first-1', b: [{ masterKey: 'second-2' }] }, masterKey: 'third-3' }))]);
+    assert.deepEqual([...found], ['first-1', 'second-2', 'third-3']);
   });
 });
 

@@ -1,19 +1,17 @@
 // Removes secrets (session tokens, app keys) from recorded frames, record texts and server specs before export.
 
+import { exceedsDepth, stringifyJSON } from '../json-limits.js';
 import type { Marker, TimelineRecord } from './record.js';
 import type { ServerSpec } from '../views.js';
+import { jsonPairs, QUERY_PAIR, queryPairGroups } from './secret-pairs.js';
 
 export const REDACTED = '[redacted]';
 /** Known secret values shorter than this are not searched for in free text (too likely to hit unrelated words). */
 export const MIN_SECRET_LENGTH = 8;
 
 const SECRET_NAMES = ['sessiontoken', 'masterkey', 'javascriptkey', 'restapikey', 'clientkey', 'windowskey'];
-/** A Parse revocable session token (`r:` and 32 hex digits) anywhere in text. */
+/** A Parse revocable session token (`r:` and 32 hex digits) anywhere in text (linear: a try starts only at `r:`). */
 const SESSION_TOKEN = /(?<![A-Za-z0-9])r:[0-9a-f]{16,}/gi;
-/** A `"key": "value"` pair in text that is not (or not entirely) JSON, e.g. a truncated frame; the value may be cut off. */
-const JSON_PAIR = /"((?:[^"\\]|\\.)*)"(\s*:\s*)"((?:[^"\\]|\\.)*)(?:"|$)/g;
-/** A `key=value` pair, as in a URL's query string. */
-const QUERY_PAIR = /([A-Za-z][A-Za-z0-9_-]*)=([^&\s"'#]+)/g;
 
 /** Whether a key names a secret: `sessionToken`, `masterKey`, `X-Parse-Session-Token`, `restAPIKey`… */
 export function isSecretKey(key: string): boolean {
@@ -41,6 +39,18 @@ function unescapeJSONString(body: string): string {
   return parsed.ok && typeof parsed.value === 'string' ? parsed.value : body;
 }
 
+/** Text with the values of secret `"key": "value"` pairs replaced (a cut-off value gets its closing quote). */
+function redactJsonPairs(text: string): string {
+  let out = '';
+  let copied = 0;
+  for (const pair of jsonPairs(text)) {
+    if (!isSecretKey(unescapeJSONString(pair.key))) continue;
+    out += `${text.slice(copied, pair.start)}"${pair.key}"${pair.colon}"${REDACTED}"`;
+    copied = pair.end;
+  }
+  return copied === 0 ? text : out + text.slice(copied);
+}
+
 export class Redactor {
   private readonly known: string[];
 
@@ -56,35 +66,47 @@ export class Redactor {
     let out = text;
     for (const secret of this.known) if (out.includes(secret)) out = out.split(secret).join(REDACTED);
     out = out.replace(SESSION_TOKEN, REDACTED);
-    out = out.replace(JSON_PAIR, (pair: string, key: string, colon: string) =>
-      isSecretKey(unescapeJSONString(key)) ? `"${key}"${colon}"${REDACTED}"` : pair,
-    );
-    return out.replace(QUERY_PAIR, (pair: string, key: string) => (isSecretKey(key) ? `${key}=${REDACTED}` : pair));
+    out = redactJsonPairs(out);
+    return out.replace(QUERY_PAIR, (pair: string, ...args: unknown[]) => {
+      const { prefix, key } = args.at(-1) as { prefix: string; key: string };
+      return isSecretKey(key) ? `${prefix}${key}=${REDACTED}` : pair;
+    });
   }
 
-  /** A JSON value, copied with secret keys' values replaced and every string scrubbed; the same value when clean. */
+  /**
+   * A JSON value, copied with secret keys' values replaced and every string scrubbed; the same value when clean. A
+   * value nested deeper than MAX_JSON_DEPTH is not walked: it comes back as its JSON text, redacted as text.
+   */
   value(value: unknown): unknown {
+    if (exceedsDepth(value)) return this.text(stringifyJSON(value) ?? '');
+    return this.walk(value);
+  }
+
+  private walk(value: unknown): unknown {
     if (typeof value === 'string') return this.text(value);
     if (!isObject(value)) return value;
     if (Array.isArray(value)) {
-      const items = value.map((item: unknown) => this.value(item));
+      const items = value.map((item: unknown) => this.walk(item));
       return items.every((item, i) => item === value[i]) ? value : items;
     }
     let changed = false;
     const out: Record<string, unknown> = {};
     for (const [key, item] of Object.entries(value)) {
-      const next = isSecretKey(key) && hides(item) ? REDACTED : this.value(item);
+      const next = isSecretKey(key) && hides(item) ? REDACTED : this.walk(item);
       if (next !== item) changed = true;
       setKey(out, key, next);
     }
     return changed ? out : value;
   }
 
-  /** A frame's text: JSON stays valid JSON and is rewritten only when something was removed; other text as `text()`. */
+  /**
+   * A frame's text: JSON stays valid JSON and is rewritten only when something was removed; other text, and JSON
+   * nested deeper than MAX_JSON_DEPTH, as `text()`.
+   */
   frame(raw: string): string {
     const parsed = parseJSON(raw);
-    if (!parsed.ok) return this.text(raw);
-    const redacted = this.value(parsed.value);
+    if (!parsed.ok || exceedsDepth(parsed.value)) return this.text(raw);
+    const redacted = this.walk(parsed.value);
     return redacted === parsed.value ? raw : JSON.stringify(redacted);
   }
 
@@ -118,11 +140,15 @@ export class Redactor {
 /** Every secret value named in the records' frames and in the server specs, to be scrubbed wherever else it appears. */
 export function collectSecrets(records: Iterable<TimelineRecord>, servers: Iterable<ServerSpec> = []): Set<string> {
   const found = new Set<string>();
+  // Depth first and in key order, as a recursive walk would, but with a stack of its own: a value from a page or
+  // server may nest thousands of levels deep.
   const walk = (value: unknown): void => {
-    if (!isObject(value)) return;
-    for (const [key, item] of Object.entries(value)) {
+    const entriesOf = (item: unknown) => (isObject(item) ? Object.entries(item).reverse() : []);
+    const pending = entriesOf(value);
+    while (pending.length) {
+      const [key, item] = pending.pop()!;
       if (typeof item === 'string' && isSecretKey(key)) found.add(item);
-      else walk(item);
+      else for (const entry of entriesOf(item)) pending.push(entry);
     }
   };
   for (const record of records) {
@@ -132,10 +158,13 @@ export function collectSecrets(records: Iterable<TimelineRecord>, servers: Itera
       walk(parsed.value);
       continue;
     }
-    for (const [, key, , value] of record.raw.matchAll(JSON_PAIR)) {
-      if (value && isSecretKey(unescapeJSONString(key!))) found.add(unescapeJSONString(value));
+    for (const { key, value } of jsonPairs(record.raw)) {
+      if (value && isSecretKey(unescapeJSONString(key))) found.add(unescapeJSONString(value));
     }
-    for (const match of record.raw.matchAll(QUERY_PAIR)) if (isSecretKey(match[1]!)) found.add(match[2]!);
+    for (const match of record.raw.matchAll(QUERY_PAIR)) {
+      const { key, value } = queryPairGroups(match);
+      if (isSecretKey(key)) found.add(value);
+    }
   }
   for (const server of servers) walk(server);
   return found;

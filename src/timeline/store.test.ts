@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { compileFilter } from './filter.js';
+import { compileFilter, filterTexts, MAX_REGEX_TEXT } from './filter.js';
 import type { RecordKind, TimelineRecord } from './record.js';
 import { RingBuffer } from './ring-buffer.js';
 import { TimelineStore } from './store.js';
@@ -96,6 +96,15 @@ describe('compileFilter', () => {
     assert.ok(text.ok && text.test(gap) && !text.test(create));
   });
 
+  it('matches a regular expression on the first MAX_REGEX_TEXT characters of each text, free text on all of it', () => {
+    const long = record('received', { raw: 'x'.repeat(MAX_REGEX_TEXT) + 'needle' });
+    const regex = compileFilter({ kinds: [], text: 'need+le', regex: true });
+    assert.ok(regex.ok && !regex.test(long));
+    const text = compileFilter({ kinds: [], text: 'needle' });
+    assert.ok(text.ok && text.test(long));
+    assert.deepEqual(filterTexts(long).map((t) => t.length), ['received'.length, long.summary.length, MAX_REGEX_TEXT]);
+  });
+
   it('reports an invalid regular expression', () => {
     const bad = compileFilter({ kinds: [], text: '(', regex: true });
     assert.equal(bad.ok, false);
@@ -136,6 +145,19 @@ describe('TimelineStore', () => {
     store.setFilter({ kinds: [], text: '[', regex: true });
     assert.equal(store.matchCount, 0);
     assert.match(store.filterError ?? '', /Invalid regular expression/);
+  });
+
+  it('refuses a filter with the reason it is given: nothing matches, the reason is its error', () => {
+    const store = new TimelineStore(10);
+    store.append([record('sent'), record('create')]);
+    store.setFilter({ kinds: [], text: '(a+)+$', regex: true }, 'too slow');
+    assert.equal(store.matchCount, 0);
+    assert.equal(store.filterError, 'too slow');
+    store.append([record('create')]);
+    assert.equal(store.matchCount, 0);
+    store.setFilter({ kinds: ['create'] });
+    assert.equal(store.matchCount, 2);
+    assert.equal(store.filterError, null);
   });
 
   it('stays bounded with 100k records', () => {

@@ -104,9 +104,10 @@ export class TimelineStore {
     return added;
   }
 
-  setFilter(filter: TimelineFilter): void {
+  /** `refusal`: why this filter may not run (e.g. its regex takes too long): it then matches nothing and says why. */
+  setFilter(filter: TimelineFilter, refusal?: string): void {
     this.filterValue = filter;
-    this.compiled = compileFilter(filter);
+    this.compiled = refusal === undefined ? compileFilter(filter) : { ok: false, error: refusal };
     this.matches = [];
     this.matchesStart = 0;
     if (!this.compiled.ok) return;
