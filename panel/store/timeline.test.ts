@@ -113,6 +113,53 @@ describe('createTimelineStore', () => {
     assert.deepEqual(timeline.lastSeen(), { epoch: 'epoch-1', seq: 2 }, 'nor records that arrived while recording was off');
   });
 
+  it('undoes a Clear: the same records back, before those that came since, with the filter, counts and selection', () => {
+    const { timeline, frames, records } = setup({ capacity: 3 });
+    const all = [records.rec({ kind: 'create' }), records.rec({ kind: 'update' }), records.rec({ kind: 'create' }), records.rec({ kind: 'delete' })];
+    timeline.receive(all);
+    frames.flush();
+    assert.equal(timeline.rows.value.dropped, 1);
+    timeline.setFilter({ kinds: ['create', 'delete'] });
+    timeline.select(all[2]!);
+    timeline.clear();
+    assert.deepEqual(timeline.undoableClear.value && timeline.undoableClear.value.count, 3, 'the offer counts what was cleared');
+    const later = records.rec({ kind: 'create' });
+    timeline.receive([later]);
+    frames.flush();
+    assert.deepEqual(summaries(timeline.rows.value), ['record 5']);
+
+    timeline.undoClear();
+    const rows = timeline.rows.value;
+    assert.deepEqual(summaries(rows), ['record 3', 'record 4', 'record 5'], 'filtered, oldest dropped by the capacity of 3');
+    assert.equal(rows.size, 3);
+    assert.equal(rows.dropped, 2, 'the one dropped before the Clear and the one the restore pushed out');
+    assert.equal(timeline.selected.value, all[2]);
+    assert.equal(timeline.undoableClear.value, null, 'an undo is done once');
+    timeline.undoClear();
+    assert.equal(timeline.rows.value.size, 3, 'a second undo changes nothing');
+  });
+
+  it('withdraws the undo offer when its time is up (not a newer one), at a page load that clears, and offers none for nothing', () => {
+    const { timeline, records } = setup();
+    const offer = () => timeline.undoableClear.value;
+    timeline.clear();
+    assert.equal(offer(), null, 'nothing cleared, nothing to undo');
+    timeline.receive([records.rec({ kind: 'create' })]);
+    timeline.clear();
+    const first = offer()!.id;
+    timeline.receive([records.rec({ kind: 'create' })]);
+    timeline.clear();
+    timeline.forgetClear(first);
+    assert.ok(offer(), 'the first offer’s timeout leaves the second one');
+    timeline.forgetClear(offer()!.id);
+    assert.equal(offer(), null);
+
+    timeline.receive([records.rec({ kind: 'create' })]);
+    timeline.clear();
+    timeline.receive([records.pageLoad(2)]);
+    assert.equal(offer(), null, 'a page load cleared since: undo would mix page loads');
+  });
+
   it('clears at a new page load unless preserve log is on', () => {
     const { timeline, frames, records, page } = setup();
     const before = records.rec({ kind: 'create' });

@@ -5,7 +5,7 @@ import { EMPTY_FILTER, REGEX_FLAGS, type TimelineFilter } from '../../src/timeli
 import type { Recording } from '../../src/timeline/export.js';
 import type { RecordDraft, RecordKind, TimelineRecord } from '../../src/timeline/record.js';
 import { costRequest, sampleRecords, type RecordSample } from '../../src/timeline/regex-cost.js';
-import { DEFAULT_CAPACITY, TimelineStore } from '../../src/timeline/store.js';
+import { DEFAULT_CAPACITY, TimelineStore, type ClearedRecords } from '../../src/timeline/store.js';
 import type { ResumePoint } from '../adapters/port.js';
 import type { RegexChecker } from '../adapters/regex-checker.js';
 
@@ -46,6 +46,13 @@ function rowsOf(store: TimelineStore): TimelineRows {
     at: (index) => store.matchAt(index),
     indexOf: (record) => store.indexOf(record),
   };
+}
+
+/** The last Clear, while it can still be undone. */
+export interface UndoableClear {
+  count: number;
+  /** Tells one Clear from the next, so that an old offer's timeout does not withdraw a newer one. */
+  id: number;
 }
 
 export interface OpenedRecording {
@@ -111,6 +118,13 @@ export function createTimelineStore({
   const capacity = signal(live.capacity);
   const recording = signal(true);
   const selected = signal<TimelineRecord | null>(null);
+  const undoableClear = signal<UndoableClear | null>(null);
+  let cleared: (ClearedRecords & { selected: TimelineRecord | null }) | undefined;
+  let clears = 0;
+  const forgetClear = () => {
+    cleared = undefined;
+    undoableClear.value = null;
+  };
   /** Class names seen in recorded records, for suggestions. */
   const seenClasses = signal<ReadonlySet<string>>(new Set());
   let localSeq = 0;
@@ -229,6 +243,7 @@ export function createTimelineStore({
     selected,
     imported,
     seenClasses,
+    undoableClear,
 
     /** Records from the service worker, in order; dropped while recording is off. */
     receive(records: readonly TimelineRecord[]): void {
@@ -248,6 +263,8 @@ export function createTimelineStore({
           if (!page.preserveLog.peek()) {
             live.clear();
             selected.value = null;
+            // A page load cleared after the user's Clear: undoing that one would bring an older page's records back.
+            forgetClear();
           }
         }
         live.append(from === 0 ? records : records.slice(from));
@@ -286,12 +303,37 @@ export function createTimelineStore({
       capacity.value = value;
       refresh();
     },
+    /** Empties the live timeline; undoClear() puts the records back until forgetClear() or the next Clear. */
     clear(): void {
       if (imported.peek()) return;
-      live.clear();
-      selected.value = null;
+      const before = selected.peek();
+      const taken = live.clear();
+      batch(() => {
+        selected.value = null;
+        if (taken.records.length) {
+          cleared = { ...taken, selected: before };
+          undoableClear.value = { count: taken.records.length, id: ++clears };
+        } else {
+          forgetClear();
+        }
+        refresh();
+      });
       clearBacklog();
-      refresh();
+    },
+    /** Puts the records of the last Clear back, before those that arrived since, and their selection. */
+    undoClear(): void {
+      if (!cleared || imported.peek()) return;
+      const restoring = cleared;
+      live.restore(restoring);
+      batch(() => {
+        forgetClear();
+        if (restoring.selected && !selected.peek()) selected.value = restoring.selected;
+        refresh();
+      });
+    },
+    /** The offer to undo the last Clear ends (its time is up, or the user dismissed it). */
+    forgetClear(id?: number): void {
+      if (id === undefined || undoableClear.peek()?.id === id) forgetClear();
     },
     toggleRecording(): void {
       recording.value = !recording.value;
@@ -306,6 +348,7 @@ export function createTimelineStore({
       batch(() => {
         selected.value = null;
         imported.value = { name, recording: opened, store };
+        forgetClear();
         applyToNewStore(store, filter.value);
       });
     },
