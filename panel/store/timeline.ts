@@ -75,7 +75,8 @@ export interface TimelineDeps {
     preserveLog: ReadonlySignal<boolean>;
   };
   /** Tells the service worker to forget its backlog, so a reopened panel does not bring cleared records back. */
-  clearBacklog(): void;
+  /** Asks the service worker to drop its backlog up to `through` (all of it when absent). */
+  clearBacklog(through?: ResumePoint): void;
   /**
    * Checks a regex filter off the main thread before it runs there (a pattern can backtrack for minutes on a page's
    * frame). Without one, a regex filter applies at once.
@@ -119,9 +120,15 @@ export function createTimelineStore({
   const recording = signal(true);
   const selected = signal<TimelineRecord | null>(null);
   const undoableClear = signal<UndoableClear | null>(null);
-  let cleared: (ClearedRecords & { selected: TimelineRecord | null }) | undefined;
+  /** The last Clear while it can be undone: its records, the selection, and the newest record it covered. */
+  let cleared: (ClearedRecords & { selected: TimelineRecord | null; through?: ResumePoint }) | undefined;
   let clears = 0;
-  const forgetClear = () => {
+  /**
+   * The offer to undo the last Clear ends. The service worker drops its backlog only now, unless the Clear was undone:
+   * a panel opened later then gets back exactly what this one shows.
+   */
+  const forgetClear = (undone = false) => {
+    if (cleared && !undone) clearBacklog(cleared.through);
     cleared = undefined;
     undoableClear.value = null;
   };
@@ -310,15 +317,15 @@ export function createTimelineStore({
       const taken = live.clear();
       batch(() => {
         selected.value = null;
+        forgetClear();
         if (taken.records.length) {
-          cleared = { ...taken, selected: before };
+          cleared = { ...taken, selected: before, through: newest };
           undoableClear.value = { count: taken.records.length, id: ++clears };
         } else {
-          forgetClear();
+          clearBacklog(newest);
         }
         refresh();
       });
-      clearBacklog();
     },
     /** Puts the records of the last Clear back, before those that arrived since, and their selection. */
     undoClear(): void {
@@ -326,7 +333,7 @@ export function createTimelineStore({
       const restoring = cleared;
       live.restore(restoring);
       batch(() => {
-        forgetClear();
+        forgetClear(true);
         if (restoring.selected && !selected.peek()) selected.value = restoring.selected;
         refresh();
       });
