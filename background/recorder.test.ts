@@ -48,4 +48,15 @@ describe('Recorder', () => {
     gone.dispose();
     assert.equal(budget.usedChars, 0);
   });
+
+  it('clear(through) drops the records the panel cleared and keeps the newer ones', () => {
+    const recorder = new Recorder('e', 1, sink);
+    for (let i = 1; i <= 5; i++) recorder.record(frame(10, i));
+    recorder.clear({ epoch: 'e', seq: 3 });
+    assert.deepEqual(recorder.since().records.map((r) => r.seq), [4, 5]);
+    recorder.clear({ epoch: 'older-worker', seq: 99 });
+    assert.deepEqual(recorder.since().records.map((r) => r.seq), [4, 5], 'another epoch’s point covers none of these');
+    recorder.clear();
+    assert.equal(recorder.since().records.length, 0);
+  });
 });

@@ -97,8 +97,14 @@ export class Recorder {
     return this.backlog.weight;
   }
 
-  clear(): void {
-    this.backlog.clear();
+  /**
+   * Drops the records up to `through` (every record when absent). Records of another epoch are newer than any the
+   * panel cleared: a restarted worker starts a new epoch and an empty backlog.
+   */
+  clear(through?: { epoch: string; seq: number }): void {
+    if (!through) return this.backlog.clear();
+    if (through.epoch !== this.epoch) return;
+    while (this.backlog.size && this.backlog.at(0)!.seq <= through.seq) this.backlog.shift();
   }
 
   /** The tab is gone: its backlog leaves the shared budget. */

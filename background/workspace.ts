@@ -259,7 +259,7 @@ export class Workspace {
         this.server(command.serverId).setToken(command.subscriptionId, command.sessionToken, command.tokenLabel);
         break;
       case 'clearBacklog':
-        this.recorder.clear();
+        this.recorder.clear(command.through);
         return;
     }
     this.deps.persist(this.tabId);

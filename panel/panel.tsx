@@ -10,6 +10,7 @@ import { fetchRestClient } from './adapters/rest.js';
 import { extensionStorage } from './adapters/storage.js';
 import { App, type Defaults } from './components/App.js';
 import { createPanelStore, loadSettings, PanelStoreContext, saveSettingsOnChange } from './store/index.js';
+import { sanitizeDefaults } from './store/first-run.js';
 
 interface DevtoolsPanels {
   themeName?: string;
@@ -39,7 +40,7 @@ function applyTheme(): void {
 async function loadDefaults(): Promise<Defaults> {
   try {
     const response = await fetch('dev-defaults.json');
-    return response.ok ? ((await response.json()) as Defaults) : {};
+    return response.ok ? sanitizeDefaults(await response.json()) : {};
   } catch {
     return {};
   }
@@ -64,6 +65,7 @@ async function main(): Promise<void> {
     nextFrame: (callback) => requestAnimationFrame(callback),
     now,
     settings,
+    defaults,
     regexChecker: createRegexChecker(),
   });
   port.onMessage(() => (document.body.dataset.ready = 'true'));
@@ -73,6 +75,7 @@ async function main(): Promise<void> {
     preserveLog: store.page.preserveLog.value,
     filter: store.timeline.filter.value,
     capacity: store.timeline.capacity.value,
+    layout: store.layout.settings(),
     resultCap: store.resultSets.cap.value,
     autoCheck: store.resultSets.autoCheck.value,
   }));

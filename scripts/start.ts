@@ -1,13 +1,16 @@
 // `npm start`: builds the extension, starts the embedded LiveQuery server and the demo app (unless --server is
-// given), and opens Chromium with the extension and DevTools on the LiveQuery tab, pre-filled with that server.
+// given), and opens Chromium with the extension and DevTools on the LiveQuery tab, where the panel's first run adds
+// that server (and, for the demo, subscribes to Message and shows a first live event).
 
-import { writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { launchBrowser, openDevToolsPanel, artifactPath } from '../e2e/harness/index.js';
 import { startEmbeddedServer } from '../server/index.js';
 import { buildExtension, CHROME_DIR } from './build.js';
 import { startDemoServer } from './demo-server.js';
+import { createWelcomeMessage, devDefaults, writeDevDefaults } from './first-run.js';
 
 const USAGE = `Usage: npm start -- [options]
   --server <ws(s)://host/path>  a LiveQuery server to use instead of the embedded one
@@ -73,21 +76,27 @@ try {
     console.log(`demo app: ${pageURL}`);
   }
 
-  writeFileSync(
-    join(CHROME_DIR, 'dev-defaults.json'),
-    JSON.stringify({
-      server: { serverURL: liveQueryURL, applicationId, javascriptKey: javascriptKey || undefined, label: values.server ? undefined : 'demo (embedded)' },
-      query: { className: 'Message' },
-    }),
-  );
+  const server = { liveQueryURL, restURL, applicationId, javascriptKey };
+  // A copy of the build with this run's defaults: dist/chrome stays as built (tests and a manual Load unpacked use
+  // it, and must not add a demo server that is gone once this run stops).
+  const extensionDir = mkdtempSync(join(tmpdir(), 'lq-start-extension-'));
+  cleanups.push(async () => rmSync(extensionDir, { recursive: true, force: true }));
+  cpSync(CHROME_DIR, extensionDir, { recursive: true });
+  writeDevDefaults(extensionDir, devDefaults(server, !values.server));
 
   const headless = values.headless ?? !process.env.DISPLAY;
   if (headless && !values.headless) console.log('no display found: Chromium runs headless (use xvfb-run or a desktop to see it)');
-  const harness = await launchBrowser({ headless, offline: false });
+  const harness = await launchBrowser({ extensionPath: extensionDir, headless, offline: false });
   cleanups.push(() => harness.close());
   const page = await harness.newPage(pageURL);
   const panel = await openDevToolsPanel(harness, page, { dock: 'bottom' });
   console.log(`Chromium is open on ${pageURL} with DevTools on the LiveQuery tab (extension ${harness.extensionId}).`);
+  if (!values.server) {
+    await createWelcomeMessage(panel, server).then(
+      (objectId) => console.log(`created Message ${objectId}: its create event is on the timeline`),
+      (error: Error) => console.log(`no first event: ${error.message}`),
+    );
+  }
   if (headless) {
     const shot = artifactPath('npm-start.png');
     await panel.screenshot(shot);

@@ -180,7 +180,8 @@ export type PanelToBackground =
     }
   /** Subscribe from the panel to what the page subscribed to: on the panel's server for that URL and app, added if needed. */
   | { type: 'adoptPageSubscription'; commandId: string; spec: ServerSpec; query: QueryJSON; sessionToken?: string }
-  | { type: 'clearBacklog' }
+  /** Drops the backlog's records up to `through` (all when absent): those the panel cleared. */
+  | { type: 'clearBacklog'; through?: { epoch: string; seq: number } }
   | KeyringCommand;
 
 /**
@@ -261,8 +262,9 @@ export function isPanelToBackground(value: unknown): value is PanelToBackground 
     case 'setPreserveLog':
       return typeof v.on === 'boolean';
     case 'heartbeat':
-    case 'clearBacklog':
       return true;
+    case 'clearBacklog':
+      return v.through === undefined || (isPlainObject(v.through) && isString(v.through.epoch) && isNumber(v.through.seq));
     case 'addServer':
       return isString(v.commandId) && isServerSpec(v.spec);
     case 'editServer':

@@ -1,7 +1,9 @@
 // The panel's layout: servers and page sockets on the left, the timeline with its detail pane on the right.
 
 import { useEffect, useRef } from 'preact/hooks';
-import { useConnections, useTimeline, useView } from '../store/index.js';
+import { useConnections, useLayout, useNames, useTimeline, useView } from '../store/index.js';
+import { STACKED_QUERY, useMediaQuery } from './media.js';
+import { Splitter } from './Splitter.js';
 import { ServerForm } from './AddServerForm.js';
 import { PageSockets } from './PageSockets.js';
 import { RecordDetail } from './RecordDetail.js';
@@ -11,30 +13,29 @@ import { ServerList } from './ServerList.js';
 import { Composer, QueryHistoryList } from './Composer.js';
 import { Timeline } from './Timeline.js';
 import { Toolbar } from './Toolbar.js';
-import type { ServerSpec } from '../../src/views.js';
+import { shortcutFor, takesTyping } from './shortcuts.js';
+import { subscriptionLabel } from './marker-facts.js';
+import { UndoClearBar } from './UndoClearBar.js';
+import type { Defaults } from '../store/first-run.js';
 import { serverKeyOf } from '../store/keyring.js';
-import type { QueryDraft } from '../store/query-draft.js';
 
-export interface Defaults {
-  server?: ServerSpec;
-  query?: Partial<QueryDraft>;
-}
+export type { Defaults };
 
-function isEditable(target: EventTarget | null): boolean {
-  return target instanceof HTMLElement && (target.isContentEditable || ['INPUT', 'TEXTAREA', 'SELECT'].includes(target.tagName));
-}
+const IS_MAC = /mac/i.test(navigator.platform || navigator.userAgent);
 
 /** The filter's scope in words, with a button to widen it again. */
 function ScopeBar() {
   const timeline = useTimeline();
+  const names = useNames();
   const filter = timeline.filter.value;
   if (!filter.subscriptionKey && !filter.source && !filter.className) return null;
+  const subscription = filter.subscriptionKey ? subscriptionLabel({ subscriptionKey: filter.subscriptionKey }, names.subscriptionNames.value) : '';
   return (
-    <div class="filter-bar">
+    <div class="filter-bar" data-testid="scope-bar">
       Showing only{' '}
-      {filter.subscriptionKey ? `subscription ${filter.subscriptionKey}` : ''}
+      {subscription ? `subscription ${subscription}` : ''}
       {filter.className ? ` class ${filter.className}` : ''}
-      {filter.source ? ` source ${filter.source}` : ''}
+      {filter.source ? ` source ${names.sourceNames.value.get(filter.source) ?? filter.source}` : ''}
       <button type="button" data-testid="clear-scope" onClick={() => timeline.showAll()}>
         Show all
       </button>
@@ -49,21 +50,25 @@ export function App({ defaults }: { defaults: Defaults }) {
   const filterInput = useRef<HTMLInputElement>(null);
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
-      const mod = e.ctrlKey || e.metaKey;
-      const key = e.key.toLowerCase();
-      if (mod && key === 'e') {
+      const inTextField = takesTyping(e.target);
+      const action = shortcutFor({ key: e.key, ctrlKey: e.ctrlKey, metaKey: e.metaKey, altKey: e.altKey, inTextField }, IS_MAC);
+      if (action === 'toggleRecording') {
         e.preventDefault();
         timeline.toggleRecording();
-      } else if (mod && key === 'k') {
+      } else if (action === 'clear') {
         e.preventDefault();
         timeline.clear();
-      } else if ((mod && key === 'f') || (e.key === '/' && !isEditable(e.target))) {
+      } else if (action === 'undoClear') {
+        if (!timeline.undoableClear.peek()) return;
+        e.preventDefault();
+        timeline.undoClear();
+      } else if (action === 'focusFilter') {
         e.preventDefault();
         filterInput.current?.focus();
         filterInput.current?.select();
-      } else if (e.key === 'Escape' && e.target === filterInput.current) {
+      } else if (action === 'escape' && e.target === filterInput.current) {
         (document.querySelector('.timeline-viewport') as HTMLElement | null)?.focus();
-      } else if (e.key === 'Escape' && !isEditable(e.target) && timeline.selected.value) {
+      } else if (action === 'escape' && !inTextField && timeline.selected.value) {
         timeline.select(null);
       }
     };
@@ -74,9 +79,19 @@ export function App({ defaults }: { defaults: Defaults }) {
   const servers = connections.servers.value;
   const main = view.main.value;
   const selectedServer = view.selectedServer.value;
+  const layout = useLayout();
+  const stacked = useMediaQuery(STACKED_QUERY);
+  const sidebarOpen = layout.sidebarOpen.value;
+  const sidebarSize = stacked ? layout.sidebarHeight.value : layout.sidebarWidth.value;
   return (
-    <div class="app">
-      <aside class="sidebar">
+    <div class={`app ${stacked ? 'stacked' : 'side-by-side'}`}>
+      <aside
+        class="sidebar"
+        id="sidebar"
+        hidden={!sidebarOpen}
+        data-testid="sidebar"
+        style={stacked ? { height: `${sidebarSize}px` } : { width: `${sidebarSize}px` }}
+      >
         {!connections.connected.value ? (
           <div class="banner" role="status" data-testid="sw-status">
             Reconnecting to the extension's service worker…
@@ -107,9 +122,21 @@ export function App({ defaults }: { defaults: Defaults }) {
           <PageSockets />
         </details>
       </aside>
+      {sidebarOpen ? (
+        <Splitter
+          orientation={stacked ? 'horizontal' : 'vertical'}
+          size={sidebarSize}
+          label="Resize the sidebar"
+          testId="sidebar-splitter"
+          onResize={(size) =>
+            stacked ? layout.setSidebarHeight(size, innerHeight * 0.7) : layout.setSidebarWidth(size, innerWidth * 0.6)
+          }
+        />
+      ) : null}
       <main class="main">
         <Toolbar filterInput={filterInput} />
         <ScopeBar />
+        <UndoClearBar />
         <RecordingBanner />
         {main.type === 'results' ? (
           <ResultSetView key={main.subscriptionKey} subscriptionKey={main.subscriptionKey} title={main.title} serverId={main.serverId} />

@@ -12,6 +12,15 @@ import { WhereBuilder } from './WhereBuilder.js';
 
 type Mode = 'builder' | 'json';
 
+/** Why a field of the draft is refused, under the field, while it is typed. */
+function FieldError({ message, testId }: { message: string | null; testId: string }) {
+  return message ? (
+    <div class="error-text" data-testid={testId}>
+      {message}
+    </div>
+  ) : null;
+}
+
 export function Composer({ serverId, serverKey }: { serverId: string; serverKey: string }) {
   const composer = useComposer();
   const classes = useNames().knownClasses.value;
@@ -114,19 +123,31 @@ export function Composer({ serverId, serverKey }: { serverId: string; serverKey:
           onInput={(e) => set({ where: e.currentTarget.value })}
         />
       )}
-      {fieldError('where') ? (
-        <div class="error-text" data-testid="where-error">
-          {fieldError('where')}
-        </div>
-      ) : null}
+      <FieldError message={fieldError('where')} testId="where-error" />
       <label class="field">
         <span>keys</span>
-        <input data-testid="subscribe-keys" spellcheck={false} value={draft.keys} onInput={(e) => set({ keys: e.currentTarget.value })} placeholder="title, score (optional)" />
+        <input
+          data-testid="subscribe-keys"
+          class={fieldError('keys') ? 'invalid' : ''}
+          spellcheck={false}
+          value={draft.keys}
+          onInput={(e) => set({ keys: e.currentTarget.value })}
+          placeholder="title, score (optional)"
+        />
       </label>
+      <FieldError message={fieldError('keys')} testId="keys-error" />
       <label class="field">
         <span>watch</span>
-        <input data-testid="subscribe-watch" spellcheck={false} value={draft.watch} onInput={(e) => set({ watch: e.currentTarget.value })} placeholder="score (optional)" />
+        <input
+          data-testid="subscribe-watch"
+          class={fieldError('watch') ? 'invalid' : ''}
+          spellcheck={false}
+          value={draft.watch}
+          onInput={(e) => set({ watch: e.currentTarget.value })}
+          placeholder="score (optional)"
+        />
       </label>
+      <FieldError message={fieldError('watch')} testId="watch-error" />
       {!editedHere ? (
         <label class="field">
           <span>Session token</span>

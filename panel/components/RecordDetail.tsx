@@ -7,7 +7,7 @@ import { isSecretKey } from '../../src/timeline/redact.js';
 import { useNames, useTimeline } from '../store/index.js';
 import { formatClock, sourceName } from './format.js';
 import { JsonTree } from './JsonTree.js';
-import { markerFacts } from './marker-facts.js';
+import { markerJSON, recordFacts } from './marker-facts.js';
 import { CELL_LIMIT, hiddenNote, maskJSON, maskText, rawForDisplay, withNote } from './masked-text.js';
 
 type Tab = 'tree' | 'diff' | 'raw';
@@ -72,13 +72,14 @@ function RawText({ raw, reveal }: { raw: string | undefined; reveal: boolean }) 
 
 export function RecordDetail() {
   const timeline = useTimeline();
-  const labels = useNames().sourceNames.value;
+  const names = useNames();
+  const labels = names.sourceNames.value;
   const record = timeline.selected.value;
   const [tab, setTab] = useState<Tab>('tree');
   const [revealRaw, setRevealRaw] = useState(false);
   if (!record) return null;
   // A frame shows its text; any other record its marker.
-  const raw = record.raw ?? (record.marker ? JSON.stringify(record.marker) : undefined);
+  const raw = record.raw ?? (record.marker ? markerJSON(record.marker) : undefined);
   const json = parseRaw(raw);
   const frame = isPlainObject(json) ? json : undefined;
   const diffable = frame && isPlainObject(frame.object) && isPlainObject(frame.original);
@@ -107,7 +108,7 @@ export function RecordDetail() {
       {record.marker ? (
         <table class="facts" data-testid="marker-facts" data-marker={record.marker.type}>
           <tbody>
-            {markerFacts(record.marker).map(([name, value]) => (
+            {recordFacts(record, names.subscriptionNames.value).map(([name, value]) => (
               <tr key={name}>
                 <th>{name}</th>
                 <td>{withNote(maskText(value, CELL_LIMIT))}</td>

@@ -3,11 +3,43 @@
 import { Component } from 'preact';
 import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
 import type { TimelineRecord } from '../../src/timeline/record.js';
-import { useNames, useTimeline } from '../store/index.js';
+import { useLayout, useNames, useTimeline } from '../store/index.js';
+import { DEFAULT_COLUMNS, type Column } from '../store/layout.js';
 import { formatClock, isFromPage, sourceName } from './format.js';
+import { Splitter } from './Splitter.js';
 
 export const ROW_HEIGHT = 20;
 const OVERSCAN = 10;
+
+/** The Kind column fits the longest label seen (its cell's padding and border included), within these bounds. */
+const KIND_MIN = 64;
+const KIND_MAX = 220;
+const CELL_CHROME = 16;
+
+let measureContext: CanvasRenderingContext2D | null | undefined;
+/** A text's width in a font, measured off-screen: no layout is read while the list renders. */
+function textWidth(text: string, font = getComputedStyle(document.body).font): number {
+  measureContext ??= document.createElement('canvas').getContext('2d');
+  if (!measureContext) return text.length * 7;
+  measureContext.font = font;
+  return measureContext.measureText(text).width;
+}
+
+/** The Time column's width when the user has not set one: a clock time in the monospace font, whole. */
+let timeFit: number | undefined;
+function fittedTimeWidth(): number {
+  timeFit ??= Math.ceil(textWidth('00:00:00.000', '11px ui-monospace, Menlo, Consolas, monospace')) + CELL_CHROME;
+  return Math.max(DEFAULT_COLUMNS.time, timeFit);
+}
+
+const HEADERS: [label: string, column: Column | null][] = [
+  ['Time', 'time'],
+  ['Source', 'source'],
+  ['Kind', 'kind'],
+  ['Class', 'class'],
+  ['Object', 'object'],
+  ['Summary', null],
+];
 
 export function Timeline() {
   const timeline = useTimeline();
@@ -18,6 +50,10 @@ export function Timeline() {
   const [{ top: scrollTop }, setScroll] = useState({ top: 0 });
   const [height, setHeight] = useState(400);
   const stickToBottom = useRef(true);
+  const layout = useLayout();
+  const widths = layout.columns.value;
+  const kindWidths = useRef(new Map<string, number>());
+  const [kindFit, setKindFit] = useState(KIND_MIN);
 
   useEffect(() => {
     const el = viewport.current;
@@ -55,13 +91,30 @@ export function Timeline() {
   const first = Math.max(0, Math.floor(top / ROW_HEIGHT) - OVERSCAN);
   const last = Math.min(count, Math.ceil((top + height) / ROW_HEIGHT) + OVERSCAN);
   const shown = [];
+  let widestKind = kindFit;
   for (let i = first; i < last; i++) {
     const record = rows.at(i);
     if (record) {
+      const kind = kindText(record);
+      let width = kindWidths.current.get(kind);
+      if (width === undefined) {
+        width = Math.min(KIND_MAX, Math.ceil(textWidth(kind)) + CELL_CHROME);
+        kindWidths.current.set(kind, width);
+      }
+      if (width > widestKind) widestKind = width;
       const isSelected = !!selected && selected.epoch === record.epoch && selected.seq === record.seq;
       shown.push(<Row key={`${record.epoch}:${record.seq}`} record={record} index={i} selected={isSelected} labels={labels} onSelect={timeline.select} />);
     }
   }
+
+  // The column only grows: rows scrolling by never make it jump back and forth.
+  useLayoutEffect(() => {
+    if (widestKind > kindFit) setKindFit(widestKind);
+  }, [widestKind, kindFit]);
+  const columnWidth = (column: Column) =>
+    widths[column] ?? (column === 'kind' ? kindFit : column === 'time' ? fittedTimeWidth() : DEFAULT_COLUMNS[column]);
+  const columnStyle: Record<string, string> = {};
+  for (const [, column] of HEADERS) if (column) columnStyle[`--col-${column}`] = `${columnWidth(column)}px`;
 
   const move = (delta: number) => {
     if (!count) return;
@@ -74,14 +127,23 @@ export function Timeline() {
   };
 
   return (
-    <div class="timeline" data-testid="timeline">
+    <div class="timeline" data-testid="timeline" style={columnStyle}>
       <div class="timeline-header row-grid" role="row">
-        <span>Time</span>
-        <span>Source</span>
-        <span>Kind</span>
-        <span>Class</span>
-        <span>Object</span>
-        <span>Summary</span>
+        {HEADERS.map(([label, column]) => (
+          <span key={label} role="columnheader" data-column={column ?? 'summary'}>
+            {label}
+            {column ? (
+              <Splitter
+                orientation="vertical"
+                class="column-resize"
+                size={columnWidth(column)}
+                label={`Resize the ${label} column`}
+                testId={`resize-${column}`}
+                onResize={(width) => layout.setColumnWidth(column, width)}
+              />
+            ) : null}
+          </span>
+        ))}
       </div>
       <div
         class="timeline-viewport"
@@ -168,7 +230,9 @@ function RowContent({ record, index, selected, labels, onSelect }: RowProps) {
     >
       <span class="mono">{formatClock(record.time)}</span>
       <span title={sourceName(record, labels)}>{sourceName(record, labels)}</span>
-      <span class={`kind kind-${record.kind}`}>{kindText(record)}</span>
+      <span class={`kind kind-${record.kind}`} title={kindText(record)}>
+        {kindText(record)}
+      </span>
       <span>{record.className ?? ''}</span>
       <span class="mono">{record.objectId ?? ''}</span>
       <span class="summary" title={record.summary}>{record.summary}</span>

@@ -2,7 +2,7 @@
 
 import type { Ref } from 'preact';
 import { RECORD_KINDS } from '../../src/timeline/record.js';
-import { useNames, usePage, useTimeline } from '../store/index.js';
+import { useLayout, useNames, usePage, useTimeline } from '../store/index.js';
 import { RecordingMenu } from './Recording.js';
 
 const CAPACITIES = [10_000, 50_000, 100_000, 250_000, 500_000];
@@ -65,9 +65,22 @@ export function Toolbar({ filterInput }: { filterInput: Ref<HTMLInputElement> })
   const filterError = timeline.filterError.value;
   const checking = timeline.checking.value;
   const recording = timeline.recording.value;
+  const layout = useLayout();
+  const sidebarOpen = layout.sidebarOpen.value;
   return (
     <>
     <div class="toolbar" role="toolbar" aria-label="Recording">
+      <button
+        type="button"
+        class="icon-button sidebar-toggle"
+        data-testid="toggle-sidebar"
+        aria-controls="sidebar"
+        aria-expanded={sidebarOpen}
+        title={`${sidebarOpen ? 'Hide' : 'Show'} servers, composer and page`}
+        onClick={() => layout.toggleSidebar()}
+      >
+        <span aria-hidden="true">{sidebarOpen ? '⇤' : '⇥'}</span>
+      </button>
       <button
         type="button"
         class={`record-button ${recording ? 'on' : ''}`}

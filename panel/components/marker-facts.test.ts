@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { markerFacts } from './marker-facts.js';
+import { markerFacts, markerJSON, recordFacts } from './marker-facts.js';
+import type { TimelineRecord } from '../../src/timeline/record.js';
 
 describe('markerFacts', () => {
   it('says what a gap covers and why, in words', () => {
@@ -18,9 +19,33 @@ describe('markerFacts', () => {
       ['state', 'connecting'],
       ['attempt', '1'],
     ]);
-    assert.deepEqual(markerFacts({ type: 'tokenSwitched', subscriptionId: 's', anonymous: true }), [
-      ['subscription', 's'],
-      ['new token', 'none (anonymous)'],
+    assert.deepEqual(markerFacts({ type: 'tokenSwitched', subscriptionId: 's', anonymous: true }), [['new token', 'none (anonymous)']]);
+  });
+
+  it('shows a gap’s subscription as #requestId and its times as clock times, never an internal id or epoch floats', () => {
+    const from = new Date(2025, 4, 1, 10, 0, 1, 250).getTime() + 0.375;
+    const gap: TimelineRecord = {
+      seq: 1,
+      epoch: 'e',
+      time: from + 2000,
+      source: { type: 'server', serverId: 'srv-7f3a' },
+      kind: 'gap',
+      label: 'possible gap',
+      marker: { type: 'gap', from, to: from + 2000, reason: 'connectionLost' },
+      subscriptionKey: 'server:srv-7f3a/sub-91c2',
+      className: 'Game',
+      summary: '',
+    };
+    const facts = recordFacts(gap, new Map([['server:srv-7f3a/sub-91c2', '#1 Game']]));
+    assert.deepEqual(facts.slice(0, 3), [
+      ['subscription', '#1 Game'],
+      ['from', '10:00:01.250'],
+      ['to', '10:00:03.250'],
     ]);
+    assert.equal(new Map(recordFacts(gap, new Map())).get('subscription'), 'a subscription Game that has ended');
+    assert.equal(new Map(recordFacts({ ...gap, subscriptionKey: 'pageSocket:p/4' }, new Map())).get('subscription'), '#4 Game');
+    const shown = markerJSON(gap.marker!);
+    assert.deepEqual(JSON.parse(shown), { type: 'gap', from: '10:00:01.250', to: '10:00:03.250', reason: 'connectionLost' });
+    assert.ok(!shown.includes('sub-91c2'));
   });
 });

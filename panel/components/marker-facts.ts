@@ -1,6 +1,6 @@
 // What the detail pane says about a record that is not a frame: its marker's details, in words.
 
-import { unreachable, type GapReason, type Marker, type RecoveredChange } from '../../src/timeline/record.js';
+import { unreachable, type GapReason, type Marker, type RecoveredChange, type TimelineRecord } from '../../src/timeline/record.js';
 import { formatClock } from './format.js';
 
 export type Fact = [name: string, value: string];
@@ -34,8 +34,8 @@ export function markerFacts(marker: Marker): Fact[] {
     case 'serverEdited':
       return [['server URL', marker.serverURL]];
     case 'tokenSwitched':
+      // Which subscription: recordFacts names it as the lists do (the marker's id is internal).
       return [
-        ['subscription', marker.subscriptionId],
         ['new token', marker.anonymous ? 'none (anonymous)' : (marker.tokenLabel ?? 'a token not in the keyring')],
       ];
     case 'noAnswer':
@@ -112,4 +112,28 @@ export function markerFacts(marker: Marker): Fact[] {
     default:
       return unreachable(marker);
   }
+}
+
+/** The subscription a record concerns, as the lists name it ("#1 Game"), never by its internal key. */
+export function subscriptionLabel(record: Pick<TimelineRecord, 'subscriptionKey' | 'requestId' | 'className'>, names: ReadonlyMap<string, string>): string | undefined {
+  if (record.subscriptionKey === undefined) return undefined;
+  const known = names.get(record.subscriptionKey);
+  if (known) return known;
+  const requestId = record.requestId ?? Number(/\/(\d+)$/.exec(record.subscriptionKey)?.[1] ?? NaN);
+  const className = record.className ? ` ${record.className}` : '';
+  return Number.isFinite(requestId) ? `#${requestId}${className}` : `a subscription${className} that has ended`;
+}
+
+/** The detail pane's facts of a record that is not a frame: its subscription, then its marker's details. */
+export function recordFacts(record: TimelineRecord, subscriptionNames: ReadonlyMap<string, string>): Fact[] {
+  if (!record.marker) return [];
+  return [...optional('subscription', subscriptionLabel(record, subscriptionNames)), ...markerFacts(record.marker)];
+}
+
+/** Marker fields that hold an epoch time in ms: shown as a clock time, as everywhere else in the panel. */
+const TIME_FIELDS = new Set(['from', 'to', 'nextRetryAt']);
+
+/** A marker as the detail pane's JSON and Raw tabs show it: its times as HH:MM:SS.mmm rather than epoch floats. */
+export function markerJSON(marker: Marker): string {
+  return JSON.stringify(marker, (key, value: unknown) => (TIME_FIELDS.has(key) && typeof value === 'number' ? formatClock(value) : value));
 }

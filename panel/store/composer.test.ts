@@ -46,6 +46,20 @@ describe('createComposerStore', () => {
     assert.equal(composer.history.entries.value.length, 0);
   });
 
+  it('refuses a watch (or keys) field name that can never fire, on that field, in the where’s message style', async () => {
+    const { composer, port } = setup();
+    composer.update({ className: 'Game', watch: 'score, $bad field' });
+    assert.deepEqual(composer.parsed.value, {
+      ok: false,
+      field: 'watch',
+      error: '"watch": "$bad field" is not a field name (a field name starts with a letter and has only letters, digits and _)',
+    });
+    await assert.rejects(composer.submit('s'), /"watch": "\$bad field"/);
+    assert.equal(port.commands.length, 0);
+    composer.update({ watch: 'score', keys: 'name, bad-key' });
+    assert.equal(composer.parsed.value.ok === false && composer.parsed.value.field, 'keys');
+  });
+
   it('loads a where 50,000 levels deep (a page’s) without a stack overflow, and refuses to send it with the reason', async () => {
     const { composer, port } = setup();
     let where: Record<string, unknown> = { a: 1 };

@@ -79,8 +79,8 @@ export function createConnectionsStore(port: PanelPort) {
       return run({ type: 'adoptPageSubscription', spec, query: sub.query, sessionToken: sub.sessionToken ?? socket.sessionToken });
     },
     /** Tells the service worker to forget the records it keeps for a panel that reopens. */
-    clearBacklog(): void {
-      port.send({ type: 'clearBacklog' });
+    clearBacklog(through?: { epoch: string; seq: number }): void {
+      port.send(through ? { type: 'clearBacklog', through } : { type: 'clearBacklog' });
     },
     /** Tells the service worker whether to go on recording the page once this panel closes. */
     setPreserveLog(on: boolean): void {

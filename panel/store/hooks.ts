@@ -17,6 +17,7 @@ export const usePage = () => usePanelStore().page;
 export const useTimeline = () => usePanelStore().timeline;
 export const useResultSets = () => usePanelStore().resultSets;
 export const useView = () => usePanelStore().view;
+export const useLayout = () => usePanelStore().layout;
 export const useKeyring = () => usePanelStore().keyring;
 export const useComposer = () => usePanelStore().composer;
 export const useNames = () => usePanelStore().names;

@@ -6,6 +6,7 @@ export {
   useComposer,
   useConnections,
   useKeyring,
+  useLayout,
   useNames,
   usePage,
   useRecordingFiles,

@@ -57,6 +57,29 @@ describe('createNamesStore', () => {
     assert.equal(names.sourceNames.value.get('server:s1'), 'api.test/parse', 'current servers as before');
   });
 
+  it('tells apart page sockets of several page loads (Preserve log) and any two sources that would read the same', () => {
+    const { deps, names } = setup();
+    const socket = deps.pageSockets.value[0]!;
+    deps.pageSockets.value = [
+      { ...socket, id: 'p1', frameId: 0, generation: 1 },
+      { ...socket, id: 'p2', frameId: 0, generation: 2 },
+      { ...socket, id: 'p3', frameId: 0, generation: 2 },
+    ];
+    deps.servers.value = [...deps.servers.value, { ...deps.servers.value[0]!, id: 's3', subscriptions: [] }];
+    const listed = [...names.sourceNames.value.values()];
+    assert.deepEqual(listed, ['api.test/parse', 'staging', 'api.test/parse (2)', 'page app.test/lq · load 1', 'page app.test/lq · load 2', 'page app.test/lq · load 2 (2)']);
+    assert.equal(new Set(listed).size, listed.length, 'no two alike');
+  });
+
+  it('names subscriptions as the lists do: #requestId and class', () => {
+    const { deps, names } = setup();
+    deps.servers.value = deps.servers.value.map((server) => ({ ...server, subscriptions: server.subscriptions.map((sub) => ({ ...sub, requestId: 1 })) }));
+    assert.deepEqual([...names.subscriptionNames.value], [
+      ['server:s1/x', '#1 Score'],
+      ['pageSocket:p/1', '#1 Note'],
+    ]);
+  });
+
   it('keeps the same names map while no name changes (a batch with new counts does not re-render every row)', () => {
     const { names, deps } = setup();
     const before = names.sourceNames.value;

@@ -2,7 +2,7 @@
 
 import { computed, type ReadonlySignal } from '@preact/signals';
 import type { QueryJSON } from '../../src/livequery/protocol.js';
-import { sourceKey } from '../../src/timeline/keys.js';
+import { sourceKey, subscriptionKey } from '../../src/timeline/keys.js';
 import type { FormerServer, PageSocketView, ServerView } from '../../src/views.js';
 import type { OpenedRecording } from './timeline.js';
 
@@ -13,6 +13,18 @@ export function hostOf(url: string): string {
   } catch {
     return url;
   }
+}
+
+/** Names that would read the same get a number, so that no two entries of a list look alike: "x", "x (2)", "x (3)". */
+function distinct(names: Map<string, string>): Map<string, string> {
+  const seen = new Map<string, number>();
+  const out = new Map<string, string>();
+  for (const [key, name] of names) {
+    const n = (seen.get(name) ?? 0) + 1;
+    seen.set(name, n);
+    out.set(key, n === 1 ? name : `${name} (${n})`);
+  }
+  return out;
 }
 
 export interface NamesDeps {
@@ -38,17 +50,37 @@ export function createNamesStore({ servers, formerServers, pageSockets, imported
     const recording = imported.value?.recording;
     if (recording) return stable(new Map(Object.entries(recording.sources ?? {})));
     const names = new Map<string, string>();
-    for (const former of formerServers?.value ?? []) {
-      names.set(sourceKey({ type: 'server', serverId: former.id }), former.label || hostOf(former.serverURL));
-    }
     for (const server of servers.value) {
       names.set(sourceKey({ type: 'server', serverId: server.id }), server.spec.label || hostOf(server.spec.serverURL));
     }
+    // After the current ones: a removed server named like a current one is the one numbered.
+    for (const former of formerServers?.value ?? []) {
+      names.set(sourceKey({ type: 'server', serverId: former.id }), former.label || hostOf(former.serverURL));
+    }
+    // Under Preserve log the sockets of earlier page loads stay: their page load number tells them apart.
+    const severalLoads = new Set(pageSockets.value.map((socket) => socket.generation)).size > 1;
     for (const socket of pageSockets.value) {
       const key = sourceKey({ type: 'pageSocket', socketId: socket.id, frameId: socket.frameId });
-      names.set(key, `page${socket.frameId ? ` frame ${socket.frameId}` : ''} ${hostOf(socket.url)}`);
+      const load = severalLoads ? ` · load ${socket.generation}` : '';
+      names.set(key, `page${socket.frameId ? ` frame ${socket.frameId}` : ''} ${hostOf(socket.url)}${load}`);
     }
-    return stable(names);
+    return stable(distinct(names));
+  });
+  /** "#<requestId> <class>" by subscription key, as the lists show a subscription (its internal id means nothing). */
+  const subscriptionNames = computed<ReadonlyMap<string, string>>(() => {
+    const names = new Map<string, string>();
+    for (const server of servers.value) {
+      for (const sub of server.subscriptions) {
+        const key = subscriptionKey({ type: 'server', serverId: server.id, subscriptionId: sub.id });
+        names.set(key, `#${sub.requestId ?? '?'} ${sub.query.className}`);
+      }
+    }
+    for (const socket of pageSockets.value) {
+      for (const sub of socket.subscriptions) {
+        names.set(subscriptionKey({ type: 'pageSocket', socketId: socket.id, requestId: sub.requestId }), `#${sub.requestId} ${sub.query.className}`);
+      }
+    }
+    return names;
   });
   /** Class names from records, subscriptions and the history, sorted. */
   const knownClasses = computed(() => {
@@ -58,7 +90,7 @@ export function createNamesStore({ servers, formerServers, pageSockets, imported
     for (const entry of historyEntries.value) names.add(entry.query.className);
     return [...names].sort();
   });
-  return { sourceNames, knownClasses };
+  return { sourceNames, subscriptionNames, knownClasses };
 }
 
 export type NamesStore = ReturnType<typeof createNamesStore>;

@@ -11,7 +11,9 @@ import type { StorageArea } from '../adapters/storage.js';
 import { createComposerStore } from './composer.js';
 import { createCarriedCounts } from './carried-counts.js';
 import { createConnectionsStore } from './connections.js';
+import { createFirstRun, type Defaults } from './first-run.js';
 import { createKeyringStore } from './keyring.js';
+import { createLayoutStore } from './layout.js';
 import { createNamesStore } from './names.js';
 import { createPageStore } from './page.js';
 import { createRecordingFilesStore } from './recording-files.js';
@@ -32,6 +34,8 @@ export interface PanelDeps {
   /** Record time (epoch ms, fractional). */
   now(): number;
   settings: PanelSettings;
+  /** dev-defaults.json: pre-filled forms, and what the first run adds. */
+  defaults?: Defaults;
   /** Checks a regex filter off the main thread before it runs (see createTimelineStore). */
   regexChecker?: RegexChecker;
 }
@@ -54,6 +58,7 @@ export function createPanelStore(deps: PanelDeps) {
     settings: deps.settings,
   });
   const view = createViewStore(connections.servers);
+  const layout = createLayoutStore(deps.settings.layout);
   const keyring = createKeyringStore({ port: deps.port, rest: deps.rest, page: deps.page });
   const composer = createComposerStore({
     connections,
@@ -69,6 +74,13 @@ export function createPanelStore(deps: PanelDeps) {
     imported: timeline.imported,
     seenClasses: timeline.seenClasses,
     historyEntries: composer.history.entries,
+  });
+  const firstRun = createFirstRun({
+    defaults: deps.defaults ?? {},
+    storage: deps.local,
+    connections,
+    addLocalRecord: timeline.addLocal,
+    now: deps.now,
   });
   const recordingFiles = createRecordingFilesStore({
     timeline,
@@ -113,6 +125,7 @@ export function createPanelStore(deps: PanelDeps) {
         view.followServers(servers);
         page.workerStarted(message.epoch);
         retainResultSets();
+        void firstRun.welcome(message.servers);
         receiveRecords(message.backlog);
         if (message.backlogDropped > 0) {
           resultSets.markAllStale(message.backlog[0]?.time ?? deps.now());
@@ -144,6 +157,7 @@ export function createPanelStore(deps: PanelDeps) {
     timeline,
     resultSets,
     view,
+    layout,
     keyring,
     composer,
     names,

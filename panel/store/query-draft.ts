@@ -1,5 +1,6 @@
 // The composer's draft (text fields as typed) and its conversion to a protocol query with the exact reason it fails.
 
+import { fieldListProblem } from '../../src/composer/field-names.js';
 import { validateWhere } from '../../src/composer/where-builder.js';
 import { exceedsDepth, stringifyJSON } from '../../src/json-limits.js';
 import type { QueryJSON } from '../../src/livequery/protocol.js';
@@ -41,6 +42,10 @@ export function parseDraft(draft: QueryDraft): DraftResult {
   }
   const problem = validateWhere(where);
   if (problem) return { ok: false, field: 'where', error: `"where": ${problem}` };
+  for (const field of ['keys', 'watch'] as const) {
+    const listProblem = fieldListProblem(field, draft[field]);
+    if (listProblem) return { ok: false, field, error: listProblem };
+  }
   try {
     return {
       ok: true,

@@ -1,15 +1,17 @@
-// Panel settings that outlive the panel (storage.local): preserve log, the filter, the timeline's capacity.
+// Panel settings that outlive the panel (storage.local): preserve log, the filter, the timeline's capacity, the layout.
 
 import { effect } from '@preact/signals';
 import type { TimelineFilter } from '../../src/timeline/filter.js';
 import { RECORD_KINDS, type RecordKind } from '../../src/timeline/record.js';
 import type { StorageArea } from '../adapters/storage.js';
+import { sanitizeLayout, type LayoutSettings } from './layout.js';
 import { isResultSetCap } from './result-sets.js';
 
 export interface PanelSettings {
   preserveLog?: boolean;
   filter?: TimelineFilter;
   capacity?: number;
+  layout?: LayoutSettings;
   /** Objects a result set keeps and a REST query loads. */
   resultCap?: number;
   /** Run "What did I miss?" by itself after each gap. */
@@ -25,6 +27,7 @@ function sanitize(value: unknown): PanelSettings {
   const out: PanelSettings = {};
   if (typeof v.preserveLog === 'boolean') out.preserveLog = v.preserveLog;
   if (typeof v.capacity === 'number' && v.capacity >= 1000 && v.capacity <= 1_000_000) out.capacity = v.capacity;
+  if (v.layout !== undefined) out.layout = sanitizeLayout(v.layout);
   if (isResultSetCap(v.resultCap)) out.resultCap = v.resultCap;
   if (typeof v.autoCheck === 'boolean') out.autoCheck = v.autoCheck;
   const f = v.filter as Record<string, unknown> | undefined;

@@ -12,8 +12,8 @@ import { createTimelineStore, PANEL_EPOCH, RENDER_SPACING, type TimelineRows } f
 function setup(settings: Parameters<typeof createTimelineStore>[0]['settings'] = {}, preserveLog = false) {
   const frames = manualFrames();
   const page = createPageStore({ settings: { preserveLog }, worker: { setPreserveLog: () => undefined } });
-  let backlogClears = 0;
-  const timeline = createTimelineStore({ settings, nextFrame: frames.nextFrame, page, clearBacklog: () => backlogClears++ });
+  const backlogClears: unknown[] = [];
+  const timeline = createTimelineStore({ settings, nextFrame: frames.nextFrame, page, clearBacklog: (through) => backlogClears.push(through) });
   return { timeline, frames, page, records: workerRecords(), backlogClears: () => backlogClears };
 }
 
@@ -97,7 +97,7 @@ describe('createTimelineStore', () => {
     assert.deepEqual(timeline.lastSeen(), { epoch: 'epoch-1', seq: 1 }, 'what was received, not the panel’s own record');
   });
 
-  it('clear empties the list and the selection and asks the service worker to drop its backlog', () => {
+  it('clear empties the list and the selection; the service worker drops what was cleared once it cannot be undone', () => {
     const { timeline, frames, records, backlogClears } = setup();
     const kept = records.rec({ kind: 'create' });
     timeline.receive([kept]);
@@ -106,11 +106,73 @@ describe('createTimelineStore', () => {
     timeline.clear();
     assert.equal(timeline.rows.value.size, 0, 'cleared at once, not at the next frame');
     assert.equal(timeline.selected.value, null);
-    assert.equal(backlogClears(), 1);
+    assert.deepEqual(backlogClears(), [], 'kept while Undo is offered: a panel opened meanwhile would lose it');
+    timeline.forgetClear();
+    assert.deepEqual(backlogClears(), [{ epoch: 'epoch-1', seq: 1 }], 'only the cleared records, not those after them');
     assert.deepEqual(timeline.lastSeen(), { epoch: 'epoch-1', seq: 1 }, 'a reconnect does not bring cleared records back');
     timeline.toggleRecording();
     timeline.receive([records.rec({ kind: 'update' })]);
     assert.deepEqual(timeline.lastSeen(), { epoch: 'epoch-1', seq: 2 }, 'nor records that arrived while recording was off');
+  });
+
+  it('an undone Clear leaves the service worker’s backlog whole', () => {
+    const { timeline, frames, records, backlogClears } = setup();
+    timeline.receive([records.rec({ kind: 'create' })]);
+    frames.flush();
+    timeline.clear();
+    timeline.undoClear();
+    timeline.forgetClear();
+    assert.deepEqual(backlogClears(), []);
+    timeline.clear();
+    timeline.clear();
+    assert.deepEqual(backlogClears(), [{ epoch: 'epoch-1', seq: 1 }, { epoch: 'epoch-1', seq: 1 }], 'a second Clear ends the first one’s offer');
+  });
+
+  it('undoes a Clear: the same records back, before those that came since, with the filter, counts and selection', () => {
+    const { timeline, frames, records } = setup({ capacity: 3 });
+    const all = [records.rec({ kind: 'create' }), records.rec({ kind: 'update' }), records.rec({ kind: 'create' }), records.rec({ kind: 'delete' })];
+    timeline.receive(all);
+    frames.flush();
+    assert.equal(timeline.rows.value.dropped, 1);
+    timeline.setFilter({ kinds: ['create', 'delete'] });
+    timeline.select(all[2]!);
+    timeline.clear();
+    assert.deepEqual(timeline.undoableClear.value && timeline.undoableClear.value.count, 3, 'the offer counts what was cleared');
+    const later = records.rec({ kind: 'create' });
+    timeline.receive([later]);
+    frames.flush();
+    assert.deepEqual(summaries(timeline.rows.value), ['record 5']);
+
+    timeline.undoClear();
+    const rows = timeline.rows.value;
+    assert.deepEqual(summaries(rows), ['record 3', 'record 4', 'record 5'], 'filtered, oldest dropped by the capacity of 3');
+    assert.equal(rows.size, 3);
+    assert.equal(rows.dropped, 2, 'the one dropped before the Clear and the one the restore pushed out');
+    assert.equal(timeline.selected.value, all[2]);
+    assert.equal(timeline.undoableClear.value, null, 'an undo is done once');
+    timeline.undoClear();
+    assert.equal(timeline.rows.value.size, 3, 'a second undo changes nothing');
+  });
+
+  it('withdraws the undo offer when its time is up (not a newer one), at a page load that clears, and offers none for nothing', () => {
+    const { timeline, records } = setup();
+    const offer = () => timeline.undoableClear.value;
+    timeline.clear();
+    assert.equal(offer(), null, 'nothing cleared, nothing to undo');
+    timeline.receive([records.rec({ kind: 'create' })]);
+    timeline.clear();
+    const first = offer()!.id;
+    timeline.receive([records.rec({ kind: 'create' })]);
+    timeline.clear();
+    timeline.forgetClear(first);
+    assert.ok(offer(), 'the first offer’s timeout leaves the second one');
+    timeline.forgetClear(offer()!.id);
+    assert.equal(offer(), null);
+
+    timeline.receive([records.rec({ kind: 'create' })]);
+    timeline.clear();
+    timeline.receive([records.pageLoad(2)]);
+    assert.equal(offer(), null, 'a page load cleared since: undo would mix page loads');
   });
 
   it('clears at a new page load unless preserve log is on', () => {

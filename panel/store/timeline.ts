@@ -5,7 +5,7 @@ import { EMPTY_FILTER, REGEX_FLAGS, type TimelineFilter } from '../../src/timeli
 import type { Recording } from '../../src/timeline/export.js';
 import type { RecordDraft, RecordKind, TimelineRecord } from '../../src/timeline/record.js';
 import { costRequest, sampleRecords, type RecordSample } from '../../src/timeline/regex-cost.js';
-import { DEFAULT_CAPACITY, TimelineStore } from '../../src/timeline/store.js';
+import { DEFAULT_CAPACITY, TimelineStore, type ClearedRecords } from '../../src/timeline/store.js';
 import type { ResumePoint } from '../adapters/port.js';
 import type { RegexChecker } from '../adapters/regex-checker.js';
 
@@ -48,6 +48,13 @@ function rowsOf(store: TimelineStore): TimelineRows {
   };
 }
 
+/** The last Clear, while it can still be undone. */
+export interface UndoableClear {
+  count: number;
+  /** Tells one Clear from the next, so that an old offer's timeout does not withdraw a newer one. */
+  id: number;
+}
+
 export interface OpenedRecording {
   name: string;
   recording: Recording;
@@ -68,7 +75,8 @@ export interface TimelineDeps {
     preserveLog: ReadonlySignal<boolean>;
   };
   /** Tells the service worker to forget its backlog, so a reopened panel does not bring cleared records back. */
-  clearBacklog(): void;
+  /** Asks the service worker to drop its backlog up to `through` (all of it when absent). */
+  clearBacklog(through?: ResumePoint): void;
   /**
    * Checks a regex filter off the main thread before it runs there (a pattern can backtrack for minutes on a page's
    * frame). Without one, a regex filter applies at once.
@@ -111,6 +119,19 @@ export function createTimelineStore({
   const capacity = signal(live.capacity);
   const recording = signal(true);
   const selected = signal<TimelineRecord | null>(null);
+  const undoableClear = signal<UndoableClear | null>(null);
+  /** The last Clear while it can be undone: its records, the selection, and the newest record it covered. */
+  let cleared: (ClearedRecords & { selected: TimelineRecord | null; through?: ResumePoint }) | undefined;
+  let clears = 0;
+  /**
+   * The offer to undo the last Clear ends. The service worker drops its backlog only now, unless the Clear was undone:
+   * a panel opened later then gets back exactly what this one shows.
+   */
+  const forgetClear = (undone = false) => {
+    if (cleared && !undone) clearBacklog(cleared.through);
+    cleared = undefined;
+    undoableClear.value = null;
+  };
   /** Class names seen in recorded records, for suggestions. */
   const seenClasses = signal<ReadonlySet<string>>(new Set());
   let localSeq = 0;
@@ -229,6 +250,7 @@ export function createTimelineStore({
     selected,
     imported,
     seenClasses,
+    undoableClear,
 
     /** Records from the service worker, in order; dropped while recording is off. */
     receive(records: readonly TimelineRecord[]): void {
@@ -248,6 +270,8 @@ export function createTimelineStore({
           if (!page.preserveLog.peek()) {
             live.clear();
             selected.value = null;
+            // A page load cleared after the user's Clear: undoing that one would bring an older page's records back.
+            forgetClear();
           }
         }
         live.append(from === 0 ? records : records.slice(from));
@@ -286,12 +310,37 @@ export function createTimelineStore({
       capacity.value = value;
       refresh();
     },
+    /** Empties the live timeline; undoClear() puts the records back until forgetClear() or the next Clear. */
     clear(): void {
       if (imported.peek()) return;
-      live.clear();
-      selected.value = null;
-      clearBacklog();
-      refresh();
+      const before = selected.peek();
+      const taken = live.clear();
+      batch(() => {
+        selected.value = null;
+        forgetClear();
+        if (taken.records.length) {
+          cleared = { ...taken, selected: before, through: newest };
+          undoableClear.value = { count: taken.records.length, id: ++clears };
+        } else {
+          clearBacklog(newest);
+        }
+        refresh();
+      });
+    },
+    /** Puts the records of the last Clear back, before those that arrived since, and their selection. */
+    undoClear(): void {
+      if (!cleared || imported.peek()) return;
+      const restoring = cleared;
+      live.restore(restoring);
+      batch(() => {
+        forgetClear(true);
+        if (restoring.selected && !selected.peek()) selected.value = restoring.selected;
+        refresh();
+      });
+    },
+    /** The offer to undo the last Clear ends (its time is up, or the user dismissed it). */
+    forgetClear(id?: number): void {
+      if (id === undefined || undoableClear.peek()?.id === id) forgetClear();
     },
     toggleRecording(): void {
       recording.value = !recording.value;
@@ -306,6 +355,7 @@ export function createTimelineStore({
       batch(() => {
         selected.value = null;
         imported.value = { name, recording: opened, store };
+        forgetClear();
         applyToNewStore(store, filter.value);
       });
     },

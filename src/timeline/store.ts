@@ -15,6 +15,12 @@ export const DEFAULT_BUDGET_CHARS = 64 * 1024 * 1024;
  */
 export const REORDER_WINDOW = 1_000;
 
+/** What clear() took away, for restore(): the records and the count of those dropped before them. */
+export interface ClearedRecords {
+  records: TimelineRecord[];
+  dropped: number;
+}
+
 export class TimelineStore {
   private readonly records: RingBuffer<TimelineRecord>;
   /** Absolute positions (0 = first record ever appended) of records that pass the filter, oldest first. */
@@ -129,11 +135,29 @@ export class TimelineStore {
     this.trimMatches();
   }
 
-  clear(): void {
+  /** Empties the store; returns what it held, so that restore() can undo it. */
+  clear(): ClearedRecords {
+    const cleared = { records: this.records.toArray(), dropped: this.records.dropped };
     this.records.clear();
     this.matches = [];
     this.matchesStart = 0;
     this.appended = 0;
+    return cleared;
+  }
+
+  /**
+   * Undoes a clear(): its records go back before those appended since, as if never cleared (the capacity still holds:
+   * beyond it the oldest are dropped and counted).
+   */
+  restore(cleared: ClearedRecords): void {
+    const since = this.records.toArray();
+    const droppedSince = this.records.dropped;
+    this.records.clear();
+    for (const record of cleared.records) this.records.push(record);
+    for (const record of since) this.records.push(record);
+    this.records.dropped += cleared.dropped + droppedSince;
+    this.appended = this.records.size;
+    this.setFilter(this.filterValue);
   }
 
   /** The newest record seen, for a catch-up request after a reconnect. */
