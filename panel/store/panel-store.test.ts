@@ -127,7 +127,9 @@ describe('createPanelStore', () => {
 
     store.timeline.clear();
     assert.equal(store.timeline.rows.value.size, 0);
-    assert.deepEqual(port.sent, [{ type: 'clearBacklog' }]);
+    assert.deepEqual(port.sent, [], 'the worker keeps its backlog while Undo is offered');
+    store.timeline.forgetClear();
+    assert.deepEqual(port.sent, [{ type: 'clearBacklog', through: store.timeline.lastSeen() }]);
     assert.equal(store.resultSets.of(sub).value, before, 'Clear: the same set');
     assert.deepEqual(resultIds(store, sub), ['a', 'b']);
 
