@@ -18,7 +18,14 @@ export interface DemoServerInfo {
  */
 export function devDefaults(server: DemoServerInfo, demo: boolean): Defaults {
   return {
-    server: { serverURL: server.liveQueryURL, applicationId: server.applicationId, javascriptKey: server.javascriptKey || undefined, label: demo ? 'demo (embedded)' : undefined },
+    server: {
+      serverURL: server.liveQueryURL,
+      applicationId: server.applicationId,
+      javascriptKey: server.javascriptKey || undefined,
+      // --rest-url (or the embedded server's REST URL): what logins, seeding and checks use.
+      restURL: server.restURL,
+      label: demo ? 'demo (embedded)' : undefined,
+    },
     query: { className: 'Message' },
     firstRun: { addServer: true, subscribe: demo },
   };

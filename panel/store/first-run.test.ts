@@ -76,5 +76,7 @@ describe('createFirstRun', () => {
       firstRun: { addServer: false, subscribe: false },
     });
     assert.deepEqual(sanitizeDefaults(defaults), defaults);
+    const withRest: Defaults = { ...defaults, server: { ...demo, restURL: 'http://127.0.0.1:4040/parse' } };
+    assert.deepEqual(sanitizeDefaults(withRest), withRest, 'npm start --rest-url reaches the server entry');
   });
 });

@@ -31,7 +31,7 @@ export function sanitizeDefaults(value: unknown): Defaults {
   const applicationId = text(server?.applicationId);
   if (server && serverURL && applicationId) {
     out.server = { serverURL, applicationId };
-    for (const key of ['javascriptKey', 'masterKey', 'label'] as const) {
+    for (const key of ['javascriptKey', 'masterKey', 'label', 'restURL'] as const) {
       const field = text(server[key]);
       if (field) out.server[key] = field;
     }
