@@ -2,7 +2,7 @@
 // total weight (e.g. characters), so a few huge items cannot hold as much memory as the count limit allows.
 
 export interface RingBufferWeight<T> {
-  /** An item's weight; evaluated once, when it is pushed. */
+  /** An item's weight; evaluated when it is pushed and again when it leaves (items must not change meanwhile). */
   weigh(item: T): number;
   /** The most the retained items may weigh together; the newest item is kept even when it alone weighs more. */
   max: number;
@@ -10,7 +10,6 @@ export interface RingBufferWeight<T> {
 
 export class RingBuffer<T> {
   private items: (T | undefined)[];
-  private weights: number[] | undefined;
   private start = 0;
   private length = 0;
   private totalWeight = 0;
@@ -23,7 +22,6 @@ export class RingBuffer<T> {
   ) {
     if (!Number.isInteger(capacityValue) || capacityValue < 1) throw new RangeError('capacity must be a positive integer');
     this.items = new Array<T | undefined>(capacityValue);
-    if (weighing) this.weights = new Array<number>(capacityValue).fill(0);
   }
 
   get size(): number {
@@ -48,10 +46,8 @@ export class RingBuffer<T> {
     const slot = (this.start + this.length) % this.capacityValue;
     this.items[slot] = item;
     this.length++;
-    if (this.weighing && this.weights) {
-      const weight = this.weighing.weigh(item);
-      this.weights[slot] = weight;
-      this.totalWeight += weight;
+    if (this.weighing) {
+      this.totalWeight += this.weighing.weigh(item);
       this.trimTo(this.weighing.max, 1);
     }
   }
@@ -68,18 +64,15 @@ export class RingBuffer<T> {
       const a = (this.start + at) % cap;
       const b = (this.start + at - 1) % cap;
       [this.items[a], this.items[b]] = [this.items[b], this.items[a]];
-      if (this.weights) [this.weights[a], this.weights[b]] = [this.weights[b]!, this.weights[a]!];
     }
   }
 
   /** Drops the oldest item (counted as dropped); false when empty. */
   shift(): boolean {
     if (this.length === 0) return false;
+    // Weighed again rather than kept in a parallel array of the capacity's size: weighing is a few string lengths.
+    if (this.weighing) this.totalWeight -= this.weighing.weigh(this.items[this.start] as T);
     this.items[this.start] = undefined;
-    if (this.weights) {
-      this.totalWeight -= this.weights[this.start]!;
-      this.weights[this.start] = 0;
-    }
     this.start = (this.start + 1) % this.capacityValue;
     this.length--;
     this.dropped++;
@@ -105,7 +98,6 @@ export class RingBuffer<T> {
 
   clear(): void {
     this.items = new Array<T | undefined>(this.capacityValue);
-    if (this.weighing) this.weights = new Array<number>(this.capacityValue).fill(0);
     this.start = 0;
     this.length = 0;
     this.totalWeight = 0;
