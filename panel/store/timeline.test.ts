@@ -9,6 +9,18 @@ import { manualFrames, settle, workerRecords } from './fakes.js';
 import { createPageStore } from './page.js';
 import { createTimelineStore, PANEL_EPOCH, RENDER_SPACING, type TimelineRows } from './timeline.js';
 
+/** A recording file holding `records`, as the panel opens it. */
+function recordingOf(records: TimelineRecord[]): Recording {
+  return {
+    format: 'livequery-devtools-recording',
+    version: 2,
+    exportedAt: '2026-01-01T00:00:00.000Z',
+    app: { name: 'LiveQuery DevTools', version: '0.1.0' },
+    redacted: true,
+    records,
+  };
+}
+
 function setup(settings: Parameters<typeof createTimelineStore>[0]['settings'] = {}, preserveLog = false) {
   const frames = manualFrames();
   const page = createPageStore({ settings: { preserveLog }, worker: { setPreserveLog: () => undefined } });
@@ -245,14 +257,7 @@ describe('createTimelineStore', () => {
     timeline.receive([records.rec({ kind: 'create' })]);
     frames.flush();
     const opened: TimelineRecord[] = [{ ...records.rec({ kind: 'update' }), epoch: 'file', summary: 'from the file' }];
-    const recording: Recording = {
-      format: 'livequery-devtools-recording',
-      version: 2,
-      exportedAt: '2026-01-01T00:00:00.000Z',
-      app: { name: 'LiveQuery DevTools', version: '0.1.0' },
-      redacted: true,
-      records: opened,
-    };
+    const recording = recordingOf(opened);
     timeline.openRecording('a.lqrec.json', recording);
     assert.deepEqual(summaries(timeline.rows.value), ['from the file']);
     assert.deepEqual(timeline.records('all').map((r) => r.summary), ['from the file']);
@@ -365,14 +370,7 @@ describe('createTimelineStore', () => {
       asked[0]!.answer(null);
       await settle();
       assert.equal(timeline.rows.value.matchCount, 0);
-      const recording: Recording = {
-        format: 'livequery-devtools-recording',
-        version: 2,
-        exportedAt: '2026-01-01T00:00:00.000Z',
-        app: { name: 'LiveQuery DevTools', version: '0.1.0' },
-        redacted: true,
-        records: [{ ...records.rec({ kind: 'create', raw: 'aaa' }), epoch: 'file' }],
-      };
+      const recording = recordingOf([{ ...records.rec({ kind: 'create', raw: 'aaa' }), epoch: 'file' }]);
       timeline.openRecording('a.lqrec.json', recording);
       assert.equal(asked.length, 2);
       assert.equal(asked[1]!.request.records, 1);
