@@ -48,7 +48,7 @@ function usePerFrame<T>(source: ReadonlySignal<T>): T {
 function checkText(check: CheckSummary): string {
   const parts = [`${count(check.appeared)} appeared`, `${count(check.changed)} changed`, `${count(check.left)} left`];
   const whole = check.more ? `; only the first ${count(check.found)} objects were compared: raise the cap` : '';
-  return `Last checked ${formatClock(check.at)}: ${parts.join(', ')} (REST found ${count(check.found)})${whole}. Deletes during a gap cannot be known from REST.`;
+  return `Last checked ${formatClock(check.at).slice(0, 8)}: ${parts.join(', ')} (REST found ${count(check.found)})${whole}. Deletes during a gap cannot be known from REST.`;
 }
 
 function CheckButton({ stale, busy, onCheck }: { stale: boolean; busy: boolean; onCheck: () => void }) {

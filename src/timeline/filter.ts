@@ -80,7 +80,9 @@ export function compileFilter(filter: TimelineFilter): CompiledFilter {
       try {
         pattern = new RegExp(text, REGEX_FLAGS);
       } catch (error) {
-        return { ok: false, error: `Invalid regular expression: ${(error as Error).message}` };
+        // V8's message already starts with "Invalid regular expression: /…/: …".
+        const message = (error as Error).message;
+        return { ok: false, error: message.startsWith('Invalid regular expression') ? message : `Invalid regular expression: ${message}` };
       }
       tests.push(anyField(pattern, MAX_REGEX_TEXT));
     } else {

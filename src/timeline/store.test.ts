@@ -109,6 +109,7 @@ describe('compileFilter', () => {
     const bad = compileFilter({ kinds: [], text: '(', regex: true });
     assert.equal(bad.ok, false);
     assert.match(!bad.ok ? bad.error : '', /Invalid regular expression/);
+    assert.doesNotMatch(!bad.ok ? bad.error : '', /Invalid regular expression: Invalid/, 'said once');
   });
 });
 
