@@ -70,6 +70,11 @@ describe('createConnectionsStore', () => {
       { type: 'adoptPageSubscription', spec: { serverURL: 'ws://app.test/parse', applicationId: 'app', javascriptKey: 'js' }, query, sessionToken: 'r:sub' },
     ]);
     await assert.rejects(connections.adoptPageSubscription({ ...socket, applicationId: undefined }, sub), /which app/);
+    await assert.rejects(
+      connections.adoptPageSubscription(socket, { ...sub, query: { className: sub.query.className, where: {} }, queryOmitted: 'tooLarge' }),
+      /not kept \(too large\)/,
+      'a query kept as its class only is not subscribed to as the whole class',
+    );
     let where: Record<string, unknown> = { a: 1 };
     for (let i = 0; i < 50_000; i++) where = { $or: [where] };
     await assert.rejects(connections.adoptPageSubscription(socket, { ...sub, query: { className: 'G', where } }), /deeper than 100 levels/);

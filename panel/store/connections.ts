@@ -72,6 +72,8 @@ export function createConnectionsStore(port: PanelPort) {
     /** Subscribes from the panel to what the page subscribed to, on the same server (added if needed). */
     adoptPageSubscription(socket: PageSocketView, sub: PageSubscriptionView): Promise<void> {
       if (!socket.applicationId) return Promise.reject(new Error('The page socket has not said which app it serves'));
+      // Only its class was kept: subscribing to it with an empty where would watch the whole class.
+      if (sub.queryOmitted) return Promise.reject(new Error(`The page's query was not kept (${sub.queryOmitted === 'tooDeep' ? 'nested too deep' : 'too large'}): it cannot be subscribed from the panel`));
       if (exceedsDepth(sub.query)) return Promise.reject(new Error(`The page's query nests deeper than ${MAX_JSON_DEPTH} levels: it cannot be subscribed from the panel`));
       const spec: ServerSpec = { serverURL: socket.url, applicationId: socket.applicationId };
       if (socket.javascriptKey) spec.javascriptKey = socket.javascriptKey;
