@@ -28,11 +28,24 @@ export async function stopServiceWorker(harness: Harness, options: { timeoutMs?:
   try {
     await session.send('ServiceWorker.enable');
     await session.send('ServiceWorker.stopAllWorkers');
+    // A stop that reaches a worker still starting up (a fresh profile installing the extension) can be missed:
+    // ask again each second until its target is gone.
+    let asked = Date.now();
+    await poll(
+      async () => {
+        if (!(await isServiceWorkerRunning(harness))) return true;
+        if (Date.now() - asked >= 1_000) {
+          asked = Date.now();
+          await session.send('ServiceWorker.stopAllWorkers');
+        }
+        return false;
+      },
+      { timeoutMs: options.timeoutMs ?? 5_000, message: 'service worker stopped' },
+    );
   } finally {
     await session.detach().catch(() => undefined);
     if (!existing) await page.close().catch(() => undefined);
   }
-  await poll(async () => !(await isServiceWorkerRunning(harness)), { timeoutMs: options.timeoutMs ?? 5_000, message: 'service worker stopped' });
 }
 
 /**
