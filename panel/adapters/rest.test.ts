@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { fetchRestClient, restURLFor } from './rest.js';
+import { fetchRestClient, RestError, restURLFor } from './rest.js';
 
 function fakeFetch(answer: (url: string, init: RequestInit) => Response | Promise<Response>) {
   const calls: { url: string; init: RequestInit }[] = [];
@@ -77,6 +77,25 @@ describe('fetchRestClient', () => {
     await assert.rejects(fetchRestClient(down.fetchFn).find(creds, 'A', {}, { max: 5 }), /Cannot reach http:\/\/a\.test\/parse: Failed to fetch/);
     const tokenless = fakeFetch(() => Response.json({ objectId: 'u' }));
     await assert.rejects(fetchRestClient(tokenless.fetchFn).logIn(creds, 'a', 'b'), /without a session token/);
+  });
+
+  it('says whose a token is (/users/me) and when its session expires (/sessions/me)', async () => {
+    const { calls, fetchFn } = fakeFetch((url) =>
+      url.endsWith('/users/me')
+        ? Response.json({ objectId: 'u7', username: 'alice', sessionToken: 'r:s' })
+        : Response.json({ objectId: 's1', expiresAt: { __type: 'Date', iso: '2027-01-01T00:00:00.000Z' } }),
+    );
+    assert.deepEqual(await fetchRestClient(fetchFn).me(creds), { objectId: 'u7', username: 'alice', expiresAt: '2027-01-01T00:00:00.000Z' });
+    assert.deepEqual(calls.map((c) => [c.url, (c.init.headers as Record<string, string>)['X-Parse-Session-Token']]), [
+      ['http://a.test/parse/users/me', 'r:s'],
+      ['http://a.test/parse/sessions/me', 'r:s'],
+    ]);
+    const noSessions = fakeFetch((url) => (url.endsWith('/users/me') ? Response.json({ objectId: 'u7', username: 'alice' }) : new Response('nope', { status: 404 })));
+    assert.deepEqual(await fetchRestClient(noSessions.fetchFn).me(creds), { objectId: 'u7', username: 'alice' });
+    const revoked = fakeFetch(() => Response.json({ code: 209, error: 'Invalid session token' }, { status: 400 }));
+    const error = await fetchRestClient(revoked.fetchFn).me(creds).catch((e: unknown) => e);
+    assert.ok(error instanceof RestError);
+    assert.deepEqual([error.message, error.status, error.code], ['Invalid session token (code 209)', 400, 209]);
   });
 
   it('maps a LiveQuery URL to its REST root', () => {

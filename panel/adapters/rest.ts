@@ -3,6 +3,15 @@
 
 export class RestError extends Error {
   override name = 'RestError';
+  constructor(
+    message: string,
+    /** The HTTP status, when the server answered. */
+    readonly status?: number,
+    /** Parse's error code (e.g. 209 invalid session token), when the answer carried one. */
+    readonly code?: number,
+  ) {
+    super(message);
+  }
 }
 
 /** The default REST root for a LiveQuery URL: same host and path, http(s) instead of ws(s). */
@@ -46,8 +55,18 @@ export interface LoggedInUser {
   username: string;
 }
 
+/** Whose a session token is, as the server answers `/users/me` and `/sessions/me`. */
+export interface TokenOwner {
+  objectId: string;
+  username: string;
+  /** ISO time the session expires, when the server says (`/sessions/me`). */
+  expiresAt?: string;
+}
+
 export interface RestClient {
   logIn(creds: RestCredentials, username: string, password: string): Promise<LoggedInUser>;
+  /** The user and session of `creds.sessionToken`; rejects with the server's code 209 for an invalid or revoked token. */
+  me(creds: RestCredentials): Promise<TokenOwner>;
   /** Every object the query matches, up to `max`, paged by objectId (a `skip` grows slow and is capped by servers). */
   find(creds: RestCredentials, className: string, where: Record<string, unknown>, options: FindOptions): Promise<FoundObjects>;
 }
@@ -74,7 +93,10 @@ export function fetchRestClient(fetchFn: Fetch = (url, init) => fetch(url, init)
       throw new RestError(`${creds.restURL}${path} answered ${response.status} without JSON: is this the Parse REST URL?`);
     }
     const data = (typeof json === 'object' && json !== null ? json : {}) as Record<string, unknown>;
-    if (!response.ok) throw new RestError(`${String(data.error ?? response.statusText)} (code ${String(data.code ?? response.status)})`);
+    if (!response.ok) {
+      const code = typeof data.code === 'number' ? data.code : undefined;
+      throw new RestError(`${String(data.error ?? response.statusText)} (code ${String(code ?? response.status)})`, response.status, code);
+    }
     return data;
   }
 
@@ -83,6 +105,16 @@ export function fetchRestClient(fetchFn: Fetch = (url, init) => fetch(url, init)
       const data = await call(creds, 'POST', '/login', { username, password });
       if (typeof data.sessionToken !== 'string') throw new RestError('The server answered without a session token');
       return { sessionToken: data.sessionToken, objectId: String(data.objectId ?? ''), username };
+    },
+    async me(creds) {
+      const user = await call(creds, 'GET', '/users/me');
+      if (typeof user.objectId !== 'string') throw new RestError(`${creds.restURL}/users/me answered without a user: is this the Parse REST URL?`);
+      const owner: TokenOwner = { objectId: user.objectId, username: String(user.username ?? '') };
+      // The expiry is the session's; a server without /sessions/me still told us whose the token is.
+      const session = await call(creds, 'GET', '/sessions/me').catch(() => undefined);
+      const expiresAt = (session?.expiresAt as { iso?: unknown } | undefined)?.iso;
+      if (typeof expiresAt === 'string') owner.expiresAt = expiresAt;
+      return owner;
     },
     async find(creds, className, where, { max, keys }) {
       const results: Record<string, unknown>[] = [];

@@ -5,7 +5,7 @@ import type { TimelineRecord } from '../../src/timeline/record.js';
 import { recordFactory } from '../../src/timeline/test-records.js';
 import type { InspectedPage, PageUser } from '../adapters/inspected-page.js';
 import type { Command, Hello, PanelNotice, PanelPort, WorkerMessage } from '../adapters/port.js';
-import type { FoundObjects, LoggedInUser, RestClient, RestCredentials } from '../adapters/rest.js';
+import { RestError, type FoundObjects, type LoggedInUser, type RestClient, type RestCredentials, type TokenOwner } from '../adapters/rest.js';
 import type { StorageArea } from '../adapters/storage.js';
 
 export interface FakePort extends PanelPort {
@@ -82,6 +82,8 @@ export interface FakeRest extends RestClient {
   calls: { creds: RestCredentials; what: string }[];
   /** What a login answers (the username is the one asked for). */
   user: LoggedInUser | Error;
+  /** What `/users/me` answers, per session token (a token not listed is refused with code 209). */
+  owners: Map<string, TokenOwner | Error>;
   /** Answers the oldest query still waiting (`more`: more objects match than it asked for). */
   answer(results: Record<string, unknown>[], more?: boolean): void;
   /** Fails the oldest query still waiting. */
@@ -94,6 +96,13 @@ export function fakeRest(): FakeRest {
   const rest: FakeRest = {
     calls: [],
     user: { sessionToken: 'r:login', objectId: 'u1', username: 'alice' },
+    owners: new Map(),
+    async me(creds) {
+      rest.calls.push({ creds, what: `me ${creds.sessionToken ?? ''}` });
+      const owner = rest.owners.get(creds.sessionToken ?? '') ?? new RestError('Invalid session token (code 209)', 400, 209);
+      if (owner instanceof Error) throw owner;
+      return owner;
+    },
     async logIn(creds, username, password) {
       rest.calls.push({ creds, what: `login ${username}/${password}` });
       if (rest.user instanceof Error) throw rest.user;
