@@ -7,6 +7,7 @@ import { devtoolsInspectedPage } from './adapters/inspected-page.js';
 import { createBridgePort } from './adapters/port.js';
 import { createRegexChecker } from './adapters/regex-checker.js';
 import { fetchRestClient } from './adapters/rest.js';
+import { fetchServerProbe } from './adapters/server-probe.js';
 import { extensionStorage } from './adapters/storage.js';
 import { App, type Defaults } from './components/App.js';
 import { createPanelStore, loadSettings, PanelStoreContext, saveSettingsOnChange } from './store/index.js';
@@ -67,6 +68,8 @@ async function main(): Promise<void> {
     settings,
     defaults,
     regexChecker: createRegexChecker(),
+    timers: { setInterval: (callback, ms) => setInterval(callback, ms), clearInterval: (handle) => clearInterval(handle as number) },
+    probe: fetchServerProbe(),
   });
   port.onMessage(() => (document.body.dataset.ready = 'true'));
   if (defaults.query) store.composer.update(defaults.query);
@@ -78,6 +81,7 @@ async function main(): Promise<void> {
     layout: store.layout.settings(),
     resultCap: store.resultSets.cap.value,
     autoCheck: store.resultSets.autoCheck.value,
+    tokenCheckSeconds: store.tokenRadar.checkSeconds.value,
   }));
   render(
     <PanelStoreContext.Provider value={store}>

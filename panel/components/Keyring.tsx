@@ -6,6 +6,7 @@ import { restURLOf } from '../adapters/rest.js';
 import { useKeyring } from '../store/index.js';
 import { serverKeyOf } from '../store/keyring.js';
 import { Secret } from './Secret.js';
+import { CheckAllTokens, KeyringTokenCheck } from './TokenRadar.js';
 
 type Mode = 'paste' | 'login';
 
@@ -74,6 +75,7 @@ export function KeyringEditor({ server }: { server: ServerView }) {
             <strong>{entry.name}</strong>
             <Secret value={entry.token} label={`${entry.name}'s session token`} />
             <span class="muted">{entry.origin === 'login' ? 'logged in' : entry.origin === 'page' ? 'from page' : 'pasted'}</span>
+            <KeyringTokenCheck entry={entry} />
             <button type="button" class="icon-button" title={`Forget ${entry.name}`} onClick={() => keyring.remove(entry.id).catch(fail)}>
               ✕
             </button>
@@ -81,6 +83,7 @@ export function KeyringEditor({ server }: { server: ServerView }) {
         ))}
         {entries.length === 0 ? <li class="muted">No token yet. Subscriptions without one are anonymous.</li> : null}
       </ul>
+      <CheckAllTokens />
       <div class="segmented" role="tablist">
         <button type="button" role="tab" aria-selected={mode === 'login'} class={mode === 'login' ? 'active' : ''} data-testid="keyring-mode-login" onClick={() => setMode('login')}>
           Log in

@@ -8,6 +8,8 @@ import { hostOf } from '../store/names.js';
 import { formatCounts } from './format.js';
 import { jsonLine } from './masked-text.js';
 import { Secret } from './Secret.js';
+import { pageSubscriptionProvenance } from '../store/token-provenance.js';
+import { SubscriptionToken } from './TokenProvenance.js';
 
 /** Turns the page's subscription into a panel-owned one on the same server, e.g. to try another session token. */
 function AdoptButton({ socket, sub }: { socket: PageSocketView; sub: PageSubscriptionView }) {
@@ -34,6 +36,7 @@ function AdoptButton({ socket, sub }: { socket: PageSocketView; sub: PageSubscri
 
 function PageSocket({ socket }: { socket: PageSocketView }) {
   const view = useView();
+  const servers = useConnections().servers.value;
   const timeline = useTimeline();
   return (
     <section class="page-socket" data-testid="page-socket" data-state={socket.state}>
@@ -74,6 +77,10 @@ function PageSocket({ socket }: { socket: PageSocketView }) {
                 token <Secret value={sub.sessionToken} label="session token" />
               </span>
             </div>
+            <SubscriptionToken
+              provenance={pageSubscriptionProvenance(socket, sub, servers)}
+              subscriptionKey={subscriptionKey({ type: 'pageSocket', socketId: socket.id, requestId: sub.requestId })}
+            />
             {sub.lastError ? <div class="error-text">{sub.lastError}</div> : null}
             <div class="line actions">
               <AdoptButton socket={socket} sub={sub} />

@@ -12,6 +12,8 @@ import { KeyringEditor, TokenSelect } from './Keyring.js';
 import { jsonLine } from './masked-text.js';
 import { RestURLLine } from './RestURL.js';
 import { Secret } from './Secret.js';
+import { serverSubscriptionProvenance } from '../store/token-provenance.js';
+import { SubscriptionToken } from './TokenProvenance.js';
 
 /** Re-renders every 100 ms while `active`, for countdowns. */
 function useTicker(active: boolean): number {
@@ -86,6 +88,7 @@ function SubscriptionRow({ server, sub }: { server: ServerView; sub: Subscriptio
           {sub.sessionToken ? <Secret value={sub.sessionToken} label="session token" /> : null}
         </span>
       </div>
+      <SubscriptionToken provenance={serverSubscriptionProvenance(server, sub)} subscriptionKey={key} />
       {sub.lastError ? <div class="error-text">{sub.lastError}</div> : null}
       {error ? <div class="error-text">{error}</div> : null}
       <div class="line actions">

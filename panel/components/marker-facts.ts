@@ -1,6 +1,7 @@
 // What the detail pane says about a record that is not a frame: its marker's details, in words.
 
 import { unreachable, type GapReason, type Marker, type RecoveredChange, type TimelineRecord } from '../../src/timeline/record.js';
+import { PARSE_TOKEN_ADVICE } from '../store/token-radar.js';
 import { formatClock } from './format.js';
 
 export type Fact = [name: string, value: string];
@@ -100,6 +101,15 @@ export function markerFacts(marker: Marker): Fact[] {
         ['stale since', formatClock(marker.staleSince)],
         ['found by', 'What did I miss?: the query run again over REST after a gap'],
         ['deletes', 'an object deleted during the gap cannot be known from REST'],
+      ];
+    case 'tokenInvalid':
+      return [
+        ['token', `${marker.tokenLabel ?? 'a token not in the keyring'} (${marker.applies === 'subscription' ? "the subscription's own" : "the connection's"})`],
+        ['state', marker.state === 'revoked' ? 'revoked or invalid: the server refused it (209)' : 'its session expired'],
+        ...optional('user', marker.username || marker.userId ? `${marker.username ?? '?'} (${marker.userId ?? '?'})` : undefined),
+        ...optional('session expires', marker.expiresAt),
+        ...optional('server said', marker.detail),
+        ['advice', PARSE_TOKEN_ADVICE],
       ];
     case 'resumed':
       return [

@@ -11,7 +11,9 @@ export {
   usePage,
   useRecordingFiles,
   useResultSets,
+  useServerChecks,
   useTimeline,
+  useTokenRadar,
   useView,
 } from './hooks.js';
 export { loadSettings, saveSettingsOnChange, type PanelSettings } from './settings.js';

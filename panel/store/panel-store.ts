@@ -21,6 +21,9 @@ import { querySourceOf } from './query-sources.js';
 import { createResultSetsStore } from './result-sets.js';
 import type { PanelSettings } from './settings.js';
 import { createTimelineStore } from './timeline.js';
+import { createTokenRadarStore, type Timers } from './token-radar.js';
+import { createServerChecksStore } from './server-check.js';
+import type { ServerProbe } from '../adapters/server-probe.js';
 import { createViewStore } from './view.js';
 
 export interface PanelDeps {
@@ -38,6 +41,10 @@ export interface PanelDeps {
   defaults?: Defaults;
   /** Checks a regex filter off the main thread before it runs (see createTimelineStore). */
   regexChecker?: RegexChecker;
+  /** The token radar's periodic check (setInterval in the panel; none without). */
+  timers?: Timers;
+  /** The server check's REST answers (fetch in the panel; without, every server is "unreachable"). */
+  probe?: ServerProbe;
 }
 
 export function createPanelStore(deps: PanelDeps) {
@@ -60,6 +67,22 @@ export function createPanelStore(deps: PanelDeps) {
   const view = createViewStore(connections.servers);
   const layout = createLayoutStore(deps.settings.layout);
   const keyring = createKeyringStore({ port: deps.port, rest: deps.rest, page: deps.page });
+  const tokenRadar = createTokenRadarStore({
+    rest: deps.rest,
+    now: deps.now,
+    timers: deps.timers,
+    servers: connections.servers,
+    sockets: page.sockets,
+    keyring: keyring.entries,
+    addRecords: (drafts) => drafts.forEach(timeline.addLocal),
+    setSubscriptionToken: connections.setSubscriptionToken,
+    settings: deps.settings,
+  });
+  const serverChecks = createServerChecksStore({
+    probe: deps.probe ?? { get: async () => ({ kind: 'unreachable', reason: 'this panel has no REST client' }) },
+    now: deps.now,
+    servers: connections.servers,
+  });
   const composer = createComposerStore({
     connections,
     storage: deps.local,
@@ -162,6 +185,8 @@ export function createPanelStore(deps: PanelDeps) {
     composer,
     names,
     recordingFiles,
+    tokenRadar,
+    serverChecks,
     /** Reads what storage keeps (the query history; the keyring comes from the service worker). */
     load(): Promise<void> {
       return composer.history.load();
@@ -169,6 +194,7 @@ export function createPanelStore(deps: PanelDeps) {
     /** Opens the port to the service worker; a reconnect resumes after the newest record received. */
     connect(): void {
       deps.port.connect(() => ({ resumeFrom: timeline.lastSeen(), preserveLog: page.preserveLog.peek() }));
+      tokenRadar.start();
     },
   };
 }

@@ -43,17 +43,34 @@ export function querySourceOf(key: string, servers: readonly ServerView[], socke
       break;
     }
   }
-  if (!socket || !sub || sub.queryOmitted || !socket.applicationId) return undefined;
-  const root = socketRoot(socket.url);
-  const server = servers.find((s) => sameEndpoint(s.spec.serverURL, root) && s.spec.applicationId === socket.applicationId);
+  const rest = socket && pageSocketRest(socket, servers);
+  if (!socket || !sub || sub.queryOmitted || !rest) return undefined;
   return {
     creds: {
-      restURL: server ? restURLOf(server.spec) : restURLFor(root),
-      applicationId: socket.applicationId,
+      restURL: rest.restURL,
+      applicationId: rest.applicationId,
       javascriptKey: socket.javascriptKey,
       sessionToken: sub.sessionToken ?? socket.sessionToken,
     },
     query: sub.query,
     source: { type: 'pageSocket', socketId: socket.id, frameId: socket.frameId },
   };
+}
+
+/**
+ * Where a page socket's server answers REST: the REST URL of a server entry with the same LiveQuery URL and
+ * application id when there is one, else the one derived from the socket's URL. Undefined until the socket said
+ * which application it serves.
+ */
+export function pageSocketRest(
+  socket: PageSocketView,
+  servers: readonly ServerView[],
+): { restURL: string; applicationId: string; serverKey: string } | undefined {
+  const applicationId = socket.applicationId;
+  if (!applicationId) return undefined;
+  const root = socketRoot(socket.url);
+  const server = servers.find((s) => sameEndpoint(s.spec.serverURL, root) && s.spec.applicationId === applicationId);
+  return server
+    ? { restURL: restURLOf(server.spec), applicationId, serverKey: `${server.spec.serverURL}|${applicationId}` }
+    : { restURL: restURLFor(root), applicationId, serverKey: `${root}|${applicationId}` };
 }

@@ -12,6 +12,8 @@ import {
   type RecordSource,
   type RecordSourceType,
   type RecoveredChange,
+  type TokenInvalidState,
+  type TokenSource,
   type TimelineRecord,
 } from './record.js';
 import { upgradeV1Record, upgradeV1SourceKey, type V1Source } from './recording-v1.js';
@@ -112,6 +114,8 @@ const CLIENT_STATES: Members<ClientState> = { initialized: true, connecting: tru
 const PAGE_SOCKET_STATES: Members<PageSocketState> = { connecting: true, open: true, closing: true, closed: true };
 const GAP_REASONS: Members<GapReason> = { connectionLost: true, connectionClosed: true, workerRestarted: true };
 const RECOVERED_CHANGES: Members<RecoveredChange> = { appeared: true, changed: true, left: true };
+const TOKEN_INVALID_STATES: Members<TokenInvalidState> = { revoked: true, expired: true };
+const TOKEN_SOURCES: Members<TokenSource> = { subscription: true, connection: true };
 
 /** Removes the keys whose value is undefined, so that an absent optional field stays absent. */
 function defined<T extends object>(value: T): T {
@@ -192,6 +196,17 @@ const MARKER_READERS: { readonly [T in MarkerType]: (read: Reader, m: Json, path
       change: read.member(m, 'change', p, RECOVERED_CHANGES),
       staleSince: read.number(m, 'staleSince', p),
       fields: m.fields === undefined ? undefined : read.array(m, 'fields', p, 1000).map((_, i) => read.string(m.fields as Json, String(i), `${p}.fields`)),
+    }),
+  tokenInvalid: (read, m, p) =>
+    defined({
+      type: 'tokenInvalid',
+      state: read.member(m, 'state', p, TOKEN_INVALID_STATES),
+      applies: read.member(m, 'applies', p, TOKEN_SOURCES),
+      tokenLabel: read.optionalString(m, 'tokenLabel', p),
+      username: read.optionalString(m, 'username', p),
+      userId: read.optionalString(m, 'userId', p),
+      expiresAt: read.optionalString(m, 'expiresAt', p),
+      detail: read.optionalString(m, 'detail', p),
     }),
   resumed: (read, m, p) =>
     defined({

@@ -33,6 +33,11 @@ export type RecordSourceType = RecordSource['type'];
 
 export type RecoveredChange = 'appeared' | 'changed' | 'left';
 
+/** Why a live subscription's session token no longer holds: the server refused it (209), or its session expired. */
+export type TokenInvalidState = 'revoked' | 'expired';
+/** Which token a subscription uses: its own (on the subscribe frame) or, without one, its connection's. */
+export type TokenSource = 'subscription' | 'connection';
+
 /**
  * Why a subscription may have missed events: its socket dropped, the extension closed the connection (panel gone,
  * disconnect, new settings), or the service worker restarted (its sockets died with it; a page's kept running while
@@ -80,6 +85,23 @@ export type Marker =
    * while the result set was stale since `staleSince`. Added by the panel; deletes cannot be known from REST.
    */
   | { type: 'recovered'; change: RecoveredChange; staleSince: number; fields?: string[] }
+  /**
+   * The panel's token check (`/users/me`) found that the token a live subscription uses was revoked or has expired:
+   * the server keeps the subscription, but events the token could read stop (Parse's advice: unsubscribe and
+   * subscribe again). Names the token by its keyring name and its user, never by its value. Added by the panel.
+   */
+  | {
+      type: 'tokenInvalid';
+      state: TokenInvalidState;
+      applies: TokenSource;
+      tokenLabel?: string;
+      username?: string;
+      userId?: string;
+      /** ISO time the session expired (or expires), when the server said. */
+      expiresAt?: string;
+      /** What the server answered (masked), e.g. "Invalid session token (code 209)". */
+      detail?: string;
+    }
   /** A page socket's state was rebuilt from its relay after the extension restarted. */
   | { type: 'resumed'; url: string; state: PageSocketState; subscriptions: number; applicationId?: string; clientId?: string };
 
