@@ -3,7 +3,9 @@
 import { useState } from 'preact/hooks';
 import type { ServerSpec } from '../../src/views.js';
 import { restURLFor } from '../adapters/rest.js';
-import { useConnections } from '../store/index.js';
+import { cleanSpec } from '../store/connections.js';
+import { useConnections, useServerChecks } from '../store/index.js';
+import { ServerCheckVerdict } from './ServerCheck.js';
 
 export interface ServerFormProps {
   initial?: ServerSpec;
@@ -18,6 +20,9 @@ export function ServerForm({ initial, serverId, onDone }: ServerFormProps) {
   const [spec, setSpec] = useState<ServerSpec>(initial ?? EMPTY);
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+  /** The spec last added here: its check (started with the add, never blocking it) is shown under the form. */
+  const [added, setAdded] = useState<ServerSpec | null>(null);
+  const serverChecks = useServerChecks();
   const field = (key: keyof ServerSpec, label: string, options: { type?: string; placeholder?: string; required?: boolean } = {}) => (
     <label class="field">
       <span>{label}</span>
@@ -39,7 +44,12 @@ export function ServerForm({ initial, serverId, onDone }: ServerFormProps) {
     setError(null);
     try {
       if (serverId) await connections.editServer(serverId, spec);
-      else await connections.addServer(spec);
+      else {
+        const cleaned = cleanSpec(spec);
+        void serverChecks.check(cleaned);
+        setAdded(cleaned);
+        await connections.addServer(spec);
+      }
       if (!serverId) setSpec({ ...EMPTY });
       onDone?.();
     } catch (err) {
@@ -62,6 +72,7 @@ export function ServerForm({ initial, serverId, onDone }: ServerFormProps) {
           {error}
         </div>
       ) : null}
+      {added && !serverId ? <ServerCheckVerdict spec={added} /> : null}
       <div class="form-actions">
         <button type="submit" class="primary" disabled={busy} data-testid="server-submit">
           {serverId ? 'Save' : 'Add server'}

@@ -14,6 +14,7 @@ import { RestURLLine } from './RestURL.js';
 import { Secret } from './Secret.js';
 import { serverSubscriptionProvenance } from '../store/token-provenance.js';
 import { SubscriptionToken } from './TokenProvenance.js';
+import { ServerCheckVerdict } from './ServerCheck.js';
 
 /** Re-renders every 100 ms while `active`, for countdowns. */
 function useTicker(active: boolean): number {
@@ -164,6 +165,7 @@ function ServerCard({ server }: { server: ServerView }) {
         ) : null}
       </div>
       <RestURLLine server={server} />
+      <ServerCheckVerdict spec={server.spec} />
       {server.lastError ? (
         <div class="error-text" role="alert" data-testid="server-error">
           {server.lastError}

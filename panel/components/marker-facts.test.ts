@@ -14,6 +14,16 @@ describe('markerFacts', () => {
     assert.equal(new Map(markerFacts({ type: 'gap', from, to: from })).get('cause'), 'not recorded');
   });
 
+  it("says whose token stopped holding, which token it was, and quotes Parse's advice", () => {
+    const facts = new Map(
+      markerFacts({ type: 'tokenInvalid', state: 'revoked', applies: 'connection', username: 'alice', userId: 'uA', detail: 'Invalid session token (code 209)' }),
+    );
+    assert.equal(facts.get('token'), "a token not in the keyring (the connection's)");
+    assert.equal(facts.get('state'), 'revoked or invalid: the server refused it (209)');
+    assert.equal(facts.get('user'), 'alice (uA)');
+    assert.match(facts.get('advice') ?? '', /^When you log out or the sessionToken you are using is invalid, you should unsubscribe and subscribe again/);
+  });
+
   it('leaves out optional details that are absent', () => {
     assert.deepEqual(markerFacts({ type: 'connectionState', state: 'connecting', attempt: 1 }), [
       ['state', 'connecting'],

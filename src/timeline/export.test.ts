@@ -112,6 +112,13 @@ function sampleRecords(): TimelineRecord[] {
       objectId: 'g1',
       marker: { type: 'recovered', change: 'changed', staleSince: 1, fields: ['score', 'updatedAt'] },
     }),
+    rec({
+      kind: 'error',
+      label: 'token revoked',
+      subscriptionKey: SUB,
+      className: 'Game',
+      marker: { type: 'tokenInvalid', state: 'revoked', applies: 'subscription', tokenLabel: 'alice', username: 'alice', userId: 'uA', detail: 'Invalid session token (code 209)' },
+    }),
   ];
 }
 
