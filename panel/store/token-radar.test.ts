@@ -7,7 +7,7 @@ import { emptyCounts, type PageSocketView, type ServerView, type SubscriptionVie
 import { RestError, type TokenOwner } from '../adapters/rest.js';
 import { fakeRest, settle } from './fakes.js';
 import { pageSubscriptionProvenance, serverSubscriptionProvenance } from './token-provenance.js';
-import { createTokenRadarStore, DEFAULT_TOKEN_CHECK_SECONDS, type Timers } from './token-radar.js';
+import { createTokenRadarStore, DEFAULT_TOKEN_CHECK_SECONDS, MAX_CHECKED_TOKENS, type Timers } from './token-radar.js';
 
 const ALICE = 'r:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa';
 const BOB = 'r:bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb';
@@ -272,5 +272,17 @@ describe('createTokenRadarStore', () => {
     assert.equal(t.records[0]!.requestId, 3);
     await assert.rejects(t.radar.resubscribe(alert, entry('bob', BOB)), /page's app/);
     assert.deepEqual(t.switched, []);
+  });
+
+  it('checks at most MAX_CHECKED_TOKENS tokens, the keyring first: a page cannot make it flood a server', async () => {
+    const socket = pageSocket();
+    socket.subscriptions = Array.from({ length: MAX_CHECKED_TOKENS + 50 }, (_, i) => ({ ...socket.subscriptions[0]!, requestId: i + 1, sessionToken: `r:made-up-${i}` }));
+    const t = setup({ servers: [server([])], keyring: [entry('bob', BOB)], sockets: [socket] });
+    await settle();
+    assert.equal(t.meCalls().length, MAX_CHECKED_TOKENS);
+    assert.equal(t.meCalls()[0], BOB);
+    await t.radar.checkAll();
+    assert.equal(t.meCalls().length, 2 * MAX_CHECKED_TOKENS);
+    t.radar.dispose();
   });
 });

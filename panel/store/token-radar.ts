@@ -24,6 +24,12 @@ export const DEFAULT_TOKEN_CHECK_SECONDS = 60;
 export const isTokenCheckSeconds = (value: unknown): value is number =>
   typeof value === 'number' && Number.isInteger(value) && value >= 1 && value <= 24 * 3600;
 
+/**
+ * Tokens checked at most (the keyring's first, then the subscriptions'): a page that opens sockets with thousands of
+ * made-up tokens must not make the panel send thousands of requests a minute.
+ */
+export const MAX_CHECKED_TOKENS = 100;
+
 /** What the server said of a token at `checkedAt`. `unknown`: it could not be asked (unreachable, not Parse, …). */
 export type TokenCheck =
   | { state: 'valid'; owner: TokenOwner; checkedAt: number }
@@ -181,7 +187,7 @@ export function createTokenRadarStore(deps: TokenRadarDeps) {
     for (const entry of deps.keyring.value) add(keyringCreds(entry, servers));
     for (const server of servers) for (const sub of server.subscriptions) add(serverSubscriptionProvenance(server, sub).creds);
     for (const socket of deps.sockets.value) for (const sub of socket.subscriptions) add(pageSubscriptionProvenance(socket, sub, servers).creds);
-    return [...byKey.values()];
+    return [...byKey.values()].slice(0, MAX_CHECKED_TOKENS);
   });
 
   function labelOf(provenance: TokenProvenance): string | undefined {
