@@ -115,9 +115,35 @@ describe('token radar against the embedded server', () => {
       message: "the page subscription's provenance",
     });
     await waitForText(panel, '[data-testid="page-subscription"] [data-testid="token-verdict"][data-state="valid"]', carol.username);
-    assert.match(await panel.text(`${byTestId('page-subscription')} ${byTestId('token-provenance')}`), new RegExp(`token: the connection's\\s+${carol.username} ${carol.objectId}`));
+    assert.match(await panel.text(`${byTestId('page-subscription')} ${byTestId('token-provenance')}`), new RegExp(`applies: the connection's token\\s+${carol.username} ${carol.objectId}`));
     assert.ok(!(await panel.text(byTestId('page-sockets'))).includes(carol.sessionToken), 'the token stays masked');
     await panel.screenshot('token-radar/page-provenance.png');
+    assert.deepEqual(panel.errors, []);
+  });
+
+  test('adding a server with a wrong JavaScript key warns on the form and the card (adding is not blocked); Re-check after the fix', { timeout: 60_000 }, async () => {
+    const { panel } = await session.openPanel();
+    await addServer(panel, { serverURL: embedded.liveQueryURL, applicationId: embedded.applicationId, javascriptKey: 'not-the-key', masterKey: embedded.masterKey });
+    await panel.waitFor(`document.querySelector('[data-testid="add-server-form"] [data-testid="server-check"]')?.dataset.problem === 'wrongJavaScriptKey'`, {
+      message: 'the form says the JavaScript key is wrong',
+    });
+    // The first server folds "Add a server" away: the form's verdict is read as text, the card shows it anyway.
+    assert.match(
+      await panel.evaluate<string>(`document.querySelector('[data-testid="add-server-form"] [data-testid="server-check-summary"]').textContent`),
+      /The JavaScript key is wrong/,
+    );
+    assert.match(await panel.text(`${byTestId('server')} ${byTestId('server-check-summary')}`), /The JavaScript key is wrong/);
+    await panel.waitFor(`document.querySelector('[data-testid="server"] [data-testid="server-check"]')?.dataset.problem === 'wrongJavaScriptKey'`, {
+      message: 'the card says so too',
+    });
+    assert.equal(await panel.count(byTestId('server')), 1, 'added anyway');
+
+    await panel.click(`${byTestId('server')} ${byTestId('server-edit')}`);
+    await panel.fill(`${byTestId('edit-server-form')} ${byTestId('server-javascriptKey')}`, embedded.javascriptKey);
+    await panel.click(`${byTestId('edit-server-form')} ${byTestId('server-submit')}`);
+    await panel.waitFor(`document.querySelector('[data-testid="server"] [data-testid="server-check"]')?.dataset.problem === 'ok'`, { message: 'checked again after the edit' });
+    await panel.click(`${byTestId('server')} ${byTestId('server-recheck')}`);
+    await panel.waitFor(`document.querySelector('[data-testid="server"] [data-testid="server-check"]')?.dataset.problem === 'ok'`);
     assert.deepEqual(panel.errors, []);
   });
 });

@@ -9,9 +9,9 @@ import { PARSE_TOKEN_ADVICE, type TokenAlert, type TokenStatus } from '../store/
 import { formatClock } from './format.js';
 
 const SOURCE_WORDS: Record<TokenProvenance['source'], string> = {
-  subscription: 'its own',
-  connection: "the connection's",
-  none: 'none (anonymous: public objects only)',
+  subscription: 'its own token',
+  connection: "the connection's token",
+  none: 'no token (anonymous: public objects only)',
 };
 
 /** An ISO time as the panel's clock time, with the date when it is not today. */
@@ -108,7 +108,7 @@ export function SubscriptionToken({ provenance, subscriptionKey }: { provenance:
   return (
     <div class="token-provenance" data-testid="token-provenance" data-source={provenance.source}>
       <div class="line muted">
-        <span>token: {SOURCE_WORDS[provenance.source]}</span>
+        <span title="Parse Server decides events with the subscription's own token, else the connection's">applies: {SOURCE_WORDS[provenance.source]}</span>
         {provenance.token ? (
           creds ? (
             <>
