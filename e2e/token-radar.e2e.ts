@@ -6,7 +6,7 @@ import { after, before, describe, test } from 'node:test';
 import type { EmbeddedServer } from '../server/index.js';
 import { createObject, logOut, signUp } from '../test/harness/rest.js';
 import { startTarget } from '../test/harness/targets.js';
-import { byTestId, type PanelHandle } from './harness/index.js';
+import { byTestId, openDevToolsPanel, type PanelHandle } from './harness/index.js';
 import { useBrowserSession } from './support/browser-session.js';
 import { addServer, subscribe, waitForRow, waitForServerState, waitForSubscriptionState } from './support/panel-actions.js';
 
@@ -101,6 +101,26 @@ describe('token radar against the embedded server', () => {
     await waitForText(panel, '[data-testid="subscription"] [data-testid="token-verdict"][data-state="valid"]', bob.username);
     const forBob = await createObject(embedded, 'Message', { text: 'for bob' }, { acl: { [bob.objectId]: { read: true } }, useMasterKey: true });
     await waitForRow(panel, 'create', forBob.objectId);
+    assert.deepEqual(panel.errors, []);
+  });
+
+  test('with a short interval (the tokenCheckSeconds setting) the periodic check flags a revoked token by itself', { timeout: 60_000 }, async () => {
+    const dave = await signUp(embedded, unique('dave'), 'pw');
+    const page = await session.openPage();
+    await session.harness.evaluateInServiceWorker(() =>
+      (globalThis as unknown as { chrome: { storage: { local: { set(items: object): Promise<void> } } } }).chrome.storage.local.set({ panelSettings: { tokenCheckSeconds: 1 } }),
+    );
+    const panel = await openDevToolsPanel(session.harness, page);
+    await addServer(panel, { serverURL: embedded.liveQueryURL, applicationId: embedded.applicationId, javascriptKey: embedded.javascriptKey });
+    await waitForServerState(panel, 'connected');
+    await subscribe(panel, { className: 'Message', sessionToken: dave.sessionToken });
+    await waitForSubscriptionState(panel, 'subscribed');
+    await waitForText(panel, '[data-testid="subscription"] [data-testid="token-verdict"][data-state="valid"]', dave.username);
+    await logOut(embedded, dave.sessionToken);
+    await panel.waitFor(`document.querySelector('[data-testid="subscription"] [data-testid="token-alert"]')?.dataset.state === 'revoked'`, {
+      message: 'flagged by the periodic check, nothing clicked',
+    });
+    assert.equal(await panel.evaluate<string>(`document.querySelector('[data-testid="token-check-seconds"]').value`), '1');
     assert.deepEqual(panel.errors, []);
   });
 
