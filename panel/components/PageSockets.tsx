@@ -5,7 +5,9 @@ import { subscriptionKey } from '../../src/timeline/keys.js';
 import type { PageSocketView, PageSubscriptionView } from '../../src/views.js';
 import { useConnections, usePage, useTimeline, useView } from '../store/index.js';
 import { hostOf } from '../store/names.js';
+import { pageLintSubject } from '../store/lint.js';
 import { formatCounts } from './format.js';
+import { LintBadge } from './LintFindings.js';
 import { jsonLine } from './masked-text.js';
 import { Secret } from './Secret.js';
 
@@ -33,6 +35,7 @@ function AdoptButton({ socket, sub }: { socket: PageSocketView; sub: PageSubscri
 }
 
 function PageSocket({ socket }: { socket: PageSocketView }) {
+  const servers = useConnections().servers.value;
   const view = useView();
   const timeline = useTimeline();
   return (
@@ -74,6 +77,7 @@ function PageSocket({ socket }: { socket: PageSocketView }) {
                 token <Secret value={sub.sessionToken} label="session token" />
               </span>
             </div>
+            {sub.queryOmitted ? null : <LintBadge subject={pageLintSubject(socket, sub, servers)} />}
             {sub.lastError ? <div class="error-text">{sub.lastError}</div> : null}
             <div class="line actions">
               <AdoptButton socket={socket} sub={sub} />

@@ -22,3 +22,4 @@ export const useKeyring = () => usePanelStore().keyring;
 export const useComposer = () => usePanelStore().composer;
 export const useNames = () => usePanelStore().names;
 export const useRecordingFiles = () => usePanelStore().recordingFiles;
+export const useLint = () => usePanelStore().lint;
