@@ -62,6 +62,7 @@ function neverCases(aliceId: string): NeverCase[] {
     { rule: 'unsupported-operator', flagged: note({ owner: { $inQuery: { className: '_User', where: {} } } }), nearMiss: note({ owner: { $in: [userPtr(aliceId)] } }), write: { owner: userPtr(aliceId) } },
     { rule: 'unsupported-operator', flagged: note({ owner: { $notInQuery: { className: 'Item', where: {} } } }), nearMiss: note({ owner: { $exists: true } }), write: { owner: userPtr(aliceId), tag: 'niq' } },
     { rule: 'unsupported-operator', flagged: note({ loc: { $near: geo(40, 40) } }), nearMiss: note({ loc: { $nearSphere: geo(40, 40), $maxDistance: 0.01 } }), write: { loc: geo(40, 40) } },
+    { rule: 'unsupported-operator', flagged: note({ $where: 'this.score > 1', tag: 'where-js' }), nearMiss: note({ score: { $gt: 1, $exists: true }, tag: 'where-js' }), write: { score: 2, tag: 'where-js' } },
     { rule: 'related-to', flagged: note({ $relatedTo: { object: userPtr(aliceId), key: 'notes' } }), nearMiss: note({ objectId: { $exists: true }, tag: 'rel' }), write: { tag: 'rel' } },
     { rule: 'max-distance-unit', flagged: note({ loc: { $maxDistanceInKilometers: 100, $nearSphere: geo(20, 20) } }), nearMiss: note({ loc: { $nearSphere: geo(20, 20), $maxDistance: 100 / 6371 } }), write: { loc: geo(20.1, 20.1) } },
     { rule: 'null-equality', flagged: note({ deleted: null, tag: 'null' }), nearMiss: note({ deleted: { $exists: false }, tag: 'null' }), write: { tag: 'null' } },
@@ -71,6 +72,7 @@ function neverCases(aliceId: string): NeverCase[] {
     { rule: 'pointer-without-type', flagged: note({ owner: aliceId, tag: 'ptr-text' }), nearMiss: note({ owner: userPtr(aliceId), tag: 'ptr-text' }), write: { owner: userPtr(aliceId), tag: 'ptr-text' } },
     { rule: 'date-without-type', flagged: note({ when: '2021-03-04T05:06:07.000Z' }), nearMiss: note({ when: date('2021-03-04T05:06:07.000Z') }), write: { when: date('2021-03-04T05:06:07.000Z') } },
     { rule: 'list-operand-not-array', flagged: note({ score: { $in: 5 } }), nearMiss: note({ score: { $in: [5] } }), write: { score: 5 } },
+    { rule: 'list-operand-not-array', flagged: note({ score: { $nin: 6 }, tag: 'nin' }), nearMiss: note({ score: { $nin: [7] }, tag: 'nin' }), write: { score: 6, tag: 'nin' } },
     { rule: 'watch-nested-field', flagged: note({ tag: 'watch' }, { watch: ['meta.level'] }), nearMiss: note({ tag: 'watch' }, { watch: ['meta'] }), write: { tag: 'watch', meta: { level: 9 } } },
     { rule: 'watch-never-changes', flagged: note({ tag: 'watch-id' }, { watch: ['objectId'] }), nearMiss: note({ tag: 'watch-id' }, { watch: ['tag'] }), write: { tag: 'watch-id' } },
     { rule: 'invalid-field-name', flagged: note({ 'my title': 'x' }), nearMiss: note({ title: 'x' }), write: { title: 'x' } },
@@ -86,6 +88,8 @@ function warningCases(): WarningCase[] {
     { rule: 'list-operand-not-array', flagged: note({ tag: { $in: 'abcdef' } }), write: { tag: 'cd' } },
     { rule: 'comparison-matches-missing', flagged: note({ score: { $gt: 100 }, tag: 'cmp' }), write: { tag: 'cmp' } },
     { rule: 'max-distance-unit', flagged: note({ loc: { $nearSphere: geo(-30, -30), $maxDistanceInKilometers: 1 } }), write: { loc: geo(30, 30) } },
+    // $exists: false says "no loc", yet an object with a loc near the point arrives: $nearSphere decided alone.
+    { rule: 'operator-ignored', flagged: note({ loc: { $nearSphere: geo(-50, -50), $maxDistance: 0.01, $exists: false } }), write: { loc: geo(-50, -50) } },
   ];
 }
 
@@ -95,6 +99,7 @@ function refusedCases(): RefusedCase[] {
     { rule: 'invalid-regex', frame: (id) => sub(id, { title: { $regex: 'hello', $options: 'x' } }), code: 102, nearMiss: (id) => sub(id, { title: { $regex: 'hello', $options: 'i' } }) },
     { rule: 'invalid-regex', frame: (id) => sub(id, { title: { $regex: '(?i)hello' } }), code: 102, nearMiss: (id) => sub(id, { title: { $regex: 'hello', $options: 'im' } }) },
     { rule: 'invalid-regex', frame: (id) => sub(id, { title: { $regex: 5 } }), code: 102, nearMiss: (id) => sub(id, { title: { $regex: '5' } }) },
+    { rule: 'where-not-object', frame: (id) => sub(id, [] as unknown as Json), code: 1, nearMiss: (id) => sub(id, { tag: 'where-object' }) },
     { rule: 'logical-not-array', frame: (id) => sub(id, { $or: { title: 'a' } }), code: 102, nearMiss: (id) => sub(id, { $or: [{ title: 'a' }] }) },
     { rule: 'null-session-token', frame: (id) => sub(id, {}, { sessionToken: null }), code: 1, nearMiss: (id) => sub(id, { tag: 'no-token' }) },
     { rule: 'list-refused', frame: (id) => sub(id, {}, {}, { keys: [] }), code: 1, nearMiss: (id) => sub(id, {}, {}, { keys: ['title'] }) },
@@ -209,6 +214,21 @@ function proof(kind: TargetKind): void {
       const nearMissGot = frames.some((f) => f.requestId === 100 + i + 1 && f.op === 'create' && (f.object as Json).objectId === written[i]);
       assert.ok(nearMissGot, `${c.rule}: the near-miss ${JSON.stringify(c.nearMiss)} gets the create of ${JSON.stringify(c.write)}`);
     }
+  });
+
+  it('never: createdAt equal to a Date never matches; the same instant as ISO text does', async () => {
+    const socket = await connect();
+    const { objectId, createdAt } = await rest.createObject(target, CLASS, { tag: 'created-eq' }, master);
+    const flagged = note({ createdAt: date(createdAt), tag: 'created-eq' });
+    const nearMiss = note({ createdAt, tag: 'created-eq' });
+    assert.ok(flags(lintSubscription({ query: flagged, fields }), 'timestamp-as-date', 'never'));
+    assert.deepEqual(lintSubscription({ query: nearMiss, fields }), []);
+    assert.equal((await subscribe(socket, { op: 'subscribe', requestId: 1, query: flagged })).op, 'subscribed');
+    assert.equal((await subscribe(socket, { op: 'subscribe', requestId: 2, query: nearMiss })).op, 'subscribed');
+    await withSentinel(socket);
+    await rest.updateObject(target, CLASS, objectId, { score: 1 }, master);
+    const frames = await framesUntilSentinel(socket);
+    assert.deepEqual(frames.map((f) => [f.requestId, f.op, (f.object as Json).objectId]), [[2, 'update', objectId]]);
   });
 
   it('warning: what each warning says happens does happen', async () => {
