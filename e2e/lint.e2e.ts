@@ -52,6 +52,7 @@ describe('lint in the real DevTools panel', () => {
     );
     assert.equal(await panel.text(`${finding} ${byTestId('lint-fix')}`), 'Fix: Use $regex instead of $text: {"title": {"$regex": "hello", "$options": "i"}}');
     assert.match(await panel.text(byTestId('lint-can-send')), /you can still subscribe to see its answer/);
+    assert.equal(await panel.count(byTestId('lint-builder-check')), 0, 'the builder\'s check does not repeat a finding');
     // The schema, read with the master key once typing paused, knows there is no field "scroe".
     await panel.waitFor(`document.querySelector('[data-testid="subscribe-form"] [data-testid="lint-fields-note"]')?.innerText === 'Linted with the schema of Game (read with the master key).'`, {
       message: 'the schema note',

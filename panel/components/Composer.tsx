@@ -48,6 +48,9 @@ function ComposerLint({ draft, parsed, serverId, editedSubscriptionId }: { draft
   const result = useSubscriptionLint(lintSubjectOf(draft, parsed, server, editedToken), SCHEMA_DELAY_MS);
   if (!draft.className.trim()) return null;
   const worst = worstSeverity(result.findings);
+  // The builder's own check, for what the linter does not cover (e.g. a $nearSphere without a GeoPoint).
+  const lintedWhere = result.findings.some((f) => f.path?.startsWith('where'));
+  const builderCheck = parsed.ok && !lintedWhere ? parsed.whereCheck : undefined;
   return (
     <div class="field composer-lint">
       <span>Lint</span>
@@ -58,7 +61,7 @@ function ComposerLint({ draft, parsed, serverId, editedSubscriptionId }: { draft
             : you can still subscribe to see its answer.
           </div>
         ) : null}
-        <LintList result={result} extra={parsed.ok ? parsed.whereCheck : undefined} />
+        <LintList result={result} extra={builderCheck} />
       </div>
     </div>
   );
