@@ -73,6 +73,8 @@ export interface PageSubscriptionView {
   /** Why the query's `where`, `keys` and `watch` were not kept: nested too deep, or the tab's query budget is spent. */
   queryOmitted?: 'tooDeep' | 'tooLarge';
   sessionToken?: string;
+  /** The subscribe frame carried `"sessionToken": null` (Parse Server refuses it with code 1). */
+  nullSessionToken?: true;
   state: SubscriptionViewState;
   lastError?: string;
   counts: EventCounts;
@@ -90,6 +92,8 @@ export interface PageSocketView {
   clientId?: string;
   /** From the page's connect frame; shown masked, used to re-create the subscription as a panel-owned one. */
   sessionToken?: string;
+  /** The connect frame carried `"sessionToken": null` (Parse Server refuses it with code 1). */
+  nullSessionToken?: true;
   javascriptKey?: string;
   masterKey?: string;
   closeCode?: number;

@@ -41,6 +41,7 @@ export class PageSocket {
   private applicationId?: string;
   private clientId?: string;
   private sessionToken?: string;
+  private nullSessionToken = false;
   private javascriptKey?: string;
   private masterKey?: string;
   private closeCode?: number;
@@ -127,6 +128,7 @@ export class PageSocket {
       case 'connect':
         this.applicationId = frame.applicationId;
         this.sessionToken = optionalString(frame.sessionToken);
+        this.nullSessionToken = (frame.sessionToken as unknown) === null;
         this.javascriptKey = optionalString(frame.javascriptKey);
         this.masterKey = optionalString(frame.masterKey);
         return;
@@ -141,6 +143,7 @@ export class PageSocket {
           counts: existing?.counts ?? emptyCounts(),
         };
         if (sessionToken !== undefined) view.sessionToken = sessionToken;
+        if ((frame.sessionToken as unknown) === null) view.nullSessionToken = true;
         if (!existing) this.makeRoom();
         this.release(frame.requestId);
         // A hostile query could not be sent to the panel (too deep to serialize) or would fill memory (too large).
@@ -257,6 +260,7 @@ export class PageSocket {
     if (this.applicationId !== undefined) view.applicationId = this.applicationId;
     if (this.clientId !== undefined) view.clientId = this.clientId;
     if (this.sessionToken !== undefined) view.sessionToken = this.sessionToken;
+    if (this.nullSessionToken) view.nullSessionToken = true;
     if (this.javascriptKey !== undefined) view.javascriptKey = this.javascriptKey;
     if (this.masterKey !== undefined) view.masterKey = this.masterKey;
     if (this.closeCode !== undefined) view.closeCode = this.closeCode;

@@ -137,6 +137,24 @@ describe('PageTracker with the recorded Parse Server 9.10 session', () => {
   });
 });
 
+describe('PageTracker null session tokens', () => {
+  it('says when a connect or subscribe frame carried "sessionToken": null (for the linter), and not otherwise', () => {
+    const { tracker, view } = setup();
+    const events = socket('n1')
+      .open()
+      .sent('{"op":"connect","applicationId":"lq-app","sessionToken":null}')
+      .sent('{"op":"subscribe","requestId":1,"query":{"className":"Game","where":{}},"sessionToken":null}')
+      .sent(sub(2)).events;
+    tracker.onSocketEvents(0, FRAME_URL, events);
+    const socketView = view('n1')!;
+    assert.equal(socketView.nullSessionToken, true);
+    assert.equal(socketView.sessionToken, undefined);
+    assert.deepEqual(socketView.subscriptions.map((s) => [s.requestId, s.nullSessionToken]), [[1, true], [2, undefined]]);
+    tracker.onSocketEvents(0, FRAME_URL, socket('n2').open().sent(CONNECT).received(CONNECTED).events);
+    assert.equal(view('n2')!.nullSessionToken, undefined);
+  });
+});
+
 describe('PageTracker with Moralis v1 frames', () => {
   it('recognises the socket and shows `fields` as keys', () => {
     const { tracker, records, view } = setup();

@@ -102,4 +102,23 @@ describe('fetchRestClient', () => {
     assert.equal(restURLFor('wss://a.test/parse/'), 'https://a.test/parse');
     assert.equal(restURLFor('ws://a.test:1337/parse'), 'http://a.test:1337/parse');
   });
+
+  it('reads a class schema with the master key, says when the class does not exist, and refuses without the key', async () => {
+    const schemaAnswer = { className: 'Game', fields: { objectId: { type: 'String' }, when: { type: 'Date' } } };
+    const { calls, fetchFn } = fakeFetch((url) =>
+      url.endsWith('/Nope') ? Response.json({ code: 103, error: 'Class Nope does not exist.' }, { status: 400 }) : Response.json(schemaAnswer),
+    );
+    const client = fetchRestClient(fetchFn);
+    const withKey = { ...creds, masterKey: 'mk' };
+    assert.deepEqual(await client.schema(withKey, 'Game'), { source: 'schema', types: { objectId: 'String', when: 'Date' } });
+    assert.equal(calls[0]!.url, 'http://a.test/parse/schemas/Game');
+    assert.equal((calls[0]!.init.headers as Record<string, string>)['X-Parse-Master-Key'], 'mk');
+    assert.deepEqual(await client.schema(withKey, 'Nope'), { source: 'no-class' });
+    await assert.rejects(client.schema(creds, 'Game'), /needs the master key/);
+    assert.equal(calls.length, 2, 'no request without the master key');
+    const denied = fakeFetch(() => Response.json({ error: 'unauthorized' }, { status: 403 }));
+    await assert.rejects(fetchRestClient(denied.fetchFn).schema(withKey, 'Game'), (e: RestError) => e.status === 403 && /unauthorized/.test(e.message));
+    const notSchema = fakeFetch(() => Response.json({ results: [] }));
+    await assert.rejects(fetchRestClient(notSchema.fetchFn).schema(withKey, 'Game'), /answered without fields/);
+  });
 });

@@ -1,5 +1,7 @@
 // The Parse REST calls the panel makes itself (log in for a session token, run a subscription's query to seed or
-// check a result set), behind an interface; the real client uses fetch.
+// check a result set, read a class's schema for the linter), behind an interface; the real client uses fetch.
+
+import { fieldsFromSchema, type KnownFields } from '../../src/lint/index.js';
 
 export class RestError extends Error {
   override name = 'RestError';
@@ -69,7 +71,15 @@ export interface RestClient {
   me(creds: RestCredentials): Promise<TokenOwner>;
   /** Every object the query matches, up to `max`, paged by objectId (a `skip` grows slow and is capped by servers). */
   find(creds: RestCredentials, className: string, where: Record<string, unknown>, options: FindOptions): Promise<FoundObjects>;
+  /**
+   * The class's fields from `/schemas/<class>` (needs `creds.masterKey`); `{source: 'no-class'}` when the server says
+   * the class does not exist (code 103).
+   */
+  schema(creds: RestCredentials, className: string): Promise<KnownFields>;
 }
+
+/** Parse's code for "Class X does not exist" / invalid class name. */
+const INVALID_CLASS_NAME = 103;
 
 type Fetch = (url: string, init: RequestInit) => Promise<Response>;
 
@@ -138,6 +148,19 @@ export function fetchRestClient(fetchFn: Fetch = (url, init) => fetch(url, init)
         after = String(results[results.length - 1]!.objectId);
       }
       return results.length > max ? { results: results.slice(0, max), more: true } : { results, more: false };
+    },
+    async schema(creds, className) {
+      if (!creds.masterKey) throw new RestError('Reading a schema needs the master key');
+      let answer: Record<string, unknown>;
+      try {
+        answer = await call(creds, 'GET', `/schemas/${encodeURIComponent(className)}`);
+      } catch (error) {
+        if (error instanceof RestError && error.code === INVALID_CLASS_NAME) return { source: 'no-class' };
+        throw error;
+      }
+      const fields = fieldsFromSchema(answer);
+      if (!fields) throw new RestError(`${creds.restURL}/schemas/${className} answered without fields: is this the Parse REST URL?`);
+      return fields;
     },
   };
 }

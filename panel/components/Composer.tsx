@@ -4,11 +4,68 @@
 import { useMemo, useState } from 'preact/hooks';
 import { toParseSdkCode } from '../../src/composer/copy-as-code.js';
 import { treeToWhere, whereToTree } from '../../src/composer/where-builder.js';
-import { useComposer, useNames } from '../store/index.js';
-import type { QueryDraft } from '../store/query-draft.js';
+import { worstSeverity } from '../../src/lint/index.js';
+import type { ServerView } from '../../src/views.js';
+import { restURLOf } from '../adapters/rest.js';
+import { useComposer, useConnections, useNames } from '../store/index.js';
+import type { LintSubject } from '../store/lint.js';
+import type { DraftResult, QueryDraft } from '../store/query-draft.js';
 import { copyText } from './clipboard.js';
 import { TokenSelect } from './Keyring.js';
+import { LintList, useSubscriptionLint } from './LintFindings.js';
 import { WhereBuilder } from './WhereBuilder.js';
+
+/** Waits for typing to pause before reading a class's schema (each typed prefix is another class name). */
+const SCHEMA_DELAY_MS = 500;
+
+/** What the linter reads of the draft: the query as it would be sent, else what of it can be read. */
+function lintSubjectOf(draft: QueryDraft, parsed: DraftResult, server: ServerView | undefined, editedToken: string | undefined | null): LintSubject {
+  let query: LintSubject['query'];
+  if (parsed.ok) {
+    query = parsed.query;
+  } else {
+    query = { className: draft.className.trim() };
+    try {
+      query.where = draft.where.trim() ? JSON.parse(draft.where) : {};
+    } catch {
+      // Not JSON: the field's own error says so; lint the rest.
+    }
+  }
+  const spec = server?.spec;
+  const subject: LintSubject = { query };
+  const token = editedToken === null ? draft.sessionToken.trim() || undefined : editedToken;
+  if (token !== undefined) subject.sessionToken = token;
+  if (spec?.sessionToken) subject.connectionToken = spec.sessionToken;
+  if (spec) subject.creds = { restURL: restURLOf(spec), applicationId: spec.applicationId, javascriptKey: spec.javascriptKey, masterKey: spec.masterKey };
+  return subject;
+}
+
+/** The draft's findings as it is typed; a refused or never-firing query may still be sent, to see the server's answer. */
+function ComposerLint({ draft, parsed, serverId, editedSubscriptionId }: { draft: QueryDraft; parsed: DraftResult; serverId: string; editedSubscriptionId?: string }) {
+  const server = useConnections().servers.value.find((s) => s.id === serverId);
+  // Editing applies the query to a live subscription: its own token stays (null: the draft's token applies).
+  const editedToken = editedSubscriptionId ? server?.subscriptions.find((s) => s.id === editedSubscriptionId)?.sessionToken : null;
+  const result = useSubscriptionLint(lintSubjectOf(draft, parsed, server, editedToken), SCHEMA_DELAY_MS);
+  if (!draft.className.trim()) return null;
+  const worst = worstSeverity(result.findings);
+  // The builder's own check, for what the linter does not cover (e.g. a $nearSphere without a GeoPoint).
+  const lintedWhere = result.findings.some((f) => f.path?.startsWith('where'));
+  const builderCheck = parsed.ok && !lintedWhere ? parsed.whereCheck : undefined;
+  return (
+    <div class="field composer-lint">
+      <span>Lint</span>
+      <div>
+        {worst === 'refused' || worst === 'never' ? (
+          <div class="muted" data-testid="lint-can-send">
+            {worst === 'refused' ? 'The server will refuse this subscription' : 'The server will accept this subscription, but it can never get the events flagged below'}
+            : you can still subscribe to see its answer.
+          </div>
+        ) : null}
+        <LintList result={result} extra={builderCheck} />
+      </div>
+    </div>
+  );
+}
 
 type Mode = 'builder' | 'json';
 
@@ -169,6 +226,7 @@ export function Composer({ serverId, serverKey }: { serverId: string; serverKey:
           </span>
         </label>
       ) : null}
+      <ComposerLint draft={draft} parsed={parsed} serverId={serverId} editedSubscriptionId={editedHere?.subscriptionId} />
       {error ? (
         <div class="error-text" role="alert" data-testid="subscribe-error">
           {error}

@@ -5,7 +5,9 @@ import { subscriptionKey } from '../../src/timeline/keys.js';
 import type { PageSocketView, PageSubscriptionView } from '../../src/views.js';
 import { useConnections, usePage, useTimeline, useView } from '../store/index.js';
 import { hostOf } from '../store/names.js';
+import { pageLintSubject } from '../store/lint.js';
 import { formatCounts } from './format.js';
+import { LintBadge } from './LintFindings.js';
 import { jsonLine } from './masked-text.js';
 import { Secret } from './Secret.js';
 import { pageSubscriptionProvenance } from '../store/token-provenance.js';
@@ -35,8 +37,8 @@ function AdoptButton({ socket, sub }: { socket: PageSocketView; sub: PageSubscri
 }
 
 function PageSocket({ socket }: { socket: PageSocketView }) {
-  const view = useView();
   const servers = useConnections().servers.value;
+  const view = useView();
   const timeline = useTimeline();
   return (
     <section class="page-socket" data-testid="page-socket" data-state={socket.state}>
@@ -77,6 +79,7 @@ function PageSocket({ socket }: { socket: PageSocketView }) {
                 token <Secret value={sub.sessionToken} label="session token" />
               </span>
             </div>
+            {sub.queryOmitted ? null : <LintBadge subject={pageLintSubject(socket, sub, servers)} />}
             <SubscriptionToken
               provenance={pageSubscriptionProvenance(socket, sub, servers)}
               subscriptionKey={subscriptionKey({ type: 'pageSocket', socketId: socket.id, requestId: sub.requestId })}

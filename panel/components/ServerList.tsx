@@ -5,10 +5,12 @@ import { subscriptionKey } from '../../src/timeline/keys.js';
 import { VERDICT_TEXT, type ServerView, type SubscriptionView } from '../../src/views.js';
 import { useComposer, useConnections, useKeyring, useTimeline, useView } from '../store/index.js';
 import { serverKeyOf } from '../store/keyring.js';
+import { panelLintSubject } from '../store/lint.js';
 import { hostOf } from '../store/names.js';
 import { ServerForm } from './AddServerForm.js';
 import { formatCounts, totalCount } from './format.js';
 import { KeyringEditor, TokenSelect } from './Keyring.js';
+import { LintBadge } from './LintFindings.js';
 import { jsonLine } from './masked-text.js';
 import { RestURLLine } from './RestURL.js';
 import { Secret } from './Secret.js';
@@ -89,6 +91,7 @@ function SubscriptionRow({ server, sub }: { server: ServerView; sub: Subscriptio
           {sub.sessionToken ? <Secret value={sub.sessionToken} label="session token" /> : null}
         </span>
       </div>
+      <LintBadge subject={panelLintSubject(server, sub)} />
       <SubscriptionToken provenance={serverSubscriptionProvenance(server, sub)} subscriptionKey={key} />
       {sub.lastError ? <div class="error-text">{sub.lastError}</div> : null}
       {error ? <div class="error-text">{error}</div> : null}

@@ -35,15 +35,28 @@ describe('createComposerStore', () => {
 
   it('refuses an invalid draft with the reason, notes it in the timeline and sends nothing', async () => {
     const { composer, port, local } = setup();
-    composer.update({ className: 'Game', where: '{"score": {"$near": 1}}' });
+    composer.update({ className: 'Game', where: '{"score": ' });
     assert.equal(composer.parsed.value.ok, false);
-    await assert.rejects(composer.submit('s'), /\$near/);
+    await assert.rejects(composer.submit('s'), /"where" is not valid JSON/);
     assert.equal(port.commands.length, 0);
     assert.equal(local.length, 1);
     assert.equal(local[0]!.marker?.type, 'invalidQuery');
     assert.equal(local[0]!.time, 42);
     assert.match(local[0]!.summary, /^not sent: /);
     assert.equal(composer.history.entries.value.length, 0);
+  });
+
+  it('sends a where the linter flags (the user may want the server\'s answer); the builder\'s check goes along, not blocking', async () => {
+    const { composer, port, local } = setup();
+    composer.update({ className: 'Game', where: '{"score": {"$near": 1}}' });
+    const parsed = composer.parsed.value;
+    assert.ok(parsed.ok);
+    assert.match(parsed.whereCheck ?? '', /unknown operator \$near/);
+    await composer.submit('s');
+    assert.deepEqual(port.commands, [{ type: 'subscribe', serverId: 's', query: { className: 'Game', where: { score: { $near: 1 } } }, sessionToken: undefined }]);
+    assert.equal(local.length, 0);
+    composer.update({ where: '[1]' });
+    assert.deepEqual(composer.parsed.value, { ok: false, field: 'where', error: '"where": where must be a JSON object' });
   });
 
   it('refuses a watch (or keys) field name that can never fire, on that field, in the where’s message style', async () => {

@@ -1,5 +1,6 @@
 // Test helpers: in-memory adapters (port, storage, REST, inspected page), a manual frame clock and record builders.
 
+import type { KnownFields } from '../../src/lint/index.js';
 import type { EventOp, ParseJSON } from '../../src/livequery/protocol.js';
 import type { TimelineRecord } from '../../src/timeline/record.js';
 import { recordFactory } from '../../src/timeline/test-records.js';
@@ -88,6 +89,8 @@ export interface FakeRest extends RestClient {
   answer(results: Record<string, unknown>[], more?: boolean): void;
   /** Fails the oldest query still waiting. */
   fail(error: Error): void;
+  /** What `/schemas/<class>` answers, per class (a class not listed fails as the server would without the key). */
+  schemas: Map<string, KnownFields | Error>;
 }
 
 /** A REST client whose queries wait until the test answers them (to have events arrive while one runs). */
@@ -97,6 +100,13 @@ export function fakeRest(): FakeRest {
     calls: [],
     user: { sessionToken: 'r:login', objectId: 'u1', username: 'alice' },
     owners: new Map(),
+    schemas: new Map(),
+    async schema(creds, className) {
+      rest.calls.push({ creds, what: `schema ${className}` });
+      const answer = rest.schemas.get(className) ?? new RestError('unauthorized (code 403)', 403);
+      if (answer instanceof Error) throw answer;
+      return answer;
+    },
     async me(creds) {
       rest.calls.push({ creds, what: `me ${creds.sessionToken ?? ''}` });
       const owner = rest.owners.get(creds.sessionToken ?? '') ?? new RestError('Invalid session token (code 209)', 400, 209);

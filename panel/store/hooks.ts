@@ -24,3 +24,4 @@ export const useNames = () => usePanelStore().names;
 export const useRecordingFiles = () => usePanelStore().recordingFiles;
 export const useTokenRadar = () => usePanelStore().tokenRadar;
 export const useServerChecks = () => usePanelStore().serverChecks;
+export const useLint = () => usePanelStore().lint;

@@ -7,6 +7,7 @@ export {
   useConnections,
   useKeyring,
   useLayout,
+  useLint,
   useNames,
   usePage,
   useRecordingFiles,

@@ -14,6 +14,7 @@ import { createConnectionsStore } from './connections.js';
 import { createFirstRun, type Defaults } from './first-run.js';
 import { createKeyringStore } from './keyring.js';
 import { createLayoutStore } from './layout.js';
+import { createLintStore } from './lint.js';
 import { createNamesStore } from './names.js';
 import { createPageStore } from './page.js';
 import { createRecordingFilesStore } from './recording-files.js';
@@ -114,6 +115,7 @@ export function createPanelStore(deps: PanelDeps) {
     keyring,
   });
 
+  const lint = createLintStore({ rest: deps.rest });
   const carried = createCarriedCounts();
 
   /** Result sets are kept for the subscriptions the service worker still reports, and for the one on screen. */
@@ -133,6 +135,7 @@ export function createPanelStore(deps: PanelDeps) {
   function receiveRecords(records: readonly TimelineRecord[]): void {
     if (!records.length) return;
     resultSets.receive(records);
+    lint.receive(records);
     timeline.receive(records);
   }
 
@@ -187,6 +190,7 @@ export function createPanelStore(deps: PanelDeps) {
     recordingFiles,
     tokenRadar,
     serverChecks,
+    lint,
     /** Reads what storage keeps (the query history; the keyring comes from the service worker). */
     load(): Promise<void> {
       return composer.history.load();

@@ -28,7 +28,13 @@ export function draftFromQuery(query: QueryJSON, sessionToken = ''): QueryDraft 
   };
 }
 
-export type DraftResult = { ok: true; query: QueryJSON } | { ok: false; error: string; field: 'className' | 'where' | 'keys' | 'watch' };
+/**
+ * `whereCheck`: what the builder's check says of a where that can still be sent (e.g. an operator LiveQuery never
+ * matches). It does not block: the linter explains, and the user may send it to see the server's answer.
+ */
+export type DraftResult =
+  | { ok: true; query: QueryJSON; whereCheck?: string }
+  | { ok: false; error: string; field: 'className' | 'where' | 'keys' | 'watch' };
 
 export function parseDraft(draft: QueryDraft): DraftResult {
   if (!draft.className.trim()) return { ok: false, field: 'className', error: 'A class name is needed' };
@@ -41,16 +47,17 @@ export function parseDraft(draft: QueryDraft): DraftResult {
     }
   }
   const problem = validateWhere(where);
-  if (problem) return { ok: false, field: 'where', error: `"where": ${problem}` };
+  // Only a where that cannot be sent at all blocks: not an object, or too deep to serialise.
+  if (problem && (typeof where !== 'object' || where === null || Array.isArray(where) || exceedsDepth(where))) {
+    return { ok: false, field: 'where', error: `"where": ${problem}` };
+  }
   for (const field of ['keys', 'watch'] as const) {
     const listProblem = fieldListProblem(field, draft[field]);
     if (listProblem) return { ok: false, field, error: listProblem };
   }
   try {
-    return {
-      ok: true,
-      query: normalizeQuery({ className: draft.className.trim(), where: where as Record<string, unknown>, keys: draft.keys, watch: draft.watch }),
-    };
+    const query = normalizeQuery({ className: draft.className.trim(), where: where as Record<string, unknown>, keys: draft.keys, watch: draft.watch });
+    return problem ? { ok: true, query, whereCheck: problem } : { ok: true, query };
   } catch (error) {
     const message = (error as Error).message;
     return { ok: false, field: message.includes('watch') ? 'watch' : message.includes('keys') ? 'keys' : 'className', error: message };

@@ -5,10 +5,10 @@ import type { PageSocketView, ServerView } from '../../src/views.js';
 import { restURLFor, restURLOf } from '../adapters/rest.js';
 import type { QuerySource } from './result-sets.js';
 
-const sameEndpoint = (a: string, b: string) => a.replace(/\/+$/, '').toLowerCase() === b.replace(/\/+$/, '').toLowerCase();
+export const sameEndpoint = (a: string, b: string) => a.replace(/\/+$/, '').toLowerCase() === b.replace(/\/+$/, '').toLowerCase();
 
 /** A page socket's URL without its query or fragment (some SDKs add parameters to the LiveQuery URL). */
-function socketRoot(url: string): string {
+export function socketRoot(url: string): string {
   try {
     const parsed = new URL(url);
     return `${parsed.protocol}//${parsed.host}${parsed.pathname}`;

@@ -9,10 +9,10 @@ import { fileURLToPath } from 'node:url';
 const here = dirname(fileURLToPath(import.meta.url));
 const src = resolve(here, '..');
 
-describe('src/explain and src/livequery-rules are pure', () => {
+describe('src/explain, src/livequery-rules and src/lint are pure', () => {
   it('their modules import only relative paths inside src/', () => {
     const problems: string[] = [];
-    for (const folder of ['explain', 'livequery-rules']) {
+    for (const folder of ['explain', 'livequery-rules', 'lint']) {
       for (const file of readdirSync(join(src, folder)).filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts'))) {
         const text = readFileSync(join(src, folder, file), 'utf8');
         for (const [, specifier] of text.matchAll(/\bfrom\s+'([^']+)'/g)) {
