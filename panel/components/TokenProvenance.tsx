@@ -25,7 +25,13 @@ function when(iso: string): string {
 /** The radar's verdict on a token, in words (also used by the keyring's rows). */
 export function TokenVerdict({ status }: { status: TokenStatus | undefined }) {
   const check = status?.check;
-  if (!check) return <span class="muted" data-testid="token-verdict" data-state="checking">{status?.checking ? 'checking…' : 'not checked'}</span>;
+  if (!check) {
+    return (
+      <span class="muted" data-testid="token-verdict" data-state={status?.checking ? 'checking' : 'unchecked'}>
+        {status?.checking ? 'checking…' : 'not checked'}
+      </span>
+    );
+  }
   const at = `checked ${formatClock(check.checkedAt).slice(0, 8)}${status.checking ? ', checking again…' : ''}`;
   switch (check.state) {
     case 'valid':

@@ -216,7 +216,7 @@ export function createTokenRadarStore(deps: TokenRadarDeps) {
 
   function markerDraft(sub: LiveSubscription, alert: TokenAlert): RecordDraft {
     const owner = alert.check.state === 'expired' ? alert.check.owner : undefined;
-    const entry = deps.keyring.peek().find((e) => e.token === sub.provenance.token);
+    const entry = deps.keyring.peek().find((e) => e.token === sub.provenance.token && (sub.provenance.serverKey === undefined || e.serverKey === sub.provenance.serverKey));
     const username = owner?.username ?? entry?.username;
     const userId = owner?.objectId ?? entry?.userId;
     const marker: MarkerOf<'tokenInvalid'> = {
