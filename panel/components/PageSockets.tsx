@@ -8,6 +8,7 @@ import { hostOf } from '../store/names.js';
 import { formatCounts } from './format.js';
 import { jsonLine } from './masked-text.js';
 import { Secret } from './Secret.js';
+import { WhyNoEventButton } from './WhyNoEventButton.js';
 
 /** Turns the page's subscription into a panel-owned one on the same server, e.g. to try another session token. */
 function AdoptButton({ socket, sub }: { socket: PageSocketView; sub: PageSubscriptionView }) {
@@ -96,6 +97,7 @@ function PageSocket({ socket }: { socket: PageSocketView }) {
               >
                 Filter
               </button>
+              <WhyNoEventButton subscriptionKey={subscriptionKey({ type: 'pageSocket', socketId: socket.id, requestId: sub.requestId })} />
             </div>
           </li>
         ))}

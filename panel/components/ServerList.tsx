@@ -12,6 +12,7 @@ import { KeyringEditor, TokenSelect } from './Keyring.js';
 import { jsonLine } from './masked-text.js';
 import { RestURLLine } from './RestURL.js';
 import { Secret } from './Secret.js';
+import { WhyNoEventButton } from './WhyNoEventButton.js';
 
 /** Re-renders every 100 ms while `active`, for countdowns. */
 function useTicker(active: boolean): number {
@@ -115,6 +116,7 @@ function SubscriptionRow({ server, sub }: { server: ServerView; sub: Subscriptio
         >
           Edit query
         </button>
+        <WhyNoEventButton subscriptionKey={key} />
         <button
           type="button"
           data-testid="unsubscribe"

@@ -13,5 +13,6 @@ export {
   useResultSets,
   useTimeline,
   useView,
+  useWhy,
 } from './hooks.js';
 export { loadSettings, saveSettingsOnChange, type PanelSettings } from './settings.js';

@@ -22,6 +22,8 @@ import { createResultSetsStore } from './result-sets.js';
 import type { PanelSettings } from './settings.js';
 import { createTimelineStore } from './timeline.js';
 import { createViewStore } from './view.js';
+import { createWhyStore } from './why.js';
+import { whyTargetOf } from './why-target.js';
 
 export interface PanelDeps {
   port: PanelPort;
@@ -58,6 +60,13 @@ export function createPanelStore(deps: PanelDeps) {
     settings: deps.settings,
   });
   const view = createViewStore(connections.servers);
+  const why = createWhyStore({
+    rest: deps.rest,
+    targetOf: (key) => whyTargetOf(key, connections.servers.peek(), page.sockets.peek()),
+    records: () => timeline.records('all'),
+    show: (target) => view.showWhy(target),
+    hide: () => view.showTimeline(),
+  });
   const layout = createLayoutStore(deps.settings.layout);
   const keyring = createKeyringStore({ port: deps.port, rest: deps.rest, page: deps.page });
   const composer = createComposerStore({
@@ -156,6 +165,7 @@ export function createPanelStore(deps: PanelDeps) {
     page,
     timeline,
     resultSets,
+    why,
     view,
     layout,
     keyring,

@@ -9,6 +9,7 @@ import { isEventKind } from '../../src/timeline/describe.js';
 import type { TimelineRecord } from '../../src/timeline/record.js';
 import { Redactor } from '../../src/timeline/redact.js';
 import { RestError, type RestClient, type RestCredentials } from '../adapters/rest.js';
+import { hiddenCauses } from './why-causes.js';
 import { resolveRoles, type RoleTree } from './why-roles.js';
 import type { WhyTarget } from './why-target.js';
 
@@ -66,6 +67,9 @@ export interface WhyDeps {
   targetOf(subscriptionKey: string): WhyTarget | undefined;
   /** The timeline's records, oldest first (searched for the object's latest event). */
   records(): readonly TimelineRecord[];
+  /** Puts the view on screen (open) and takes it away (close). */
+  show?(target: WhyTarget): void;
+  hide?(): void;
 }
 
 const masker = new Redactor();
@@ -186,7 +190,7 @@ function describeError(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
-export function createWhyStore({ rest, targetOf, records }: WhyDeps) {
+export function createWhyStore({ rest, targetOf, records, show, hide }: WhyDeps) {
   const target = signal<WhyTarget | null>(null);
   const objectId = signal('');
   const lookup = signal<ObjectLookup>({ state: 'idle' });
@@ -234,7 +238,14 @@ export function createWhyStore({ rest, targetOf, records }: WhyDeps) {
     return explainFor(event.object, event.op === 'create' ? null : event.original ?? null, keysNote);
   });
 
+  /** What drops an event where no client can see it, for this subscription. */
+  const causes = computed(() => (target.value ? hiddenCauses(target.value) : []));
+
   function recomputeWhatIf(): void {
+    if (!objectDraft.peek().trim() && !originalDraft.peek().trim()) {
+      whatIf.value = { verdict: null, error: null };
+      return;
+    }
     const object = parseDraft(objectDraft.peek(), 'object');
     const original = parseDraft(originalDraft.peek(), 'original');
     if (!object.ok || !original.ok) {
@@ -332,6 +343,7 @@ export function createWhyStore({ rest, targetOf, records }: WhyDeps) {
     originalDraft,
     draftTooLarge,
     whatIf,
+    causes,
     /** Opens the view on a subscription (and looks the object up when one is given); false when it is gone. */
     open(subscriptionKey: string, pickedObjectId?: string): boolean {
       const t = targetOf(subscriptionKey);
@@ -346,6 +358,7 @@ export function createWhyStore({ rest, targetOf, records }: WhyDeps) {
         objectId.value = pickedObjectId ?? '';
         loadDrafts(null);
       });
+      show?.(t);
       void resolveIdentity(t, current);
       if (pickedObjectId !== undefined) void look();
       return true;
@@ -354,6 +367,7 @@ export function createWhyStore({ rest, targetOf, records }: WhyDeps) {
       opened++;
       looked++;
       target.value = null;
+      hide?.();
     },
     /** Reads the object in `objectId` over REST and finds its latest recorded event of the subscription. */
     look(): Promise<void> {

@@ -1,0 +1,167 @@
+// "Why no event?" in the real DevTools against a real Parse Server: a page subscription whose object its user cannot
+// read (first without a master key: "this token cannot read it"; then with the server entry's master key: the ACL step,
+// the user and the roles), the what-if editor, and the panel's own subscription picked from a recorded event.
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import type { Page } from 'playwright-core';
+import type { ParseServerTarget } from '../test/harness/parse-server.js';
+import { createObject, request, signUp, type UserSession } from '../test/harness/rest.js';
+import { startTarget } from '../test/harness/targets.js';
+import { byTestId, type PanelHandle } from './harness/index.js';
+import { useBrowserSession } from './support/browser-session.js';
+import { PARSE_APP_PAGE, panelText, parseSdkBrowserBuild, waitForPageSubscriptions } from './support/page-apps.js';
+import { addServer, subscribe, waitForRow, waitForServerState, waitForSubscriptionState } from './support/panel-actions.js';
+
+const session = useBrowserSession(() => ({ '/parse.min.js': parseSdkBrowserBuild(), '/app.html': PARSE_APP_PAGE }));
+const unique = () => Math.random().toString(36).slice(2, 10);
+
+/** Marks the n-th element matching `selector` so that panel.click can target it. */
+async function nth(panel: PanelHandle, selector: string, index: number, mark: string): Promise<string> {
+  await panel.evaluate(
+    ([sel, i, name]: [string, number, string]) => {
+      document.querySelectorAll(`[data-e2e="${name}"]`).forEach((el) => el.removeAttribute('data-e2e'));
+      const el = document.querySelectorAll(sel)[i];
+      if (!el) throw new Error(`no ${sel} #${i}`);
+      el.setAttribute('data-e2e', name);
+    },
+    [selector, index, mark] as [string, number, string],
+  );
+  return `[data-e2e="${mark}"]`;
+}
+
+function waitForText(panel: PanelHandle, selector: string, text: string, timeoutMs = 15_000): Promise<unknown> {
+  return panel.waitFor(`document.querySelector(${JSON.stringify(selector)})?.innerText.includes(${JSON.stringify(text)})`, {
+    timeoutMs,
+    message: `${selector} saying "${text}"`,
+  });
+}
+
+const stepOk = (panel: PanelHandle, verdict: string, step: string) =>
+  panel.evaluate<string | undefined>(`document.querySelector('${byTestId(verdict)} [data-step="${step}"]')?.dataset.ok`);
+
+describe('Why no event? against a real Parse Server', () => {
+  let parse: ParseServerTarget;
+  before(async () => {
+    parse = await startTarget('parse-server');
+  });
+  after(() => parse.stop());
+
+  async function createRole(name: string, users: UserSession[]): Promise<void> {
+    await request(
+      parse,
+      'POST',
+      '/roles',
+      { name, ACL: { '*': { read: true } }, users: { __op: 'AddRelation', objects: users.map((u) => ({ __type: 'Pointer', className: '_User', objectId: u.objectId })) } },
+      { useMasterKey: true },
+    );
+  }
+
+  async function loadApp(page: Page, user: UserSession, room: string): Promise<void> {
+    const params = new URLSearchParams({ app: parse.applicationId, js: parse.javascriptKey, rest: parse.restURL, lq: parse.liveQueryURL, user: user.username, pw: 'secret-pw', room, min: '10' });
+    await page.goto(session.pages.url(`/app.html?${params}`));
+    await page.waitForFunction('window.__appReady || window.__appError', undefined, { timeout: 20_000 });
+    assert.equal(await page.evaluate<string | undefined>('window.__appError'), undefined);
+  }
+
+  test('a page subscription whose object its user cannot read: the token cannot read it; with the master key, the ACL step, the user and the roles', { timeout: 120_000 }, async () => {
+    const alice = await signUp(parse, `alice-${unique()}`, 'secret-pw');
+    const bob = await signUp(parse, `bob-${unique()}`, 'secret-pw');
+    const writers = `writers${unique()}`;
+    const mods = `mods${unique()}`;
+    await createRole(writers, [alice]);
+    await createRole(mods, [bob]);
+    const room = `room-${unique()}`;
+    const { page, panel } = await session.openPanel();
+    await loadApp(page, alice, room);
+    await waitForPageSubscriptions(panel, 2);
+    const hidden = await createObject(parse, 'Message', { room, text: 'for mods' }, { acl: { [`role:${mods}`]: { read: true }, [bob.objectId]: { read: true } }, useMasterKey: true });
+
+    // No server entry: the page's own token reads, and cannot read it. That is the answer.
+    await panel.click(await nth(panel, `${byTestId('page-subscription')} ${byTestId('why-open')}`, 1, 'why-page'));
+    await panel.waitFor(`!!document.querySelector('[data-testid="why-view"]')`, { message: 'the Why no event? view' });
+    await waitForText(panel, byTestId('why-identity'), `is ${alice.username} (${alice.objectId}) with roles [${writers}]`);
+    await panel.fill(byTestId('why-object-id'), hidden.objectId);
+    await panel.click(byTestId('why-look'));
+    await waitForText(panel, byTestId('why-lookup'), `This token cannot read Message ${hidden.objectId}`);
+    assert.equal(await panel.count(byTestId('why-now')), 0, 'no checklist without the object');
+
+    // A server entry on the same URL with the master key: the object is read, and the ACL step says why.
+    await panel.click(byTestId('why-close'));
+    await addServer(panel, { serverURL: parse.liveQueryURL, applicationId: parse.applicationId, javascriptKey: parse.javascriptKey, masterKey: parse.masterKey });
+    await waitForServerState(panel, 'connected');
+    await panel.click(await nth(panel, `${byTestId('page-subscription')} ${byTestId('why-open')}`, 1, 'why-page'));
+    await panel.fill(byTestId('why-object-id'), hidden.objectId);
+    await panel.click(byTestId('why-look'));
+    await panel.waitFor(`!!document.querySelector('[data-testid="why-now"]')`, { message: 'the checklist' });
+    const headline = await panel.text(`${byTestId('why-now')} ${byTestId('why-headline')}`);
+    // Parse Server keeps an ACL's entries in its own order: either reader may come first.
+    const grants = [`role:${mods}`, `user ${bob.objectId}`];
+    assert.ok(
+      [grants, [...grants].reverse()].some(
+        ([a, b]) => headline === `No event: ACL grants read to ${a} and ${b}; this token is ${alice.username} (${alice.objectId}) with roles [role:${writers}] — not readable`,
+      ),
+      headline,
+    );
+    assert.equal(await stepOk(panel, 'why-now', 'match-current'), 'true');
+    assert.equal(await stepOk(panel, 'why-now', 'acl-current'), 'false');
+    assert.match(await panel.text(byTestId('why-lookup')), /read with the server entry's master key/);
+    assert.match(await panel.text(byTestId('why-causes')), /liveQuery\.classNames[\s\S]*afterLiveQueryEvent[\s\S]*cacheTimeout/);
+
+    // What if the ACL granted alice read? The verdict follows the edit; invalid JSON keeps it, greyed, with a message.
+    const edited = JSON.parse(await panel.evaluate<string>(`document.querySelector('[data-testid="why-whatif-object"]').value`)) as Record<string, unknown>;
+    edited.ACL = { [`role:${writers}`]: { read: true } };
+    await panel.fill(byTestId('why-whatif-object'), JSON.stringify(edited, null, 2));
+    await panel.waitFor(`document.querySelector('[data-testid="why-whatif-verdict"]')?.dataset.event === 'enter'`, { message: 'what-if: enter' });
+    assert.match(await panel.text(`${byTestId('why-whatif-verdict')} ${byTestId('why-headline')}`), /^Event: enter/);
+    await panel.fill(byTestId('why-whatif-object'), '{"ACL": ');
+    await waitForText(panel, byTestId('why-whatif-error'), 'The object is not valid JSON');
+    assert.equal(await panel.count(`${byTestId('why-whatif-verdict')}.why-stale`), 1, 'the last good verdict stays, greyed');
+
+    const text = await panelText(panel);
+    for (const secret of [alice.sessionToken, parse.masterKey]) assert.ok(!text.includes(secret), 'secrets stay masked');
+    await panel.screenshot('why-no-event/page-subscription.png');
+    assert.deepEqual(panel.errors, []);
+  });
+
+  test('the panel’s own subscription: Why? on a recorded event explains it; an object the where leaves out names the constraint', { timeout: 120_000 }, async () => {
+    const carol = await signUp(parse, `carol-${unique()}`, 'secret-pw');
+    const room = `room-${unique()}`;
+    const { panel } = await session.openPanel();
+    await addServer(panel, { serverURL: parse.liveQueryURL, applicationId: parse.applicationId, javascriptKey: parse.javascriptKey });
+    await waitForServerState(panel, 'connected');
+    await subscribe(panel, { className: 'Message', where: JSON.stringify({ room }), sessionToken: carol.sessionToken });
+    await waitForSubscriptionState(panel, 'subscribed');
+    const seen = await createObject(parse, 'Message', { room, text: 'seen' }, { acl: { [carol.objectId]: { read: true } }, useMasterKey: true });
+    const elsewhere = await createObject(parse, 'Message', { room: 'elsewhere', text: 'not seen' }, { acl: { '*': { read: true } }, useMasterKey: true });
+    await waitForRow(panel, 'create', seen.objectId);
+
+    // Why? from the event record: its objectId is picked, the recorded create is explained.
+    await panel.click(await nth(panel, `[data-testid="timeline-row"][data-kind="create"]`, 0, 'create-row'));
+    await panel.click(byTestId('why-record'));
+    await panel.waitFor(`!!document.querySelector('[data-testid="why-recorded"]')`, { message: 'the recorded event checklist' });
+    assert.equal(await panel.evaluate<string>(`document.querySelector('[data-testid="why-object-id"]').value`), seen.objectId);
+    assert.match(await panel.text(`${byTestId('why-recorded')} ${byTestId('why-headline')}`), /^Event: create/);
+    await waitForText(panel, byTestId('why-identity'), `is ${carol.username} (${carol.objectId})`);
+    await waitForText(panel, `${byTestId('why-now')} ${byTestId('why-headline')}`, 'Event: update');
+    assert.match(await panel.text(byTestId('why-lookup')), /read with the subscriber's token/);
+
+    // The object the where leaves out: the matcher step names the constraint and the value it saw.
+    await panel.fill(byTestId('why-object-id'), elsewhere.objectId);
+    await panel.click(byTestId('why-look'));
+    await waitForText(panel, `${byTestId('why-now')} ${byTestId('why-headline')}`, 'No event');
+    assert.match(await panel.text(`${byTestId('why-now')} ${byTestId('why-headline')}`), new RegExp(`room.*"${room}".*"elsewhere"`));
+    assert.equal(await stepOk(panel, 'why-now', 'match-current'), 'false');
+    assert.equal(await panel.count(byTestId('why-recorded')), 0);
+
+    // Bad input: not an objectId, then an id that does not exist (the token's answer is the same 101).
+    await panel.fill(byTestId('why-object-id'), 'not an id');
+    await panel.click(byTestId('why-look'));
+    await waitForText(panel, byTestId('why-lookup'), 'is not an objectId');
+    await panel.fill(byTestId('why-object-id'), 'doesNotExist');
+    await panel.click(byTestId('why-look'));
+    await waitForText(panel, byTestId('why-lookup'), 'This token cannot read Message doesNotExist');
+    await panel.screenshot('why-no-event/own-subscription.png');
+    assert.ok(!(await panelText(panel)).includes(carol.sessionToken), 'the token stays masked');
+    assert.deepEqual(panel.errors, []);
+  });
+});
