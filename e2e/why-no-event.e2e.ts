@@ -7,7 +7,7 @@ import type { Page } from 'playwright-core';
 import type { ParseServerTarget } from '../test/harness/parse-server.js';
 import { createObject, request, signUp, type UserSession } from '../test/harness/rest.js';
 import { startTarget } from '../test/harness/targets.js';
-import { byTestId, type PanelHandle } from './harness/index.js';
+import { byTestId, type Harness, type PanelHandle } from './harness/index.js';
 import { useBrowserSession } from './support/browser-session.js';
 import { PARSE_APP_PAGE, panelText, parseSdkBrowserBuild, waitForPageSubscriptions } from './support/page-apps.js';
 import { addServer, subscribe, waitForRow, waitForServerState, waitForSubscriptionState } from './support/panel-actions.js';
@@ -33,6 +33,32 @@ function waitForText(panel: PanelHandle, selector: string, text: string, timeout
   return panel.waitFor(`document.querySelector(${JSON.stringify(selector)})?.innerText.includes(${JSON.stringify(text)})`, {
     timeoutMs,
     message: `${selector} saying "${text}"`,
+  });
+}
+
+/** Sizes the (undocked) DevTools window, so that the panel is about `width` CSS pixels wide. */
+async function resizeDevTools(harness: Harness, panel: PanelHandle, width: number, height = 900): Promise<void> {
+  const { browserSession } = await harness.cdp();
+  const { windowId } = await browserSession.send('Browser.getWindowForTarget', { targetId: panel.devtoolsTargetId });
+  await browserSession.send('Browser.setWindowBounds', { windowId, bounds: { windowState: 'normal' } });
+  await browserSession.send('Browser.setWindowBounds', { windowId, bounds: { width, height } });
+  await panel.waitFor(`Math.abs(innerWidth - ${width}) < 40`, { message: `the panel about ${width} px wide` });
+}
+
+/** Parts of the Why view a user could not reach at this width: outside the viewport sideways, or the panel scrolls sideways. */
+function narrowProblems(panel: PanelHandle): Promise<string[]> {
+  return panel.evaluate(() => {
+    const problems: string[] = [];
+    for (const id of ['why-object-id', 'why-look', 'why-close', 'why-headline', 'why-whatif-object', 'why-step']) {
+      const el = document.querySelector(`[data-testid="${id}"]`);
+      if (!el) problems.push(`${id} is missing`);
+      else {
+        const r = el.getBoundingClientRect();
+        if (r.left < -0.5 || r.right > innerWidth + 0.5 || r.width === 0) problems.push(`${id} is outside the viewport (${Math.round(r.left)}..${Math.round(r.right)} of ${innerWidth})`);
+      }
+    }
+    if (document.documentElement.scrollWidth > innerWidth + 1) problems.push(`the panel scrolls sideways (${document.documentElement.scrollWidth} px)`);
+    return problems;
   });
 }
 
@@ -120,6 +146,9 @@ describe('Why no event? against a real Parse Server', () => {
     const text = await panelText(panel);
     for (const secret of [alice.sessionToken, parse.masterKey]) assert.ok(!text.includes(secret), 'secrets stay masked');
     await panel.screenshot('why-no-event/page-subscription.png');
+    await resizeDevTools(session.harness, panel, 400);
+    assert.deepEqual(await narrowProblems(panel), [], 'at 400 px');
+    await panel.screenshot('why-no-event/400px.png');
     assert.deepEqual(panel.errors, []);
   });
 
@@ -140,7 +169,7 @@ describe('Why no event? against a real Parse Server', () => {
     await panel.click(byTestId('why-record'));
     await panel.waitFor(`!!document.querySelector('[data-testid="why-recorded"]')`, { message: 'the recorded event checklist' });
     assert.equal(await panel.evaluate<string>(`document.querySelector('[data-testid="why-object-id"]').value`), seen.objectId);
-    assert.match(await panel.text(`${byTestId('why-recorded')} ${byTestId('why-headline')}`), /^Event: create/);
+    await waitForText(panel, `${byTestId('why-recorded')} ${byTestId('why-headline')}`, 'Event: create');
     await waitForText(panel, byTestId('why-identity'), `is ${carol.username} (${carol.objectId})`);
     await waitForText(panel, `${byTestId('why-now')} ${byTestId('why-headline')}`, 'Event: update');
     assert.match(await panel.text(byTestId('why-lookup')), /read with the subscriber's token/);

@@ -186,6 +186,11 @@ export function WhyNoEventView() {
           <IdentityLine identity={why.identity.value} />
         </div>
         <LookupLine lookup={lookup} className={target.className} />
+        {lookup.state === 'found' && !why.identityReady.value ? (
+          <div class="muted pad-small" data-testid="why-waiting">
+            Resolving the subscriber's user and roles before explaining…
+          </div>
+        ) : null}
         {savedNow ? (
           <section class="why-section">
             <h3>If this object were saved now</h3>

@@ -137,6 +137,28 @@ describe('createWhyStore: a page subscription', () => {
 });
 
 describe('createWhyStore: tokens and roles', () => {
+  it('no verdict is shown until the user and roles are known (a verdict for "no user" would mislead)', async () => {
+    const { rest, why } = setup();
+    const real = rest.me.bind(rest);
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    rest.me = async (creds) => {
+      await released;
+      return real(creds);
+    };
+    await openAndLook(why, PAGE_KEY);
+    assert.equal(why.lookup.value.state, 'found');
+    assert.equal(why.identityReady.value, false);
+    assert.equal(why.savedNow.value, null);
+    assert.equal(why.whatIf.value.verdict, null);
+    release();
+    for (let i = 0; i < 10; i++) await settle();
+    assert.equal(why.identityReady.value, true);
+    assert.match(why.savedNow.value!.headline, /alice \(kL2p\) with roles \[\]/);
+    assert.equal(why.whatIf.peek().verdict?.event, null);
+    assert.ok(why.whatIf.peek().verdict, 'the what-if verdict follows once known');
+  });
+
   it('a revoked token (209) is named: the subscriber has no user, so only public objects arrive', async () => {
     const { rest, why } = setup();
     rest.owners.set('r:alice', new RestError('Invalid session token (code 209)', 400, 209));

@@ -206,9 +206,15 @@ export function createWhyStore({ rest, targetOf, records, show, hide }: WhyDeps)
   let opened = 0;
   let looked = 0;
 
+  /** Whose the token is and its roles are known (or known to be unknowable): verdicts wait until then. */
+  const identityReady = computed(() => {
+    const who = identity.value;
+    return who.state !== 'loading' && !(who.state === 'user' && !who.roles && !who.rolesError);
+  });
+
   const explainFor = (object: ParseJSON | null, original: ParseJSON | null, extra: string[] = []): Verdict | null => {
     const t = target.value;
-    if (!t) return null;
+    if (!t || !identityReady.value) return null;
     if (!t.query) {
       const detail = t.queryProblem ?? 'the subscription’s query is not known';
       return { event: null, headline: `Cannot explain: ${detail}`, steps: [{ id: 'input', ok: false, detail }], caveats: [] };
@@ -252,7 +258,8 @@ export function createWhyStore({ rest, targetOf, records, show, hide }: WhyDeps)
       whatIf.value = { verdict: whatIf.peek().verdict, error: !object.ok ? object.problem : (original as { problem: string }).problem };
       return;
     }
-    whatIf.value = { verdict: explainFor(object.value, original.value), error: null };
+    const verdict = explainFor(object.value, original.value);
+    whatIf.value = verdict ? { verdict, error: null } : { verdict: whatIf.peek().verdict, error: null };
   }
 
   function loadDrafts(object: ParseJSON | null): void {
@@ -336,6 +343,7 @@ export function createWhyStore({ rest, targetOf, records, show, hide }: WhyDeps)
     objectId,
     lookup,
     identity,
+    identityReady,
     recorded,
     savedNow,
     recordedVerdict,
