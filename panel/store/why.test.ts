@@ -297,6 +297,16 @@ describe('createWhyStore: bad input and REST errors', () => {
     assert.equal(why.savedNow.value?.event, null);
   });
 
+  it('an object nested too deep is explained as read, not edited, and nothing throws', async () => {
+    const { rest, why } = setup();
+    let deep: Record<string, unknown> = { end: true };
+    for (let i = 0; i < 500; i++) deep = { d: deep };
+    rest.objects.set('Message/m1', message(MODS_ONLY, { deep }));
+    await openAndLook(why, PAGE_KEY);
+    assert.equal(why.draftTooLarge.value, Infinity);
+    assert.equal(why.savedNow.value?.event, null);
+  });
+
   it('secrets in the object stay masked in the editor', async () => {
     const { rest, why } = setup();
     rest.objects.set('Message/m1', message(MODS_ONLY, { sessionToken: 'r:0123456789abcdef', note: 'token r:fedcba9876543210 here' }));

@@ -7,6 +7,7 @@ import { explainEvent, type ExplainAuth, type ExplainEventType, type ExplainStep
 import { checkServerFrame, isPlainObject, type EventOp, type ParseJSON } from '../../src/livequery/protocol.js';
 import { isEventKind } from '../../src/timeline/describe.js';
 import type { TimelineRecord } from '../../src/timeline/record.js';
+import { exceedsDepth } from '../../src/json-limits.js';
 import { Redactor } from '../../src/timeline/redact.js';
 import { RestError, type RestClient, type RestCredentials } from '../adapters/rest.js';
 import { hiddenCauses } from './why-causes.js';
@@ -159,6 +160,8 @@ const withClass = (object: ParseJSON, className: string): ParseJSON => ({ classN
 
 /** The masked, indented JSON of an object for the editor, or a reason it is too large to edit. */
 export function editorText(object: ParseJSON): { text: string } | { tooLarge: number } {
+  // Too deep to walk: the masker would turn it into one string, which is no object to edit.
+  if (exceedsDepth(object)) return { tooLarge: Infinity };
   let text: string;
   try {
     text = JSON.stringify(masker.value(object), null, 2) ?? '';
