@@ -174,6 +174,14 @@ describe('Why no event? against a real Parse Server', () => {
     await waitForText(panel, `${byTestId('why-now')} ${byTestId('why-headline')}`, 'Event: update');
     assert.match(await panel.text(byTestId('why-lookup')), /read with the subscriber's token/);
 
+    // Why? on a result row picks that object too.
+    await panel.click(byTestId('why-close'));
+    await panel.click(byTestId('show-results'));
+    await panel.waitFor(`document.querySelectorAll('[data-testid="result-row"]').length === 1`, { message: 'one result row' });
+    await panel.click(byTestId('why-result'));
+    await panel.waitFor(`document.querySelector('[data-testid="why-object-id"]')?.value === ${JSON.stringify(seen.objectId)}`, { message: 'the row’s objectId picked' });
+    await waitForText(panel, `${byTestId('why-now')} ${byTestId('why-headline')}`, 'Event: update');
+
     // The object the where leaves out: the matcher step names the constraint and the value it saw.
     await panel.fill(byTestId('why-object-id'), elsewhere.objectId);
     await panel.click(byTestId('why-look'));

@@ -18,10 +18,7 @@ function roleList(tree: RoleTree): string {
   return `[${names.join(', ')}${tree.roles.length > 20 ? `, ${tree.roles.length - 20} more` : ''}]`;
 }
 
-function IdentityLine({ identity }: { identity: Identity }) {
-  const why = useWhy();
-  const target = why.target.value;
-  const token = target?.token;
+function IdentityLine({ identity, token }: { identity: Identity; token?: { value: string; origin: 'subscription' | 'connection' } }) {
   const tokenText = token ? (
     <>
       {token.origin === 'subscription' ? "the subscription's token" : "the connection's token"} <Secret value={token.value} label="session token" />
@@ -183,8 +180,13 @@ export function WhyNoEventView() {
           </button>
         </form>
         <div class="pad-small" data-testid="why-identity" data-state={why.identity.value.state}>
-          <IdentityLine identity={why.identity.value} />
+          <IdentityLine identity={why.identity.value} token={target.token} />
         </div>
+        {why.connectionIdentity.value && target.connectionToken ? (
+          <div class="pad-small" data-testid="why-connection-identity" data-state={why.connectionIdentity.value.state}>
+            <IdentityLine identity={why.connectionIdentity.value} token={{ value: target.connectionToken, origin: 'connection' }} /> (Parse Server tries it second)
+          </div>
+        ) : null}
         <LookupLine lookup={lookup} className={target.className} />
         {lookup.state === 'found' && !why.identityReady.value ? (
           <div class="muted pad-small" data-testid="why-waiting">
@@ -194,7 +196,18 @@ export function WhyNoEventView() {
         {savedNow ? (
           <section class="why-section">
             <h3>If this object were saved now</h3>
+            {why.secondTokenDelivers.value ? (
+              <div class="why-headline why-second-token" data-testid="why-second-token" role="status">
+                {why.secondTokenDelivers.value}
+              </div>
+            ) : null}
             <WhyChecklist verdict={savedNow} testId="why-now" />
+            {why.savedNowByConnection.value ? (
+              <>
+                <h3>… with the connection's token</h3>
+                <WhyChecklist verdict={why.savedNowByConnection.value} testId="why-now-connection" />
+              </>
+            ) : null}
           </section>
         ) : null}
         {recorded && recordedVerdict ? (

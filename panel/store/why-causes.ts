@@ -50,8 +50,8 @@ export function hiddenCauses(target: Pick<WhyTarget, 'className' | 'token' | 'co
   if (target.connectionToken) {
     causes.push({
       id: 'secondToken',
-      what: "This subscription has its own token and the connection another: Parse Server checks the ACL with the subscription's token, then with the connection's, so an object either can read arrives. The verdict here uses the subscription's.",
-      check: "Open Why no event? with the connection's token as the subscription's (switch its token) to see that side.",
+      what: "This subscription has its own token and the connection another: Parse Server checks the ACL with the subscription's token, then with the connection's, so an object either can read arrives.",
+      check: "Compare the two verdicts this view shows (one per token), and subscribe with the token you mean: a stale connection token (another user's, from before a logout) is a common mix-up.",
     });
   }
   return causes;

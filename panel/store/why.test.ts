@@ -115,9 +115,17 @@ describe('createWhyStore: a page subscription', () => {
     await openAndLook(why, PAGE_KEY);
     assert.equal(why.target.value?.token?.origin, 'connection');
     assert.ok(rest.calls.some((c) => c.what === 'me r:alice'));
+    // Both: Parse Server tries the subscription's token, then the connection's; each gets its verdict.
     const both = setup({ sockets: [socket({}, 'r:bob')] });
+    both.rest.owners.set('r:bob', { objectId: 'x7Gq', username: 'bob' });
     await openAndLook(both.why, PAGE_KEY);
     assert.match(both.why.savedNow.value!.caveats.join('\n'), /also tries it for the ACL/);
+    assert.equal(both.why.savedNow.value!.event, null);
+    assert.deepEqual(both.why.connectionIdentity.value, { state: 'user', userId: 'x7Gq', username: 'bob', rolesWith: 'master', roles: { roles: [], notFollowed: 0 } });
+    assert.equal(both.why.savedNowByConnection.value?.event, 'update', 'bob may read it: the event arrives through the connection token');
+    assert.deepEqual(both.why.savedNowByConnection.value!.caveats, []);
+    assert.equal(both.why.secondTokenDelivers.value, "Parse Server still sends update: this subscription's token cannot read the object, but the connection's token (bob) can, and it tries both");
+    assert.equal(why.connectionIdentity.value, null, 'one token: no second verdict');
   });
 
   it('a page connection made with the master key reads everything', async () => {

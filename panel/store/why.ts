@@ -113,7 +113,7 @@ function authOf(identity: Identity): ExplainAuth {
   return {};
 }
 
-function identityCaveats(identity: Identity, target: WhyTarget): string[] {
+function identityCaveats(identity: Identity, target: WhyTarget, secondToken: boolean): string[] {
   const caveats: string[] = [];
   if (identity.state === 'loading') caveats.push('whose the token is is still being asked: this verdict assumes no user for now');
   if (identity.state === 'error') caveats.push(`whose the token is could not be asked (${identity.message}): this verdict assumes no user`);
@@ -124,8 +124,8 @@ function identityCaveats(identity: Identity, target: WhyTarget): string[] {
     }
     if (identity.roles?.notFollowed) caveats.push(`${identity.roles.notFollowed} role(s) were not followed further (more than the lookups this view makes): inherited roles may be missing`);
   }
-  if (target.connectionToken && identity.state !== 'master') {
-    caveats.push("the connection has another session token: Parse Server also tries it for the ACL, so an object this token cannot read still arrives if that one can");
+  if (target.connectionToken && identity.state !== 'master' && !secondToken) {
+    caveats.push("the connection has another session token: Parse Server also tries it for the ACL, so an object this token cannot read still arrives if that one can (its verdict is shown too)");
   }
   return caveats;
 }
@@ -144,7 +144,8 @@ function withUserName(detail: string, identity: Identity): string {
   return detail.split(`this token is user ${identity.userId}`).join(`this token is ${identity.username} (${identity.userId})`);
 }
 
-export function verdictOf(explanation: Explanation, identity: Identity, target: WhyTarget, extra: readonly string[] = []): Verdict {
+/** `secondToken`: the verdict for the connection's token, which Parse Server tries after the subscription's. */
+export function verdictOf(explanation: Explanation, identity: Identity, target: WhyTarget, extra: readonly string[] = [], secondToken = false): Verdict {
   const steps = explanation.steps.map((s) => ({ ...s, detail: withUserName(s.detail, identity) }));
   let headline: string;
   if (explanation.event) headline = `Event: ${explanation.event} — Parse Server sends it to this subscription`;
@@ -152,7 +153,7 @@ export function verdictOf(explanation: Explanation, identity: Identity, target: 
     const step = decisiveStep(steps);
     headline = `No event: ${step ? step.detail : 'nothing decided'}`;
   }
-  return { event: explanation.event, headline, steps, caveats: [...extra, ...identityCaveats(identity, target)] };
+  return { event: explanation.event, headline, steps, caveats: [...extra, ...identityCaveats(identity, target, secondToken)] };
 }
 
 /** The object as the explainer wants it: its class named (REST leaves it out). */
@@ -198,6 +199,8 @@ export function createWhyStore({ rest, targetOf, records, show, hide }: WhyDeps)
   const objectId = signal('');
   const lookup = signal<ObjectLookup>({ state: 'idle' });
   const identity = signal<Identity>({ state: 'loading' });
+  /** Whose the connection's token is, when the subscription has its own, different one (Parse Server tries both). */
+  const connectionIdentity = signal<Identity | null>(null);
   const recorded = signal<RecordedEvent | undefined>(undefined);
   /** The what-if editor's texts: the object after the write, and the original before it (empty: a create). */
   const objectDraft = signal('');
@@ -210,14 +213,15 @@ export function createWhyStore({ rest, targetOf, records, show, hide }: WhyDeps)
   let looked = 0;
 
   /** Whose the token is and its roles are known (or known to be unknowable): verdicts wait until then. */
-  const identityReady = computed(() => {
-    const who = identity.value;
-    return who.state !== 'loading' && !(who.state === 'user' && !who.roles && !who.rolesError);
-  });
+  const readyFor = (who: Identity) => who.state !== 'loading' && !(who.state === 'user' && !who.roles && !who.rolesError);
+  const identityReady = computed(() => readyFor(identity.value));
 
-  const explainFor = (object: ParseJSON | null, original: ParseJSON | null, extra: string[] = []): Verdict | null => {
+  const explainFor = (object: ParseJSON | null, original: ParseJSON | null, extra: string[] = []): Verdict | null =>
+    identityReady.value ? explainWith(identity.value, object, original, extra) : null;
+
+  function explainWith(who: Identity, object: ParseJSON | null, original: ParseJSON | null, extra: string[], secondToken = false): Verdict | null {
     const t = target.value;
-    if (!t || !identityReady.value) return null;
+    if (!t) return null;
     if (!t.query) {
       const detail = t.queryProblem ?? 'the subscription’s query is not known';
       return { event: null, headline: `Cannot explain: ${detail}`, steps: [{ id: 'input', ok: false, detail }], caveats: [] };
@@ -227,16 +231,34 @@ export function createWhyStore({ rest, targetOf, records, show, hide }: WhyDeps)
       query: t.query,
       original: original && withClass(original, className),
       object: object && withClass(object, className),
-      auth: authOf(identity.value),
+      auth: authOf(who),
     });
-    return verdictOf(explanation, identity.value, t, extra);
-  };
+    return verdictOf(explanation, who, t, extra, secondToken);
+  }
 
   /** "If this object were saved now": Parse Server's afterSave with the stored object before and after. */
   const savedNow = computed<Verdict | null>(() => {
     const found = lookup.value;
     if (found.state !== 'found') return null;
     return explainFor(found.object, found.object);
+  });
+
+  /** "Saved now" for the connection's token, when Parse Server has a second token to try. */
+  const savedNowByConnection = computed<Verdict | null>(() => {
+    const who = connectionIdentity.value;
+    const found = lookup.value;
+    if (!who || !readyFor(who) || found.state !== 'found') return null;
+    return explainWith(who, found.object, found.object, [], true);
+  });
+
+  /** When only the connection's token can read the object, Parse Server still sends the event: say so first. */
+  const secondTokenDelivers = computed<string | null>(() => {
+    const first = savedNow.value;
+    const second = savedNowByConnection.value;
+    if (!first || !second || first.event || !second.event) return null;
+    const who = connectionIdentity.value;
+    const name = who?.state === 'user' ? ` (${who.username || who.userId})` : '';
+    return `Parse Server still sends ${second.event}: this subscription's token cannot read the object, but the connection's token${name} can, and it tries both`;
   });
 
   const recordedVerdict = computed<Verdict | null>(() => {
@@ -283,19 +305,16 @@ export function createWhyStore({ rest, targetOf, records, show, hide }: WhyDeps)
   const tokenCreds = (t: WhyTarget): RestCredentials => ({ ...t.rest, ...(t.token ? { sessionToken: t.token.value } : {}) });
   const lookupCreds = (t: WhyTarget): RestCredentials => (t.masterKey ? { ...t.rest, masterKey: t.masterKey } : tokenCreds(t));
 
-  async function resolveIdentity(t: WhyTarget, current: number): Promise<void> {
+  async function resolveIdentity(t: WhyTarget, token: string | undefined, current: number, set: (value: Identity) => void): Promise<void> {
     const settle = (value: Identity) => {
-      if (current === opened) {
-        identity.value = value;
-        recomputeWhatIf();
-      }
+      if (current === opened) set(value);
     };
     if (t.connectionMaster) return settle({ state: 'master' });
-    if (!t.token) return settle({ state: 'anonymous' });
+    if (!token) return settle({ state: 'anonymous' });
     if (t.restProblem) return settle({ state: 'error', message: t.restProblem });
     let owner;
     try {
-      owner = await rest.me(tokenCreds(t));
+      owner = await rest.me({ ...t.rest, sessionToken: token });
     } catch (error) {
       if (error instanceof RestError && error.code === 209) {
         return settle({ state: 'invalid', message: 'this token is invalid or revoked (code 209): Parse Server treats the subscriber as having no user, so only public objects reach it' });
@@ -347,6 +366,9 @@ export function createWhyStore({ rest, targetOf, records, show, hide }: WhyDeps)
     lookup,
     identity,
     identityReady,
+    connectionIdentity,
+    savedNowByConnection,
+    secondTokenDelivers,
     recorded,
     savedNow,
     recordedVerdict,
@@ -364,13 +386,20 @@ export function createWhyStore({ rest, targetOf, records, show, hide }: WhyDeps)
       batch(() => {
         target.value = t;
         identity.value = { state: 'loading' };
+        connectionIdentity.value = t.connectionToken && !t.connectionMaster ? { state: 'loading' } : null;
         lookup.value = { state: 'idle' };
         recorded.value = undefined;
         objectId.value = pickedObjectId ?? '';
         loadDrafts(null);
       });
       show?.(t);
-      void resolveIdentity(t, current);
+      void resolveIdentity(t, t.token?.value, current, (value) => {
+        identity.value = value;
+        recomputeWhatIf();
+      });
+      if (t.connectionToken && !t.connectionMaster) {
+        void resolveIdentity(t, t.connectionToken, current, (value) => (connectionIdentity.value = value));
+      }
       if (pickedObjectId !== undefined) void look();
       return true;
     },
