@@ -72,14 +72,13 @@ describe('Why no event? against a real Parse Server', () => {
   });
   after(() => parse.stop());
 
-  async function createRole(name: string, users: UserSession[]): Promise<void> {
-    await request(
-      parse,
-      'POST',
-      '/roles',
-      { name, ACL: { '*': { read: true } }, users: { __op: 'AddRelation', objects: users.map((u) => ({ __type: 'Pointer', className: '_User', objectId: u.objectId })) } },
-      { useMasterKey: true },
-    );
+  /** A role readable by everyone, holding `users` and (its users inherit it) the roles `containing`. */
+  async function createRole(name: string, users: UserSession[], containing: string[] = []): Promise<string> {
+    const body: Record<string, unknown> = { name, ACL: { '*': { read: true } } };
+    if (users.length) body.users = { __op: 'AddRelation', objects: users.map((u) => ({ __type: 'Pointer', className: '_User', objectId: u.objectId })) };
+    if (containing.length) body.roles = { __op: 'AddRelation', objects: containing.map((objectId) => ({ __type: 'Pointer', className: '_Role', objectId })) };
+    const created = await request(parse, 'POST', '/roles', body, { useMasterKey: true });
+    return String(created.objectId);
   }
 
   async function loadApp(page: Page, user: UserSession, room: string): Promise<void> {
@@ -154,6 +153,12 @@ describe('Why no event? against a real Parse Server', () => {
 
   test('the panel’s own subscription: Why? on a recorded event explains it; an object the where leaves out names the constraint', { timeout: 120_000 }, async () => {
     const carol = await signUp(parse, `carol-${unique()}`, 'secret-pw');
+    // carol is in `staff`; `leads` contains `staff` and `staff` contains `leads`: a cycle, as Parse Server lets one save.
+    const staff = `staff${unique()}`;
+    const leads = `leads${unique()}`;
+    const staffId = await createRole(staff, [carol]);
+    const leadsId = await createRole(leads, [], [staffId]);
+    await request(parse, 'PUT', `/roles/${staffId}`, { roles: { __op: 'AddRelation', objects: [{ __type: 'Pointer', className: '_Role', objectId: leadsId }] } }, { useMasterKey: true });
     const room = `room-${unique()}`;
     const { panel } = await session.openPanel();
     await addServer(panel, { serverURL: parse.liveQueryURL, applicationId: parse.applicationId, javascriptKey: parse.javascriptKey });
@@ -170,7 +175,8 @@ describe('Why no event? against a real Parse Server', () => {
     await panel.waitFor(`!!document.querySelector('[data-testid="why-recorded"]')`, { message: 'the recorded event checklist' });
     assert.equal(await panel.evaluate<string>(`document.querySelector('[data-testid="why-object-id"]').value`), seen.objectId);
     await waitForText(panel, `${byTestId('why-recorded')} ${byTestId('why-headline')}`, 'Event: create');
-    await waitForText(panel, byTestId('why-identity'), `is ${carol.username} (${carol.objectId})`);
+    await waitForText(panel, byTestId('why-identity'), `is ${carol.username} (${carol.objectId}) with roles [${staff}, ${leads} (through ${staff})]`);
+    await waitForText(panel, byTestId('why-role-cycle'), `${staff} → ${leads} → ${staff}`);
     await waitForText(panel, `${byTestId('why-now')} ${byTestId('why-headline')}`, 'Event: update');
     assert.match(await panel.text(byTestId('why-lookup')), /read with the subscriber's token/);
 
