@@ -26,7 +26,7 @@ export function hiddenCauses(target: Pick<WhyTarget, 'className' | 'token' | 'co
     },
     {
       id: 'roleCache',
-      what: `Each LiveQuery node keeps a token's user and roles for cacheTimeout (default 5 s, up to 500 tokens), and Parse Server caches roles for cacheTTL (default 5 s). Saving a _Role clears the cache only for the user who made the write, so a user just added to a role can still be refused for a few seconds.`,
+      what: `Each LiveQuery node keeps a token's user and roles for cacheTimeout (default 5 s, up to 500 tokens), and Parse Server caches roles for cacheTTL (default 5 s). Saving a _Role clears a node's cache only for the user who made the write (for no one when the master key made it), so a user just added to a role can still be refused for a few seconds.`,
       check: 'Save the object again after cacheTimeout has passed (5 s unless the server sets liveQueryServerOptions.cacheTimeout): an event now means the role cache was stale.',
     },
     {
