@@ -6,7 +6,8 @@ import { RestError } from '../adapters/rest.js';
 import { fakeRest, settle, workerRecords } from './fakes.js';
 import { MAX_ROLE_LOOKUPS } from './why-roles.js';
 import { whyTargetOf } from './why-target.js';
-import { createWhyStore, MAX_EDITOR_CHARS, type Verdict } from './why.js';
+import { MAX_EDITOR_CHARS } from './why-draft.js';
+import { createWhyStore, type Verdict } from './why.js';
 
 const PAGE_KEY = 'pageSocket:sock/2';
 const SERVER_KEY = 'server:srv/sub1';
