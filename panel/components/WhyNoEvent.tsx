@@ -1,6 +1,7 @@
 // "Why no event?" for one subscription: give an objectId, see who the subscriber is, what Parse Server sends for the
 // object now and for its recorded event, try edits in a what-if editor, and the causes a client cannot see.
 
+import { useMemo } from 'preact/hooks';
 import type { RoleTree } from '../store/why-roles.js';
 import type { Identity, ObjectLookup } from '../store/why.js';
 import { useWhy } from '../store/index.js';
@@ -70,23 +71,27 @@ function IdentityLine({ identity, token }: { identity: Identity; token?: { value
 
 const READ_WITH = { master: "the server entry's master key", token: "the subscriber's token", public: 'no session token' } as const;
 
+/** The object as read, masked and cut (computed once per object: a huge one is not walked on every render). */
+function FoundObject({ lookup, className }: { lookup: Extract<ObjectLookup, { state: 'found' }>; className: string }) {
+  const preview = useMemo(() => withNote(maskJSON(lookup.object, OBJECT_PREVIEW_CHARS)), [lookup.object]);
+  return (
+    <details class="pad-small" data-testid="why-lookup" data-state="found">
+      <summary>
+        {className} {lookup.objectId}, read with {READ_WITH[lookup.with]}
+      </summary>
+      <pre class="json why-object">{preview}</pre>
+    </details>
+  );
+}
+
 function LookupLine({ lookup, className }: { lookup: ObjectLookup; className: string }) {
   switch (lookup.state) {
     case 'idle':
       return null;
     case 'loading':
       return <div class="muted pad-small" data-testid="why-lookup" data-state="loading">Reading {className} {lookup.objectId} over REST…</div>;
-    case 'found': {
-      const preview = maskJSON(lookup.object, OBJECT_PREVIEW_CHARS);
-      return (
-        <details class="pad-small" data-testid="why-lookup" data-state="found">
-          <summary>
-            {className} {lookup.objectId}, read with {READ_WITH[lookup.with]}
-          </summary>
-          <pre class="json why-object">{withNote(preview)}</pre>
-        </details>
-      );
-    }
+    case 'found':
+      return <FoundObject lookup={lookup} className={className} />;
     default:
       return (
         <div class={`pad-small ${lookup.state === 'unreadable' ? 'why-answer' : 'error-text'}`} role="alert" data-testid="why-lookup" data-state={lookup.state}>
