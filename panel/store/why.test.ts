@@ -340,6 +340,10 @@ describe('createWhyStore: the recorded event and the what-if editor', () => {
     assert.equal(why.recorded.value?.op, 'update');
     assert.equal(why.recordedVerdict.value?.event, 'update');
     assert.deepEqual(stepsOf(why.recordedVerdict.value), ['class:ok', 'match-original:ok', 'match-current:ok', 'acl-original:ok', 'acl-current:ok', 'event-type:ok', 'watch:ok', 'payload:ok']);
+    // With keys, the frame lacks the fields the where needs: the headline says the frame cannot be re-checked.
+    const keyed = setup({ records: [w.event('create', SERVER_KEY, { className: 'Message', objectId: 'm1', text: 'hi' })], servers: [{ ...server({ sessionToken: 'r:alice' }), subscriptions: [{ ...server().subscriptions[0]!, query: { className: 'Message', where: { room: 'lobby' }, keys: ['text'] } }] }] });
+    await openAndLook(keyed.why, SERVER_KEY);
+    assert.match(keyed.why.recordedVerdict.value!.headline, /^Recorded: Parse Server sent create\. Explained from its frame now: no event — its frame carries only the keys \[text\]/);
     const none = setup();
     await openAndLook(none.why, PAGE_KEY);
     assert.equal(none.why.recordedVerdict.value, null, 'no recorded event, no second checklist');

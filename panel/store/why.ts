@@ -122,9 +122,16 @@ export function createWhyStore({ rest, targetOf, records, show, hide }: WhyDeps)
   const recordedVerdict = computed<Verdict | null>(() => {
     const event = recorded.value;
     if (!event) return null;
-    const keysNote = target.value?.query?.keys ? ["the frame carries only the subscription's keys: fields it left out count as missing here"] : [];
-    if (event.op === 'delete') return explainFor(null, event.object, keysNote);
-    return explainFor(event.object, event.op === 'create' ? null : event.original ?? null, keysNote);
+    const keys = target.value?.query?.keys;
+    const keysNote = keys ? [`the frame carries only the subscription's keys [${keys.join(', ')}]: fields it left out count as missing here`] : [];
+    const verdict =
+      event.op === 'delete' ? explainFor(null, event.object, keysNote) : explainFor(event.object, event.op === 'create' ? null : event.original ?? null, keysNote);
+    if (!verdict || verdict.event === event.op) return verdict;
+    // The frame is what was sent; explaining it now may differ: say which, and why it can.
+    const because = keys
+      ? `its frame carries only the keys [${keys.join(', ')}], so the query cannot be re-checked from it (see "saved now" for the stored object)`
+      : 'the token, its roles or the ACL may have changed since, and an afterLiveQueryEvent trigger can change what is sent';
+    return { ...verdict, headline: `Recorded: Parse Server sent ${event.op}. Explained from its frame now: ${verdict.event ?? 'no event'} — ${because}` };
   });
 
   /** What drops an event where no client can see it, for this subscription. */
