@@ -151,6 +151,47 @@ describe('Why no event? against a real Parse Server', () => {
     assert.deepEqual(panel.errors, []);
   });
 
+  test('pointer permissions on the class: the real server skips the event silently, and Why no event? names the class-level permissions', { timeout: 120_000 }, async () => {
+    const alice = await signUp(parse, `alice-${unique()}`, 'secret-pw');
+    const bob = await signUp(parse, `bob-${unique()}`, 'secret-pw');
+    const room = `room-${unique()}`;
+    const pointer = (u: UserSession) => ({ __type: 'Pointer', className: '_User', objectId: u.objectId });
+    // `owner` must exist as a pointer to _User before a CLP can name it; find is then limited to owners.
+    await createObject(parse, 'Message', { room: 'setup', owner: pointer(bob) }, { useMasterKey: true });
+    const publicCLP = { find: { '*': true }, count: { '*': true }, get: { '*': true }, create: { '*': true }, update: { '*': true }, delete: { '*': true }, addField: { '*': true }, protectedFields: { '*': [] } };
+    await request(parse, 'PUT', '/schemas/Message', { classLevelPermissions: { ...publicCLP, find: {}, readUserFields: ['owner'] } }, { useMasterKey: true });
+    try {
+      const { page, panel } = await session.openPanel();
+      await loadApp(page, alice, room);
+      await waitForPageSubscriptions(panel, 2);
+      await addServer(panel, { serverURL: parse.liveQueryURL, applicationId: parse.applicationId, javascriptKey: parse.javascriptKey, masterKey: parse.masterKey });
+      await waitForServerState(panel, 'connected');
+      const everyone = { '*': { read: true } };
+      const bobs = await createObject(parse, 'Message', { room, text: 'owned by bob', owner: pointer(bob) }, { acl: everyone, useMasterKey: true });
+      const alices = await createObject(parse, 'Message', { room, text: 'owned by alice', owner: pointer(alice) }, { acl: everyone, useMasterKey: true });
+      // Events of one client come in order: alice's arrived, so bob's (written first) is not coming.
+      await page.waitForFunction(`window.__events.includes('messages:create:${alices.objectId}')`, undefined, { timeout: 15_000 });
+      assert.ok(!(await page.evaluate<string[]>('window.__events')).includes(`messages:create:${bobs.objectId}`), 'the server sent nothing for bob’s object');
+
+      await panel.click(await nth(panel, `${byTestId('page-subscription')} ${byTestId('why-open')}`, 1, 'why-page'));
+      await panel.fill(byTestId('why-object-id'), bobs.objectId);
+      await panel.click(byTestId('why-look'));
+      await waitForText(panel, `${byTestId('why-now')} ${byTestId('why-headline')}`, 'No event');
+      assert.equal(
+        await panel.text(`${byTestId('why-now')} ${byTestId('why-headline')}`),
+        `No event: class-level permissions limit find to pointer fields [owner] and none points to user ${alice.objectId}: Parse Server skips the event silently`,
+      );
+      assert.equal(await stepOk(panel, 'why-now', 'clp'), 'false');
+      await panel.fill(byTestId('why-object-id'), alices.objectId);
+      await panel.click(byTestId('why-look'));
+      await waitForText(panel, `${byTestId('why-now')} ${byTestId('why-headline')}`, 'Event: update');
+      assert.equal(await stepOk(panel, 'why-now', 'clp'), 'true');
+      assert.deepEqual(panel.errors, []);
+    } finally {
+      await request(parse, 'PUT', '/schemas/Message', { classLevelPermissions: publicCLP }, { useMasterKey: true });
+    }
+  });
+
   test('the panel’s own subscription: Why? on a recorded event explains it; an object the where leaves out names the constraint', { timeout: 120_000 }, async () => {
     const carol = await signUp(parse, `carol-${unique()}`, 'secret-pw');
     // carol is in `staff`; `leads` contains `staff` and `staff` contains `leads`: a cycle, as Parse Server lets one save.

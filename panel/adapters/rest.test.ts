@@ -129,6 +129,17 @@ describe('fetchRestClient', () => {
     await assert.rejects(fetchRestClient(forbidden.fetchFn).rolesWithUser(creds, 'u7'), /Permission denied.*\(code 119\)/);
   });
 
+  it('reads a class’s class-level permissions from its schema', async () => {
+    const clp = { find: { '*': true }, readUserFields: ['owner'] };
+    const { calls, fetchFn } = fakeFetch(() => Response.json({ className: 'Game Score', fields: {}, classLevelPermissions: clp }));
+    assert.deepEqual(await fetchRestClient(fetchFn).classPermissions({ ...creds, masterKey: 'mk' }, 'Game Score'), clp);
+    assert.equal(calls[0]!.url, 'http://a.test/parse/schemas/Game%20Score');
+    const none = fakeFetch(() => Response.json({ className: 'A', fields: {} }));
+    assert.equal(await fetchRestClient(none.fetchFn).classPermissions(creds, 'A'), undefined);
+    const missing = fakeFetch(() => Response.json({ code: 103, error: 'Class A does not exist.' }, { status: 400 }));
+    await assert.rejects(fetchRestClient(missing.fetchFn).classPermissions(creds, 'A'), /Class A does not exist\. \(code 103\)/);
+  });
+
   it('maps a LiveQuery URL to its REST root', () => {
     assert.equal(restURLFor('wss://a.test/parse/'), 'https://a.test/parse');
     assert.equal(restURLFor('ws://a.test:1337/parse'), 'http://a.test:1337/parse');

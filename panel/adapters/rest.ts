@@ -82,6 +82,8 @@ export interface RestClient {
   rolesWithUser(creds: RestCredentials, userId: string): Promise<RoleRecord[]>;
   /** The roles whose `roles` relation holds one of `roleIds`: the users of those roles inherit them. */
   rolesContaining(creds: RestCredentials, roleIds: readonly string[]): Promise<RoleRecord[]>;
+  /** A class's class-level permissions (GET /schemas/<class>: needs the master key); undefined when it has none. */
+  classPermissions(creds: RestCredentials, className: string): Promise<Record<string, unknown> | undefined>;
   /** Every object the query matches, up to `max`, paged by objectId (a `skip` grows slow and is capped by servers). */
   find(creds: RestCredentials, className: string, where: Record<string, unknown>, options: FindOptions): Promise<FoundObjects>;
 }
@@ -145,6 +147,11 @@ export function fetchRestClient(fetchFn: Fetch = (url, init) => fetch(url, init)
       const object = await call(creds, 'GET', `/classes/${encodeURIComponent(className)}/${encodeURIComponent(objectId)}`);
       if (typeof object.objectId !== 'string') throw new RestError(`${creds.restURL} answered without an object: is this the Parse REST URL?`);
       return object;
+    },
+    async classPermissions(creds, className) {
+      const schema = await call(creds, 'GET', `/schemas/${encodeURIComponent(className)}`);
+      const permissions = schema.classLevelPermissions;
+      return typeof permissions === 'object' && permissions !== null && !Array.isArray(permissions) ? (permissions as Record<string, unknown>) : undefined;
     },
     rolesWithUser(creds, userId) {
       return findRoles(creds, { users: { __type: 'Pointer', className: '_User', objectId: userId } });

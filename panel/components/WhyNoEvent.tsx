@@ -101,6 +101,17 @@ function LookupLine({ lookup, className }: { lookup: ObjectLookup; className: st
   }
 }
 
+/** Whether the verdicts include the class-level permissions, and why not. */
+function ClassPermissionsLine() {
+  const state = useWhy().classPermissions.value;
+  if (state.state === 'loaded' || state.state === 'loading') return null;
+  return (
+    <div class={`pad-small ${state.state === 'error' ? 'error-text' : 'muted'}`} data-testid="why-clp-status">
+      {state.state === 'error' ? state.message : `Class-level permissions are not part of these verdicts: ${state.reason}.`}
+    </div>
+  );
+}
+
 function WhatIfEditor() {
   const why = useWhy();
   const tooLarge = why.draftTooLarge.value;
@@ -192,6 +203,7 @@ export function WhyNoEventView() {
             <IdentityLine identity={why.connectionIdentity.value} token={{ value: target.connectionToken, origin: 'connection' }} /> (Parse Server tries it second)
           </div>
         ) : null}
+        <ClassPermissionsLine />
         <LookupLine lookup={lookup} className={target.className} />
         {lookup.state === 'found' && !why.identityReady.value ? (
           <div class="muted pad-small" data-testid="why-waiting">

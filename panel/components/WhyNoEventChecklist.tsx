@@ -1,14 +1,14 @@
 // One verdict of "Why no event?": its plain headline, every step of explainEvent (ok or not, with its detail), caveats.
 
-import type { ExplainStepId } from '../../src/explain/index.js';
-import type { Verdict } from '../store/why.js';
+import type { Verdict, VerdictStep } from '../store/why-verdict.js';
 import { CELL_LIMIT, maskText, withNote } from './masked-text.js';
 
-const STEP_NAMES: Record<ExplainStepId, string> = {
+const STEP_NAMES: Record<VerdictStep['id'], string> = {
   input: 'Input',
   class: 'Class',
   'match-original': 'Original matches the query',
   'match-current': 'Saved object matches the query',
+  clp: 'Class-level permissions',
   'acl-original': 'Original readable (ACL)',
   'acl-current': 'Saved object readable (ACL)',
   'event-type': 'Event type',

@@ -88,6 +88,8 @@ export interface FakeRest extends RestClient {
   objects: Map<string, Record<string, unknown> | Error>;
   /** `_Role`s: `users` hold user ids, `roles` the ids of the roles it contains (whose users inherit it). */
   roles: { objectId: string; name: string; users: string[]; roles: string[] }[];
+  /** Class-level permissions by class (`classPermissions` refuses without the master key, as Parse does). */
+  schemas: Map<string, Record<string, unknown> | Error>;
   /** Thrown by every role lookup when set. */
   roleError?: Error;
   /** Answers the oldest query still waiting (`more`: more objects match than it asked for). */
@@ -105,6 +107,14 @@ export function fakeRest(): FakeRest {
     owners: new Map(),
     objects: new Map(),
     roles: [],
+    schemas: new Map(),
+    async classPermissions(creds, className) {
+      rest.calls.push({ creds, what: `schema ${className}` });
+      if (!creds.masterKey) throw new RestError('unauthorized: master key is required (code 403)', 403);
+      const schema = rest.schemas.get(className);
+      if (schema instanceof Error) throw schema;
+      return schema;
+    },
     async getObject(creds, className, objectId) {
       rest.calls.push({ creds, what: `get ${className}/${objectId}${creds.masterKey ? ' (master)' : ''}` });
       const object = rest.objects.get(`${className}/${objectId}`);

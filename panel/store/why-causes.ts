@@ -32,7 +32,7 @@ export function hiddenCauses(target: Pick<WhyTarget, 'className' | 'token' | 'co
     {
       id: 'pointerPermissions',
       what: `Class-level permissions: a find/get that the CLP refuses makes subscribe fail with an error frame, but pointer permissions (readUserFields or pointerFields) skip every event whose pointer field does not point to this user, silently.`,
-      check: `Read the class's permissions with the master key (GET /schemas/${name}, classLevelPermissions) or in the dashboard's Security panel.`,
+      check: `With the server entry's master key this view reads them (GET /schemas/${name}) and checks them in the verdict; else look at the dashboard's Security panel.`,
     },
     {
       id: 'pubSub',

@@ -1,14 +1,18 @@
 // One "Why no event?" verdict: explainEvent's steps with the user's name, a plain headline and what may make it wrong.
 
 import type { ExplainAuth, ExplainEventType, ExplainStep, Explanation } from '../../src/explain/index.js';
+import type { ClpCheck } from './why-clp.js';
 import type { Identity } from './why-identity.js';
 import type { WhyTarget } from './why-target.js';
+
+/** explainEvent's steps, plus `clp` (class-level permissions) when the panel could read them. */
+export type VerdictStep = Omit<ExplainStep, 'id'> & { id: ExplainStep['id'] | 'clp' };
 
 export interface Verdict {
   event: ExplainEventType | null;
   /** One plain sentence: "No event: ACL grants read to role:mods; this token is alice (kL2p) with roles [] — not readable". */
   headline: string;
-  steps: ExplainStep[];
+  steps: VerdictStep[];
   /** What may make this verdict wrong (unknown user, roles the token cannot read, a cut role tree…). */
   caveats: string[];
 }
@@ -37,7 +41,7 @@ function identityCaveats(identity: Identity, target: WhyTarget, secondToken: boo
 }
 
 /** The step that decided "no event": for a save, the saved object's match or ACL before the original's. */
-function decisiveStep(steps: readonly ExplainStep[]): ExplainStep | undefined {
+function decisiveStep(steps: readonly VerdictStep[]): VerdictStep | undefined {
   const failed = steps.filter((s) => !s.ok);
   const last = failed[failed.length - 1];
   if (!last || last.id !== 'event-type') return last;
@@ -60,4 +64,19 @@ export function verdictOf(explanation: Explanation, identity: Identity, target: 
     headline = `No event: ${step ? step.detail : 'nothing decided'}`;
   }
   return { event: explanation.event, headline, steps, caveats: [...extra, ...identityCaveats(identity, target, secondToken)] };
+}
+
+/**
+ * Adds the class-level permission check where Parse Server makes it: after matching, before the ACL. A failing one
+ * ends the list there (no event); the headline names it unless no version matched in the first place.
+ */
+export function withClassPermissions(verdict: Verdict, check: ClpCheck): Verdict {
+  const steps = [...verdict.steps];
+  let at = steps.findIndex((s) => s.id === 'acl-original' || s.id === 'acl-current' || s.id === 'event-type');
+  if (at < 0) at = steps.length;
+  const step: VerdictStep = { id: 'clp', ok: check.ok, detail: check.detail };
+  if (check.ok) return { ...verdict, steps: [...steps.slice(0, at), step, ...steps.slice(at)] };
+  const matched = steps.some((s) => (s.id === 'match-original' || s.id === 'match-current') && s.ok);
+  const kept = [...steps.slice(0, at), step];
+  return { ...verdict, event: null, steps: kept, headline: matched ? `No event: ${check.detail}` : verdict.headline };
 }

@@ -80,6 +80,7 @@ describe('createWhyStore: a page subscription', () => {
     assert.deepEqual(
       rest.calls.map((c) => [c.what, c.creds.masterKey ?? '', c.creds.sessionToken ?? '']),
       [
+        ['schema Message', 'mk', ''],
         ['me r:alice', '', 'r:alice'],
         ['get Message/m1 (master)', 'mk', ''],
         ['roles of user kL2p', 'mk', ''],
@@ -90,7 +91,7 @@ describe('createWhyStore: a page subscription', () => {
     const verdict = why.savedNow.value!;
     assert.equal(verdict.event, null);
     assert.equal(verdict.headline, 'No event: ACL grants read to role:mods and user x7Gq; this token is alice (kL2p) with roles [] — not readable');
-    assert.deepEqual(stepsOf(verdict), ['class:ok', 'match-original:ok', 'match-current:ok', 'acl-original:no', 'acl-current:no', 'event-type:no']);
+    assert.deepEqual(stepsOf(verdict), ['class:ok', 'match-original:ok', 'match-current:ok', 'clp:ok', 'acl-original:no', 'acl-current:no', 'event-type:no']);
     assert.equal(rest.calls[0]!.creds.restURL, 'http://app.test:1337/parse', 'the REST URL of the matching server entry');
   });
 
@@ -213,7 +214,7 @@ describe('createWhyStore: tokens and roles', () => {
     const { rest, why } = setup();
     rest.roles = Array.from({ length: MAX_ROLE_LOOKUPS + 20 }, (_, n) => ({ objectId: `r${n}`, name: `level${n}`, users: n === 0 ? ['kL2p'] : [], roles: n === 0 ? [] : [`r${n - 1}`] }));
     await openAndLook(why, PAGE_KEY);
-    assert.ok(rest.calls.length <= MAX_ROLE_LOOKUPS + 2);
+    assert.ok(rest.calls.filter((c) => c.what.startsWith('roles')).length <= MAX_ROLE_LOOKUPS);
     const identity = why.identity.value;
     assert.ok(identity.state === 'user' && identity.roles && identity.roles.notFollowed > 0);
     assert.match(why.savedNow.value!.caveats.join('\n'), /role\(s\) were not followed further/);
@@ -225,6 +226,33 @@ describe('createWhyStore: tokens and roles', () => {
     await openAndLook(why, PAGE_KEY);
     assert.equal(why.identity.value.state === 'user' && why.identity.value.rolesError, 'Permission denied for action find on class _Role. (code 119)');
     assert.match(why.savedNow.value!.caveats.join('\n'), /roles could not be read \(Permission denied/);
+  });
+});
+
+describe('createWhyStore: class-level permissions', () => {
+  it('pointer permissions that do not point to the user are named as the reason, before the ACL', async () => {
+    const { rest, why } = setup();
+    rest.schemas.set('Message', { find: {}, readUserFields: ['owner'] });
+    rest.objects.set('Message/m1', message({ '*': { read: true } }, { owner: { __type: 'Pointer', className: '_User', objectId: 'x7Gq' } }));
+    await openAndLook(why, PAGE_KEY);
+    const verdict = why.savedNow.value!;
+    assert.equal(verdict.event, null);
+    assert.equal(verdict.headline, 'No event: class-level permissions limit find to pointer fields [owner] and none points to user kL2p: Parse Server skips the event silently');
+    assert.deepEqual(stepsOf(verdict), ['class:ok', 'match-original:ok', 'match-current:ok', 'clp:no']);
+    // What if owner pointed to alice? The event arrives.
+    const edited = JSON.parse(why.objectDraft.value) as Record<string, unknown>;
+    edited.owner = { __type: 'Pointer', className: '_User', objectId: 'kL2p' };
+    why.editObject(JSON.stringify(edited));
+    assert.equal(why.whatIf.value.verdict?.event, 'update');
+  });
+
+  it('without the master key they cannot be read, and the verdict says nothing about them', async () => {
+    const { rest, why } = setup({ servers: [] });
+    rest.objects.set('Message/m1', message({ '*': { read: true } }));
+    await openAndLook(why, PAGE_KEY);
+    assert.equal(why.classPermissions.value.state, 'unknown');
+    assert.ok(!rest.calls.some((c) => c.what.startsWith('schema')));
+    assert.ok(!why.savedNow.value!.steps.some((s) => s.id === 'clp'));
   });
 });
 

@@ -8,11 +8,12 @@ import type { ParseJSON } from '../../src/livequery/protocol.js';
 import type { TimelineRecord } from '../../src/timeline/record.js';
 import { RestError, type RestClient } from '../adapters/rest.js';
 import { hiddenCauses } from './why-causes.js';
+import { checkClassPermissions } from './why-clp.js';
 import { editorText, parseDraft } from './why-draft.js';
 import { describeRestError, isIdentityReady, lookupCredsOf, resolveIdentity, type Identity } from './why-identity.js';
 import { latestRecordedEvent, type RecordedEvent } from './why-recorded.js';
 import type { WhyTarget } from './why-target.js';
-import { authOf, verdictOf, type Verdict } from './why-verdict.js';
+import { authOf, verdictOf, withClassPermissions, type Verdict } from './why-verdict.js';
 
 export type ObjectLookup =
   | { state: 'idle' }
@@ -23,6 +24,13 @@ export type ObjectLookup =
   | { state: 'unreadable'; objectId: string; message: string }
   | { state: 'missing'; objectId: string; message: string }
   | { state: 'error'; objectId?: string; message: string };
+
+/** The class's class-level permissions, read with the master key (without it they cannot be read). */
+export type ClassPermissions =
+  | { state: 'unknown'; reason: string }
+  | { state: 'loading' }
+  | { state: 'loaded'; permissions: Record<string, unknown> | undefined }
+  | { state: 'error'; message: string };
 
 export interface WhatIf {
   /** The verdict of the last text that parsed. */
@@ -61,6 +69,7 @@ export function createWhyStore({ rest, targetOf, records, show, hide }: WhyDeps)
   /** Whose the connection's token is, when the subscription has its own, different one (Parse Server tries both). */
   const connectionIdentity = signal<Identity | null>(null);
   const recorded = signal<RecordedEvent | undefined>(undefined);
+  const classPermissions = signal<ClassPermissions>({ state: 'unknown', reason: '' });
   /** The what-if editor's texts: the object after the write, and the original before it (empty: a create). */
   const objectDraft = signal('');
   const originalDraft = signal('');
@@ -77,7 +86,22 @@ export function createWhyStore({ rest, targetOf, records, show, hide }: WhyDeps)
   const explainFor = (object: ParseJSON | null, original: ParseJSON | null, extra: string[] = []): Verdict | null =>
     identityReady.value ? explainWith(identity.value, object, original, extra) : null;
 
-  function explainWith(who: Identity, object: ParseJSON | null, original: ParseJSON | null, extra: string[], secondToken = false): Verdict | null {
+  /** A verdict with the class-level permissions applied, when they are known (`clp`: false for a recorded frame). */
+  function explainWith(who: Identity, object: ParseJSON | null, original: ParseJSON | null, extra: string[], secondToken = false, clp = true): Verdict | null {
+    const verdict = explainOnly(who, object, original, extra, secondToken);
+    const permissions = classPermissions.value;
+    const current = object ?? original;
+    const t = target.value;
+    if (clp && permissions.state === 'loading') return null;
+    if (!verdict || !clp || !t?.query || !current || permissions.state !== 'loaded') return verdict;
+    // LiveQuery checks them with the subscription's own token only, never the connection's.
+    const own = identity.value;
+    const userId = t.token?.origin === 'subscription' && own.state === 'user' ? own.userId : undefined;
+    const check = checkClassPermissions(permissions.permissions, { where: t.query.where, master: who.state === 'master', userId, object: current });
+    return withClassPermissions(verdict, check);
+  }
+
+  function explainOnly(who: Identity, object: ParseJSON | null, original: ParseJSON | null, extra: string[], secondToken: boolean): Verdict | null {
     const t = target.value;
     if (!t) return null;
     if (!t.query) {
@@ -124,8 +148,10 @@ export function createWhyStore({ rest, targetOf, records, show, hide }: WhyDeps)
     if (!event) return null;
     const keys = target.value?.query?.keys;
     const keysNote = keys ? [`the frame carries only the subscription's keys [${keys.join(', ')}]: fields it left out count as missing here`] : [];
-    const verdict =
-      event.op === 'delete' ? explainFor(null, event.object, keysNote) : explainFor(event.object, event.op === 'create' ? null : event.original ?? null, keysNote);
+    if (!identityReady.value) return null;
+    const original = event.op === 'delete' ? event.object : event.op === 'create' ? null : event.original ?? null;
+    // Class-level permissions passed when it was sent; only the frame's own decision is re-explained.
+    const verdict = explainWith(identity.value, event.op === 'delete' ? null : event.object, original, keysNote, false, false);
     if (!verdict || verdict.event === event.op) return verdict;
     // The frame is what was sent; explaining it now may differ: say which, and why it can.
     const because = keys
@@ -164,6 +190,23 @@ export function createWhyStore({ rest, targetOf, records, show, hide }: WhyDeps)
     draftTooLarge.value = null;
     objectDraft.value = shown.text;
     originalDraft.value = shown.text;
+    recomputeWhatIf();
+  }
+
+  async function loadClassPermissions(t: WhyTarget, current: number): Promise<void> {
+    if (!t.masterKey || t.restProblem) {
+      classPermissions.value = { state: 'unknown', reason: "reading class-level permissions needs the server entry's master key" };
+      return;
+    }
+    classPermissions.value = { state: 'loading' };
+    let value: ClassPermissions;
+    try {
+      value = { state: 'loaded', permissions: await rest.classPermissions({ ...t.rest, masterKey: t.masterKey }, t.className) };
+    } catch (error) {
+      value = { state: 'error', message: `class-level permissions could not be read: ${describeRestError(error)}` };
+    }
+    if (current !== opened) return;
+    classPermissions.value = value;
     recomputeWhatIf();
   }
 
@@ -213,6 +256,7 @@ export function createWhyStore({ rest, targetOf, records, show, hide }: WhyDeps)
     draftTooLarge,
     whatIf,
     causes,
+    classPermissions,
     /** Opens the view on a subscription (and looks the object up when one is given); false when it is gone. */
     open(subscriptionKey: string, pickedObjectId?: string): boolean {
       const t = targetOf(subscriptionKey);
@@ -229,6 +273,7 @@ export function createWhyStore({ rest, targetOf, records, show, hide }: WhyDeps)
         loadDrafts(null);
       });
       show?.(t);
+      void loadClassPermissions(t, current);
       // Answers for a subscription opened before this one are dropped.
       void resolveIdentity(rest, t, t.token?.value, (value) => {
         if (current !== opened) return;
