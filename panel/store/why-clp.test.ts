@@ -14,11 +14,17 @@ describe('checkClassPermissions (a LiveQuery node’s _matchesCLP)', () => {
   });
 
   it('passes with the master key, no CLP, public or user grants, or any logged-in user', () => {
-    assert.equal(check({ find: {} }, { master: true }).ok, true);
     assert.equal(check(undefined).ok, true);
     assert.equal(check({ find: { '*': true } }).ok, true);
     assert.equal(check({ find: { u1: true } }).ok, true);
     assert.equal(check({ find: { requiresAuthentication: true } }).ok, true);
+  });
+
+  it('the master key skips only the pointer part: a CLP closed to everyone still answers with an error frame', () => {
+    assert.equal(check({ find: {}, readUserFields: ['owner'] }, { master: true, userId: undefined }).ok, true);
+    const closed = check({ find: {} }, { master: true, userId: undefined });
+    assert.equal(closed.ok, false);
+    assert.match(closed.detail, /error frame \(code 119\)/);
   });
 
   it('refuses (with an error frame, not silence) a CLP that grants only roles: LiveQuery checks the user alone', () => {

@@ -1,6 +1,7 @@
 // Class-level permissions as a LiveQuery node applies them to an event (parse-server 9.x `_matchesCLP`): before the
-// ACL, with the subscription's own token only (not the connection's) and without roles; pointer permissions
-// (readUserFields, pointerFields) skip the event silently when no such field points to the user.
+// ACL, with the subscription's own token only (not the connection's) and without roles, for master-key clients too;
+// pointer permissions (readUserFields, pointerFields) skip the event silently when no such field points to the user
+// (a master-key client skips only that part).
 
 import { isPlainObject } from '../../src/livequery/protocol.js';
 
@@ -30,7 +31,6 @@ export function checkClassPermissions(
   input: { where: unknown; master: boolean; userId?: string; object: Record<string, unknown> },
 ): ClpCheck {
   const op = clpOperation(input.where);
-  if (input.master) return { ok: true, detail: 'the master key skips class-level permissions' };
   const perms = permissions?.[op];
   if (!permissions || !isPlainObject(perms)) return { ok: true, detail: `no class-level permission limits ${op}` };
   if (perms['*'] === true) return { ok: true, detail: `class-level permissions grant ${op} to everyone (*)` };
@@ -45,6 +45,8 @@ export function checkClassPermissions(
     const roleNote = roles.length ? ` (${roles.join(', ')} do not count: LiveQuery checks them with the user alone, not its roles)` : '';
     return { ok: false, detail: `class-level permissions refuse ${op} to this subscriber${roleNote}: Parse Server answers each event with an error frame (code 119), not silence` };
   }
+  // Only the pointer part is skipped for the master key (validatePermission above runs for every client).
+  if (input.master) return { ok: true, detail: `class-level permissions limit ${op} to pointer fields [${pointerFields.join(', ')}]; the master key skips that check` };
   if (!input.userId) {
     return {
       ok: false,
