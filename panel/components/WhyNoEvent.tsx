@@ -107,7 +107,7 @@ function ClassPermissionsLine() {
   if (state.state === 'loaded' || state.state === 'loading') return null;
   return (
     <div class={`pad-small ${state.state === 'error' ? 'error-text' : 'muted'}`} data-testid="why-clp-status">
-      {state.state === 'error' ? state.message : `Class-level permissions are not part of these verdicts: ${state.reason}.`}
+      {state.state === 'error' ? state.message : `Class-level permissions are not checked here: ${state.reason}.`}
     </div>
   );
 }

@@ -195,7 +195,7 @@ export function createWhyStore({ rest, targetOf, records, show, hide }: WhyDeps)
 
   async function loadClassPermissions(t: WhyTarget, current: number): Promise<void> {
     if (!t.masterKey || t.restProblem) {
-      classPermissions.value = { state: 'unknown', reason: "reading class-level permissions needs the server entry's master key" };
+      classPermissions.value = { state: 'unknown', reason: 'the server entry has no master key (reading /schemas needs it)' };
       return;
     }
     classPermissions.value = { state: 'loading' };
