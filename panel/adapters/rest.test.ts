@@ -98,6 +98,48 @@ describe('fetchRestClient', () => {
     assert.deepEqual([error.message, error.status, error.code], ['Invalid session token (code 209)', 400, 209]);
   });
 
+  it('gets one object by class and id (escaped), and says 404/101 with its code', async () => {
+    const { calls, fetchFn } = fakeFetch(() => Response.json({ objectId: 'x/1', text: 'hi' }));
+    assert.deepEqual(await fetchRestClient(fetchFn).getObject(creds, 'Game Score', 'x/1'), { objectId: 'x/1', text: 'hi' });
+    assert.equal(calls[0]!.url, 'http://a.test/parse/classes/Game%20Score/x%2F1');
+    assert.equal((calls[0]!.init.headers as Record<string, string>)['X-Parse-Session-Token'], 'r:s');
+    const missing = fakeFetch(() => Response.json({ code: 101, error: 'Object not found.' }, { status: 404 }));
+    const error = await fetchRestClient(missing.fetchFn).getObject(creds, 'A', 'nope').catch((e: unknown) => e);
+    assert.ok(error instanceof RestError);
+    assert.deepEqual([error.status, error.code], [404, 101]);
+    const notParse = fakeFetch(() => Response.json({ hello: 1 }));
+    await assert.rejects(fetchRestClient(notParse.fetchFn).getObject(creds, 'A', 'x'), /answered without an object/);
+  });
+
+  it('finds a user’s direct roles (users = the user) and the roles that contain given roles (roles $in)', async () => {
+    const { calls, fetchFn } = fakeFetch(() => Response.json({ results: [{ objectId: 'r1', name: 'mods' }, { objectId: 'r2' }, 'junk'] }));
+    const rest = fetchRestClient(fetchFn);
+    assert.deepEqual(await rest.rolesWithUser(creds, 'u7'), [{ objectId: 'r1', name: 'mods' }], 'malformed roles are left out');
+    const direct = new URL(calls[0]!.url);
+    assert.equal(direct.pathname, '/parse/classes/_Role');
+    assert.deepEqual(JSON.parse(direct.searchParams.get('where')!), { users: { __type: 'Pointer', className: '_User', objectId: 'u7' } });
+    assert.equal(direct.searchParams.get('keys'), 'name');
+    await rest.rolesContaining(creds, ['r1', 'r3']);
+    assert.deepEqual(JSON.parse(new URL(calls[1]!.url).searchParams.get('where')!), {
+      roles: { $in: [{ __type: 'Pointer', className: '_Role', objectId: 'r1' }, { __type: 'Pointer', className: '_Role', objectId: 'r3' }] },
+    });
+    assert.deepEqual(await rest.rolesContaining(creds, []), []);
+    assert.equal(calls.length, 2, 'no request for no roles');
+    const forbidden = fakeFetch(() => Response.json({ code: 119, error: 'Permission denied for action find on class _Role.' }, { status: 400 }));
+    await assert.rejects(fetchRestClient(forbidden.fetchFn).rolesWithUser(creds, 'u7'), /Permission denied.*\(code 119\)/);
+  });
+
+  it('reads a class’s class-level permissions from its schema', async () => {
+    const clp = { find: { '*': true }, readUserFields: ['owner'] };
+    const { calls, fetchFn } = fakeFetch(() => Response.json({ className: 'Game Score', fields: {}, classLevelPermissions: clp }));
+    assert.deepEqual(await fetchRestClient(fetchFn).classPermissions({ ...creds, masterKey: 'mk' }, 'Game Score'), clp);
+    assert.equal(calls[0]!.url, 'http://a.test/parse/schemas/Game%20Score');
+    const none = fakeFetch(() => Response.json({ className: 'A', fields: {} }));
+    assert.equal(await fetchRestClient(none.fetchFn).classPermissions(creds, 'A'), undefined);
+    const missing = fakeFetch(() => Response.json({ code: 103, error: 'Class A does not exist.' }, { status: 400 }));
+    await assert.rejects(fetchRestClient(missing.fetchFn).classPermissions(creds, 'A'), /Class A does not exist\. \(code 103\)/);
+  });
+
   it('maps a LiveQuery URL to its REST root', () => {
     assert.equal(restURLFor('wss://a.test/parse/'), 'https://a.test/parse');
     assert.equal(restURLFor('ws://a.test:1337/parse'), 'http://a.test:1337/parse');

@@ -65,10 +65,27 @@ export interface TokenOwner {
   expiresAt?: string;
 }
 
+/** A `_Role` as the role lookups return it: enough to name it and to follow its `roles` relation. */
+export interface RoleRecord {
+  objectId: string;
+  name: string;
+}
+
+/** Roles per lookup: more than this many roles in one step of a role tree is cut (and said). */
+export const MAX_ROLES_PER_LOOKUP = 1000;
+
 export interface RestClient {
   logIn(creds: RestCredentials, username: string, password: string): Promise<LoggedInUser>;
   /** The user and session of `creds.sessionToken`; rejects with the server's code 209 for an invalid or revoked token. */
   me(creds: RestCredentials): Promise<TokenOwner>;
+  /** One object by id (GET /classes/<class>/<id>); Parse answers 404 with code 101 for a missing or unreadable one. */
+  getObject(creds: RestCredentials, className: string, objectId: string): Promise<Record<string, unknown>>;
+  /** The roles whose `users` relation holds the user (the user's direct roles), as far as `creds` may read `_Role`. */
+  rolesWithUser(creds: RestCredentials, userId: string): Promise<RoleRecord[]>;
+  /** The roles whose `roles` relation holds one of `roleIds`: the users of those roles inherit them. */
+  rolesContaining(creds: RestCredentials, roleIds: readonly string[]): Promise<RoleRecord[]>;
+  /** A class's class-level permissions (GET /schemas/<class>: needs the master key); undefined when it has none. */
+  classPermissions(creds: RestCredentials, className: string): Promise<Record<string, unknown> | undefined>;
   /** Every object the query matches, up to `max`, paged by objectId (a `skip` grows slow and is capped by servers). */
   find(creds: RestCredentials, className: string, where: Record<string, unknown>, options: FindOptions): Promise<FoundObjects>;
   /**
@@ -110,6 +127,16 @@ export function fetchRestClient(fetchFn: Fetch = (url, init) => fetch(url, init)
     return data;
   }
 
+  async function findRoles(creds: RestCredentials, where: Record<string, unknown>): Promise<RoleRecord[]> {
+    const params = new URLSearchParams({ where: JSON.stringify(where), keys: 'name', limit: String(MAX_ROLES_PER_LOOKUP), order: 'objectId' });
+    const data = await call(creds, 'GET', `/classes/_Role?${params}`);
+    if (!Array.isArray(data.results)) throw new RestError(`${creds.restURL} answered a role query without a results list: is this the Parse REST URL?`);
+    return (data.results as unknown[]).flatMap((role) => {
+      const { objectId, name } = (typeof role === 'object' && role !== null ? role : {}) as Record<string, unknown>;
+      return typeof objectId === 'string' && typeof name === 'string' ? [{ objectId, name }] : [];
+    });
+  }
+
   return {
     async logIn(creds, username, password) {
       const data = await call(creds, 'POST', '/login', { username, password });
@@ -125,6 +152,23 @@ export function fetchRestClient(fetchFn: Fetch = (url, init) => fetch(url, init)
       const expiresAt = (session?.expiresAt as { iso?: unknown } | undefined)?.iso;
       if (typeof expiresAt === 'string') owner.expiresAt = expiresAt;
       return owner;
+    },
+    async getObject(creds, className, objectId) {
+      const object = await call(creds, 'GET', `/classes/${encodeURIComponent(className)}/${encodeURIComponent(objectId)}`);
+      if (typeof object.objectId !== 'string') throw new RestError(`${creds.restURL} answered without an object: is this the Parse REST URL?`);
+      return object;
+    },
+    async classPermissions(creds, className) {
+      const schema = await call(creds, 'GET', `/schemas/${encodeURIComponent(className)}`);
+      const permissions = schema.classLevelPermissions;
+      return typeof permissions === 'object' && permissions !== null && !Array.isArray(permissions) ? (permissions as Record<string, unknown>) : undefined;
+    },
+    rolesWithUser(creds, userId) {
+      return findRoles(creds, { users: { __type: 'Pointer', className: '_User', objectId: userId } });
+    },
+    rolesContaining(creds, roleIds) {
+      if (!roleIds.length) return Promise.resolve([]);
+      return findRoles(creds, { roles: { $in: roleIds.map((objectId) => ({ __type: 'Pointer', className: '_Role', objectId })) } });
     },
     async find(creds, className, where, { max, keys }) {
       const results: Record<string, unknown>[] = [];

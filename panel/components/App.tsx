@@ -16,6 +16,7 @@ import { Toolbar } from './Toolbar.js';
 import { shortcutFor, takesTyping } from './shortcuts.js';
 import { subscriptionLabel } from './marker-facts.js';
 import { UndoClearBar } from './UndoClearBar.js';
+import { WhyNoEventView } from './WhyNoEvent.js';
 import type { Defaults } from '../store/first-run.js';
 import { serverKeyOf } from '../store/keyring.js';
 
@@ -140,6 +141,8 @@ export function App({ defaults }: { defaults: Defaults }) {
         <RecordingBanner />
         {main.type === 'results' ? (
           <ResultSetView key={main.subscriptionKey} subscriptionKey={main.subscriptionKey} title={main.title} serverId={main.serverId} />
+        ) : main.type === 'why' ? (
+          <WhyNoEventView />
         ) : (
           <div class={`content ${timeline.selected.value ? 'with-detail' : ''}`}>
             <Timeline />

@@ -12,6 +12,7 @@ import { jsonLine } from './masked-text.js';
 import { Secret } from './Secret.js';
 import { pageSubscriptionProvenance } from '../store/token-provenance.js';
 import { SubscriptionToken } from './TokenProvenance.js';
+import { WhyNoEventButton } from './WhyNoEventButton.js';
 
 /** Turns the page's subscription into a panel-owned one on the same server, e.g. to try another session token. */
 function AdoptButton({ socket, sub }: { socket: PageSocketView; sub: PageSubscriptionView }) {
@@ -106,6 +107,7 @@ function PageSocket({ socket }: { socket: PageSocketView }) {
               >
                 Filter
               </button>
+              <WhyNoEventButton subscriptionKey={subscriptionKey({ type: 'pageSocket', socketId: socket.id, requestId: sub.requestId })} />
             </div>
           </li>
         ))}

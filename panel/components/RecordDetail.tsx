@@ -7,6 +7,7 @@ import { isSecretKey } from '../../src/timeline/redact.js';
 import { useNames, useTimeline } from '../store/index.js';
 import { formatClock, sourceName } from './format.js';
 import { JsonTree } from './JsonTree.js';
+import { WhyNoEventButton } from './WhyNoEventButton.js';
 import { markerJSON, recordFacts } from './marker-facts.js';
 import { CELL_LIMIT, hiddenNote, maskJSON, maskText, rawForDisplay, withNote } from './masked-text.js';
 
@@ -95,6 +96,9 @@ export function RecordDetail() {
         <strong>{record.label}</strong>
         <span class="muted"> · {formatClock(record.time)} · {sourceName(record, labels)}</span>
         {record.requestId !== undefined ? <span class="muted"> · requestId {record.requestId}</span> : null}
+        {record.subscriptionKey && record.objectId ? (
+          <WhyNoEventButton subscriptionKey={record.subscriptionKey} objectId={record.objectId} label="Why?" testId="why-record" />
+        ) : null}
         <button type="button" class="icon-button close" title="Close (Esc)" onClick={() => timeline.select(null)}>
           ✕
         </button>

@@ -10,6 +10,7 @@ import { querySourceOf } from '../store/query-sources.js';
 import { MAX_RESULT_SET_CAP, MIN_RESULT_SET_CAP, type CheckSummary, type ResultSetView as ResultSetState } from '../store/result-sets.js';
 import { formatClock } from './format.js';
 import { CELL_LIMIT, maskJSON, maskText, withNote } from './masked-text.js';
+import { WhyNoEventButton } from './WhyNoEventButton.js';
 
 const MAX_COLUMNS = 8;
 /** Columns are chosen from the first objects: scanning 10,000 on every frame would cost more than the rows. */
@@ -103,7 +104,7 @@ function CapInput() {
 }
 
 /** Only the rows in view are in the DOM: 10,000 objects cost as much as 60. */
-function ResultTable({ results }: { results: ResultSetState }) {
+function ResultTable({ results, subscriptionKey }: { results: ResultSetState; subscriptionKey: string }) {
   const [scrollTop, setScrollTop] = useState(0);
   const [height, setHeight] = useState(600);
   const total = results.size;
@@ -122,6 +123,7 @@ function ResultTable({ results }: { results: ResultSetState }) {
       <table class="result-table">
         <thead>
           <tr>
+            <th aria-label="Why?" />
             {columns.map((c) => (
               <th key={c}>{c}</th>
             ))}
@@ -131,6 +133,7 @@ function ResultTable({ results }: { results: ResultSetState }) {
           {first > 0 ? <tr style={{ height: `${first * ROW_HEIGHT}px` }} aria-hidden="true" /> : null}
           {results.slice(first, last).map((object) => (
             <tr key={String(object.objectId)} data-testid="result-row" style={{ height: `${ROW_HEIGHT}px` }}>
+              <td>{typeof object.objectId === 'string' ? <WhyNoEventButton subscriptionKey={subscriptionKey} objectId={object.objectId} label="Why?" testId="why-result" /> : null}</td>
               {columns.map((c) => {
                 const text = cell(c, object[c]);
                 return (
@@ -225,7 +228,7 @@ export function ResultSetView({ subscriptionKey, title }: { subscriptionKey: str
           {results.checkError}
         </div>
       ) : null}
-      <ResultTable results={results} />
+      <ResultTable results={results} subscriptionKey={subscriptionKey} />
     </div>
   );
 }

@@ -17,6 +17,7 @@ import { Secret } from './Secret.js';
 import { serverSubscriptionProvenance } from '../store/token-provenance.js';
 import { SubscriptionToken } from './TokenProvenance.js';
 import { ServerCheckVerdict } from './ServerCheck.js';
+import { WhyNoEventButton } from './WhyNoEventButton.js';
 
 /** Re-renders every 100 ms while `active`, for countdowns. */
 function useTicker(active: boolean): number {
@@ -122,6 +123,7 @@ function SubscriptionRow({ server, sub }: { server: ServerView; sub: Subscriptio
         >
           Edit query
         </button>
+        <WhyNoEventButton subscriptionKey={key} />
         <button
           type="button"
           data-testid="unsubscribe"

@@ -85,6 +85,14 @@ export interface FakeRest extends RestClient {
   user: LoggedInUser | Error;
   /** What `/users/me` answers, per session token (a token not listed is refused with code 209). */
   owners: Map<string, TokenOwner | Error>;
+  /** Objects `getObject` answers, by `<className>/<objectId>`; an Error is thrown as it is. */
+  objects: Map<string, Record<string, unknown> | Error>;
+  /** `_Role`s: `users` hold user ids, `roles` the ids of the roles it contains (whose users inherit it). */
+  roles: { objectId: string; name: string; users: string[]; roles: string[] }[];
+  /** Class-level permissions by class (`classPermissions` refuses without the master key, as Parse does). */
+  permissions: Map<string, Record<string, unknown> | Error>;
+  /** Thrown by every role lookup when set. */
+  roleError?: Error;
   /** Answers the oldest query still waiting (`more`: more objects match than it asked for). */
   answer(results: Record<string, unknown>[], more?: boolean): void;
   /** Fails the oldest query still waiting. */
@@ -106,6 +114,33 @@ export function fakeRest(): FakeRest {
       const answer = rest.schemas.get(className) ?? new RestError('unauthorized (code 403)', 403);
       if (answer instanceof Error) throw answer;
       return answer;
+    },
+    objects: new Map(),
+    roles: [],
+    permissions: new Map(),
+    async classPermissions(creds, className) {
+      rest.calls.push({ creds, what: `schema ${className}` });
+      if (!creds.masterKey) throw new RestError('unauthorized: master key is required (code 403)', 403);
+      const schema = rest.permissions.get(className);
+      if (schema instanceof Error) throw schema;
+      return schema;
+    },
+    async getObject(creds, className, objectId) {
+      rest.calls.push({ creds, what: `get ${className}/${objectId}${creds.masterKey ? ' (master)' : ''}` });
+      const object = rest.objects.get(`${className}/${objectId}`);
+      if (object instanceof Error) throw object;
+      if (object && (creds.masterKey || readableBy(object, creds.sessionToken))) return structuredClone(object);
+      throw new RestError('Object not found. (code 101)', 404, 101);
+    },
+    async rolesWithUser(creds, userId) {
+      rest.calls.push({ creds, what: `roles of user ${userId}` });
+      if (rest.roleError) throw rest.roleError;
+      return rest.roles.filter((r) => r.users.includes(userId)).map(({ objectId, name }) => ({ objectId, name }));
+    },
+    async rolesContaining(creds, roleIds) {
+      rest.calls.push({ creds, what: `roles containing ${roleIds.join(',')}` });
+      if (rest.roleError) throw rest.roleError;
+      return rest.roles.filter((r) => r.roles.some((id) => roleIds.includes(id))).map(({ objectId, name }) => ({ objectId, name }));
     },
     async me(creds) {
       rest.calls.push({ creds, what: `me ${creds.sessionToken ?? ''}` });
@@ -129,6 +164,13 @@ export function fakeRest(): FakeRest {
       pending.shift()!.reject(error);
     },
   };
+  /** Public objects, and those whose ACL names the token's user (roles are not modelled here). */
+  function readableBy(object: Record<string, unknown>, token: string | undefined): boolean {
+    const acl = object.ACL as Record<string, { read?: boolean }> | undefined;
+    if (!acl || acl['*']?.read) return true;
+    const owner = rest.owners.get(token ?? '');
+    return !!owner && !(owner instanceof Error) && !!acl[owner.objectId]?.read;
+  }
   return rest;
 }
 

@@ -16,6 +16,7 @@ export const useConnections = () => usePanelStore().connections;
 export const usePage = () => usePanelStore().page;
 export const useTimeline = () => usePanelStore().timeline;
 export const useResultSets = () => usePanelStore().resultSets;
+export const useWhy = () => usePanelStore().why;
 export const useView = () => usePanelStore().view;
 export const useLayout = () => usePanelStore().layout;
 export const useKeyring = () => usePanelStore().keyring;

@@ -16,5 +16,6 @@ export {
   useTimeline,
   useTokenRadar,
   useView,
+  useWhy,
 } from './hooks.js';
 export { loadSettings, saveSettingsOnChange, type PanelSettings } from './settings.js';

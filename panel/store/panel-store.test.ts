@@ -50,6 +50,21 @@ const game = (objectId: string): ParseJSON => ({ className: 'Game', objectId });
 const resultIds = (store: ReturnType<typeof setup>['store'], key: string) => store.resultSets.of(key).value.objects().map((o) => o.objectId);
 
 describe('createPanelStore', () => {
+  it('"Why no event?" opens on a subscription the service worker reports, finds its recorded event in the timeline, and closes back to it', () => {
+    const { store, frames, records, welcome } = setup();
+    const key = 'pageSocket:p1/4';
+    const created = records.event('create', key, { className: 'Note', objectId: 'n1' });
+    welcome({ pageSockets: [{ ...pageSocket('p1', 0, [4]), applicationId: 'app' }], backlog: [created] });
+    frames.flush();
+    assert.equal(store.why.open('server:gone/x'), false, 'a subscription that is gone');
+    assert.equal(store.view.main.value.type, 'timeline');
+    assert.equal(store.why.open(key, 'n1'), true);
+    assert.deepEqual(store.view.main.value, { type: 'why', subscriptionKey: key, title: 'page #4 Note' });
+    assert.equal(store.why.recorded.value?.op, 'create');
+    store.why.close();
+    assert.equal(store.view.main.value.type, 'timeline');
+  });
+
   it('takes servers, page sockets and the backlog from the welcome, and selects a server', () => {
     const { store, frames, records, welcome } = setup();
     welcome({ servers: [server('a'), server('b')], pageSockets: [pageSocket('p1', 0)], backlog: [records.rec({ kind: 'connection' })] });

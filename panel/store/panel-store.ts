@@ -26,6 +26,8 @@ import { createTokenRadarStore, type Timers } from './token-radar.js';
 import { createServerChecksStore } from './server-check.js';
 import type { ServerProbe } from '../adapters/server-probe.js';
 import { createViewStore } from './view.js';
+import { createWhyStore } from './why.js';
+import { whyTargetOf } from './why-target.js';
 
 export interface PanelDeps {
   port: PanelPort;
@@ -66,6 +68,13 @@ export function createPanelStore(deps: PanelDeps) {
     settings: deps.settings,
   });
   const view = createViewStore(connections.servers);
+  const why = createWhyStore({
+    rest: deps.rest,
+    targetOf: (key) => whyTargetOf(key, connections.servers.peek(), page.sockets.peek()),
+    records: () => timeline.records('all'),
+    show: (target) => view.showWhy(target),
+    hide: () => view.showTimeline(),
+  });
   const layout = createLayoutStore(deps.settings.layout);
   const keyring = createKeyringStore({ port: deps.port, rest: deps.rest, page: deps.page });
   const tokenRadar = createTokenRadarStore({
@@ -182,6 +191,7 @@ export function createPanelStore(deps: PanelDeps) {
     page,
     timeline,
     resultSets,
+    why,
     view,
     layout,
     keyring,

@@ -4,7 +4,7 @@ import { computed, signal, type ReadonlySignal } from '@preact/signals';
 import type { ServerView } from '../../src/views.js';
 
 export type ResultsTarget = { subscriptionKey: string; title: string; serverId?: string };
-export type MainView = { type: 'timeline' } | ({ type: 'results' } & ResultsTarget);
+export type MainView = { type: 'timeline' } | ({ type: 'results' } & ResultsTarget) | { type: 'why'; subscriptionKey: string; title: string };
 
 export function createViewStore(servers: ReadonlySignal<ServerView[]>) {
   const main = signal<MainView>({ type: 'timeline' });
@@ -21,6 +21,10 @@ export function createViewStore(servers: ReadonlySignal<ServerView[]>) {
     },
     showResults(target: ResultsTarget): void {
       main.value = { type: 'results', ...target };
+    },
+    /** "Why no event?" on one subscription (the why store holds what it shows). */
+    showWhy(target: { subscriptionKey: string; title: string }): void {
+      main.value = { type: 'why', subscriptionKey: target.subscriptionKey, title: target.title };
     },
     selectServer(serverId: string): void {
       selectedServerId.value = serverId;
