@@ -112,6 +112,10 @@ export class RestAuthCache implements TokenAuth {
     return this.fetch(token).then((fetched) => this.authOf(fetched));
   }
 
+  warm(token: string): Promise<unknown> | null {
+    return this.fresh(token) ? null : this.fetch(token);
+  }
+
   /**
    * Makes every token fresh in the cache (and, with `roles`, its user's roles loaded) so that an event can be
    * decided synchronously. Null when nothing was missing: the caller delivers at once.
