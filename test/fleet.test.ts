@@ -107,6 +107,64 @@ describe('fleet: Parse Server 9.10 + the embedded node on one Redis', () => {
     assert.equal(onNode.isClosed, false);
   });
 
+  it("the same writes give byte-identical frames on both nodes (users, roles, ACL changes, keys, watch), clientIds aside", async () => {
+    const run = unique();
+    const [a, b, mod] = await Promise.all([rest.signUp(fleet, unique('alice'), 'pw'), rest.signUp(fleet, unique('bob'), 'pw'), rest.signUp(fleet, unique('mod'), 'pw')]);
+    const role = unique('mods');
+    await rest.request(
+      fleet,
+      'POST',
+      '/roles',
+      { name: role, ACL: { '*': { read: true } }, users: { __op: 'AddRelation', objects: [{ __type: 'Pointer', className: '_User', objectId: mod.objectId }] } },
+      { useMasterKey: true },
+    );
+    /** The same five subscribers on a node: by connection token, by subscription token with keys, by role with watch, anonymous, master. */
+    async function subscribers(url: string): Promise<RawSocket[]> {
+      const setups: [Record<string, unknown>, Record<string, unknown>, string | undefined][] = [
+        [{ sessionToken: a.sessionToken }, { where: { run } }, undefined],
+        [{}, { where: { run }, keys: ['text', 'n'] }, b.sessionToken],
+        [{}, { where: { run }, watch: ['text'] }, mod.sessionToken],
+        [{}, { where: { run } }, undefined],
+        [{ javascriptKey: undefined, masterKey: DEFAULT_KEYS.masterKey }, { where: { run, n: { $gte: 2 } } }, undefined],
+      ];
+      const opened: RawSocket[] = [];
+      for (const [connect, query, token] of setups) {
+        const socket = await RawSocket.open(url);
+        sockets.push(socket);
+        socket.send({ op: 'connect', applicationId: DEFAULT_KEYS.applicationId, javascriptKey: DEFAULT_KEYS.javascriptKey, ...connect });
+        await socket.nextOp('connected');
+        socket.send({ op: 'subscribe', requestId: 7, query: { className: 'Message', ...query }, ...(token ? { sessionToken: token } : {}) });
+        await socket.nextOp('subscribed', 7);
+        opened.push(socket);
+      }
+      return opened;
+    }
+    const onNode = await subscribers(fleet.liveQueryURL);
+    const onParse = await subscribers(fleet.parseServer.liveQueryURL);
+
+    const onlyA = { [a.objectId]: { read: true, write: true } };
+    const asA = { sessionToken: a.sessionToken };
+    const row = await rest.createObject(fleet, 'Message', { run, text: 'private', n: 1 }, { ...asA, acl: onlyA });
+    await rest.updateObject(fleet, 'Message', row.objectId, { n: 2 }, { ...asA, acl: { ...onlyA, [b.objectId]: { read: true } } });
+    await rest.updateObject(fleet, 'Message', row.objectId, { text: 'for mods' }, { ...asA, acl: { ...onlyA, [`role:${role}`]: { read: true } } });
+    await rest.updateObject(fleet, 'Message', row.objectId, { n: 3 }, asA);
+    await rest.updateObject(fleet, 'Message', row.objectId, { text: 'public', n: 1 }, { ...asA, acl: { '*': { read: true }, ...onlyA } });
+    await rest.deleteObject(fleet, 'Message', row.objectId, asA);
+    const sentinel = await rest.createObject(fleet, 'Message', { run, text: 'sentinel', n: 9 }, { useMasterKey: true });
+    const isSentinel = (f: JsonFrame) => (f.object as JsonFrame | undefined)?.objectId === sentinel.objectId;
+    for (const socket of [...onNode, ...onParse]) await socket.next(isSentinel);
+
+    const events = (socket: RawSocket, clientId: string) =>
+      socket.frames.map((f) => f.raw).filter((raw) => !/"op":"(connected|subscribed)"/.test(raw)).map((raw) => raw.split(clientId).join('<clientId>'));
+    const clientIdOf = (socket: RawSocket) => String(socket.frames[0]!.json!.clientId);
+    for (let i = 0; i < onNode.length; i++) {
+      const ours = events(onNode[i]!, clientIdOf(onNode[i]!));
+      const parse = events(onParse[i]!, clientIdOf(onParse[i]!));
+      assert.deepStrictEqual(ours, parse, `subscriber ${i + 1}`);
+      assert.ok(parse.length >= 2, `subscriber ${i + 1} got events: ${parse.join('\n')}`);
+    }
+  });
+
   it('foreign and broken messages on the channels are counted and logged; the node and its clients go on', async () => {
     const run = unique();
     const onNode = await subscriber(fleet.liveQueryURL, run);
