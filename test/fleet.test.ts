@@ -3,6 +3,8 @@
 // unreachable Redis, a bad Redis URL or a wrong Parse Server URL: nothing crashes, clients stay connected, /health
 // says what is wrong. (The exact-frame comparison with Parse's node is the conformance suite's `fleet` target.)
 import assert from 'node:assert/strict';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { after, afterEach, before, describe, it } from 'node:test';
 import { createClient } from 'redis';
 import { startEmbeddedServer, type EmbeddedServer, type NodeHealth } from '../server/index.js';
@@ -201,7 +203,7 @@ describe('fleet node: bad input at start', () => {
     await redis?.stop();
   });
 
-  async function node(options: { redisURL: string; parseServerURL?: string }, logs: string[]): Promise<EmbeddedServer> {
+  async function node(options: { redisURL: string; parseServerURL?: string; restTimeoutMs?: number }, logs: string[]): Promise<EmbeddedServer> {
     const started = await startEmbeddedServer({ port: 0, ...DEFAULT_KEYS, ...options, log: (line) => logs.push(line) });
     nodes.push(started);
     return started;
@@ -264,6 +266,42 @@ describe('fleet node: bad input at start', () => {
     assert.equal(((await withToken.nextOp('create', 1)).object as JsonFrame).seq, 2);
     assert.equal(((await anonymous.nextOp('create', 1)).object as JsonFrame).seq, 2);
     assert.equal(n.health()!.parseServer?.state, 'unreachable');
+  });
+
+  it('a Parse Server that accepts but never answers: lookups time out, subscribe completes, events flow', async () => {
+    const silent = createServer(() => undefined); // takes every request and answers none
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    try {
+      const logs: string[] = [];
+      const { port } = silent.address() as AddressInfo;
+      const n = await node({ redisURL: redis.url, parseServerURL: `http://127.0.0.1:${port}/parse`, restTimeoutMs: 200 }, logs);
+      await healthUntil(n, (h) => h.redis.subscriber.state === 'ready', 'subscribed');
+      const run = unique();
+      const withToken = await RawSocket.open(n.liveQueryURL);
+      sockets.push(withToken);
+      withToken.send({ op: 'connect', applicationId: DEFAULT_KEYS.applicationId, javascriptKey: DEFAULT_KEYS.javascriptKey, sessionToken: 'r:someone' });
+      await withToken.nextOp('connected');
+      withToken.send({ op: 'subscribe', requestId: 1, query: { className: 'Note', where: { run } } });
+      await withToken.nextOp('subscribed', 1);
+      const publisher = createClient({ url: redis.url });
+      publisher.on('error', () => undefined);
+      await publisher.connect();
+      const object = (seq: number, acl: unknown) => ({
+        createdAt: '2026-12-02T10:00:00.000Z', updatedAt: '2026-12-02T10:00:00.000Z', run, seq, ACL: acl, objectId: `t${seq}`, __type: 'Object', className: 'Note',
+      });
+      try {
+        await publisher.publish(`${DEFAULT_KEYS.applicationId}afterSave`, JSON.stringify({ currentParseObject: object(1, { someone: { read: true } }) }));
+        await publisher.publish(`${DEFAULT_KEYS.applicationId}afterSave`, JSON.stringify({ currentParseObject: object(2, { '*': { read: true } }) }));
+      } finally {
+        await publisher.close();
+      }
+      assert.equal(((await withToken.nextOp('create', 1)).object as JsonFrame).seq, 2);
+      assert.equal(n.health()!.parseServer?.state, 'unreachable');
+      assert.match(logs.join('\n'), /could not resolve a session token: .*(abort|timeout)/i);
+    } finally {
+      silent.closeAllConnections();
+      await new Promise((resolve) => silent.close(resolve));
+    }
   });
 
   it('a LiveQuery-only node pointed at an embedded stack resolves its tokens there: a private row reaches its owner only', async () => {
