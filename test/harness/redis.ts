@@ -29,15 +29,34 @@ let exitHookInstalled = false;
 function installExitHook(): void {
   if (exitHookInstalled) return;
   exitHookInstalled = true;
-  process.once('exit', () => {
-    for (const child of live) child.kill('SIGKILL');
-  });
+  const cleanup = (): void => {
+    for (const child of live) child.stdin?.destroy();
+  };
+  process.once('exit', cleanup);
+  // A signal kills the process without 'exit'. When nobody else handles it, clean up and die of it as before.
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+    const onSignal = (): void => {
+      if (process.listenerCount(signal) > 1) return;
+      cleanup();
+      process.off(signal, onSignal);
+      process.kill(process.pid, signal);
+    };
+    process.on(signal, onSignal);
+  }
 }
+
+/**
+ * Runs redis-server under a small sh that kills it as soon as its stdin closes: when the test process dies in any
+ * way (SIGKILL, a broken pipe, a test runner killed by `timeout`), the pipe closes and Redis goes with it. The sh
+ * itself exits when Redis does.
+ */
+// (A background list's stdin is /dev/null in sh, so the reader gets the pipe as fd 3.)
+const GUARD = 'exec 3<&0; "$0" "$@" & pid=$!; (read -r _ <&3; kill -9 $pid 2>/dev/null) & wait $pid';
 
 /** Spawns redis-server in the foreground; resolves once it accepts connections, rejects with its output if it exits first. */
 function launch(bin: string, port: number, dir: string): Promise<ChildProcess> {
-  const child = spawn(bin, ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir], {
-    stdio: ['ignore', 'pipe', 'pipe'],
+  const child = spawn('sh', ['-c', GUARD, bin, '--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir], {
+    stdio: ['pipe', 'pipe', 'pipe'],
   });
   live.add(child);
   child.once('exit', () => live.delete(child));
@@ -61,10 +80,11 @@ function launch(bin: string, port: number, dir: string): Promise<ChildProcess> {
   });
 }
 
+/** Kills Redis at once (SIGKILL, through its guard) and resolves when it is gone. */
 function kill(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  child.kill('SIGKILL');
+  child.stdin?.end();
   return exited;
 }
 
