@@ -1,6 +1,7 @@
 // The panel's port to the service worker: reconnects by itself, catches up on missed records, keeps the worker alive.
 
-import browser, { type Runtime } from 'webextension-polyfill';
+import type { Runtime } from 'webextension-polyfill';
+import { extensionApi as browser } from '../src/extension-api.js';
 import {
   isBackgroundToPanel,
   PANEL_PORT_PREFIX,

@@ -1,7 +1,7 @@
 // The panel's entry: finds the inspected tab, connects to the service worker, follows the DevTools theme, renders.
 
 import { render } from 'preact';
-import browser from 'webextension-polyfill';
+import { extensionApi as browser } from '../src/extension-api.js';
 import { now } from '../src/timeline/clock.js';
 import { devtoolsInspectedPage } from './adapters/inspected-page.js';
 import { createBridgePort } from './adapters/port.js';
@@ -10,6 +10,7 @@ import { fetchRestClient } from './adapters/rest.js';
 import { fetchServerProbe } from './adapters/server-probe.js';
 import { extensionStorage } from './adapters/storage.js';
 import { App, type Defaults } from './components/App.js';
+import { preloadLazyModules } from './lazy-module.js';
 import { createPanelStore, loadSettings, PanelStoreContext, saveSettingsOnChange } from './store/index.js';
 import { sanitizeDefaults } from './store/first-run.js';
 
@@ -90,6 +91,10 @@ async function main(): Promise<void> {
     root,
   );
   store.connect();
+  // The views, rules and formats split off the first paint are fetched once the panel is idle.
+  const whenIdle = (globalThis as { requestIdleCallback?: (callback: () => void, options?: { timeout: number }) => void }).requestIdleCallback;
+  if (whenIdle) whenIdle(preloadLazyModules, { timeout: 2000 });
+  else setTimeout(preloadLazyModules, 200);
 }
 
 void main();

@@ -2,7 +2,7 @@
 
 import { build, type BuildOptions } from 'esbuild';
 import { appendFileSync, copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { iconPng } from './icons.js';
 
@@ -29,6 +29,39 @@ function firefoxManifest(chrome: Manifest): Manifest {
   return manifest;
 }
 
+/**
+ * The panel is an ES module split into chunks: what the first paint needs is panel.js and the chunks it imports
+ * statically; views, rules and formats loaded with import() come later. A lazy chunk is named after the module it
+ * starts from (chunks/WhyNoEvent-<hash>.js); esbuild calls every shared chunk "chunk", so those are renamed after
+ * their largest module (chunks/shared-preact.module-<hash>.js).
+ */
+async function buildPanel(common: BuildOptions, outDir: string): Promise<void> {
+  const result = await build({
+    ...common,
+    format: 'esm',
+    splitting: true,
+    entryPoints: { panel: join(root, 'panel/panel.tsx') },
+    chunkNames: 'chunks/[name]-[hash]',
+    outdir: outDir,
+    metafile: true,
+    write: false,
+  });
+  const renames = new Map<string, string>();
+  for (const [path, output] of Object.entries(result.metafile.outputs)) {
+    const name = basename(path);
+    if (!name.startsWith('chunk-') || !name.endsWith('.js')) continue;
+    const [largest] = Object.entries(output.inputs).sort((a, b) => b[1].bytesInOutput - a[1].bytesInOutput)[0] ?? [];
+    const module = largest ? basename(largest).replace(/\.[cm]?[jt]sx?$/, '') : 'code';
+    renames.set(name, name.replace(/^chunk-/, `shared-${module.replace(/[^\w.-]/g, '_')}-`));
+  }
+  const rename = (text: string) => text.replace(/chunk-[A-Z0-9]+\.js/g, (name) => renames.get(name) ?? name);
+  for (const file of result.outputFiles) {
+    const path = join(dirname(file.path), rename(basename(file.path)));
+    mkdirSync(dirname(path), { recursive: true });
+    writeFileSync(path, rename(file.text));
+  }
+}
+
 async function bundle(outDir: string, minify: boolean): Promise<void> {
   const common: BuildOptions = {
     bundle: true,
@@ -43,12 +76,12 @@ async function bundle(outDir: string, minify: boolean): Promise<void> {
   };
   await Promise.all([
     build({ ...common, format: 'esm', entryPoints: { background: join(root, 'background/index.ts') }, outdir: outDir }),
+    buildPanel(common, outDir),
     build({
       ...common,
       format: 'iife',
       entryPoints: {
         devtools: join(root, 'panel/devtools.ts'),
-        panel: join(root, 'panel/panel.tsx'),
         'regex-worker': join(root, 'panel/regex-worker.ts'),
         'page-hook': join(root, 'src/inspect/page-hook.ts'),
         'page-relay': join(root, 'src/inspect/page-relay.ts'),

@@ -1,7 +1,8 @@
 // The Parse REST calls the panel makes itself (log in for a session token, run a subscription's query to seed or
 // check a result set, read a class's schema for the linter), behind an interface; the real client uses fetch.
 
-import { fieldsFromSchema, type KnownFields } from '../../src/lint/index.js';
+import { fieldsFromSchema } from '../../src/lint/known-fields.js';
+import type { KnownFields } from '../../src/lint/index.js';
 
 export class RestError extends Error {
   override name = 'RestError';

@@ -1,6 +1,6 @@
 // Extension storage areas behind a small interface, so that the stores are tested with an in-memory one.
 
-import browser from 'webextension-polyfill';
+import { extensionApi as browser } from '../../src/extension-api.js';
 
 export interface StorageArea {
   get(keys: readonly string[]): Promise<Record<string, unknown>>;

@@ -6,9 +6,7 @@ import { STACKED_QUERY, useMediaQuery } from './media.js';
 import { Splitter } from './Splitter.js';
 import { ServerForm } from './AddServerForm.js';
 import { PageSockets } from './PageSockets.js';
-import { RecordDetail } from './RecordDetail.js';
 import { RecordingBanner } from './Recording.js';
-import { ResultSetView } from './ResultSet.js';
 import { ServerList } from './ServerList.js';
 import { Composer, QueryHistoryList } from './Composer.js';
 import { Timeline } from './Timeline.js';
@@ -16,9 +14,13 @@ import { Toolbar } from './Toolbar.js';
 import { shortcutFor, takesTyping } from './shortcuts.js';
 import { subscriptionLabel } from './marker-facts.js';
 import { UndoClearBar } from './UndoClearBar.js';
-import { WhyNoEventView } from './WhyNoEvent.js';
+import { lazyComponent } from './lazy.js';
 import type { Defaults } from '../store/first-run.js';
 import { serverKeyOf } from '../store/keyring.js';
+
+const WhyNoEventView = lazyComponent('the Why no event? view', () => import('./WhyNoEvent.js').then((m) => m.WhyNoEventView));
+const ResultSetView = lazyComponent('the result set view', () => import('./ResultSet.js').then((m) => m.ResultSetView));
+const RecordDetail = lazyComponent('the record detail pane', () => import('./RecordDetail.js').then((m) => m.RecordDetail));
 
 export type { Defaults };
 

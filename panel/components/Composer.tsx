@@ -4,7 +4,6 @@
 import { useMemo, useState } from 'preact/hooks';
 import { toParseSdkCode } from '../../src/composer/copy-as-code.js';
 import { treeToWhere, whereToTree } from '../../src/composer/where-builder.js';
-import { worstSeverity } from '../../src/lint/index.js';
 import type { ServerView } from '../../src/views.js';
 import { restURLOf } from '../adapters/rest.js';
 import { useComposer, useConnections, useNames } from '../store/index.js';
@@ -47,7 +46,7 @@ function ComposerLint({ draft, parsed, serverId, editedSubscriptionId }: { draft
   const editedToken = editedSubscriptionId ? server?.subscriptions.find((s) => s.id === editedSubscriptionId)?.sessionToken : null;
   const result = useSubscriptionLint(lintSubjectOf(draft, parsed, server, editedToken), SCHEMA_DELAY_MS);
   if (!draft.className.trim()) return null;
-  const worst = worstSeverity(result.findings);
+  const { worst } = result;
   // The builder's own check, for what the linter does not cover (e.g. a $nearSphere without a GeoPoint).
   const lintedWhere = result.findings.some((f) => f.path?.startsWith('where'));
   const builderCheck = parsed.ok && !lintedWhere ? parsed.whereCheck : undefined;

@@ -2,7 +2,6 @@
 
 import { useEffect, useState } from 'preact/hooks';
 import type { LintFinding, LintSeverity } from '../../src/lint/index.js';
-import { worstSeverity } from '../../src/lint/index.js';
 import { useLint } from '../store/index.js';
 import type { LintResult, LintSubject } from '../store/lint.js';
 
@@ -28,10 +27,14 @@ function FindingItem({ finding }: { finding: LintFinding }) {
 
 /** The findings with their icons, fixes and where the field names came from. */
 export function LintList({ result, extra, testId = 'lint-findings' }: { result: LintResult; extra?: string; testId?: string }) {
-  const worst = worstSeverity(result.findings);
+  const { worst, rulesNotReady } = result;
   return (
-    <div class="lint" data-testid={testId} data-worst={worst ?? 'none'}>
-      {result.findings.length ? (
+    <div class="lint" data-testid={testId} data-worst={rulesNotReady ? rulesNotReady.state : worst ?? 'none'}>
+      {rulesNotReady ? (
+        <div class={rulesNotReady.state === 'failed' ? 'error-text small' : 'muted small'} data-testid={`lint-rules-${rulesNotReady.state}`}>
+          {rulesNotReady.message}
+        </div>
+      ) : result.findings.length ? (
         <ul class="lint-list">
           {result.findings.map((f, i) => (
             <FindingItem key={`${f.id}-${f.path ?? ''}-${i}`} finding={f} />
@@ -66,25 +69,28 @@ export function useSubscriptionLint(subject: LintSubject, delayMs = 0): LintResu
 export function LintBadge({ subject }: { subject: LintSubject }) {
   const result = useSubscriptionLint(subject);
   const [open, setOpen] = useState(false);
-  const worst = worstSeverity(result.findings);
+  // No badge until the rules have arrived: an empty list then would read as a clean "✓ lint".
+  if (result.rulesNotReady?.state === 'loading') return null;
+  const failed = result.rulesNotReady?.state === 'failed';
+  const { worst } = result;
   const count = result.findings.length;
   const parts = (['refused', 'never', 'warning'] as const)
     .map((severity) => [severity, result.findings.filter((f) => f.severity === severity).length] as const)
     .filter(([, n]) => n > 0)
     .map(([severity, n], i) => (i === 0 ? `${ICON[severity]} ${n} ${LABEL[severity]}` : `${ICON[severity]} ${n}`));
-  const title = worst ? `${count} lint finding${count === 1 ? '' : 's'} (worst: ${LABEL[worst]}): click for the reasons and fixes` : 'No lint findings';
+  const title = failed ? result.rulesNotReady!.message : worst ? `${count} lint finding${count === 1 ? '' : 's'} (worst: ${LABEL[worst]}): click for the reasons and fixes` : 'No lint findings';
   return (
     <div class="line lint-row">
       <button
         type="button"
-        class={`badge lint-badge lint-${worst ?? 'clean'}`}
+        class={`badge lint-badge lint-${failed ? 'warning' : worst ?? 'clean'}`}
         data-testid="lint-badge"
-        data-worst={worst ?? 'none'}
+        data-worst={failed ? 'failed' : worst ?? 'none'}
         aria-expanded={open}
         title={title}
         onClick={() => setOpen(!open)}
       >
-        {worst ? parts.join(' · ') : '✓ lint'}
+        {failed ? 'lint unavailable' : worst ? parts.join(' · ') : '✓ lint'}
       </button>
       {open ? <LintList result={result} testId="lint-badge-findings" /> : null}
     </div>

@@ -23,14 +23,19 @@ export function RecordingMenu() {
   const [message, setMessage] = useState<{ error: boolean; text: string } | null>(null);
   const fileInput = useRef<HTMLInputElement>(null);
 
-  const exportFile = (format: ExportFormat) => {
-    const file = files.exportFile(format, { scope, includeSecrets });
+  const exportFile = async (format: ExportFormat) => {
+    let file;
+    try {
+      file = await files.exportFile(format, { scope, includeSecrets });
+    } catch (error) {
+      return setMessage({ error: true, text: (error as Error).message });
+    }
     download(file.fileName, file.text, 'application/json');
     setMessage({ error: false, text: `Exported ${file.count} record(s)${includeSecrets ? ' with secrets' : ', secrets redacted'}` });
   };
 
   const importFile = async (file: File) => {
-    const result = files.open(file.name, await file.text());
+    const result = await files.open(file.name, await file.text());
     if (!result.ok) {
       setMessage({ error: true, text: `Cannot open ${file.name}: ${result.error}` });
       return;
@@ -72,10 +77,10 @@ export function RecordingMenu() {
             (tokens and keys)
           </label>
           <div class="line actions">
-            <button type="button" class="primary" data-testid="export-recording" onClick={() => exportFile('recording')}>
+            <button type="button" class="primary" data-testid="export-recording" onClick={() => void exportFile('recording')}>
               Export recording
             </button>
-            <button type="button" data-testid="export-har" onClick={() => exportFile('har')}>
+            <button type="button" data-testid="export-har" onClick={() => void exportFile('har')}>
               Export HAR
             </button>
             <button type="button" data-testid="import-recording" onClick={() => fileInput.current?.click()}>

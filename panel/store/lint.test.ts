@@ -10,15 +10,16 @@ const withKey = { ...creds, masterKey: 'mk' };
 const subject = (where: unknown, extra: Partial<LintSubject> = {}): LintSubject => ({ query: { className: 'Game', where }, ...extra });
 const ids = (result: { findings: { id: string; severity: string }[] }) => result.findings.map((f) => `${f.severity} ${f.id}`);
 
-function setup() {
+async function setup() {
   const rest = fakeRest();
   const lint = createLintStore({ rest });
+  await lint.rulesLoaded();
   return { rest, lint };
 }
 
 describe('lint store', () => {
   it('reads the schema once per server and class with the master key, and lints with it', async () => {
-    const { rest, lint } = setup();
+    const { rest, lint } = await setup();
     rest.schemas.set('Game', { source: 'schema', types: { score: 'Number' } });
     assert.match(lint.lint(subject({ scroe: 1 }, { creds: withKey })).fieldsNote, /^Reading the schema of Game…/);
     lint.ensureSchema(withKey, 'Game');
@@ -34,7 +35,7 @@ describe('lint store', () => {
   });
 
   it('does not read the schema without a master key: lints with recorded field names, and says so', async () => {
-    const { rest, lint } = setup();
+    const { rest, lint } = await setup();
     lint.ensureSchema(creds, 'Game');
     assert.equal(rest.calls.length, 0);
     const result = lint.lint(subject({ scroe: 1 }, { creds }));
@@ -49,7 +50,7 @@ describe('lint store', () => {
   });
 
   it('a failed schema read lints without it and says why', async () => {
-    const { rest, lint } = setup();
+    const { rest, lint } = await setup();
     rest.schemas.set('Game', new RestError('unauthorized (code 403)', 403));
     lint.ensureSchema(withKey, 'Game');
     await settle();
@@ -59,7 +60,7 @@ describe('lint store', () => {
   });
 
   it('a class the server does not have is a finding', async () => {
-    const { rest, lint } = setup();
+    const { rest, lint } = await setup();
     rest.schemas.set('Game', { source: 'no-class' });
     lint.ensureSchema(withKey, 'Game');
     await settle();
@@ -67,7 +68,7 @@ describe('lint store', () => {
   });
 
   it('fields recorded after the schema was read count as existing', async () => {
-    const { rest, lint } = setup();
+    const { rest, lint } = await setup();
     rest.schemas.set('Game', { source: 'schema', types: { score: 'Number' } });
     lint.ensureSchema(withKey, 'Game');
     await settle();
@@ -75,14 +76,34 @@ describe('lint store', () => {
     assert.deepEqual(ids(lint.lint(subject({ level: 2 }, { creds: withKey }))), []);
   });
 
-  it('passes the token situation on: a null subscription token is refused', () => {
-    const { lint } = setup();
+  it('passes the token situation on: a null subscription token is refused', async () => {
+    const { lint } = await setup();
     assert.deepEqual(ids(lint.lint(subject({}, { sessionToken: null }))), ['refused null-session-token']);
     assert.deepEqual(ids(lint.lint(subject({}, { sessionToken: 'r:a', connectionToken: 'r:b' }))), ['warning token-differs']);
   });
 
-  it('samples at most FIELD_SAMPLE_PER_CLASS events per class, and skips frames it cannot read', () => {
-    const { lint } = setup();
+  it('says the rules are loading until their chunk arrives (no findings that would read as clean), then lints', async () => {
+    const lint = createLintStore({ rest: fakeRest() });
+    const first = lint.lint(subject({}, { sessionToken: null }));
+    assert.deepEqual(first.rulesNotReady, { state: 'loading', message: 'Loading the lint rules…' });
+    assert.deepEqual(first.findings, []);
+    await lint.rulesLoaded();
+    const linted = lint.lint(subject({}, { sessionToken: null }));
+    assert.equal(linted.rulesNotReady, undefined);
+    assert.equal(linted.worst, 'refused');
+  });
+
+  it('a rules chunk that fails to load is a clear message, not a clean result', async () => {
+    const lint = createLintStore({ rest: fakeRest(), importRules: () => Promise.reject(new TypeError('Failed to fetch dynamically imported module')) });
+    lint.lint(subject({}));
+    await assert.rejects(lint.rulesLoaded(), /Could not load the lint rules: Failed to fetch dynamically imported module/);
+    const result = lint.lint(subject({}));
+    assert.equal(result.rulesNotReady?.state, 'failed');
+    assert.match(result.rulesNotReady?.message ?? '', /^Could not load the lint rules: .*close and reopen DevTools\.$/);
+  });
+
+  it('samples at most FIELD_SAMPLE_PER_CLASS events per class, and skips frames it cannot read', async () => {
+    const { lint } = await setup();
     const records = workerRecords();
     const many = Array.from({ length: FIELD_SAMPLE_PER_CLASS + 5 }, (_, i) => records.event('create', 'k', { className: 'Game', objectId: `o${i}`, [`f${i}`]: 1 }));
     lint.receive([...many, { ...records.event('create', 'k', { className: 'Game', objectId: 'x' }), raw: '{not json' }]);
@@ -122,13 +143,13 @@ describe('lint subjects of rows', () => {
     });
   });
 
-  it('a page subscription: null tokens stay null; the schema is read with a matching server entry\'s master key', () => {
+  it('a page subscription: null tokens stay null; the schema is read with a matching server entry\'s master key', async () => {
     const page = socket({ nullSessionToken: true });
     const subject = pageLintSubject(page, page.subscriptions[0]!, [server]);
     assert.equal(subject.sessionToken, null);
     assert.equal(subject.connectionToken, null);
     assert.deepEqual(subject.creds, { restURL: 'https://app.test/parse', applicationId: 'app', javascriptKey: 'js', masterKey: 'mk' });
-    const { lint } = setup();
+    const { lint } = await setup();
     assert.deepEqual(ids(lint.lint(subject)), ['refused null-session-token', 'refused null-connection-token']);
   });
 

@@ -3,10 +3,12 @@
 // fields seen in recorded events, else nothing — and the findings say which.
 
 import { signal } from '@preact/signals';
-import { fieldsFromRecords, lintSubscription, type KnownFields, type LintFinding } from '../../src/lint/index.js';
+import { fieldsFromRecords } from '../../src/lint/known-fields.js';
+import type { KnownFields, LintFinding, LintSeverity } from '../../src/lint/index.js';
 import type { TimelineRecord } from '../../src/timeline/record.js';
 import type { PageSocketView, PageSubscriptionView, ServerView, SubscriptionView } from '../../src/views.js';
 import { restURLFor, restURLOf, type RestClient, type RestCredentials } from '../adapters/rest.js';
+import { lazyModule } from '../lazy-module.js';
 import { sameEndpoint, socketRoot } from './query-sources.js';
 
 /** Events of a class read for its field names; later ones are not parsed (the names rarely change, parsing costs). */
@@ -26,8 +28,12 @@ export interface LintSubject {
 
 export interface LintResult {
   findings: LintFinding[];
+  /** The most serious severity among the findings, null when there are none. */
+  worst: LintSeverity | null;
   /** Where the field names came from, in words ("from the schema of Message"). */
   fieldsNote: string;
+  /** Set while the rules' chunk is on its way (no findings yet, which is not "clean"), or why it failed to load. */
+  rulesNotReady?: { state: 'loading' | 'failed'; message: string };
 }
 
 /** A panel subscription: its own token, the server's connect token, the server entry's keys. */
@@ -61,8 +67,12 @@ export function pageLintSubject(socket: PageSocketView, sub: PageSubscriptionVie
   return subject;
 }
 
+type LintRules = typeof import('../../src/lint/lint.js');
+
 export interface LintDeps {
   rest: Pick<RestClient, 'schema'>;
+  /** Where the rules come from (tests give a failing one); by default their own chunk. */
+  importRules?: () => Promise<LintRules>;
 }
 
 /** The schema as read, plus fields recorded events showed since (a write may add a field after the schema was read). */
@@ -77,7 +87,9 @@ function withRecorded(schema: KnownFields, seen: KnownFields | undefined): Known
 
 const schemaKey = (creds: RestCredentials, className: string) => `${creds.restURL}\n${creds.applicationId}\n${className}`;
 
-export function createLintStore({ rest }: LintDeps) {
+export function createLintStore({ rest, importRules = () => import('../../src/lint/lint.js') }: LintDeps) {
+  // The rules are a chunk of their own, loaded when something is first linted: the first paint does not wait for them.
+  const rules = lazyModule('the lint rules', importRules);
   const schemas = signal<ReadonlyMap<string, SchemaState>>(new Map());
   /** Per class: the recorded objects sampled for field names. */
   const samples = new Map<string, unknown[]>();
@@ -145,16 +157,28 @@ export function createLintStore({ rest }: LintDeps) {
   return {
     ensureSchema,
     receive,
+    /** Resolves once the rules have arrived (rejects with the message when their chunk failed to load). */
+    rulesLoaded: (): Promise<void> => rules.load().then(() => undefined),
     /** The findings for a subject; reading it subscribes the caller to schema and field-name changes. */
     lint(subject: LintSubject): LintResult {
       const { fields, note } = knowledge(subject);
-      const findings = lintSubscription({
+      const linter = rules.get();
+      if (!linter) {
+        const state = rules.state.value;
+        return {
+          findings: [],
+          worst: null,
+          fieldsNote: note,
+          rulesNotReady: state.status === 'failed' ? { state: 'failed', message: state.message } : { state: 'loading', message: 'Loading the lint rules…' },
+        };
+      }
+      const findings = linter.lintSubscription({
         query: subject.query,
         ...(subject.sessionToken !== undefined ? { sessionToken: subject.sessionToken } : {}),
         ...(subject.connectionToken !== undefined ? { connectionToken: subject.connectionToken } : {}),
         ...(fields ? { fields } : {}),
       });
-      return { findings, fieldsNote: note };
+      return { findings, worst: linter.worstSeverity(findings), fieldsNote: note };
     },
   };
 }

@@ -11,7 +11,7 @@ import { createTimelineStore } from './timeline.js';
 
 const TOKEN = 'r:0123456789abcdef0123456789abcdef';
 
-function setup() {
+function setup(importFormats?: () => Promise<typeof import('../../src/timeline/export.js')>) {
   const frames = manualFrames();
   const page = createPageStore({ settings: {}, worker: { setPreserveLog: () => undefined } });
   const timeline = createTimelineStore({ settings: {}, nextFrame: frames.nextFrame, page, clearBacklog: () => undefined });
@@ -31,34 +31,35 @@ function setup() {
     sourceNames: signal(new Map([['server:s', 'a.test']])),
     keyring,
     clock: () => Date.UTC(2026, 0, 2, 3, 4, 5),
+    ...(importFormats ? { importFormats } : {}),
   });
   return { files, timeline };
 }
 
 describe('createRecordingFilesStore', () => {
-  it('exports a recording with secrets (and the keyring’s tokens) redacted unless asked', () => {
+  it('exports a recording with secrets (and the keyring’s tokens) redacted unless asked', async () => {
     const { files } = setup();
-    const redacted = files.exportFile('recording', { scope: 'all', includeSecrets: false });
+    const redacted = await files.exportFile('recording', { scope: 'all', includeSecrets: false });
     assert.equal(redacted.fileName, 'livequery-2026-01-02T03-04-05.lqrec.json');
     assert.equal(redacted.count, 2);
     for (const secret of [TOKEN, 'master-key-1', 'custom-secret-1']) assert.ok(!redacted.text.includes(secret), secret);
-    const open = files.exportFile('recording', { scope: 'all', includeSecrets: true });
+    const open = await files.exportFile('recording', { scope: 'all', includeSecrets: true });
     for (const secret of [TOKEN, 'master-key-1', 'custom-secret-1']) assert.ok(open.text.includes(secret), secret);
   });
 
-  it('exports only the filtered records, saying by which filter; or a HAR', () => {
+  it('exports only the filtered records, saying by which filter; or a HAR', async () => {
     const { files, timeline } = setup();
     timeline.setFilter({ kinds: ['create'], text: 'note' });
-    const filtered = files.exportFile('recording', { scope: 'filtered', includeSecrets: false });
+    const filtered = await files.exportFile('recording', { scope: 'filtered', includeSecrets: false });
     assert.equal(filtered.count, 1);
     assert.match(filtered.text, /"filter":"kinds create; text note"/);
-    const har = files.exportFile('har', { scope: 'all', includeSecrets: false });
+    const har = await files.exportFile('har', { scope: 'all', includeSecrets: false });
     assert.equal(har.fileName, 'livequery-2026-01-02T03-04-05.har');
     assert.ok(!har.text.includes(TOKEN));
     assert.equal(describeFilter({ kinds: [], subscriptionKey: 'k', className: 'Game', source: 'page:p', text: 'a+', regex: true }), 'source page:p; subscription k; class Game; regex a+');
   });
 
-  it('a HAR names a removed server’s socket by its URL, not "unknown"', () => {
+  it('a HAR names a removed server’s socket by its URL, not "unknown"', async () => {
     const frames = manualFrames();
     const page = createPageStore({ settings: {}, worker: { setPreserveLog: () => undefined } });
     const timeline = createTimelineStore({ settings: {}, nextFrame: frames.nextFrame, page, clearBacklog: () => undefined });
@@ -72,17 +73,26 @@ describe('createRecordingFilesStore', () => {
       sourceNames: signal(new Map()),
       keyring: { entries: signal<TokenEntry[]>([]) },
     });
-    const har = JSON.parse(files.exportFile('har', { scope: 'all', includeSecrets: false }).text) as { log: { entries: { request: { url: string } }[] } };
+    const har = JSON.parse((await files.exportFile('har', { scope: 'all', includeSecrets: false })).text) as { log: { entries: { request: { url: string } }[] } };
     assert.deepEqual(har.log.entries.map((e) => e.request.url), ['wss://old.test/parse']);
   });
 
-  it('opens a recording file in place of the timeline, or says why it cannot', () => {
+  it('opens a recording file in place of the timeline, or says why it cannot', async () => {
     const { files, timeline } = setup();
     const text = exportRecording(timeline.records('all'), { exportedAt: 0, appVersion: 'test' });
-    assert.deepEqual(files.open('a.json', text), { ok: true, count: 2 });
+    assert.deepEqual(await files.open('a.json', text), { ok: true, count: 2 });
     assert.equal(timeline.imported.value?.name, 'a.json');
-    const refused = files.open('b.json', '{"format":"something else"}');
+    const refused = await files.open('b.json', '{"format":"something else"}');
     assert.equal(refused.ok, false);
     assert.match(refused.ok ? '' : refused.error, /not a LiveQuery DevTools recording/);
+  });
+
+  it('a formats chunk that fails to load is a clear message on export and on open', async () => {
+    const { files } = setup(() => Promise.reject(new TypeError('Failed to fetch dynamically imported module')));
+    await assert.rejects(files.exportFile('har', { scope: 'all', includeSecrets: false }), /^Error: Could not load the recording formats: Failed to fetch dynamically imported module\. If the extension was updated or reloaded, close and reopen DevTools\.$/);
+    assert.deepEqual(await files.open('a.json', '{}'), {
+      ok: false,
+      error: 'Could not load the recording formats: Failed to fetch dynamically imported module. If the extension was updated or reloaded, close and reopen DevTools.',
+    });
   });
 });

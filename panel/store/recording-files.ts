@@ -2,10 +2,10 @@
 // file opened in its place.
 
 import type { ReadonlySignal } from '@preact/signals';
-import { exportHar, exportRecording, importRecording } from '../../src/timeline/export.js';
 import type { TimelineFilter } from '../../src/timeline/filter.js';
 import { sourceKey } from '../../src/timeline/keys.js';
 import type { FormerServer, PageSocketView, ServerView } from '../../src/views.js';
+import { lazyModule } from '../lazy-module.js';
 import type { KeyringStore } from './keyring.js';
 import type { PanelTimeline } from './timeline.js';
 
@@ -48,9 +48,24 @@ export interface RecordingFilesDeps {
   sourceNames: ReadonlySignal<ReadonlyMap<string, string>>;
   keyring: Pick<KeyringStore, 'entries'>;
   clock?: () => number;
+  /** Where the file formats come from (tests give a failing one); by default their own chunk. */
+  importFormats?: () => Promise<Formats>;
 }
 
-export function createRecordingFilesStore({ timeline, servers, formerServers, pageSockets, sourceNames, keyring, clock = Date.now }: RecordingFilesDeps) {
+type Formats = typeof import('../../src/timeline/export.js');
+
+export function createRecordingFilesStore({
+  timeline,
+  servers,
+  formerServers,
+  pageSockets,
+  sourceNames,
+  keyring,
+  clock = Date.now,
+  importFormats = () => import('../../src/timeline/export.js'),
+}: RecordingFilesDeps) {
+  // The recording and HAR formats are a chunk of their own: only an export or an import needs them.
+  const formats = lazyModule('the recording formats', importFormats);
   /** The keyring's tokens are removed too, wherever they occur, unless secrets are included. */
   const secrets = (choice: ExportChoice) => (choice.includeSecrets ? [] : keyring.entries.value.map((e) => e.token));
   const urls = () => {
@@ -64,7 +79,9 @@ export function createRecordingFilesStore({ timeline, servers, formerServers, pa
   };
 
   return {
-    exportFile(format: ExportFormat, choice: ExportChoice): ExportedFile {
+    /** Rejects with a clear message when the formats' chunk cannot be loaded. */
+    async exportFile(format: ExportFormat, choice: ExportChoice): Promise<ExportedFile> {
+      const { exportHar, exportRecording } = await formats.load();
       const records = timeline.records(choice.scope);
       const time = clock();
       const redact = !choice.includeSecrets;
@@ -84,7 +101,13 @@ export function createRecordingFilesStore({ timeline, servers, formerServers, pa
       return { fileName: `livequery-${stamp(time)}.har`, text, count: records.length };
     },
     /** Opens a recording file in place of the live timeline; returns its record count, or why it cannot. */
-    open(name: string, text: string): { ok: true; count: number } | { ok: false; error: string } {
+    async open(name: string, text: string): Promise<{ ok: true; count: number } | { ok: false; error: string }> {
+      let importRecording: Formats['importRecording'];
+      try {
+        ({ importRecording } = await formats.load());
+      } catch (error) {
+        return { ok: false, error: (error as Error).message };
+      }
       const result = importRecording(text);
       if (!result.ok) return { ok: false, error: result.error };
       timeline.openRecording(name, result.recording);

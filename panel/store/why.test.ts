@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { emptyCounts, type PageSocketView, type ServerView } from '../../src/views.js';
 import type { TimelineRecord } from '../../src/timeline/record.js';
+import * as explainer from './why-explainer.js';
 import { RestError } from '../adapters/rest.js';
 import { fakeRest, settle, workerRecords } from './fakes.js';
 import { MAX_ROLE_LOOKUPS } from './why-roles.js';
@@ -54,14 +55,15 @@ const message = (acl: unknown = MODS_ONLY, extra: Record<string, unknown> = {}) 
   ...extra,
 });
 
-function setup(options: { servers?: ServerView[]; sockets?: PageSocketView[]; records?: TimelineRecord[] } = {}) {
+function setup(options: { servers?: ServerView[]; sockets?: PageSocketView[]; records?: TimelineRecord[]; importExplainer?: () => Promise<typeof explainer> } = {}) {
   const rest = fakeRest();
   rest.owners.set('r:alice', { objectId: 'kL2p', username: 'alice' });
   rest.objects.set('Message/m1', message());
   const servers = options.servers ?? [server({ masterKey: 'mk' })];
   const sockets = options.sockets ?? [socket()];
   const records = options.records ?? [];
-  const why = createWhyStore({ rest, targetOf: (key) => whyTargetOf(key, servers, sockets), records: () => records });
+  const importExplainer = options.importExplainer ?? (() => Promise.resolve(explainer));
+  const why = createWhyStore({ rest, targetOf: (key) => whyTargetOf(key, servers, sockets), records: () => records, importExplainer });
   return { rest, why };
 }
 
@@ -396,5 +398,31 @@ describe('createWhyStore: the recorded event and the what-if editor', () => {
     why.editObject('');
     why.editOriginal(JSON.stringify(edited));
     assert.equal(why.whatIf.value.verdict?.event, 'delete', 'no object: a delete');
+  });
+});
+
+describe('createWhyStore: the explainer chunk', () => {
+  it('a chunk that fails to load is the headline of every verdict, not a silent empty view', async () => {
+    const { why } = setup({ importExplainer: () => Promise.reject(new TypeError('Failed to fetch dynamically imported module')) });
+    await openAndLook(why, PAGE_KEY);
+    assert.equal(why.lookup.value.state, 'found');
+    const verdict = why.savedNow.value!;
+    assert.equal(verdict.event, null);
+    assert.match(verdict.headline, /^Cannot explain: Could not load the Why no event\? explainer: Failed to fetch dynamically imported module\. If the extension was updated or reloaded, close and reopen DevTools\.$/);
+  });
+
+  it('no verdict until the explainer has arrived, then the verdict and the what-if follow', async () => {
+    let arrive!: () => void;
+    const arrived = new Promise<void>((resolve) => (arrive = resolve));
+    const { why } = setup({ importExplainer: () => arrived.then(() => explainer) });
+    await openAndLook(why, PAGE_KEY);
+    assert.equal(why.lookup.value.state, 'found');
+    assert.equal(why.savedNow.value, null, 'waiting, not a verdict');
+    arrive();
+    for (let i = 0; i < 5; i++) await settle();
+    const verdict: Verdict | null = why.savedNow.peek();
+    assert.equal(verdict?.event, null);
+    assert.match(verdict?.headline ?? '', /^No event: ACL grants read/);
+    assert.ok(why.whatIf.value.verdict, 'the what-if is explained once the explainer arrived');
   });
 });

@@ -3,17 +3,15 @@
 // a what-if edit of its fields and ACL.
 
 import { batch, computed, signal } from '@preact/signals';
-import { explainEvent } from '../../src/explain/index.js';
 import type { ParseJSON } from '../../src/livequery/protocol.js';
 import type { TimelineRecord } from '../../src/timeline/record.js';
 import { RestError, type RestClient } from '../adapters/rest.js';
-import { hiddenCauses } from './why-causes.js';
-import { checkClassPermissions } from './why-clp.js';
+import { lazyModule } from '../lazy-module.js';
 import { editorText, parseDraft } from './why-draft.js';
 import { describeRestError, isIdentityReady, lookupCredsOf, resolveIdentity, type Identity } from './why-identity.js';
 import { latestRecordedEvent, type RecordedEvent } from './why-recorded.js';
 import type { WhyTarget } from './why-target.js';
-import { authOf, verdictOf, withClassPermissions, type Verdict } from './why-verdict.js';
+import type { Verdict } from './why-verdict.js';
 
 export type ObjectLookup =
   | { state: 'idle' }
@@ -48,7 +46,11 @@ export interface WhyDeps {
   /** Puts the view on screen (open) and takes it away (close). */
   show?(target: WhyTarget): void;
   hide?(): void;
+  /** Where the explainer comes from (tests give a failing one); by default its own chunk. */
+  importExplainer?: () => Promise<Explainer>;
 }
+
+type Explainer = typeof import('./why-explainer.js');
 
 /** Objects ids are short words; anything else is a typo or a paste of something else. */
 export function checkObjectId(text: string): string | { problem: string } {
@@ -61,7 +63,9 @@ export function checkObjectId(text: string): string | { problem: string } {
 /** The object as the explainer wants it: its class named (REST leaves it out). */
 const withClass = (object: ParseJSON, className: string): ParseJSON => ({ className, ...object });
 
-export function createWhyStore({ rest, targetOf, records, show, hide }: WhyDeps) {
+export function createWhyStore({ rest, targetOf, records, show, hide, importExplainer = () => import('./why-explainer.js') }: WhyDeps) {
+  // The explainer and Parse Server's rules are a chunk of their own, loaded when the view is first opened.
+  const explainer = lazyModule('the Why no event? explainer', importExplainer);
   const target = signal<WhyTarget | null>(null);
   const objectId = signal('');
   const lookup = signal<ObjectLookup>({ state: 'idle' });
@@ -93,12 +97,13 @@ export function createWhyStore({ rest, targetOf, records, show, hide }: WhyDeps)
     const current = object ?? original;
     const t = target.value;
     if (clp && permissions.state === 'loading') return null;
-    if (!verdict || !clp || !t?.query || !current || permissions.state !== 'loaded') return verdict;
+    const loaded = explainer.get();
+    if (!verdict || !loaded || !clp || !t?.query || !current || permissions.state !== 'loaded') return verdict;
     // LiveQuery checks them with the subscription's own token only, never the connection's.
     const own = identity.value;
     const userId = t.token?.origin === 'subscription' && own.state === 'user' ? own.userId : undefined;
-    const check = checkClassPermissions(permissions.permissions, { where: t.query.where, master: who.state === 'master', userId, object: current });
-    return withClassPermissions(verdict, check);
+    const check = loaded.checkClassPermissions(permissions.permissions, { where: t.query.where, master: who.state === 'master', userId, object: current });
+    return loaded.withClassPermissions(verdict, check);
   }
 
   function explainOnly(who: Identity, object: ParseJSON | null, original: ParseJSON | null, extra: string[], secondToken: boolean): Verdict | null {
@@ -108,14 +113,20 @@ export function createWhyStore({ rest, targetOf, records, show, hide }: WhyDeps)
       const detail = t.queryProblem ?? 'the subscription’s query is not known';
       return { event: null, headline: `Cannot explain: ${detail}`, steps: [{ id: 'input', ok: false, detail }], caveats: [] };
     }
+    const loaded = explainer.get();
+    if (!loaded) {
+      const state = explainer.state.value;
+      if (state.status !== 'failed') return null;
+      return { event: null, headline: `Cannot explain: ${state.message}`, steps: [{ id: 'input', ok: false, detail: state.message }], caveats: [] };
+    }
     const className = t.className;
-    const explanation = explainEvent({
+    const explanation = loaded.explainEvent({
       query: t.query,
       original: original && withClass(original, className),
       object: object && withClass(object, className),
-      auth: authOf(who),
+      auth: loaded.authOf(who),
     });
-    return verdictOf(explanation, who, t, extra, secondToken);
+    return loaded.verdictOf(explanation, who, t, extra, secondToken);
   }
 
   /** "If this object were saved now": Parse Server's afterSave with the stored object before and after. */
@@ -161,7 +172,10 @@ export function createWhyStore({ rest, targetOf, records, show, hide }: WhyDeps)
   });
 
   /** What drops an event where no client can see it, for this subscription. */
-  const causes = computed(() => (target.value ? hiddenCauses(target.value) : []));
+  const causes = computed(() => {
+    const loaded = explainer.get();
+    return target.value && loaded ? loaded.hiddenCauses(target.value) : [];
+  });
 
   function recomputeWhatIf(): void {
     if (!objectDraft.peek().trim() && !originalDraft.peek().trim()) {
@@ -273,6 +287,7 @@ export function createWhyStore({ rest, targetOf, records, show, hide }: WhyDeps)
         loadDrafts(null);
       });
       show?.(t);
+      void explainer.load().then(recomputeWhatIf, recomputeWhatIf);
       void loadClassPermissions(t, current);
       // Answers for a subscription opened before this one are dropped.
       void resolveIdentity(rest, t, t.token?.value, (value) => {
