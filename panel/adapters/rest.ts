@@ -69,12 +69,16 @@ export interface RestClient {
   me(creds: RestCredentials): Promise<TokenOwner>;
   /** Every object the query matches, up to `max`, paged by objectId (a `skip` grows slow and is capped by servers). */
   find(creds: RestCredentials, className: string, where: Record<string, unknown>, options: FindOptions): Promise<FoundObjects>;
+  /** Creates an object (the fan-out check's throwaway one, with the master key); answers its objectId. */
+  createObject(creds: RestCredentials, className: string, fields: Record<string, unknown>): Promise<{ objectId: string }>;
+  updateObject(creds: RestCredentials, className: string, objectId: string, fields: Record<string, unknown>): Promise<void>;
+  deleteObject(creds: RestCredentials, className: string, objectId: string): Promise<void>;
 }
 
 type Fetch = (url: string, init: RequestInit) => Promise<Response>;
 
 export function fetchRestClient(fetchFn: Fetch = (url, init) => fetch(url, init)): RestClient {
-  async function call(creds: RestCredentials, method: 'GET' | 'POST', path: string, body?: unknown): Promise<Record<string, unknown>> {
+  async function call(creds: RestCredentials, method: 'GET' | 'POST' | 'PUT' | 'DELETE', path: string, body?: unknown): Promise<Record<string, unknown>> {
     const headers: Record<string, string> = { 'X-Parse-Application-Id': creds.applicationId, 'X-Parse-Revocable-Session': '1' };
     if (creds.javascriptKey) headers['X-Parse-JavaScript-Key'] = creds.javascriptKey;
     if (creds.masterKey) headers['X-Parse-Master-Key'] = creds.masterKey;
@@ -138,6 +142,17 @@ export function fetchRestClient(fetchFn: Fetch = (url, init) => fetch(url, init)
         after = String(results[results.length - 1]!.objectId);
       }
       return results.length > max ? { results: results.slice(0, max), more: true } : { results, more: false };
+    },
+    async createObject(creds, className, fields) {
+      const data = await call(creds, 'POST', `/classes/${encodeURIComponent(className)}`, fields);
+      if (typeof data.objectId !== 'string') throw new RestError(`${creds.restURL} answered a create without an objectId: is this the Parse REST URL?`);
+      return { objectId: data.objectId };
+    },
+    async updateObject(creds, className, objectId, fields) {
+      await call(creds, 'PUT', `/classes/${encodeURIComponent(className)}/${encodeURIComponent(objectId)}`, fields);
+    },
+    async deleteObject(creds, className, objectId) {
+      await call(creds, 'DELETE', `/classes/${encodeURIComponent(className)}/${encodeURIComponent(objectId)}`);
     },
   };
 }

@@ -1,6 +1,7 @@
 // What the detail pane says about a record that is not a frame: its marker's details, in words.
 
 import { unreachable, type GapReason, type Marker, type RecoveredChange, type TimelineRecord } from '../../src/timeline/record.js';
+import { latencyClock, verdictText, WRITE_TEXT } from './fleet-format.js';
 import { formatClock } from './format.js';
 
 export type Fact = [name: string, value: string];
@@ -100,6 +101,18 @@ export function markerFacts(marker: Marker): Fact[] {
         ['stale since', formatClock(marker.staleSince)],
         ['found by', 'What did I miss?: the query run again over REST after a gap'],
         ['deletes', 'an object deleted during the gap cannot be known from REST'],
+      ];
+    case 'fanoutCheck':
+      return [
+        ['fleet', marker.fleet],
+        ['class', marker.className],
+        ['event', WRITE_TEXT[marker.write]],
+        ...optional('object', marker.objectId),
+        ...marker.nodes.map((node): Fact => [node.node, verdictText(node)]),
+        ['latency', latencyClock(marker.write)],
+        ['wait window', seconds(marker.waitMs)],
+        ['late after', `${marker.lateMs} ms behind the fastest`],
+        ...optional('error', marker.error),
       ];
     case 'resumed':
       return [
