@@ -78,6 +78,7 @@ async function main(): Promise<void> {
     layout: store.layout.settings(),
     resultCap: store.resultSets.cap.value,
     autoCheck: store.resultSets.autoCheck.value,
+    fanout: store.fanout.settings.value,
   }));
   render(
     <PanelStoreContext.Provider value={store}>

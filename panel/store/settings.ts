@@ -6,6 +6,7 @@ import { RECORD_KINDS, type RecordKind } from '../../src/timeline/record.js';
 import type { StorageArea } from '../adapters/storage.js';
 import { sanitizeLayout, type LayoutSettings } from './layout.js';
 import { isResultSetCap } from './result-sets.js';
+import { isFanoutSettings, type FanoutSettings } from './fanout-check.js';
 
 export interface PanelSettings {
   preserveLog?: boolean;
@@ -16,6 +17,8 @@ export interface PanelSettings {
   resultCap?: number;
   /** Run "What did I miss?" by itself after each gap. */
   autoCheck?: boolean;
+  /** The fan-out check's wait window and late threshold. */
+  fanout?: FanoutSettings;
 }
 
 const KEY = 'panelSettings';
@@ -30,6 +33,7 @@ function sanitize(value: unknown): PanelSettings {
   if (v.layout !== undefined) out.layout = sanitizeLayout(v.layout);
   if (isResultSetCap(v.resultCap)) out.resultCap = v.resultCap;
   if (typeof v.autoCheck === 'boolean') out.autoCheck = v.autoCheck;
+  if (isFanoutSettings(v.fanout)) out.fanout = { waitMs: v.fanout.waitMs, lateMs: v.fanout.lateMs };
   const f = v.filter as Record<string, unknown> | undefined;
   if (f && Array.isArray(f.kinds)) {
     out.filter = {
