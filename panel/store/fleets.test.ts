@@ -105,3 +105,26 @@ describe('fleets store', () => {
     assert.equal(store.stats.value.get('z'), undefined);
   });
 });
+
+describe('grouping by hand', () => {
+  it('joins the other entry’s group, or makes a new group of the two; alone and auto are kept as chosen', async () => {
+    const commands: unknown[] = [];
+    const servers = signal<ServerView[]>([serverView('a'), serverView('b', { fleet: { type: 'group', groupId: 'g-1' } }), serverView('c')]);
+    const connections = {
+      setServerFleet: async (serverId: string, fleet: unknown) => void commands.push([serverId, fleet]),
+      setServerSockets: async (serverId: string, sockets: number) => void commands.push([serverId, sockets]),
+    };
+    const store = createFleetsStore({ servers, now: () => 0, connections, newId: () => 'new' });
+    await store.groupWith('a', 'b');
+    await store.groupWith('a', 'c');
+    await store.setChoice('a', 'alone');
+    await store.setSockets('a', 3);
+    assert.deepEqual(commands, [
+      ['a', { type: 'group', groupId: 'g-1' }],
+      ['c', { type: 'group', groupId: 'g-new' }],
+      ['a', { type: 'group', groupId: 'g-new' }],
+      ['a', { type: 'alone' }],
+      ['a', 3],
+    ]);
+  });
+});

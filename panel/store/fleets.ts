@@ -6,6 +6,7 @@ import { sourceKey } from '../../src/timeline/keys.js';
 import type { TimelineRecord } from '../../src/timeline/record.js';
 import type { ServerView } from '../../src/views.js';
 import { restURLOf } from '../adapters/rest.js';
+import type { ConnectionsStore } from './connections.js';
 import { hostOf } from './names.js';
 
 export interface FleetNode {
@@ -131,11 +132,15 @@ function objectOf(raw: string | undefined): { updatedAt?: unknown } | undefined 
 
 export interface FleetsDeps {
   servers: ReadonlySignal<ServerView[]>;
+  /** Where grouping by hand and sockets per entry are kept (the service worker's server registry). */
+  connections?: Pick<ConnectionsStore, 'setServerFleet' | 'setServerSockets'>;
   /** Panel time (epoch ms): when a state or clientId change was seen. */
   now(): number;
+  /** A new group id (random when absent). */
+  newId?: () => string;
 }
 
-export function createFleetsStore({ servers, now }: FleetsDeps) {
+export function createFleetsStore({ servers, now, connections, newId = () => crypto.randomUUID().slice(0, 8) }: FleetsDeps) {
   const fleets = computed(() => groupFleets(servers.value));
   /** Which fleet each node's connection is in, and its name there. */
   const membership = computed(() => {
@@ -178,9 +183,30 @@ export function createFleetsStore({ servers, now }: FleetsDeps) {
     stats.value = out;
   }
 
+  const registry = () => {
+    if (!connections) throw new Error('No service worker to keep fleets in');
+    return connections;
+  };
+
   return {
     fleets,
     membership,
+    /** Puts `serverId` in the fleet of `otherId`: its group made by hand, or a new group of the two. */
+    async groupWith(serverId: string, otherId: string): Promise<void> {
+      const other = servers.peek().find((s) => s.id === otherId);
+      if (!other) throw new Error('That server is gone');
+      if (other.fleet?.type === 'group') return registry().setServerFleet(serverId, other.fleet);
+      const fleet = { type: 'group', groupId: `g-${newId()}` } as const;
+      await registry().setServerFleet(otherId, fleet);
+      await registry().setServerFleet(serverId, fleet);
+    },
+    /** Keeps the entry out of every fleet, or (`auto`) lets its app id and REST URL decide again. */
+    setChoice(serverId: string, type: 'auto' | 'alone'): Promise<void> {
+      return registry().setServerFleet(serverId, { type });
+    },
+    setSockets(serverId: string, sockets: number): Promise<void> {
+      return registry().setServerSockets(serverId, sockets);
+    },
     sourceNames,
     stats: stats as ReadonlySignal<ReadonlyMap<string, NodeStats>>,
     /** Called with every servers view from the service worker: notes clientId changes and down/back. */

@@ -67,7 +67,7 @@ export function createPanelStore(deps: PanelDeps) {
     settings: deps.settings,
   });
   const view = createViewStore(connections.servers);
-  const fleets = createFleetsStore({ servers: connections.servers, now: deps.now });
+  const fleets = createFleetsStore({ servers: connections.servers, now: deps.now, connections });
   const fanout = createFanoutCheckStore({
     connections,
     servers: connections.servers,
