@@ -29,7 +29,7 @@ function parseWhere(text: string): Record<string, unknown> {
 
 function CheckResult({ result }: { result: FanoutResult }) {
   return (
-    <div class="fanout-result" data-testid="fanout-result" role="status">
+    <div class="fanout-result" data-testid="fanout-result" data-finished={result.finishedAt} role="status">
       <div class="line">
         <strong>
           {result.className}

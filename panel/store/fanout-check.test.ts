@@ -11,7 +11,7 @@ import { groupFleets } from './fleets.js';
 const T0 = 1_800_000_000_000;
 
 /** Two nodes of app "app" (one REST URL), the service worker played by hand, timers fired by the test. */
-function setup(options: { down?: string[]; noMasterKey?: boolean } = {}) {
+function setup(options: { down?: string[]; noMasterKey?: boolean; viewsLater?: boolean } = {}) {
   const spec = (url: string) => ({ serverURL: url, applicationId: 'app', restURL: 'http://api.test/parse', ...(options.noMasterKey ? {} : { masterKey: 'mk' }) });
   const servers = signal<ServerView[]>(
     ['a', 'b'].map((id) =>
@@ -22,6 +22,7 @@ function setup(options: { down?: string[]; noMasterKey?: boolean } = {}) {
   const commands: string[] = [];
   /** Subscriptions that the fake service worker leaves pending (never confirmed). */
   const unconfirmed = new Set<string>();
+  const laterViews: (() => void)[] = [];
   const update = (serverId: string, change: (s: ServerView) => ServerView) => {
     servers.value = servers.value.map((s) => (s.id === serverId ? change(s) : s));
   };
@@ -29,7 +30,10 @@ function setup(options: { down?: string[]; noMasterKey?: boolean } = {}) {
     async subscribe(serverId: string, query: QueryJSON, _token?: string, subscriptionId?: string) {
       commands.push(`subscribe ${serverId} ${subscriptionId} ${JSON.stringify(query)}`);
       const state = unconfirmed.has(serverId) ? 'pending' : 'subscribed';
-      update(serverId, (s) => ({ ...s, subscriptions: [...s.subscriptions, { id: subscriptionId!, query, state, counts: emptyCounts() }] }));
+      const show = () => update(serverId, (s) => ({ ...s, subscriptions: [...s.subscriptions, { id: subscriptionId!, query, state, counts: emptyCounts() }] }));
+      // The command's answer comes before the view that shows the new subscription.
+      if (options.viewsLater) laterViews.push(show);
+      else show();
     },
     async unsubscribe(serverId: string, subscriptionId: string) {
       commands.push(`unsubscribe ${serverId} ${subscriptionId}`);
@@ -59,6 +63,8 @@ function setup(options: { down?: string[]; noMasterKey?: boolean } = {}) {
     servers,
     commands,
     unconfirmed,
+    /** The service worker's views that show the new subscriptions arrive. */
+    showViews: () => laterViews.splice(0).forEach((show) => show()),
     records,
     rest,
     update,
@@ -104,6 +110,18 @@ describe('fan-out check', () => {
     assert.equal(recorded.objectId, 'new1');
     assert.equal(recorded.write, 'create');
     assert.match(s.records[0]!.summary, /1 delivered, 1 late/);
+  });
+
+  it('writes only once the service worker’s view shows every subscription confirmed (not before the view arrives)', async () => {
+    const s = setup({ viewsLater: true });
+    const done = s.check.run({ fleetKey: s.fleetKey, className: 'Message', where: { room: 'lobby' }, write: 'create' });
+    await settle();
+    assert.deepEqual(s.rest.writes, [], 'the subscriptions are not in any view yet');
+    s.showViews();
+    await settle();
+    assert.deepEqual(s.rest.writes, ['create Message {"room":"lobby"}']);
+    s.check.receive([s.event('a', 20, 'new1'), s.event('b', 30, 'new1')]);
+    assert.deepEqual((await done).nodes.map((n) => n.verdict), ['delivered', 'delivered']);
   });
 
   it('names a node that is down before the check, and one that dies mid-check; both still lose their subscriptions', async () => {

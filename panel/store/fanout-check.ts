@@ -58,6 +58,8 @@ export interface FanoutResult {
   error?: string;
   /** What the cleanup could not undo (a subscription or the throwaway object). */
   leftovers: string[];
+  /** Panel time when it ended. */
+  finishedAt?: number;
 }
 
 /** A throwaway object for `where`: its plain equalities; undefined when the where needs more than that to match. */
@@ -223,7 +225,12 @@ export function createFanoutCheckStore(deps: FanoutDeps) {
         }
       }
       listening = new Map(subscribed.map((serverId) => [subscriptionKey({ type: 'server', serverId, subscriptionId: id }), serverId]));
-      const confirmed = () => subscribed.every((serverId) => serverOf(serverId)?.subscriptions.find((s) => s.id === id)?.state !== 'pending');
+      // The service worker's next view shows each subscription (pending first): only an answer counts.
+      const confirmed = () =>
+        subscribed.every((serverId) => {
+          const state = serverOf(serverId)?.subscriptions.find((s) => s.id === id)?.state;
+          return state !== undefined && state !== 'pending';
+        });
       await until(confirmed, config.waitMs);
       for (const serverId of subscribed) {
         const why = downReason(serverOf(serverId), id);
@@ -306,8 +313,9 @@ export function createFanoutCheckStore(deps: FanoutDeps) {
       const verdict = verdicts.get(n.server.id);
       return verdict ? [verdict] : [];
     });
+    result.finishedAt = deps.now();
     results.value = new Map(results.peek()).set(fleet.key, result);
-    deps.addRecord(recordOf(result, deps.now()));
+    deps.addRecord(recordOf(result, result.finishedAt));
     return result;
   }
 

@@ -1,0 +1,87 @@
+// Fleets in the real DevTools (issue 11, items 3-4): servers of one app shown as one fleet, the fan-out check's
+// verdicts (delivered, missing, down), N sockets to one URL, and nothing left behind after a check.
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import type { EmbeddedServer } from '../server/index.js';
+import { startTarget } from '../test/harness/targets.js';
+import { byTestId, type PanelHandle } from './harness/index.js';
+import { useBrowserSession } from './support/browser-session.js';
+import { allTimelineRows } from './support/page-apps.js';
+import { addLabelledServer, checkFanout, fleetNodes, objectsWhere, verdicts, waitForFleet } from './support/fleet-actions.js';
+
+const session = useBrowserSession();
+const openPanel = async (): Promise<PanelHandle> => (await session.openPanel()).panel;
+
+describe('fleets without Redis', () => {
+  test('two entries of one app and REST URL are one fleet; the check says delivered for both and leaves nothing behind; N sockets to one URL', { timeout: 90_000 }, async () => {
+    const server: EmbeddedServer = await startTarget('embedded');
+    try {
+      const panel = await openPanel();
+      const keys = { applicationId: server.applicationId, javascriptKey: server.javascriptKey, masterKey: server.masterKey };
+      await addLabelledServer(panel, { serverURL: server.liveQueryURL, label: 'n1', ...keys });
+      await addLabelledServer(panel, { serverURL: server.liveQueryURL, label: 'n2', ...keys });
+      await waitForFleet(panel, 2);
+      const nodes = await fleetNodes(panel);
+      assert.deepEqual(nodes.map((n) => [n.name, n.state]), [['n1', 'connected'], ['n2', 'connected']]);
+      assert.notEqual(nodes[0]!.clientId, nodes[1]!.clientId, 'each node has its own clientId');
+
+      await checkFanout(panel, { className: 'Message', where: '{"room":"fanout-e2e"}', write: 'create' });
+      assert.deepEqual(await verdicts(panel), [['n1', 'delivered'], ['n2', 'delivered']]);
+      const rows = await allTimelineRows(panel);
+      assert.ok(rows.some((r) => r.kind === 'create' && r.text.includes(`${server.applicationId} · n2`)), 'an event row names its source "fleet · node"');
+      assert.ok(rows.some((r) => /fan-out check of lq-app \(Message\): 2 delivered/.test(r.text)), 'the result is in the timeline');
+      assert.equal(await panel.count(byTestId('subscription')), 0, 'the check’s subscriptions are gone');
+      assert.deepEqual(await objectsWhere(server, 'Message', { room: 'fanout-e2e' }), [], 'and its throwaway object');
+
+      // N sockets to one URL: each socket is a node with its own clientId.
+      await panel.fill(`${byTestId('server')} ${byTestId('fleet-sockets')}`, '2');
+      await waitForFleet(panel, 3);
+      const three = await fleetNodes(panel);
+      assert.deepEqual(three.map((n) => n.name), ['n1 #1', 'n1 #2', 'n2']);
+      assert.equal(new Set(three.map((n) => n.clientId)).size, 3);
+      assert.deepEqual(panel.errors, []);
+    } finally {
+      await server.stop();
+    }
+  });
+
+  test('two servers grouped by hand: the one that does not share writes is missing; a stopped one is shown down and named down', { timeout: 90_000 }, async () => {
+    const one: EmbeddedServer = await startTarget('embedded');
+    const two: EmbeddedServer = await startTarget('embedded');
+    try {
+      const panel = await openPanel();
+      for (const [server, label] of [[one, 'one'], [two, 'two']] as const) {
+        await addLabelledServer(panel, { serverURL: server.liveQueryURL, label, applicationId: server.applicationId, javascriptKey: server.javascriptKey, masterKey: server.masterKey });
+      }
+      await panel.waitFor(`document.querySelectorAll('[data-testid="server"]').length === 2`);
+      assert.equal(await panel.count(byTestId('fleet')), 0, 'two REST URLs: no fleet by themselves');
+      const firstId = await panel.evaluate(() => document.querySelector<HTMLElement>('[data-testid="server"]')!.dataset.serverId!);
+      await panel.evaluate((id) => {
+        const select = document.querySelectorAll<HTMLSelectElement>('[data-testid="fleet-choice"]')[1]!;
+        select.value = id;
+        select.dispatchEvent(new Event('change', { bubbles: true }));
+      }, firstId);
+      await waitForFleet(panel, 2);
+
+      // Two embedded servers without Redis share nothing: the write on one's REST never reaches the other.
+      await panel.fill(byTestId('fanout-wait'), '2');
+      await checkFanout(panel, { className: 'Message', where: '{"room":"split"}', write: 'create' });
+      assert.deepEqual(await verdicts(panel), [['one', 'delivered'], ['two', 'missing']]);
+
+      await two.stop();
+      await panel.waitFor(
+        `[...document.querySelectorAll('[data-testid="fleet-node"]')].some((n) => n.dataset.state !== 'connected' && /down since|reconnecting|disconnected/.test(n.innerText))`,
+        { timeoutMs: 15_000, message: 'the stopped node shown down' },
+      );
+      await checkFanout(panel, { className: 'Message', where: '{"room":"split"}', write: 'create' });
+      const after = await verdicts(panel);
+      assert.deepEqual(after[0], ['one', 'delivered']);
+      assert.equal(after[1]![1], 'down');
+      assert.equal(await panel.count(byTestId('subscription')), 0);
+      assert.deepEqual(await objectsWhere(one, 'Message', { room: 'split' }), []);
+    } finally {
+      await one.stop();
+      await two.stop().catch(() => undefined);
+    }
+  });
+});
