@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { EmbeddedServer } from '../server/index.js';
 import { startTarget } from '../test/harness/targets.js';
-import { byTestId, type PanelHandle } from './harness/index.js';
+import { byTestId, openPanelTab, type PanelHandle } from './harness/index.js';
 import { useBrowserSession } from './support/browser-session.js';
 import { allTimelineRows } from './support/page-apps.js';
 import { addLabelledServer, checkFanout, fleetNodes, objectsWhere, verdicts, waitForFleet } from './support/fleet-actions.js';
@@ -16,7 +16,7 @@ describe('fleets without Redis', () => {
   test('two entries of one app and REST URL are one fleet; the check says delivered for both and leaves nothing behind; N sockets to one URL', { timeout: 90_000 }, async () => {
     const server: EmbeddedServer = await startTarget('embedded');
     try {
-      const panel = await openPanel();
+      const { page, panel } = await session.openPanel();
       const keys = { applicationId: server.applicationId, javascriptKey: server.javascriptKey, masterKey: server.masterKey };
       await addLabelledServer(panel, { serverURL: server.liveQueryURL, label: 'n1', ...keys });
       await addLabelledServer(panel, { serverURL: server.liveQueryURL, label: 'n2', ...keys });
@@ -39,7 +39,24 @@ describe('fleets without Redis', () => {
       const three = await fleetNodes(panel);
       assert.deepEqual(three.map((n) => n.name), ['n1 #1', 'n1 #2', 'n2']);
       assert.equal(new Set(three.map((n) => n.clientId)).size, 3);
+      await panel.screenshot('fleet/fleet.png');
       assert.deepEqual(panel.errors, []);
+
+      // At 400 px (DevTools docked to a side) the fleet and its check fit: nothing wider than the sidebar.
+      const narrow = await openPanelTab(session.harness, page);
+      await narrow.setViewportSize({ width: 400, height: 900 });
+      await narrow.locator('[data-testid="fleet"]').waitFor();
+      await narrow.evaluate(() => {
+        for (const details of document.querySelectorAll<HTMLDetailsElement>('[data-testid="fanout"]')) details.open = true;
+      });
+      const overflow = await narrow.evaluate(() => {
+        const sidebar = document.querySelector<HTMLElement>('[data-testid="sidebar"]')!.getBoundingClientRect();
+        return [...document.querySelectorAll<HTMLElement>('[data-testid="fleet"] *, [data-testid="fleet-membership"] *')]
+          .filter((el) => el.getBoundingClientRect().right > sidebar.right + 1)
+          .map((el) => `${el.tagName} ${el.dataset.testid ?? ''} ${el.getBoundingClientRect().right} > ${sidebar.right}`);
+      });
+      await narrow.locator('[data-testid="fleets"]').screenshot({ path: 'artifacts/fleet/narrow-400.png' });
+      assert.deepEqual(overflow, [], 'nothing of the fleet sticks out of a 400 px panel');
     } finally {
       await server.stop();
     }
