@@ -112,6 +112,26 @@ function sampleRecords(): TimelineRecord[] {
       objectId: 'g1',
       marker: { type: 'recovered', change: 'changed', staleSince: 1, fields: ['score', 'updatedAt'] },
     }),
+    rec({
+      kind: 'error',
+      label: 'fan-out check',
+      source: { type: 'extension' },
+      className: 'Game',
+      objectId: 'g2',
+      marker: {
+        type: 'fanoutCheck',
+        fleet: 'myApp',
+        className: 'Game',
+        write: 'create',
+        objectId: 'g2',
+        waitMs: 5000,
+        lateMs: 1000,
+        nodes: [
+          { serverId: 'srv', node: 'node1', verdict: 'delivered', latencyMs: 12.5, behindFastestMs: 0 },
+          { serverId: 'srv~2', node: 'node1 #2', verdict: 'down', why: 'reconnecting' },
+        ],
+      },
+    }),
   ];
 }
 
