@@ -89,3 +89,11 @@ export async function objectsWhere(target: RestTarget, className: string, where:
   const answer = await request(target, 'GET', `/classes/${className}?where=${encodeURIComponent(JSON.stringify(where))}`, undefined, { useMasterKey: true });
   return answer.results as unknown[];
 }
+
+/** Disconnect, then Connect on the n-th server card: reconnects at once instead of after the back-off. */
+export async function reconnectNow(panel: PanelHandle, index: number): Promise<void> {
+  const card = `[data-testid="server"]:nth-of-type(${index + 1})`;
+  if (await panel.count(`${card} ${byTestId('server-disconnect')}`)) await panel.click(`${card} ${byTestId('server-disconnect')}`);
+  await panel.waitFor(`!!document.querySelector(${JSON.stringify(`${card} [data-testid="server-connect"]`)})`, { message: 'the Connect button' });
+  await panel.click(`${card} ${byTestId('server-connect')}`);
+}

@@ -44,10 +44,10 @@ function NodeRow({ node, stats }: { node: FleetNode; stats: NodeStats | undefine
       </div>
       <div class="line muted" data-testid="fleet-node-latency">
         <span title="Event arrival in the browser minus the object's updatedAt on the Parse server: two clocks, which may differ">
-          vs updatedAt {latency(stats?.vsUpdatedAt)}
+          vs updatedAt (browser − server clock) {latency(stats?.vsUpdatedAt)}
         </span>
         <span title="Event arrival minus the fastest node's arrival of the same event, both on the browser's clock">
-          vs fastest {latency(stats?.vsFastest)}
+          vs fastest (browser clock) {latency(stats?.vsFastest)}
         </span>
       </div>
     </li>
