@@ -1,5 +1,7 @@
-// `npm run server -- [--port N] [--host H] [--no-keys] [--app-id A] [--js-key K] [--master-key M] [--websocket-timeout MS] [--all-classes]`
-// Starts the embedded LiveQuery server, prints its URLs and keys, and stops cleanly on SIGINT/SIGTERM.
+// `npm run server -- [--port N] [--host H] [--no-keys] [--app-id A] [--js-key K] [--master-key M] [--websocket-timeout MS] [--all-classes]
+//                    [--redis redis://host:port [--parse-server <REST URL>]] [--cache-timeout MS]`
+// Starts the embedded LiveQuery server (or, with --redis and --parse-server, a LiveQuery-only fleet node), prints its
+// URLs and keys, and stops cleanly on SIGINT/SIGTERM.
 
 import { parseArgs } from 'node:util';
 import { DEFAULT_LIVE_CLASSES, startEmbeddedServer } from './index.js';
@@ -14,6 +16,9 @@ const { values } = parseArgs({
     'master-key': { type: 'string' },
     'websocket-timeout': { type: 'string' },
     'all-classes': { type: 'boolean', default: false },
+    redis: { type: 'string' },
+    'parse-server': { type: 'string' },
+    'cache-timeout': { type: 'string' },
     help: { type: 'boolean', short: 'h', default: false },
   },
 });
@@ -22,8 +27,13 @@ if (values.help) {
   console.log(
     'Usage: npm run server -- [--port 1337] [--host 127.0.0.1] [--no-keys] [--app-id lq-app] [--js-key lq-js]\n' +
       '                         [--master-key lq-master] [--websocket-timeout 10000] [--all-classes]\n' +
+      '                         [--redis redis://127.0.0.1:6379 [--parse-server http://host:1337/parse]] [--cache-timeout 5000]\n' +
       `Live classes by default: ${DEFAULT_LIVE_CLASSES.join(', ')}; --all-classes publishes events for every class
-and lets clients create classes.`,
+and lets clients create classes.
+--redis joins a Redis LiveQuery fleet (Parse Server's liveQuery.redisURL): events come from <app-id>afterSave,
+afterDelete and clearCache, and the embedded stack publishes its own writes there. With --parse-server too, the
+node is LiveQuery only: tokens and roles come from that Parse Server's REST API (--master-key is its master key).
+GET <mount>/health answers the node's id, Redis and Parse Server state.`,
   );
   process.exit(0);
 }
@@ -46,6 +56,11 @@ let shutdown = (signal: string): void => {
 process.on('SIGINT', () => shutdown('SIGINT'));
 process.on('SIGTERM', () => shutdown('SIGTERM'));
 
+if (values['parse-server'] && !values.redis) {
+  console.error('--parse-server needs --redis: a LiveQuery-only node gets its events from Redis');
+  process.exit(2);
+}
+
 const server = await startEmbeddedServer({
   port: intOption('port', values.port),
   host: values.host,
@@ -56,15 +71,23 @@ const server = await startEmbeddedServer({
   websocketTimeout: intOption('websocket-timeout', values['websocket-timeout']),
   classNames: values['all-classes'] ? ['.*'] : undefined,
   allowClientClassCreation: values['all-classes'],
+  redisURL: values.redis,
+  parseServerURL: values['parse-server'],
+  cacheTimeout: intOption('cache-timeout', values['cache-timeout']),
 });
 
-console.log(`Embedded LiveQuery server
+const fleetLines = values.redis
+  ? `
+  fleet node:    ${server.nodeId} on ${server.health()?.redis.url ?? values.redis}${values['parse-server'] ? ' (LiveQuery only)' : ''}
+  health:        ${server.liveQueryURL.replace(/^ws/, 'http')}/health`
+  : '';
+console.log(`${values['parse-server'] ? 'LiveQuery fleet node' : 'Embedded LiveQuery server'}
   REST:          ${server.restURL}
   LiveQuery:     ${server.liveQueryURL}
   applicationId: ${server.applicationId}
   javascriptKey: ${values['no-keys'] ? '(not required)' : server.javascriptKey}
   masterKey:     ${values['no-keys'] ? '(not checked)' : server.masterKey}
-  live classes:  ${values['all-classes'] ? 'all' : DEFAULT_LIVE_CLASSES.join(', ')}
+  live classes:  ${values['parse-server'] ? '(as the Parse Server publishes)' : values['all-classes'] ? 'all' : DEFAULT_LIVE_CLASSES.join(', ')}${fleetLines}
 Press Ctrl+C to stop.`);
 
 let stopping = false;

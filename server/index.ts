@@ -1,7 +1,14 @@
 // The embedded LiveQuery server: a Parse REST API subset and Parse Server 9.10's LiveQuery protocol on one port.
 
+import { randomBytes } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { LiveQueryTarget } from '../test/harness/target.js';
-import { AuthCache } from './lq-auth.js';
+import { fetchRestClient } from '../panel/adapters/rest.js';
+import { FleetLink } from './fleet/fleet-link.js';
+import { nodeHealth, sendHealth, type NodeHealth, type NodeMode } from './fleet/health.js';
+import { probeParseServer } from './fleet/parse-server-probe.js';
+import { RestAuthCache, restAuthSource } from './fleet/rest-auth.js';
+import { AuthCache, type TokenAuth } from './lq-auth.js';
 import { Faults } from './faults.js';
 import { isValidClassName } from './field-types.js';
 import { Listener } from './listener.js';
@@ -11,6 +18,7 @@ import { Store } from './store.js';
 import type { Publisher } from './writes.js';
 
 export type { ClientSummary } from './livequery.js';
+export type { NodeHealth } from './fleet/health.js';
 export type { ErrorFrameSpec } from './faults.js';
 export { Faults } from './faults.js';
 
@@ -42,6 +50,18 @@ export interface EmbeddedServerOptions {
   classNames?: readonly string[];
   /** Default false (Parse Server 9's default): only the master key creates classes. */
   allowClientClassCreation?: boolean;
+  /**
+   * Join a Redis LiveQuery fleet (Parse Server's `liveQuery.redisURL`): events come from `<appId>afterSave`,
+   * `afterDelete` and `clearCache`. Without `parseServerURL` the embedded stack also publishes its own writes there.
+   */
+  redisURL?: string;
+  /**
+   * With `redisURL`: run a LiveQuery-only node for this Parse Server (its REST root): no REST API or store here,
+   * session tokens and roles are resolved through that server with the master key.
+   */
+  parseServerURL?: string;
+  /** Where fleet log lines go (default: stderr, prefixed with the node id). */
+  log?: (line: string) => void;
 }
 
 export interface EmbeddedServer extends LiveQueryTarget {
@@ -51,6 +71,10 @@ export interface EmbeddedServer extends LiveQueryTarget {
   faults: Faults;
   /** Open LiveQuery sockets with their clientId (null before `connect`) and subscriptions. */
   clients(): ClientSummary[];
+  /** Random per start; also in /health. */
+  nodeId: string;
+  /** A fleet member's state (also served at GET <mount>/health); undefined without `redisURL`. */
+  health(): NodeHealth | undefined;
 }
 
 const delay = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -65,38 +89,98 @@ export async function startEmbeddedServer(options: EmbeddedServerOptions = {}): 
   const classNames = options.classNames ?? DEFAULT_LIVE_CLASSES;
   const livePatterns = classNames.map((name) => new RegExp(`^${name}$`));
   const isLive = (className: unknown): boolean => livePatterns.some((pattern) => pattern.test(String(className)));
+  const nodeId = `node-${randomBytes(4).toString('hex')}`;
+  const startedAt = new Date().toISOString();
+  const log = options.log ?? ((line: string) => console.error(`[${nodeId}] ${line}`));
+  const { redisURL } = options;
+  const parseServerURL = options.parseServerURL?.replace(/\/+$/, '');
+  if (parseServerURL && !redisURL) throw new Error('parseServerURL needs redisURL: a LiveQuery-only node gets its events from Redis');
+  const mode: NodeMode | undefined = redisURL ? (parseServerURL ? 'fleet-node' : 'embedded-fleet') : undefined;
+  const cacheTimeout = options.cacheTimeout ?? 5000;
 
-  const store = new Store(classNames.filter(isValidClassName));
-  const auth = new AuthCache(store, options.cacheTimeout ?? 5000);
+  const store = parseServerURL ? null : new Store(classNames.filter(isValidClassName));
+  const creds = { restURL: parseServerURL ?? '', applicationId, masterKey };
+  const restAuth = parseServerURL ? new RestAuthCache(restAuthSource(fetchRestClient(), creds), cacheTimeout, log) : null;
+  const auth: TokenAuth & { clear(): void } = restAuth ?? new AuthCache(store!, cacheTimeout);
   const keyPairs = new Map<string, string>(requireKeys ? [['javascriptKey', javascriptKey], ['masterKey', masterKey]] : []);
   const liveQuery = new LiveQueryServer({ keyPairs, websocketTimeout: options.websocketTimeout ?? 10_000, auth });
+  const fleet = redisURL
+    ? new FleetLink({
+        redisURL,
+        appId: applicationId,
+        liveQuery,
+        log,
+        publish: !parseServerURL,
+        prepareAuth: restAuth ? (tokens, roles) => restAuth.prepare(tokens, roles) : undefined,
+        clearUser: restAuth ? (userId) => restAuth.clearUser(userId) : undefined,
+      })
+    : null;
   // Parse Server's LiveQuery handles a save asynchronously, so clients get the REST response before the events.
+  // In a fleet the write goes out through Redis and comes back to every node, this one included.
   const publisher: Publisher = {
     save: (current, original) => {
-      if (isLive(current.className)) setImmediate(() => liveQuery.publishSave(current, original));
+      if (!isLive(current.className)) return;
+      if (fleet) fleet.publishSave(current, original);
+      else setImmediate(() => liveQuery.publishSave(current, original));
     },
     remove: (object) => {
-      if (isLive(object.className)) setImmediate(() => liveQuery.publishDelete(object));
+      if (!isLive(object.className)) return;
+      if (fleet) fleet.publishDelete(object);
+      else setImmediate(() => liveQuery.publishDelete(object));
     },
   };
 
   let port = options.port ?? 0;
   const urls = () => ({
-    restURL: `http://${host}:${port}${mountPath}`,
+    restURL: parseServerURL ?? `http://${host}:${port}${mountPath}`,
     liveQueryURL: `ws://${host}:${port}${mountPath}`,
   });
-  const rest = createRestHandler(
-    { applicationId, javascriptKey, masterKey, requireKeys, mountPath, allowClientClassCreation: options.allowClientClassCreation ?? false, serverURL: () => urls().restURL },
-    store,
-    publisher,
-  );
-  const listener = new Listener(
-    (req, res) => {
+  let parseServerVersion: string | undefined;
+  const health = (): NodeHealth | undefined =>
+    fleet && mode
+      ? nodeHealth({
+          node: { id: nodeId, mode, applicationId, startedAt, clients: liveQuery.clientCount },
+          ...fleet.health(),
+          ...(restAuth && parseServerURL ? { parseServer: { restURL: parseServerURL, ...restAuth.health, ...(parseServerVersion ? { version: parseServerVersion } : {}) } } : {}),
+        })
+      : undefined;
+  const rest = store
+    ? createRestHandler(
+        { applicationId, javascriptKey, masterKey, requireKeys, mountPath, allowClientClassCreation: options.allowClientClassCreation ?? false, serverURL: () => urls().restURL },
+        store,
+        publisher,
+      )
+    : null;
+  const handleRequest = (req: IncomingMessage, res: ServerResponse): void => {
+    const path = (req.url ?? '/').split('?')[0];
+    const nodeHealthNow = health();
+    if (nodeHealthNow && req.method === 'GET' && path === `${mountPath}/health`) {
+      sendHealth(res, nodeHealthNow);
+      return;
+    }
+    if (rest) {
       rest(req, res).catch(() => res.destroy());
-    },
-    (ws) => liveQuery.accept(ws),
-  );
+      return;
+    }
+    const text = JSON.stringify({ error: `This is a LiveQuery-only node; the REST API is at ${parseServerURL}`, health: `${mountPath}/health` });
+    res.writeHead(404, { 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': Buffer.byteLength(text) });
+    res.end(text);
+  };
+  const listener = new Listener(handleRequest, (ws) => liveQuery.accept(ws));
   port = await listener.listen(port, host);
+  fleet?.start();
+  if (parseServerURL) {
+    void probeParseServer(parseServerURL, applicationId, masterKey).then((probe) => {
+      if (probe.ok) {
+        parseServerVersion = probe.version;
+        log(`parse-server REST ${parseServerURL}: ok${probe.version ? ` (Parse Server ${probe.version})` : ''}`);
+      } else {
+        log(`parse-server REST: ${probe.problem}; session tokens cannot be resolved until it answers (clients see public objects only)`);
+        restAuth!.health.state = 'unreachable';
+        restAuth!.health.lastError = probe.problem;
+      }
+    });
+  }
 
   let stopped = false;
   const restart = async ({ downMs = 0 }: { downMs?: number } = {}): Promise<void> => {
@@ -117,12 +201,14 @@ export async function startEmbeddedServer(options: EmbeddedServerOptions = {}): 
     javascriptKey,
     masterKey,
     faults,
+    nodeId,
+    health,
     clients: () => liveQuery.describe(),
     restart,
     async stop() {
       stopped = true;
       liveQuery.dropAll();
-      await listener.close();
+      await Promise.all([listener.close(), fleet?.close()]);
     },
   };
 }

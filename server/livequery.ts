@@ -5,7 +5,7 @@ import { randomUUID } from 'node:crypto';
 import type { RawData, WebSocket } from 'ws';
 import type { ConnectFrame, EventOp, ParseJSON, SubscribeFrame, UnsubscribeFrame } from '../src/livequery/protocol.js';
 import { ErrorCode, ParseError } from './errors.js';
-import type { AuthCache } from './lq-auth.js';
+import type { TokenAuth } from './lq-auth.js';
 import { LiveClient, pushError, type SubscriptionInfo } from './lq-client.js';
 import { LiveSocket } from './lq-socket.js';
 import { queryHash, Subscription } from './lq-subscription.js';
@@ -21,7 +21,7 @@ export interface LiveQueryConfig {
   /** Parse Server's `keyPairs`: when not empty, a connect needs one matching key. */
   keyPairs: ReadonlyMap<string, string>;
   websocketTimeout: number;
-  auth: AuthCache;
+  auth: TokenAuth;
 }
 
 export interface ClientSummary {
@@ -114,6 +114,27 @@ export class LiveQueryServer {
     this.sockets.clear();
     this.clients.clear();
     this.subscriptions.clear();
+  }
+
+  /** Every session token an event of this class may be checked against (subscriptions' and their connections'). */
+  tokensFor(className: string): Set<string> {
+    const tokens = new Set<string>();
+    for (const subscription of this.subscriptions.get(className)?.values() ?? []) {
+      for (const [clientId, requestIds] of subscription.clientRequestIds) {
+        const client = this.clients.get(clientId);
+        if (!client) continue;
+        if (client.sessionToken) tokens.add(client.sessionToken);
+        for (const requestId of requestIds) {
+          const token = client.subscriptionInfos.get(requestId)?.sessionToken;
+          if (token) tokens.add(token);
+        }
+      }
+    }
+    return tokens;
+  }
+
+  get clientCount(): number {
+    return this.clients.size;
   }
 
   describe(): ClientSummary[] {
@@ -225,12 +246,23 @@ export class LiveQueryServer {
       if (!this.clients.has(client.id)) return; // the socket closed meanwhile
       if (className === '_Session') {
         const token = frame.sessionToken || client.subscriptionInfos.get(requestId)?.sessionToken || client.sessionToken;
-        const userId = token ? this.config.auth.get(token).userId : undefined;
+        const resolved = token ? this.config.auth.resolve(token) : undefined;
+        const userId = (resolved instanceof Promise ? await resolved : resolved)?.userId;
+        if (!this.clients.has(client.id)) return;
         if (!userId) {
           pushError(socket, ErrorCode.INVALID_SESSION_TOKEN, 'Invalid session token', false, requestId);
           return;
         }
         query.where.user = { __type: 'Pointer', className: '_User', objectId: userId };
+      } else {
+        // Parse Server resolves the subscriber's token while subscribing (for its class-level permission check),
+        // so the token's cache entry starts here, and a REST-backed node has it before the first event.
+        const token = frame.sessionToken || client.subscriptionInfos.get(requestId)?.sessionToken || client.sessionToken;
+        const resolved = token ? this.config.auth.resolve(token) : undefined;
+        if (resolved instanceof Promise) {
+          await resolved;
+          if (!this.clients.has(client.id)) return;
+        }
       }
       validateQueryConstraints(query.where);
       const previous = client.subscriptionInfos.get(requestId);

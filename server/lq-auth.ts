@@ -13,12 +13,20 @@ export interface CachedAuth {
   roles(): string[];
 }
 
+/** How the LiveQuery server learns whose a session token is. */
+export interface TokenAuth {
+  /** While delivering an event (synchronous): a REST-backed cache answers from what it fetched beforehand. */
+  get(token: string): CachedAuth;
+  /** At subscribe time; may go to the network. */
+  resolve(token: string): CachedAuth | Promise<CachedAuth>;
+}
+
 interface Entry {
   auth: CachedAuth;
   expiresAt: number;
 }
 
-export class AuthCache {
+export class AuthCache implements TokenAuth {
   private readonly entries = new Map<string, Entry>();
 
   constructor(
@@ -49,6 +57,10 @@ export class AuthCache {
       this.entries.delete(oldest);
     }
     return auth;
+  }
+
+  resolve(token: string): CachedAuth {
+    return this.get(token);
   }
 
   clear(): void {

@@ -6,7 +6,7 @@ import { after, afterEach, before, describe, it } from 'node:test';
 import { RawSocket, type JsonFrame } from './harness/raw-socket.js';
 import * as rest from './harness/rest.js';
 import type { LiveQueryTarget, TargetKind } from './harness/target.js';
-import { startTarget, TARGET_KINDS } from './harness/targets.js';
+import { CONFORMANCE_KINDS, startTarget } from './harness/targets.js';
 
 /** How long a "nothing arrives" check listens. Events arrive within a few ms on loopback; this is the margin. */
 const NOTHING_MS = Number(process.env.LQ_CONFORMANCE_NOTHING_MS ?? 150);
@@ -1011,6 +1011,6 @@ function conformance(kind: TargetKind): void {
   });
 }
 
-for (const kind of TARGET_KINDS) {
+for (const kind of CONFORMANCE_KINDS) {
   describe(kind, () => conformance(kind));
 }

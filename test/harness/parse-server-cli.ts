@@ -1,5 +1,6 @@
 // CLI: starts a throwaway Postgres + Parse Server 9.10.0 with LiveQuery on 127.0.0.1, prints its URLs, stops on SIGINT/SIGTERM.
-//   npx tsx test/harness/parse-server-cli.ts [--port N] [--json] [--logs]
+//   npx tsx test/harness/parse-server-cli.ts [--port N] [--json] [--logs] [--redis redis://host:port]
+// --redis: LiveQuery scales out through that Redis (`liveQuery.redisURL`), as one node of a fleet.
 // --json prints one JSON line ({restURL, liveQueryURL, applicationId, javascriptKey, masterKey, ...}) for scripts to read.
 import { parseArgs } from 'node:util';
 import { startParseServer } from './parse-server.js';
@@ -10,11 +11,12 @@ const { values } = parseArgs({
     port: { type: 'string', default: '0' },
     json: { type: 'boolean', default: false },
     logs: { type: 'boolean', default: false },
+    redis: { type: 'string' },
     help: { type: 'boolean', short: 'h', default: false },
   },
 });
 if (values.help) {
-  console.log('Usage: npx tsx test/harness/parse-server-cli.ts [--port N] [--json] [--logs]');
+  console.log('Usage: npx tsx test/harness/parse-server-cli.ts [--port N] [--json] [--logs] [--redis redis://host:port]');
   process.exit(0);
 }
 const port = Number(values.port);
@@ -45,7 +47,7 @@ const stop = (signal: string): void => {
 process.on('SIGINT', () => stop('SIGINT'));
 process.on('SIGTERM', () => stop('SIGTERM'));
 
-target = await startParseServer({ port, logs: values.logs });
+target = await startParseServer({ port, logs: values.logs, redisURL: values.redis });
 const info = {
   restURL: target.restURL,
   liveQueryURL: target.liveQueryURL,
@@ -55,6 +57,7 @@ const info = {
   liveClasses: [...LIVE_CLASSES],
   databaseURI: target.databaseURI,
   startupMs: Math.round(target.timings.totalMs),
+  ...(values.redis ? { redisURL: values.redis } : {}),
 };
 if (values.json) {
   console.log(JSON.stringify(info));

@@ -29,6 +29,11 @@ export interface ParseServerHarnessOptions {
   parseServerOptions?: Record<string, unknown>;
   /** Let parse-server log to the console (default: only when PARSE_SERVER_HARNESS_LOGS=1). */
   logs?: boolean;
+  /**
+   * Scale LiveQuery out through this Redis (`liveQuery.redisURL`): writes are published there and the in-process
+   * LiveQuery node reads them back from there, like every other node of the fleet.
+   */
+  redisURL?: string;
 }
 
 export interface ParseServerTimings {
@@ -104,6 +109,18 @@ function buildApp(ps: ParseServerInstance): RequestListener {
 function clearSchemaCache(): void {
   const cache = requireHere('parse-server/lib/Adapters/Cache/SchemaCache.js') as { default: { clear(): void } };
   cache.default.clear();
+}
+/**
+ * With `liveQuery.redisURL`, parse-server's publisher is a Redis client that handleShutdown() leaves open (it would keep
+ * the test process alive): closed here.
+ */
+async function closeLiveQueryPublisher(ps: ParseServerInstance): Promise<void> {
+  type RedisLike = { isOpen?: boolean; isReady?: boolean; close?(): Promise<void>; destroy?(): void };
+  const config = ps.config as { liveQueryController?: { liveQueryPublisher?: { parsePublisher?: RedisLike } } } | undefined;
+  const publisher = config?.liveQueryController?.liveQueryPublisher?.parsePublisher;
+  if (!publisher?.isOpen) return;
+  if (publisher.isReady && publisher.close) await publisher.close().catch(() => publisher.destroy?.());
+  else publisher.destroy?.();
 }
 /** parse-server also keeps the Parse SDK and AppCache process-wide: one running instance per process. */
 let runningInstance = false;
@@ -332,6 +349,7 @@ async function startParseServerNow(options: ParseServerHarnessOptions): Promise<
         websocketTimeout: options.websocketTimeout ?? 10_000,
         cacheTimeout: options.cacheTimeout ?? 5_000,
         wssAdapter: TrackingAdapter,
+        ...(options.redisURL ? { redisURL: options.redisURL } : {}),
       },
       parseServer.config,
     );
@@ -373,6 +391,7 @@ async function startParseServerNow(options: ParseServerHarnessOptions): Promise<
     if (server) destroyConnections(server);
     ps.server = server ?? { close: (done: () => void) => done() };
     await ps.handleShutdown();
+    await closeLiveQueryPublisher(ps);
   };
 
   let app: ParseServerInstance | null = null;
@@ -384,7 +403,7 @@ async function startParseServerNow(options: ParseServerHarnessOptions): Promise<
       javascriptKey,
       databaseURI,
       serverURL: 'http://127.0.0.1:0/parse', // replaced once the port is known
-      liveQuery: { classNames: [...liveClasses] },
+      liveQuery: { classNames: [...liveClasses], ...(options.redisURL ? { redisURL: options.redisURL } : {}) },
       allowClientClassCreation: false,
       silent: !logs,
       ...(options.cloud ? { cloud: options.cloud } : {}),

@@ -1,6 +1,7 @@
 // What a conformance or client test needs to know about a LiveQuery server under test, whichever kind it is.
 
-export type TargetKind = 'parse-server' | 'embedded';
+/** `fleet`: the embedded server as a LiveQuery-only node beside Parse Server's own, on one Redis; writes go to Parse Server. */
+export type TargetKind = 'parse-server' | 'embedded' | 'fleet';
 
 /** Classes that every target serves over LiveQuery (Parse Server needs them configured up front). */
 export const LIVE_CLASSES = ['Game', 'Message', 'Note', 'Item'] as const;
