@@ -2,12 +2,12 @@
 // verdicts (delivered, missing, down), N sockets to one URL, and nothing left behind after a check.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import type { EmbeddedServer } from '../server/index.js';
-import { startTarget } from '../test/harness/targets.js';
+import { startEmbeddedServer, type EmbeddedServer } from '../server/index.js';
+import { DEFAULT_KEYS, startFleet, startTarget, type FleetTarget } from '../test/harness/targets.js';
 import { byTestId, openPanelTab, type PanelHandle } from './harness/index.js';
 import { useBrowserSession } from './support/browser-session.js';
 import { allTimelineRows } from './support/page-apps.js';
-import { addLabelledServer, checkFanout, fleetNodes, objectsWhere, verdicts, waitForFleet } from './support/fleet-actions.js';
+import { addLabelledServer, checkFanout, fleetNodes, objectsWhere, reconnectNow, verdicts, waitForFleet } from './support/fleet-actions.js';
 
 const session = useBrowserSession();
 const openPanel = async (): Promise<PanelHandle> => (await session.openPanel()).panel;
@@ -99,6 +99,68 @@ describe('fleets without Redis', () => {
     } finally {
       await one.stop();
       await two.stop().catch(() => undefined);
+    }
+  });
+});
+
+describe('a real fleet: Redis + Parse Server 9.10 (its own LiveQuery node) + the embedded node', () => {
+  test('both nodes in one fleet, delivered on both; the killed node is shown down and named down; after a Redis restart events reach both again', { timeout: 240_000 }, async (t) => {
+    const fleet: FleetTarget = await startFleet();
+    let revived: EmbeddedServer | undefined;
+    try {
+      const panel = await openPanel();
+      const keys = { applicationId: fleet.applicationId, javascriptKey: fleet.javascriptKey, masterKey: fleet.masterKey };
+      await addLabelledServer(panel, { serverURL: fleet.parseServer.liveQueryURL, label: 'parse', restURL: fleet.parseServer.restURL, ...keys });
+      await addLabelledServer(panel, { serverURL: fleet.node.liveQueryURL, label: 'node', restURL: fleet.parseServer.restURL, ...keys });
+      await waitForFleet(panel, 2);
+      assert.deepEqual((await fleetNodes(panel)).map((n) => n.name), ['parse', 'node'], 'one app, one REST URL: one fleet');
+
+      await checkFanout(panel, { className: 'Message', where: '{"room":"fleet-e2e"}', write: 'create' });
+      assert.deepEqual(await verdicts(panel), [['parse', 'delivered'], ['node', 'delivered']]);
+      const rows = await allTimelineRows(panel);
+      assert.ok(rows.some((r) => r.kind === 'create' && r.text.includes('lq-app · node')), 'the embedded node’s event row names "fleet · node"');
+
+      // Kill the embedded node: its card and the fleet say down, and the check names it.
+      const port = fleet.node.port;
+      const before = (await fleetNodes(panel))[1]!.clientId;
+      await fleet.node.stop();
+      await panel.waitFor(
+        `(() => { const n = document.querySelectorAll('[data-testid="fleet-node"]')[1]; return n && n.dataset.state !== 'connected' && /down since/.test(n.innerText); })()`,
+        { timeoutMs: 20_000, message: 'the killed node shown down' },
+      );
+      await panel.fill(byTestId('fanout-wait'), '3');
+      await checkFanout(panel, { className: 'Message', where: '{"room":"fleet-e2e"}', write: 'create' });
+      const withDead = await verdicts(panel);
+      assert.deepEqual(withDead[0], ['parse', 'delivered']);
+      assert.equal(withDead[1]![1], 'down', 'the dead node is named down');
+      await panel.screenshot('fleet/node-down.png');
+
+      // A new node on the same port: the fleet shows it back, with a new clientId.
+      revived = await startEmbeddedServer({ port, ...DEFAULT_KEYS, redisURL: fleet.redis.url, parseServerURL: fleet.parseServer.restURL, log: () => undefined });
+      await reconnectNow(panel, 1);
+      await waitForFleet(panel, 2, 40_000);
+      const back = (await fleetNodes(panel))[1]!;
+      assert.notEqual(back.clientId, before, 'a new clientId');
+      assert.match(back.text, /back at/);
+
+      // Restart Redis: both nodes resubscribe their channels; events reach both again.
+      await fleet.redis.restart({ downMs: 1000 });
+      let after: [string, string][] = [];
+      let checks = 0;
+      while (checks < 10) {
+        checks++;
+        await checkFanout(panel, { className: 'Message', where: '{"room":"fleet-e2e"}', write: 'create' });
+        after = await verdicts(panel);
+        if (after.every(([, verdict]) => verdict === 'delivered')) break;
+        await new Promise((resolve) => setTimeout(resolve, 1000));
+      }
+      t.diagnostic(`after the Redis restart: ${checks} check(s) until both delivered; last: ${(await panel.texts(byTestId('fanout-verdict'))).join(' | ')}`);
+      assert.deepEqual(after, [['parse', 'delivered'], ['node', 'delivered']], 'events reach both nodes after the Redis restart');
+      assert.equal(await panel.count(byTestId('subscription')), 0, 'no check subscription left');
+      assert.deepEqual(await objectsWhere(fleet.parseServer, 'Message', { room: 'fleet-e2e' }), [], 'no throwaway object left');
+    } finally {
+      await revived?.stop();
+      await fleet.stop();
     }
   });
 });
