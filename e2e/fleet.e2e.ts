@@ -147,14 +147,16 @@ describe('a real fleet: Redis + Parse Server 9.10 (its own LiveQuery node) + the
       await fleet.redis.restart({ downMs: 1000 });
       let after: [string, string][] = [];
       let checks = 0;
+      const seen: string[] = [];
       while (checks < 10) {
         checks++;
         await checkFanout(panel, { className: 'Message', where: '{"room":"fleet-e2e"}', write: 'create' });
         after = await verdicts(panel);
+        seen.push((await panel.texts(byTestId('fanout-verdict'))).join(' | '));
         if (after.every(([, verdict]) => verdict === 'delivered')) break;
         await new Promise((resolve) => setTimeout(resolve, 1000));
       }
-      t.diagnostic(`after the Redis restart: ${checks} check(s) until both delivered; last: ${(await panel.texts(byTestId('fanout-verdict'))).join(' | ')}`);
+      t.diagnostic(`after the Redis restart: ${checks} check(s) until both delivered: ${seen.join(' ; ')}`);
       assert.deepEqual(after, [['parse', 'delivered'], ['node', 'delivered']], 'events reach both nodes after the Redis restart');
       assert.equal(await panel.count(byTestId('subscription')), 0, 'no check subscription left');
       assert.deepEqual(await objectsWhere(fleet.parseServer, 'Message', { room: 'fleet-e2e' }), [], 'no throwaway object left');

@@ -196,6 +196,19 @@ describe('fan-out check', () => {
     assert.deepEqual(s.rest.writes, [], 'no write');
   });
 
+  it('Cancel while waiting for a natural event ends the check and removes its subscriptions', async () => {
+    const s = setup();
+    const done = s.check.run({ fleetKey: s.fleetKey, className: 'Message', where: {}, write: 'natural' });
+    await settle();
+    assert.equal(s.check.phase.value, 'waiting');
+    assert.equal(s.check.running.value, s.fleetKey);
+    s.check.cancel();
+    const result = await done;
+    assert.equal(result.error, 'Cancelled');
+    assert.deepEqual(s.commands.filter((c) => c.startsWith('unsubscribe')), ['unsubscribe a fanout-x1', 'unsubscribe b fanout-x1']);
+    assert.equal(s.check.running.value, null);
+  });
+
   it('refuses before subscribing: a where a throwaway object cannot match, a write without a master key', async () => {
     const s = setup();
     await assert.rejects(s.check.run({ fleetKey: s.fleetKey, className: 'Message', where: { score: { $gt: 3 } }, write: 'create' }), /plain equalities/);
