@@ -11,12 +11,15 @@
 //    nodes. Both nodes get the same stream at the same time. A node's rate = events its clients received ÷ time from
 //    the first publish to its last event. Median over --rounds.
 // 3. Latency: --rate messages/s for --seconds; each carries `sentAt`; latency = receive − sentAt in this process.
-//    Once per node with the other node's clients unsubscribed (the table's p50/p95/p99), then both at once.
+//    After a warm-up, per node with the other node's clients unsubscribed (twice each, order ours, parse, parse,
+//    ours: the table's p50/p95/p99), then both at once. Also each node's CPU time per 1,000 messages (/proc), a
+//    figure this shared 2-core machine disturbs less than a rate.
 // Goal: our node ≥ 1.0× Parse's node for throughput.
 //
 // Run:  npm run bench:fleet -- [--events 20000] [--rounds 3] [--clients 4] [--rate 1000] [--seconds 5] [--quick]
 
 import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { createClient } from 'redis';
 import WebSocket from 'ws';
@@ -43,6 +46,18 @@ function startChild(args: string[], pick: (line: string) => string | undefined):
     });
     child.once('exit', (code) => reject(new Error(`${args[0]} exited (${code}) before it was ready:\n${stderr}`)));
   });
+}
+
+/** CPU time (user + system) a process has used so far, in ms (Linux /proc; clock ticks of 10 ms). */
+function cpuMs(pid: number | undefined): number {
+  if (pid === undefined) return NaN;
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) * 10;
+  } catch {
+    return NaN;
+  }
 }
 
 function stopChild(child: ChildProcess): Promise<void> {
@@ -197,11 +212,14 @@ async function main(): Promise<void> {
 
     // 2. Throughput.
     const rates: Record<NodeName, number[]> = { ours: [], parse: [] };
+    const cpuPer1k: Record<NodeName, number[]> = { ours: [], parse: [] };
+    const pids: Record<NodeName, number | undefined> = { ours: ours.child.pid, parse: parse.child.pid };
     let lost = 0;
     let next = 1_000_000;
     for (let round = 0; round < rounds; round++) {
       const messages = Array.from({ length: events }, () => afterSaveMessage(next++));
       for (const s of all) s.reset();
+      const cpuBefore = { ours: cpuMs(pids.ours), parse: cpuMs(pids.parse) };
       const start = now();
       for (let i = 0; i < messages.length; i += 500) {
         await Promise.all(messages.slice(i, i + 500).map((text) => publisher.publish(`${info.applicationId}afterSave`, text)));
@@ -215,6 +233,7 @@ async function main(): Promise<void> {
         const end = Math.max(...subscribers[name].map((s) => s.lastAt));
         const perSecond = (got / (end - start)) * 1000;
         rates[name].push(perSecond);
+        cpuPer1k[name].push(((cpuMs(pids[name]) - cpuBefore[name]) / events) * 1000);
         line.push(`${name} ${fmt(perSecond)}/s${got < expected ? ` (${fmt(expected - got)} missing)` : ''}`);
       }
       console.log(`round ${round + 1}: ${line.join(', ')}`);
@@ -239,7 +258,9 @@ async function main(): Promise<void> {
       for (const name of idle) for (const s of subscribers[name]) await s.subscribe();
       return { ours: subscribers.ours.flatMap((s) => s.latencies ?? []), parse: subscribers.parse.flatMap((s) => s.latencies ?? []) };
     };
-    const alone: Record<NodeName, number[]> = { ours: (await latencyRun(['ours'])).ours, parse: (await latencyRun(['parse'])).parse };
+    await latencyRun(['ours', 'parse']); // warm-up at this rate, not counted
+    const alone: Record<NodeName, number[]> = { ours: [], parse: [] };
+    for (const name of ['ours', 'parse', 'parse', 'ours'] as const) alone[name].push(...(await latencyRun([name]))[name]);
     const together = await latencyRun(['ours', 'parse']);
     const latencies = (name: NodeName) => alone[name];
 
@@ -247,7 +268,7 @@ async function main(): Promise<void> {
     const ourRate = median(rates.ours);
     const parseRate = median(rates.parse);
     printTable(
-      ['node', 'events/s (median)', 'min', 'max', 'latency p50 ms', 'p95 ms', 'p99 ms', 'both at once: p50', 'p95'],
+      ['node', 'events/s (median)', 'min', 'max', 'CPU ms per 1k messages', 'latency p50 ms', 'p95 ms', 'p99 ms', 'both at once: p50', 'p95'],
       (['ours', 'parse'] as const).map((name) => {
         const lat = latencies(name);
         return [
@@ -255,6 +276,7 @@ async function main(): Promise<void> {
           fmt(median(rates[name])),
           fmt(Math.min(...rates[name])),
           fmt(Math.max(...rates[name])),
+          fmt(median(cpuPer1k[name]), 1),
           fmt(percentile(lat, 50), 1),
           fmt(percentile(lat, 95), 1),
           fmt(percentile(lat, 99), 1),
@@ -276,6 +298,7 @@ async function main(): Promise<void> {
         eventsPerSecond: { ours: Math.round(ourRate), parse: Math.round(parseRate) },
         p95ms: { ours: +percentile(latencies('ours'), 95).toFixed(1), parse: +percentile(latencies('parse'), 95).toFixed(1) },
         oursOverParse: +ratio.toFixed(3),
+        cpuMsPer1kMessages: { ours: +median(cpuPer1k.ours).toFixed(1), parse: +median(cpuPer1k.parse).toFixed(1) },
         lost,
       })}`,
     );

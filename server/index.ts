@@ -99,7 +99,7 @@ export async function startEmbeddedServer(options: EmbeddedServerOptions = {}): 
   const cacheTimeout = options.cacheTimeout ?? 5000;
 
   const store = parseServerURL ? null : new Store(classNames.filter(isValidClassName));
-  const creds = { restURL: parseServerURL ?? '', applicationId, masterKey };
+  const creds = { restURL: parseServerURL ?? '', applicationId, javascriptKey, masterKey };
   const restAuth = parseServerURL ? new RestAuthCache(restAuthSource(fetchRestClient(), creds), cacheTimeout, log) : null;
   const auth: TokenAuth & { clear(): void } = restAuth ?? new AuthCache(store!, cacheTimeout);
   const keyPairs = new Map<string, string>(requireKeys ? [['javascriptKey', javascriptKey], ['masterKey', masterKey]] : []);
@@ -174,10 +174,9 @@ export async function startEmbeddedServer(options: EmbeddedServerOptions = {}): 
       if (probe.ok) {
         parseServerVersion = probe.version;
         log(`parse-server REST ${parseServerURL}: ok${probe.version ? ` (Parse Server ${probe.version})` : ''}`);
+        restAuth!.probed(null);
       } else {
-        log(`parse-server REST: ${probe.problem}; session tokens cannot be resolved until it answers (clients see public objects only)`);
-        restAuth!.health.state = 'unreachable';
-        restAuth!.health.lastError = probe.problem;
+        restAuth!.probed(`${probe.problem}; session tokens cannot be resolved until it answers (clients see public objects only)`);
       }
     });
   }

@@ -255,12 +255,11 @@ export class LiveQueryServer {
         }
         query.where.user = { __type: 'Pointer', className: '_User', objectId: userId };
       } else {
-        // Parse Server resolves the subscriber's token while subscribing (for its class-level permission check),
-        // so the token's cache entry starts here, and a REST-backed node has it before the first event.
+        // Parse Server resolves the subscriber's token while subscribing (for its class-level permission check).
         const token = frame.sessionToken || client.subscriptionInfos.get(requestId)?.sessionToken || client.sessionToken;
-        const resolved = token ? this.config.auth.resolve(token) : undefined;
-        if (resolved instanceof Promise) {
-          await resolved;
+        const warming = token ? this.config.auth.warm(token) : null;
+        if (warming) {
+          await warming;
           if (!this.clients.has(client.id)) return;
         }
       }

@@ -19,6 +19,11 @@ export interface TokenAuth {
   get(token: string): CachedAuth;
   /** At subscribe time; may go to the network. */
   resolve(token: string): CachedAuth | Promise<CachedAuth>;
+  /**
+   * Parse Server resolves the subscriber's token while subscribing: a REST-backed cache fetches it then, so it has it
+   * before the first event. Null when there is nothing to wait for (the embedded store answers on demand).
+   */
+  warm(token: string): Promise<unknown> | null;
 }
 
 interface Entry {
@@ -61,6 +66,10 @@ export class AuthCache implements TokenAuth {
 
   resolve(token: string): CachedAuth {
     return this.get(token);
+  }
+
+  warm(): null {
+    return null;
   }
 
   clear(): void {

@@ -208,6 +208,28 @@ describe('fleet node: bad input at start', () => {
     assert.equal(n.health()!.parseServer?.state, 'unreachable');
   });
 
+  it('a LiveQuery-only node pointed at an embedded stack resolves its tokens there: a private row reaches its owner only', async () => {
+    const logs: string[] = [];
+    const stack = await node({ redisURL: redis.url }, logs);
+    const liveOnly = await node({ redisURL: redis.url, parseServerURL: stack.restURL }, logs);
+    await healthUntil(liveOnly, (h) => h.status === 'ok' && h.parseServer?.state === 'ok', 'the node saw the stack');
+    const run = unique();
+    const alice = await rest.signUp(stack, unique('alice'), 'pw');
+    const owner = await RawSocket.open(liveOnly.liveQueryURL);
+    sockets.push(owner);
+    owner.send({ op: 'connect', applicationId: DEFAULT_KEYS.applicationId, javascriptKey: DEFAULT_KEYS.javascriptKey, sessionToken: alice.sessionToken });
+    await owner.nextOp('connected');
+    owner.send({ op: 'subscribe', requestId: 1, query: { className: 'Note', where: { run } } });
+    await owner.nextOp('subscribed', 1);
+    const anonymous = await subscriber(liveOnly.liveQueryURL, run);
+    await rest.createObject(stack, 'Note', { run, seq: 1 }, { sessionToken: alice.sessionToken, acl: { [alice.objectId]: { read: true, write: true } } });
+    await rest.createObject(stack, 'Note', { run, seq: 2 });
+    assert.equal(((await owner.nextOp('create', 1)).object as JsonFrame).seq, 1);
+    assert.equal(((await owner.nextOp('create', 1)).object as JsonFrame).seq, 2);
+    // In order on one socket: the public seq 2 first means the private seq 1 was not sent to the anonymous client.
+    assert.equal(((await anonymous.nextOp('create', 1)).object as JsonFrame).seq, 2);
+  });
+
   it('two embedded nodes without --parse-server form a fleet: a write on one reaches the clients of both', async () => {
     const logs: string[] = [];
     const a = await node({ redisURL: redis.url }, logs);

@@ -22,19 +22,23 @@ const INVALID_SESSION_TOKEN = 209;
 /** More than any app has per user; the REST client pages up to it. */
 const MAX_ROWS = 10_000;
 
-export function restAuthSource(rest: RestClient, creds: RestCredentials): AuthSource {
+/**
+ * `creds` carries the master key (roles and sessions are read with it) and the JavaScript key: `/users/me` is asked
+ * as a client with the token, as an app would.
+ */
+export function restAuthSource(rest: RestClient, creds: Required<Pick<RestCredentials, 'restURL' | 'applicationId' | 'javascriptKey' | 'masterKey'>>): AuthSource {
   const pointer = (className: string, objectId: string) => ({ __type: 'Pointer', className, objectId });
+  const master: RestCredentials = { restURL: creds.restURL, applicationId: creds.applicationId, masterKey: creds.masterKey };
   return {
     async userOf(token) {
       try {
-        return (await rest.me({ ...creds, sessionToken: token })).objectId;
+        return (await rest.me({ restURL: creds.restURL, applicationId: creds.applicationId, javascriptKey: creds.javascriptKey, sessionToken: token })).objectId;
       } catch (error) {
         if (error instanceof RestError && error.code === INVALID_SESSION_TOKEN) return null;
         throw error;
       }
     },
     async rolesOf(userId) {
-      const master = { ...creds, sessionToken: undefined };
       const direct = await rest.find(master, '_Role', { users: pointer('_User', userId) }, { max: MAX_ROWS, keys: ['name'] });
       const names = new Set<string>();
       const seen = new Set<string>();
@@ -56,7 +60,6 @@ export function restAuthSource(rest: RestClient, creds: RestCredentials): AuthSo
       return [...names].map((name) => `role:${name}`);
     },
     async sessionTokensOf(userId) {
-      const master = { ...creds, sessionToken: undefined };
       const sessions = await rest.find(master, '_Session', { user: pointer('_User', userId) }, { max: MAX_ROWS, keys: ['sessionToken'] });
       return sessions.results.map((s) => s.sessionToken).filter((t): t is string => typeof t === 'string');
     },
@@ -110,6 +113,10 @@ export class RestAuthCache implements TokenAuth {
     const entry = this.fresh(token);
     if (entry) return this.authOf(entry);
     return this.fetch(token).then((fetched) => this.authOf(fetched));
+  }
+
+  warm(token: string): Promise<unknown> | null {
+    return this.fresh(token) ? null : this.fetch(token);
   }
 
   /**
@@ -183,6 +190,12 @@ export class RestAuthCache implements TokenAuth {
     }
   }
 
+  /** What the start-up probe of the Parse Server found (see parse-server-probe.ts). */
+  probed(problem: string | null): void {
+    if (problem === null) this.markReachable();
+    else this.markUnreachable('start-up check', problem);
+  }
+
   private markReachable(): void {
     if (this.health.state === 'ok') return;
     if (this.health.state === 'unreachable') this.log('parse-server REST: answering again');
@@ -192,7 +205,7 @@ export class RestAuthCache implements TokenAuth {
   }
 
   private markUnreachable(what: string, error: unknown): void {
-    const message = `${what}: ${error instanceof Error ? error.message : String(error)}`;
+    const message = what === 'start-up check' ? String(error) : `${what}: ${error instanceof Error ? error.message : String(error)}`;
     if (this.health.state !== 'unreachable' || this.health.lastError !== message) this.log(`parse-server REST: ${message}`);
     if (this.health.state !== 'unreachable') this.health.since = new Date().toISOString();
     this.health.state = 'unreachable';
