@@ -3,6 +3,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { startEmbeddedServer, type EmbeddedServer } from '../server/index.js';
+import { createObject, deleteObject } from '../test/harness/rest.js';
 import { DEFAULT_KEYS, startFleet, startTarget, type FleetTarget } from '../test/harness/targets.js';
 import { byTestId, openPanelTab, type PanelHandle } from './harness/index.js';
 import { useBrowserSession } from './support/browser-session.js';
@@ -119,6 +120,16 @@ describe('a real fleet: Redis + Parse Server 9.10 (its own LiveQuery node) + the
       assert.deepEqual(await verdicts(panel), [['parse', 'delivered'], ['node', 'delivered']]);
       const rows = await allTimelineRows(panel);
       assert.ok(rows.some((r) => r.kind === 'create' && r.text.includes('lq-app · node')), 'the embedded node’s event row names "fleet · node"');
+
+      // An existing match saved again as it is: Parse Server publishes an update all the same.
+      const kept = await createObject(fleet.parseServer, 'Message', { room: 'fleet-keep', text: 'stays' }, { useMasterKey: true });
+      try {
+        await checkFanout(panel, { className: 'Message', where: '{"room":"fleet-keep"}', write: 'update' });
+        assert.deepEqual(await verdicts(panel), [['parse', 'delivered'], ['node', 'delivered']]);
+        assert.equal((await objectsWhere(fleet.parseServer, 'Message', { room: 'fleet-keep' })).length, 1, 'an existing object is kept');
+      } finally {
+        await deleteObject(fleet.parseServer, 'Message', kept.objectId, { useMasterKey: true });
+      }
 
       // Kill the embedded node: its card and the fleet say down, and the check names it.
       const port = fleet.node.port;
