@@ -7,8 +7,8 @@
 //
 // 1. Same events: W writes through Parse Server's REST API; both nodes' clients must get the same `create` objects.
 // 2. Throughput: N afterSave messages in Parse's own format (a ~330-byte Game each) published on `<appId>afterSave`
-//    as fast as Redis takes them: REST writes (~1-2k/s here) would measure Parse Server's write path, not the
-//    nodes. Both nodes get the same stream at the same time. A node's rate = events its clients received ÷ time from
+//    as fast as Redis takes them (REST writes would measure Parse Server's write path, not the nodes). Both nodes
+//    get the same stream at the same time. A node's rate = events its clients received ÷ time from
 //    the first publish to its last event. Median over --rounds.
 // 3. Latency: --rate messages/s for --seconds; each carries `sentAt`; latency = receive − sentAt in this process.
 //    After a warm-up, per node with the other node's clients unsubscribed (twice each, order ours, parse, parse,

@@ -62,6 +62,8 @@ export interface EmbeddedServerOptions {
   parseServerURL?: string;
   /** Where fleet log lines go (default: stderr, prefixed with the node id). */
   log?: (line: string) => void;
+  /** How long a LiveQuery-only node waits for one REST lookup (a token, roles) before it gives up (default 5000 ms). */
+  restTimeoutMs?: number;
 }
 
 export interface EmbeddedServer extends LiveQueryTarget {
@@ -76,6 +78,8 @@ export interface EmbeddedServer extends LiveQueryTarget {
   /** A fleet member's state (also served at GET <mount>/health); undefined without `redisURL`. */
   health(): NodeHealth | undefined;
 }
+
+const REST_TIMEOUT_MS = 5000;
 
 const delay = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -100,7 +104,10 @@ export async function startEmbeddedServer(options: EmbeddedServerOptions = {}): 
 
   const store = parseServerURL ? null : new Store(classNames.filter(isValidClassName));
   const creds = { restURL: parseServerURL ?? '', applicationId, javascriptKey, masterKey };
-  const restAuth = parseServerURL ? new RestAuthCache(restAuthSource(fetchRestClient(), creds), cacheTimeout, log) : null;
+  // Events wait for the lookups they need, so a Parse Server that stops answering must not hold them forever.
+  const restTimeoutMs = options.restTimeoutMs ?? REST_TIMEOUT_MS;
+  const restClient = fetchRestClient((url, init) => fetch(url, { ...init, signal: AbortSignal.timeout(restTimeoutMs) }));
+  const restAuth = parseServerURL ? new RestAuthCache(restAuthSource(restClient, creds), cacheTimeout, log) : null;
   const auth: TokenAuth & { clear(): void } = restAuth ?? new AuthCache(store!, cacheTimeout);
   const keyPairs = new Map<string, string>(requireKeys ? [['javascriptKey', javascriptKey], ['masterKey', masterKey]] : []);
   const liveQuery = new LiveQueryServer({ keyPairs, websocketTimeout: options.websocketTimeout ?? 10_000, auth });

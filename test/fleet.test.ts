@@ -3,6 +3,8 @@
 // unreachable Redis, a bad Redis URL or a wrong Parse Server URL: nothing crashes, clients stay connected, /health
 // says what is wrong. (The exact-frame comparison with Parse's node is the conformance suite's `fleet` target.)
 import assert from 'node:assert/strict';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { after, afterEach, before, describe, it } from 'node:test';
 import { createClient } from 'redis';
 import { startEmbeddedServer, type EmbeddedServer, type NodeHealth } from '../server/index.js';
@@ -107,6 +109,64 @@ describe('fleet: Parse Server 9.10 + the embedded node on one Redis', () => {
     assert.equal(onNode.isClosed, false);
   });
 
+  it("the same writes give byte-identical frames on both nodes (users, roles, ACL changes, keys, watch), clientIds aside", async () => {
+    const run = unique();
+    const [a, b, mod] = await Promise.all([rest.signUp(fleet, unique('alice'), 'pw'), rest.signUp(fleet, unique('bob'), 'pw'), rest.signUp(fleet, unique('mod'), 'pw')]);
+    const role = unique('mods');
+    await rest.request(
+      fleet,
+      'POST',
+      '/roles',
+      { name: role, ACL: { '*': { read: true } }, users: { __op: 'AddRelation', objects: [{ __type: 'Pointer', className: '_User', objectId: mod.objectId }] } },
+      { useMasterKey: true },
+    );
+    /** The same five subscribers on a node: by connection token, by subscription token with keys, by role with watch, anonymous, master. */
+    async function subscribers(url: string): Promise<RawSocket[]> {
+      const setups: [Record<string, unknown>, Record<string, unknown>, string | undefined][] = [
+        [{ sessionToken: a.sessionToken }, { where: { run } }, undefined],
+        [{}, { where: { run }, keys: ['text', 'n'] }, b.sessionToken],
+        [{}, { where: { run }, watch: ['text'] }, mod.sessionToken],
+        [{}, { where: { run } }, undefined],
+        [{ javascriptKey: undefined, masterKey: DEFAULT_KEYS.masterKey }, { where: { run, n: { $gte: 2 } } }, undefined],
+      ];
+      const opened: RawSocket[] = [];
+      for (const [connect, query, token] of setups) {
+        const socket = await RawSocket.open(url);
+        sockets.push(socket);
+        socket.send({ op: 'connect', applicationId: DEFAULT_KEYS.applicationId, javascriptKey: DEFAULT_KEYS.javascriptKey, ...connect });
+        await socket.nextOp('connected');
+        socket.send({ op: 'subscribe', requestId: 7, query: { className: 'Message', ...query }, ...(token ? { sessionToken: token } : {}) });
+        await socket.nextOp('subscribed', 7);
+        opened.push(socket);
+      }
+      return opened;
+    }
+    const onNode = await subscribers(fleet.liveQueryURL);
+    const onParse = await subscribers(fleet.parseServer.liveQueryURL);
+
+    const onlyA = { [a.objectId]: { read: true, write: true } };
+    const asA = { sessionToken: a.sessionToken };
+    const row = await rest.createObject(fleet, 'Message', { run, text: 'private', n: 1 }, { ...asA, acl: onlyA });
+    await rest.updateObject(fleet, 'Message', row.objectId, { n: 2 }, { ...asA, acl: { ...onlyA, [b.objectId]: { read: true } } });
+    await rest.updateObject(fleet, 'Message', row.objectId, { text: 'for mods' }, { ...asA, acl: { ...onlyA, [`role:${role}`]: { read: true } } });
+    await rest.updateObject(fleet, 'Message', row.objectId, { n: 3 }, asA);
+    await rest.updateObject(fleet, 'Message', row.objectId, { text: 'public', n: 1 }, { ...asA, acl: { '*': { read: true }, ...onlyA } });
+    await rest.deleteObject(fleet, 'Message', row.objectId, asA);
+    const sentinel = await rest.createObject(fleet, 'Message', { run, text: 'sentinel', n: 9 }, { useMasterKey: true });
+    const isSentinel = (f: JsonFrame) => (f.object as JsonFrame | undefined)?.objectId === sentinel.objectId;
+    for (const socket of [...onNode, ...onParse]) await socket.next(isSentinel);
+
+    const events = (socket: RawSocket, clientId: string) =>
+      socket.frames.map((f) => f.raw).filter((raw) => !/"op":"(connected|subscribed)"/.test(raw)).map((raw) => raw.split(clientId).join('<clientId>'));
+    const clientIdOf = (socket: RawSocket) => String(socket.frames[0]!.json!.clientId);
+    for (let i = 0; i < onNode.length; i++) {
+      const ours = events(onNode[i]!, clientIdOf(onNode[i]!));
+      const parse = events(onParse[i]!, clientIdOf(onParse[i]!));
+      assert.deepStrictEqual(ours, parse, `subscriber ${i + 1}`);
+      assert.ok(parse.length >= 2, `subscriber ${i + 1} got events: ${parse.join('\n')}`);
+    }
+  });
+
   it('foreign and broken messages on the channels are counted and logged; the node and its clients go on', async () => {
     const run = unique();
     const onNode = await subscriber(fleet.liveQueryURL, run);
@@ -143,7 +203,7 @@ describe('fleet node: bad input at start', () => {
     await redis?.stop();
   });
 
-  async function node(options: { redisURL: string; parseServerURL?: string }, logs: string[]): Promise<EmbeddedServer> {
+  async function node(options: { redisURL: string; parseServerURL?: string; restTimeoutMs?: number }, logs: string[]): Promise<EmbeddedServer> {
     const started = await startEmbeddedServer({ port: 0, ...DEFAULT_KEYS, ...options, log: (line) => logs.push(line) });
     nodes.push(started);
     return started;
@@ -206,6 +266,42 @@ describe('fleet node: bad input at start', () => {
     assert.equal(((await withToken.nextOp('create', 1)).object as JsonFrame).seq, 2);
     assert.equal(((await anonymous.nextOp('create', 1)).object as JsonFrame).seq, 2);
     assert.equal(n.health()!.parseServer?.state, 'unreachable');
+  });
+
+  it('a Parse Server that accepts but never answers: lookups time out, subscribe completes, events flow', async () => {
+    const silent = createServer(() => undefined); // takes every request and answers none
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    try {
+      const logs: string[] = [];
+      const { port } = silent.address() as AddressInfo;
+      const n = await node({ redisURL: redis.url, parseServerURL: `http://127.0.0.1:${port}/parse`, restTimeoutMs: 200 }, logs);
+      await healthUntil(n, (h) => h.redis.subscriber.state === 'ready', 'subscribed');
+      const run = unique();
+      const withToken = await RawSocket.open(n.liveQueryURL);
+      sockets.push(withToken);
+      withToken.send({ op: 'connect', applicationId: DEFAULT_KEYS.applicationId, javascriptKey: DEFAULT_KEYS.javascriptKey, sessionToken: 'r:someone' });
+      await withToken.nextOp('connected');
+      withToken.send({ op: 'subscribe', requestId: 1, query: { className: 'Note', where: { run } } });
+      await withToken.nextOp('subscribed', 1);
+      const publisher = createClient({ url: redis.url });
+      publisher.on('error', () => undefined);
+      await publisher.connect();
+      const object = (seq: number, acl: unknown) => ({
+        createdAt: '2026-12-02T10:00:00.000Z', updatedAt: '2026-12-02T10:00:00.000Z', run, seq, ACL: acl, objectId: `t${seq}`, __type: 'Object', className: 'Note',
+      });
+      try {
+        await publisher.publish(`${DEFAULT_KEYS.applicationId}afterSave`, JSON.stringify({ currentParseObject: object(1, { someone: { read: true } }) }));
+        await publisher.publish(`${DEFAULT_KEYS.applicationId}afterSave`, JSON.stringify({ currentParseObject: object(2, { '*': { read: true } }) }));
+      } finally {
+        await publisher.close();
+      }
+      assert.equal(((await withToken.nextOp('create', 1)).object as JsonFrame).seq, 2);
+      assert.equal(n.health()!.parseServer?.state, 'unreachable');
+      assert.match(logs.join('\n'), /could not resolve a session token: .*(abort|timeout)/i);
+    } finally {
+      silent.closeAllConnections();
+      await new Promise((resolve) => silent.close(resolve));
+    }
   });
 
   it('a LiveQuery-only node pointed at an embedded stack resolves its tokens there: a private row reaches its owner only', async () => {

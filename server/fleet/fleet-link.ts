@@ -46,7 +46,7 @@ export class FleetLink {
   private readonly queue: FleetMessage[] = [];
   private draining = false;
   private readonly counts: FleetMessageCounts = { received: 0, applied: 0, rejected: 0 };
-  /** Rejections are logged once per distinct problem per minute-ish burst: a flood of foreign messages is one line. */
+  /** A rejection is logged unless it repeats the previous one: a flood of the same foreign message is one line. */
   private lastLoggedProblem = '';
 
   constructor(private readonly options: FleetLinkOptions) {

@@ -71,6 +71,16 @@ describe('RestAuthCache (session tokens and roles through REST, cached like Pars
     assert.match(logs.at(-1) ?? '', /answering again/);
   });
 
+  it('an expired entry whose lookup fails is dropped: the event sees no user, not the old one', async () => {
+    const { source, setDown } = fakeSource({ 'r:a': 'userA' });
+    const cache = new RestAuthCache(source, 0, () => undefined);
+    await cache.prepare(['r:a'], false);
+    assert.equal(cache.get('r:a').userId, 'userA');
+    setDown(true);
+    await cache.prepare(['r:a'], false);
+    assert.equal(cache.get('r:a').userId, undefined);
+  });
+
   it('prepare: null when every token is fresh; fetches missing tokens, and roles only when asked', async () => {
     const { source, calls } = fakeSource({ 'r:a': 'userA', 'r:b': 'userB' }, { userA: ['role:mods'] });
     const cache = new RestAuthCache(source, HOUR, () => undefined);

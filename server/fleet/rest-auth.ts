@@ -156,7 +156,9 @@ export class RestAuthCache implements TokenAuth {
         return entry;
       })
       .catch((error: unknown) => {
-        // Like Parse: an answer other than "invalid session token" is not cached; this event sees no user.
+        // Like Parse: an answer other than "invalid session token" is not cached (an expired entry goes too), and
+        // this event sees no user.
+        this.entries.delete(token);
         this.markUnreachable('could not resolve a session token', error);
         return null;
       })
