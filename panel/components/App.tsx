@@ -10,6 +10,7 @@ import { RecordDetail } from './RecordDetail.js';
 import { RecordingBanner } from './Recording.js';
 import { ResultSetView } from './ResultSet.js';
 import { ServerList } from './ServerList.js';
+import { FleetList } from './FleetList.js';
 import { Composer, QueryHistoryList } from './Composer.js';
 import { Timeline } from './Timeline.js';
 import { Toolbar } from './Toolbar.js';
@@ -106,6 +107,7 @@ export function App({ defaults }: { defaults: Defaults }) {
             <ServerForm initial={defaults.server} />
           </details>
         </details>
+        <FleetList />
         {selectedServer ? (
           <details open>
             <summary>

@@ -11,7 +11,7 @@ import { createTimelineStore } from './timeline.js';
 
 const TOKEN = 'r:0123456789abcdef0123456789abcdef';
 
-function setup() {
+function setup(extraSockets = false) {
   const frames = manualFrames();
   const page = createPageStore({ settings: {}, worker: { setPreserveLog: () => undefined } });
   const timeline = createTimelineStore({ settings: {}, nextFrame: frames.nextFrame, page, clearBacklog: () => undefined });
@@ -22,6 +22,9 @@ function setup() {
   ]);
   const servers = signal<ServerView[]>([
     { id: 's', spec: { serverURL: 'ws://a.test', applicationId: 'app', masterKey: 'master-key-1' }, enabled: true, state: 'connected', attempt: 0, subscriptions: [] },
+    ...(extraSockets
+      ? [{ id: 's~2', spec: { serverURL: 'ws://a.test', applicationId: 'app', masterKey: 'master-key-1' }, socketOf: { serverId: 's', index: 2 }, enabled: true, state: 'connected' as const, attempt: 0, subscriptions: [] }]
+      : []),
   ]);
   const keyring = { entries: signal<TokenEntry[]>([{ id: 'k', serverKey: 'ws://a.test|app', name: 'x', token: 'custom-secret-1', origin: 'pasted' }]) };
   const files = createRecordingFilesStore({
@@ -44,6 +47,12 @@ describe('createRecordingFilesStore', () => {
     for (const secret of [TOKEN, 'master-key-1', 'custom-secret-1']) assert.ok(!redacted.text.includes(secret), secret);
     const open = files.exportFile('recording', { scope: 'all', includeSecrets: true });
     for (const secret of [TOKEN, 'master-key-1', 'custom-secret-1']) assert.ok(open.text.includes(secret), secret);
+  });
+
+  it('lists a server entry once, not once per socket it opens', () => {
+    const { files } = setup(true);
+    const recording = JSON.parse(files.exportFile('recording', { scope: 'all', includeSecrets: false }).text) as { servers: unknown[] };
+    assert.equal(recording.servers.length, 1);
   });
 
   it('exports only the filtered records, saying by which filter; or a HAR', () => {
