@@ -112,7 +112,7 @@ function attachRelay(port: Runtime.Port): void {
       // A relay sends nothing else while unwatched; whatever arrives after the tab stopped being watched is dropped.
       if (!watched) return;
       const workspace = await workspaceFor(tabId);
-      if (message.type === 'document') workspace.onPageDocument(frameId, message.url, message.documentId, message.again);
+      if (message.type === 'document') workspace.onPageDocument(frameId, message.url, message.documentId, message.again, message.startedAt);
       else {
         const { replay, dropped, notKept } = message;
         workspace.onPageSocketEvents(frameId, frameUrl, message.events, { replay, dropped, notKept });

@@ -242,8 +242,8 @@ export class Workspace {
     return { tabId: this.tabId, servers, aliveAt: now() };
   }
 
-  onPageDocument(frameId: number, url: string, documentId: string, again = false): void {
-    this.page.onDocument(frameId, url, documentId, again);
+  onPageDocument(frameId: number, url: string, documentId: string, again = false, startedAt?: number): void {
+    this.page.onDocument(frameId, url, documentId, again, startedAt);
     this.deps.sink.viewChanged(this.tabId, 'page');
   }
 

@@ -109,6 +109,11 @@ export type RelayToBackground =
       /** Random per document: the same document announced again (a panel opened) is not a new page load. */
       documentId: string;
       /**
+       * When the document started, on the page's clock (the clock of its socket events): the page load is placed
+       * before its sockets however late the worker hears of it.
+       */
+      startedAt?: number;
+      /**
        * Set when a worker already took this document as the tab's page load (it may have restarted since): the panel
        * knows it, it is not a new page load.
        */
@@ -415,6 +420,7 @@ export function isRelayToBackground(value: unknown): value is RelayToBackground 
         value.url.length <= MAX_PAGE_URL_CHARS &&
         isString(value.documentId) &&
         value.documentId.length <= 64 &&
+        (value.startedAt === undefined || (typeof value.startedAt === 'number' && Number.isFinite(value.startedAt))) &&
         (value.again === undefined || value.again === true)
       );
     case 'socketEvents':

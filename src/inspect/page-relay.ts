@@ -22,6 +22,7 @@ const relay = createRelay({
   contextValid,
   documentUrl: () => location.href.slice(0, MAX_PAGE_URL_CHARS),
   newDocumentId: () => crypto.randomUUID(),
+  now: () => Date.now(),
   controlHook: (control) => hook.control(control),
   setTimeout: (handler, ms) => setTimeout(handler, ms),
   onStop: () => {
