@@ -200,13 +200,13 @@ export async function launchFirefox(options: FirefoxLaunchOptions = {}): Promise
       'datareporting.policy.dataSubmissionEnabled': false,
       'toolkit.telemetry.reportingpolicy.firstRun': false,
       // A tall docked toolbox, so the panel is big enough for its whole layout (and screenshots).
-      'devtools.toolbox.footer.height': 700,
+      'devtools.toolbox.footer.height': 850,
       ...options.prefs,
     }),
   );
   const child = spawn(
     options.executablePath ?? findFirefox(),
-    ['--headless', '--remote-allow-system-access', '--remote-debugging-port', '0', '--no-remote', '--profile', profileDir, '--window-size', '1400,1000', 'about:blank'],
+    ['--headless', '--remote-allow-system-access', '--remote-debugging-port', '0', '--no-remote', '--profile', profileDir, '--window-size', '1400,1100', 'about:blank'],
     { stdio: ['ignore', 'ignore', 'pipe'], detached: true, env: { ...process.env, MOZ_CRASHREPORTER_DISABLE: '1' } },
   );
   const entry = { child, profileDir };
