@@ -15,7 +15,9 @@ function contextValid(): boolean {
   }
 }
 
-// First, at document_start before any page script: the hook's handshake is already on its way.
+// First, at document_start before any page script and before the hook (the manifest lists the relay first): the hook
+// posts its handshake when it runs, and Firefox runs each document_start script in its own task, so a relay that came
+// second could miss it.
 const hook = acceptHookPort(window, (data, urgent) => relay.onHookMessage(data, urgent));
 
 const relay = createRelay({
