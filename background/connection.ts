@@ -208,8 +208,10 @@ export class ServerConnection {
     await this.stop('removed');
   }
 
-  subscribe(query: QueryJSON, sessionToken?: string): string {
-    const spec: SubscriptionSpec = { id: this.deps.newId(), query, sessionToken: sessionToken || undefined };
+  /** `id`: chosen by the panel (it removes the subscription itself later); else a new one. */
+  subscribe(query: QueryJSON, sessionToken?: string, id?: string): string {
+    if (id !== undefined && this.subscriptions.has(id)) throw new Error(`There is already a subscription ${id} on ${this.spec.serverURL}`);
+    const spec: SubscriptionSpec = { id: id ?? this.deps.newId(), query, sessionToken: sessionToken || undefined };
     const tracked: TrackedSubscription = { spec, state: 'pending', counts: emptyCounts() };
     this.subscriptions.set(spec.id, tracked);
     this.attach(tracked);

@@ -4,6 +4,7 @@ import browser, { type Runtime } from 'webextension-polyfill';
 import { isRelayToBackground, RELAY_PORT, WATCHING_STORAGE_KEY, type BackgroundToRelay } from '../src/messages.js';
 import { KeyringOwner } from './keyring/keyring-owner.js';
 import { KeyringPorts } from './keyring/keyring-ports.js';
+import { KeepAlive } from './keep-alive.js';
 import { indexedDbVault } from './keyring/keyring-vault.js';
 import { PageWatch } from './page/page-watch.js';
 import { PanelRouter, panelTabId } from './panel-router.js';
@@ -19,12 +20,18 @@ const workspaces = new Map<number, Workspace>();
 const backlogBudget = new BacklogBudget();
 let restored: Map<number, PersistedWorkspace> | undefined;
 const PRESERVED_TABS_KEY = 'pageWatch:preservedTabs';
+const keepAlive = new KeepAlive({
+  ping: () => browser.runtime.getPlatformInfo(),
+  setInterval: (callback, ms) => setInterval(callback, ms),
+  clearInterval: (timer) => clearInterval(timer as ReturnType<typeof setInterval>),
+});
 
 function createPageWatch(preserved: number[]): PageWatch {
   return new PageWatch(
     {
       tellTab: (tabId, message) => void browser.tabs.sendMessage(tabId, message).catch(() => undefined),
       setAnyWatched: (any) => {
+        keepAlive.set(any);
         const write = any
           ? browser.storage.local.set({ [WATCHING_STORAGE_KEY]: true })
           : browser.storage.local.remove(WATCHING_STORAGE_KEY);
@@ -112,7 +119,7 @@ function attachRelay(port: Runtime.Port): void {
       // A relay sends nothing else while unwatched; whatever arrives after the tab stopped being watched is dropped.
       if (!watched) return;
       const workspace = await workspaceFor(tabId);
-      if (message.type === 'document') workspace.onPageDocument(frameId, message.url, message.documentId, message.again);
+      if (message.type === 'document') workspace.onPageDocument(frameId, message.url, message.documentId, message.again, message.startedAt);
       else {
         const { replay, dropped, notKept } = message;
         workspace.onPageSocketEvents(frameId, frameUrl, message.events, { replay, dropped, notKept });

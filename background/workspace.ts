@@ -5,7 +5,7 @@ import type { KeyringCommand, PanelToBackground, PageSocketEvent } from '../src/
 import { PageTracker, type SocketEventsOptions } from './page/page-tracker.js';
 import type { RecordDraft } from '../src/timeline/record.js';
 import type { FormerServer, PageSocketView, ServerSpec, ServerView } from '../src/views.js';
-import type { ServerRegistry } from './servers/server-registry.js';
+import type { RegisteredServer, ServerRegistry } from './servers/server-registry.js';
 import { ServerConnection, validateServerSpec, type PersistedServer } from './connection.js';
 import { now } from '../src/timeline/clock.js';
 import { SecretMasker } from './secret-masker.js';
@@ -43,6 +43,10 @@ export type Command = Exclude<PanelToBackground, { type: 'hello' | 'heartbeat' |
 
 const newId = () => crypto.randomUUID().slice(0, 8);
 
+/** The id of a server entry's extra connection number `index` (2 or more): its records' source. */
+export const extraSocketId = (serverId: string, index: number) => `${serverId}~${index}`;
+const isExtraSocket = (id: string) => id.includes('~');
+
 const SPEC_FIELDS = ['serverURL', 'applicationId', 'javascriptKey', 'masterKey', 'sessionToken', 'label', 'restURL'] as const;
 const sameSpec = (a: ServerSpec, b: ServerSpec) => SPEC_FIELDS.every((field) => a[field] === b[field]);
 
@@ -54,6 +58,7 @@ export class Workspace {
   private active = false;
   private aliveSavedAt = -Infinity;
   private readonly stopListening: () => void;
+  private fleetsShown = '';
 
   constructor(
     readonly tabId: number,
@@ -78,6 +83,7 @@ export class Workspace {
       const shared = registry.get(server.id)!;
       this.servers.set(server.id, this.connectionFor(server.id, { ...server, spec: shared.spec, enabled: shared.enabled }, lastAlive));
     }
+    this.fleetsShown = this.fleetChoices();
     this.sync();
     this.stopListening = registry.onChange(() => this.sync());
     if (persisted && persisted.servers.length) {
@@ -122,21 +128,28 @@ export class Workspace {
     }
   }
 
-  /** Follows the shared list: a connection for every server (with no subscriptions when new to this tab). */
+  /**
+   * Follows the shared list: a connection for every server (with no subscriptions when new to this tab), and one more
+   * for each extra socket an entry asks for.
+   */
   private sync(): void {
-    const shared = new Map(this.deps.registry.list().map((s) => [s.id, s]));
+    const wanted = new Map<string, RegisteredServer>();
+    for (const server of this.deps.registry.list()) {
+      wanted.set(server.id, server);
+      for (let index = 2; index <= (server.sockets ?? 1); index++) wanted.set(extraSocketId(server.id, index), server);
+    }
     let changed = false;
     for (const [id, connection] of this.servers) {
-      if (shared.has(id)) continue;
+      if (wanted.has(id)) continue;
       this.servers.delete(id);
       void connection.dispose();
       changed = true;
     }
-    for (const server of shared.values()) {
-      const connection = this.servers.get(server.id);
+    for (const [id, server] of wanted) {
+      const connection = this.servers.get(id);
       if (!connection) {
-        const added = this.connectionFor(server.id, { spec: server.spec, enabled: server.enabled, subscriptions: [] });
-        this.servers.set(server.id, added);
+        const added = this.connectionFor(id, { spec: server.spec, enabled: server.enabled, subscriptions: [] });
+        this.servers.set(id, added);
         if (this.active) added.start();
         changed = true;
         continue;
@@ -148,9 +161,17 @@ export class Workspace {
       if (mine.enabled !== server.enabled) void connection.setEnabled(server.enabled);
       changed ||= edited || mine.enabled !== server.enabled;
     }
+    // A fleet choice changes no connection, but every panel shows it.
+    const fleets = this.fleetChoices();
+    changed ||= fleets !== this.fleetsShown;
+    this.fleetsShown = fleets;
     if (!changed) return;
     this.deps.persist(this.tabId);
     this.deps.sink.viewChanged(this.tabId, 'servers');
+  }
+
+  private fleetChoices(): string {
+    return JSON.stringify(this.deps.registry.list().map((s) => [s.id, s.fleet]));
   }
 
   /** Every key and token this tab's servers, subscriptions and page sockets use. */
@@ -186,11 +207,20 @@ export class Workspace {
     return this.active;
   }
 
-  /** In the order the servers were added (the shared list's). */
+  /** In the order the servers were added (the shared list's), each entry's extra sockets after it. */
   serverViews(): ServerView[] {
     return this.deps.registry.list().flatMap((s) => {
-      const view = this.servers.get(s.id)?.view();
-      return view ? [{ ...this.masked(view), subscriptions: view.subscriptions.map((sub) => this.masked(sub)) }] : [];
+      const views: ServerView[] = [];
+      const main = this.servers.get(s.id)?.view();
+      if (!main) return views;
+      if (s.fleet) main.fleet = s.fleet;
+      if (s.sockets) main.sockets = s.sockets;
+      views.push(main);
+      for (let index = 2; index <= (s.sockets ?? 1); index++) {
+        const extra = this.servers.get(extraSocketId(s.id, index))?.view();
+        if (extra) views.push({ ...extra, socketOf: { serverId: s.id, index } });
+      }
+      return views.map((view) => ({ ...this.masked(view), subscriptions: view.subscriptions.map((sub) => this.masked(sub)) }));
     });
   }
 
@@ -207,11 +237,13 @@ export class Workspace {
   }
 
   persisted(): PersistedWorkspace {
-    return { tabId: this.tabId, servers: [...this.servers.values()].map((s) => s.persisted()), aliveAt: now() };
+    // Extra sockets are not kept: a restarted worker opens them again, without the check subscriptions they carried.
+    const servers = [...this.servers.values()].filter((s) => !isExtraSocket(s.id)).map((s) => s.persisted());
+    return { tabId: this.tabId, servers, aliveAt: now() };
   }
 
-  onPageDocument(frameId: number, url: string, documentId: string, again = false): void {
-    this.page.onDocument(frameId, url, documentId, again);
+  onPageDocument(frameId: number, url: string, documentId: string, again = false, startedAt?: number): void {
+    this.page.onDocument(frameId, url, documentId, again, startedAt);
     this.deps.sink.viewChanged(this.tabId, 'page');
   }
 
@@ -247,7 +279,13 @@ export class Workspace {
         this.deps.registry.setEnabled(command.serverId, command.enabled);
         break;
       case 'subscribe':
-        this.server(command.serverId).subscribe(command.query, command.sessionToken);
+        this.server(command.serverId).subscribe(command.query, command.sessionToken, command.subscriptionId);
+        break;
+      case 'setServerFleet':
+        this.deps.registry.setFleet(this.entryOf(command.serverId), command.fleet);
+        break;
+      case 'setServerSockets':
+        this.deps.registry.setSockets(this.entryOf(command.serverId), command.sockets);
         break;
       case 'unsubscribe':
         this.server(command.serverId).unsubscribe(command.subscriptionId);
@@ -294,6 +332,12 @@ export class Workspace {
     const servers = [...this.servers.values()];
     this.servers.clear();
     await Promise.all(servers.map((s) => s.dispose()));
+  }
+
+  /** The registry entry a command is about: an extra socket's commands apply to its entry. */
+  private entryOf(id: string): string {
+    this.server(id);
+    return id.split('~')[0]!;
   }
 
   private server(id: string): ServerConnection {

@@ -83,6 +83,7 @@ async function main(): Promise<void> {
     resultCap: store.resultSets.cap.value,
     autoCheck: store.resultSets.autoCheck.value,
     tokenCheckSeconds: store.tokenRadar.checkSeconds.value,
+    fanout: store.fanout.settings.value,
   }));
   render(
     <PanelStoreContext.Provider value={store}>

@@ -23,6 +23,22 @@ describe('extension build', () => {
     assert.match(String((manifest.content_security_policy as Record<string, string>).extension_pages), /script-src 'self';.*object-src 'none'/);
   });
 
+  it('in both builds the relay is injected before the page hook, so that the hook’s handshake finds it listening', () => {
+    // Firefox runs document_start scripts in manifest order but each in its own task: a hook listed first posts its
+    // handshake, and that message may be dispatched before the relay exists (page inspection then sees nothing).
+    for (const dir of [CHROME_DIR, FIREFOX_DIR]) {
+      const scripts = (read(dir).content_scripts as { js: string[]; run_at: string; world?: string }[]).map((entry) => ({
+        file: entry.js.join(),
+        runAt: entry.run_at,
+        world: entry.world ?? 'ISOLATED',
+      }));
+      assert.deepEqual(scripts, [
+        { file: 'page-relay.js', runAt: 'document_start', world: 'ISOLATED' },
+        { file: 'page-hook.js', runAt: 'document_start', world: 'MAIN' },
+      ]);
+    }
+  });
+
   it('writes a Firefox build with background.scripts and a gecko id that passes web-ext lint', () => {
     const manifest = read(FIREFOX_DIR);
     assert.deepEqual(manifest.background, { type: 'module', scripts: ['background.js'] });

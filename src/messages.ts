@@ -4,7 +4,7 @@ import { isKeyringView, isTokenEntry, type KeyringView, type TokenEntry } from '
 import { checkClientFrame, isPlainObject, type QueryJSON } from './livequery/protocol.js';
 import type { TimelineRecord } from './timeline/record.js';
 import type { RegexCost, RegexCostRequest } from './timeline/regex-cost.js';
-import type { FormerServer, PageSocketView, ServerSpec, ServerView } from './views.js';
+import { MAX_SOCKETS_PER_SERVER, type FleetChoice, type FormerServer, type PageSocketView, type ServerSpec, type ServerView } from './views.js';
 
 /* ---------- page (MAIN world hook) ⇄ content script (ISOLATED relay), over a private MessagePort ---------- */
 
@@ -109,6 +109,11 @@ export type RelayToBackground =
       /** Random per document: the same document announced again (a panel opened) is not a new page load. */
       documentId: string;
       /**
+       * When the document started, on the page's clock (the clock of its socket events): the page load is placed
+       * before its sockets however late the worker hears of it.
+       */
+      startedAt?: number;
+      /**
        * Set when a worker already took this document as the tab's page load (it may have restarted since): the panel
        * knows it, it is not a new page load.
        */
@@ -166,7 +171,12 @@ export type PanelToBackground =
   | { type: 'editServer'; commandId: string; serverId: string; spec: ServerSpec }
   | { type: 'removeServer'; commandId: string; serverId: string }
   | { type: 'setServerEnabled'; commandId: string; serverId: string; enabled: boolean }
-  | { type: 'subscribe'; commandId: string; serverId: string; query: QueryJSON; sessionToken?: string }
+  /** `subscriptionId`: chosen by the panel for a subscription it removes again itself (the fan-out check's). */
+  | { type: 'subscribe'; commandId: string; serverId: string; query: QueryJSON; sessionToken?: string; subscriptionId?: string }
+  /** Fleets: group a server entry with others by hand, keep it alone, or go back to grouping by app id and REST URL. */
+  | { type: 'setServerFleet'; commandId: string; serverId: string; fleet: FleetChoice }
+  /** How many connections the entry opens to its URL (1 to MAX_SOCKETS_PER_SERVER). */
+  | { type: 'setServerSockets'; commandId: string; serverId: string; sockets: number }
   | { type: 'unsubscribe'; commandId: string; serverId: string; subscriptionId: string }
   | { type: 'updateSubscription'; commandId: string; serverId: string; subscriptionId: string; query: QueryJSON }
   | {
@@ -249,6 +259,19 @@ export function isQueryJSON(value: unknown): value is QueryJSON {
   return checkClientFrame({ op: 'subscribe', requestId: 0, query: value }).ok;
 }
 
+/** An id the panel chooses (a subscription of its own, a fleet group). */
+const PANEL_CHOSEN_ID = /^[A-Za-z0-9_-]{1,64}$/;
+
+export function isFleetChoice(value: unknown): value is FleetChoice {
+  if (!isPlainObject(value)) return false;
+  if (value.type === 'auto' || value.type === 'alone') return true;
+  return value.type === 'group' && isString(value.groupId) && PANEL_CHOSEN_ID.test(value.groupId);
+}
+
+export function isSocketCount(value: unknown): value is number {
+  return Number.isSafeInteger(value) && (value as number) >= 1 && (value as number) <= MAX_SOCKETS_PER_SERVER;
+}
+
 export function isPanelToBackground(value: unknown): value is PanelToBackground {
   if (!isPlainObject(value)) return false;
   const v = value;
@@ -274,7 +297,17 @@ export function isPanelToBackground(value: unknown): value is PanelToBackground 
     case 'setServerEnabled':
       return isString(v.commandId) && isString(v.serverId) && typeof v.enabled === 'boolean';
     case 'subscribe':
-      return isString(v.commandId) && isString(v.serverId) && isQueryJSON(v.query) && isOptionalString(v.sessionToken);
+      return (
+        isString(v.commandId) &&
+        isString(v.serverId) &&
+        isQueryJSON(v.query) &&
+        isOptionalString(v.sessionToken) &&
+        (v.subscriptionId === undefined || (isString(v.subscriptionId) && PANEL_CHOSEN_ID.test(v.subscriptionId)))
+      );
+    case 'setServerFleet':
+      return isString(v.commandId) && isString(v.serverId) && isFleetChoice(v.fleet);
+    case 'setServerSockets':
+      return isString(v.commandId) && isString(v.serverId) && isSocketCount(v.sockets);
     case 'unsubscribe':
       return isString(v.commandId) && isString(v.serverId) && isString(v.subscriptionId);
     case 'updateSubscription':
@@ -387,6 +420,7 @@ export function isRelayToBackground(value: unknown): value is RelayToBackground 
         value.url.length <= MAX_PAGE_URL_CHARS &&
         isString(value.documentId) &&
         value.documentId.length <= 64 &&
+        (value.startedAt === undefined || (typeof value.startedAt === 'number' && Number.isFinite(value.startedAt))) &&
         (value.again === undefined || value.again === true)
       );
     case 'socketEvents':

@@ -49,9 +49,20 @@ export const VERDICT_TEXT: Record<ConnectVerdict, string> = {
   noAnswer: 'no answer',
 };
 
+/** How a server entry joins a fleet: `auto` (entries of the same app id and REST URL), `alone`, or a group made by hand. */
+export type FleetChoice = { type: 'auto' } | { type: 'alone' } | { type: 'group'; groupId: string };
+/** Connections one server entry may open to its URL (a load-balanced fleet behind one URL: each lands on some node). */
+export const MAX_SOCKETS_PER_SERVER = 8;
+
 export interface ServerView {
   id: string;
   spec: ServerSpec;
+  /** Its fleet membership as the user chose it (absent: `auto`). */
+  fleet?: FleetChoice;
+  /** Connections the entry opens (absent: 1); the others are views of their own with `socketOf` set. */
+  sockets?: number;
+  /** Set on an entry's extra connection: the entry it belongs to and its number (2 or more). */
+  socketOf?: { serverId: string; index: number };
   /** Whether the user wants it connected (a closed server keeps its subscriptions for the next open). */
   enabled: boolean;
   state: ClientState;

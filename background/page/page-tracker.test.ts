@@ -299,6 +299,14 @@ describe('PageTracker decisions and odd frames', () => {
 });
 
 describe('PageTracker page loads', () => {
+  it('stamps a page load with the time the document started (page clock), never later than the worker heard of it', () => {
+    const { tracker, records } = setup();
+    tracker.onDocument(0, 'http://app.test/one', 'doc-1', false, T - 500);
+    tracker.onDocument(0, 'http://app.test/two', 'doc-2', false, T + 60_000);
+    tracker.onDocument(0, 'http://app.test/three', 'doc-3');
+    assert.deepEqual(records.filter((r) => r.marker?.type === 'navigated').map((r) => r.time), [T - 500, T, T]);
+  });
+
   it('numbers page loads, records the navigation, and closes the previous page’s sockets', () => {
     const { tracker, records, view } = setup();
     tracker.onDocument(0, 'http://app.test/one', 'doc-1');

@@ -96,7 +96,7 @@ export class PageTracker {
    * A document announced itself in a frame of the tab; frame 0's is a new page load. The same document announces
    * itself again whenever a panel starts to watch the tab: nothing changes then.
    */
-  onDocument(frameId: number, url: string, documentId: string, again = false): void {
+  onDocument(frameId: number, url: string, documentId: string, again = false, startedAt?: number): void {
     const known = this.documents.get(frameId);
     if (known === documentId) return;
     this.documents.set(frameId, documentId);
@@ -111,8 +111,10 @@ export class PageTracker {
       else this.delete(entry);
     }
     if (frameId === 0) {
+      const now = this.now();
       this.emit({
-        time: this.now(),
+        // The page's own start time keeps the page load ahead of its sockets' records when the worker hears late.
+        time: startedAt !== undefined && startedAt < now ? startedAt : now,
         source: { type: 'document', frameId: 0 },
         kind: 'connection',
         label: 'navigated',

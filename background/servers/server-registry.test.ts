@@ -108,3 +108,50 @@ describe('servers shared by every tab', () => {
     await Promise.all([restored.ws.dispose(), other.ws.dispose()]);
   });
 });
+
+describe('fleets in the shared registry', () => {
+  it('keeps a fleet chosen by hand and the sockets of an entry, shows both to every tab, and reads them back', async () => {
+    const area = memoryArea();
+    const registry = new ServerRegistry(area);
+    const one = workspace(1, registry);
+    const two = workspace(2, registry);
+    await one.ws.run({ type: 'addServer', commandId: 'c', spec: SPEC });
+    const id = registry.list()[0]!.id;
+    two.changed.length = 0;
+    await one.ws.run({ type: 'setServerFleet', commandId: 'c', serverId: id, fleet: { type: 'group', groupId: 'g1' } });
+    assert.deepEqual(two.ws.serverViews()[0]!.fleet, { type: 'group', groupId: 'g1' });
+    assert.ok(two.changed.includes('servers'), 'the other tab’s panel is told of a fleet choice, which changes no connection');
+
+    await one.ws.run({ type: 'setServerSockets', commandId: 'c', serverId: id, sockets: 3 });
+    const views = two.ws.serverViews();
+    assert.deepEqual(
+      views.map((v) => [v.id, v.sockets, v.socketOf]),
+      [
+        [id, 3, undefined],
+        [`${id}~2`, undefined, { serverId: id, index: 2 }],
+        [`${id}~3`, undefined, { serverId: id, index: 3 }],
+      ],
+      'each extra socket is a connection of its own, listed after its entry',
+    );
+    await two.ws.run({ type: 'subscribe', commandId: 'c', serverId: `${id}~3`, query: { className: 'Game', where: {} }, subscriptionId: 'fanout-1' });
+    assert.deepEqual(two.ws.serverViews()[2]!.subscriptions.map((s) => s.id), ['fanout-1'], 'the panel chose the id');
+    await assert.rejects(
+      two.ws.run({ type: 'subscribe', commandId: 'c', serverId: `${id}~3`, query: { className: 'Game', where: {} }, subscriptionId: 'fanout-1' }),
+      /already a subscription fanout-1/,
+    );
+    assert.deepEqual(two.ws.persisted().servers.map((s) => s.id), [id], 'extra sockets are not restored as entries of their own');
+    await assert.rejects(one.ws.run({ type: 'setServerSockets', commandId: 'c', serverId: id, sockets: 9 }), /1 to 8 connections/);
+
+    await one.ws.run({ type: 'setServerSockets', commandId: 'c', serverId: `${id}~2`, sockets: 2 });
+    assert.deepEqual(two.ws.serverViews().map((v) => v.id), [id, `${id}~2`], 'fewer sockets close the last ones');
+
+    await Promise.resolve();
+    const again = new ServerRegistry(area);
+    await again.load();
+    assert.deepEqual(again.list(), [{ id, spec: SPEC, enabled: true, fleet: { type: 'group', groupId: 'g1' }, sockets: 2 }]);
+    again.setFleet(id, { type: 'auto' });
+    again.setSockets(id, 1);
+    assert.deepEqual(again.list(), [{ id, spec: SPEC, enabled: true }], 'the defaults are not stored');
+    await Promise.all([one.ws.dispose(), two.ws.dispose()]);
+  });
+});

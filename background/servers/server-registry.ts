@@ -2,14 +2,18 @@
 // workspace keeps its own connection and subscriptions to them, and every panel sees a change at once.
 
 import type { KeyValueArea } from '../persistence.js';
-import { isServerSpec } from '../../src/messages.js';
-import type { FormerServer, ServerSpec } from '../../src/views.js';
+import { isFleetChoice, isServerSpec, isSocketCount } from '../../src/messages.js';
+import { MAX_SOCKETS_PER_SERVER, type FleetChoice, type FormerServer, type ServerSpec } from '../../src/views.js';
 
 export interface RegisteredServer {
   id: string;
   spec: ServerSpec;
   /** Whether the user wants it connected (in every tab whose panel is open). */
   enabled: boolean;
+  /** Fleet membership chosen by hand (absent: by app id and REST URL). */
+  fleet?: FleetChoice;
+  /** Connections it opens to its URL (absent: 1). */
+  sockets?: number;
 }
 
 /** Removed servers whose name and URL are kept for the records they left behind. */
@@ -26,7 +30,9 @@ const isRegistered = (value: unknown): value is RegisteredServer =>
   value !== null &&
   typeof (value as RegisteredServer).id === 'string' &&
   typeof (value as RegisteredServer).enabled === 'boolean' &&
-  isServerSpec((value as RegisteredServer).spec);
+  isServerSpec((value as RegisteredServer).spec) &&
+  ((value as RegisteredServer).fleet === undefined || isFleetChoice((value as RegisteredServer).fleet)) &&
+  ((value as RegisteredServer).sockets === undefined || isSocketCount((value as RegisteredServer).sockets));
 
 const isFormer = (value: unknown): value is FormerServer =>
   typeof value === 'object' &&
@@ -55,7 +61,9 @@ export class ServerRegistry {
     if (!this.area) return;
     const saved = (await this.area.get(null))[STORAGE_KEY] as Partial<Saved> | undefined;
     for (const server of Array.isArray(saved?.servers) ? saved.servers : []) {
-      if (isRegistered(server)) this.servers.set(server.id, { id: server.id, spec: server.spec, enabled: server.enabled });
+      if (!isRegistered(server)) continue;
+      const { id, spec, enabled, fleet, sockets } = server;
+      this.servers.set(id, { id, spec, enabled, ...(fleet && fleet.type !== 'auto' ? { fleet } : {}), ...(sockets && sockets > 1 ? { sockets } : {}) });
     }
     this.former = (Array.isArray(saved?.former) ? saved.former : []).filter(isFormer).slice(-MAX_FORMER_SERVERS);
   }
@@ -95,6 +103,23 @@ export class ServerRegistry {
 
   setEnabled(id: string, enabled: boolean): void {
     this.require(id).enabled = enabled;
+    this.changed();
+  }
+
+  /** Groups it with others by hand, keeps it alone, or (`auto`) lets its app id and REST URL decide. */
+  setFleet(id: string, fleet: FleetChoice): void {
+    const server = this.require(id);
+    if (fleet.type === 'auto') delete server.fleet;
+    else server.fleet = fleet;
+    this.changed();
+  }
+
+  /** How many connections it opens to its URL, 1 to MAX_SOCKETS_PER_SERVER. */
+  setSockets(id: string, sockets: number): void {
+    if (!isSocketCount(sockets)) throw new Error(`A server entry opens 1 to ${MAX_SOCKETS_PER_SERVER} connections, not ${String(sockets)}`);
+    const server = this.require(id);
+    if (sockets === 1) delete server.sockets;
+    else server.sockets = sockets;
     this.changed();
   }
 

@@ -255,11 +255,27 @@ class DevToolsPanel implements PanelHandle {
       await this.#helper('domClick', selector, [], options);
       return;
     }
-    const point = await this.#helper<{ x: number; y: number }>('clickPoint', selector, [], options);
+    const point = await this.#stablePoint(selector, options);
     const session = await this.attachPanel(DEFAULT_ACTION_TIMEOUT);
     await session.send('Input.dispatchMouseEvent', { type: 'mouseMoved', x: point.x, y: point.y, button: 'none' });
     await session.send('Input.dispatchMouseEvent', { type: 'mousePressed', x: point.x, y: point.y, button: 'left', buttons: 1, clickCount: 1 });
     await session.send('Input.dispatchMouseEvent', { type: 'mouseReleased', x: point.x, y: point.y, button: 'left', buttons: 0, clickCount: 1 });
+  }
+
+  /**
+   * Where to click, once the element stays put for two animation frames (as Playwright's "stable" check): a panel that
+   * is still laying out (a verdict line appearing above) would otherwise take the click somewhere else.
+   */
+  async #stablePoint(selector: string, options: ActionOptions): Promise<{ x: number; y: number }> {
+    const deadline = Date.now() + (options.timeoutMs ?? DEFAULT_ACTION_TIMEOUT);
+    let point = await this.#helper<{ x: number; y: number }>('clickPoint', selector, [], options);
+    for (;;) {
+      // A hidden panel gets no frames: 100 ms stands in for them there.
+      await this.#evaluate('new Promise((done) => { requestAnimationFrame(() => requestAnimationFrame(done)); setTimeout(done, 100); })');
+      const again = await this.#helper<{ x: number; y: number }>('clickPoint', selector, [], { timeoutMs: Math.max(0, deadline - Date.now()) });
+      if ((again.x === point.x && again.y === point.y) || Date.now() >= deadline) return again;
+      point = again;
+    }
   }
 
   async fill(selector: string, value: string, options?: ActionOptions): Promise<void> {

@@ -4,9 +4,9 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Frame, Page } from 'playwright-core';
-import type { PanelHandle } from '../harness/index.js';
 import { functionCall } from '../harness/in-page.js';
 import { ROOT } from '../harness/index.js';
+import type { PanelDriver } from './panel-actions.js';
 
 /** The Parse JS SDK's browser build, as an app would load it with a <script> tag. */
 export function parseSdkBrowserBuild(): string {
@@ -109,7 +109,7 @@ export interface PageSocketInfo {
 }
 
 /** What the panel's Page section shows, socket by socket. */
-export function pageSockets(panel: PanelHandle): Promise<PageSocketInfo[]> {
+export function pageSockets(panel: PanelDriver): Promise<PageSocketInfo[]> {
   return panel.evaluate(() =>
     [...document.querySelectorAll<HTMLElement>('[data-testid="page-socket"]')].map((socket) => ({
       state: socket.dataset.state ?? '',
@@ -134,7 +134,7 @@ export interface TimelineRowInfo {
  * Every record of the timeline, oldest first: the list is virtualized (only rows in view exist), so it is scrolled
  * from top to bottom, page by page, and left stuck to the bottom again.
  */
-export function allTimelineRows(panel: PanelHandle): Promise<TimelineRowInfo[]> {
+export function allTimelineRows(panel: PanelDriver): Promise<TimelineRowInfo[]> {
   return panel.evaluate(async () => {
     const viewport = document.querySelector<HTMLElement>('[data-testid="timeline-viewport"]');
     if (!viewport) throw new Error('no timeline viewport');
@@ -179,7 +179,7 @@ export function allTimelineRows(panel: PanelHandle): Promise<TimelineRowInfo[]> 
 }
 
 /** Waits for a rendered row of `kind` that is page traffic (class from-page) and contains `text`. */
-export function waitForPageRow(panel: PanelHandle, kind: string, text = '', timeoutMs = 15_000): Promise<unknown> {
+export function waitForPageRow(panel: PanelDriver, kind: string, text = '', timeoutMs = 15_000): Promise<unknown> {
   return panel.waitFor(
     `[...document.querySelectorAll('[data-testid="timeline-row"][data-kind=${JSON.stringify(kind)}].from-page')].some((r) => r.innerText.includes(${JSON.stringify(text)}))`,
     { timeoutMs, message: `a page ${kind} row containing "${text}"` },
@@ -187,7 +187,7 @@ export function waitForPageRow(panel: PanelHandle, kind: string, text = '', time
 }
 
 /** Waits until the Page section shows `sockets` sockets and, in total, `subscriptions` subscriptions in `state`. */
-export function waitForPageSubscriptions(panel: PanelHandle, count: number, state = 'subscribed', timeoutMs = 15_000): Promise<unknown> {
+export function waitForPageSubscriptions(panel: PanelDriver, count: number, state = 'subscribed', timeoutMs = 15_000): Promise<unknown> {
   return panel.waitFor(
     `document.querySelectorAll('[data-testid="page-subscription"][data-state=${JSON.stringify(state)}]').length === ${count}`,
     { timeoutMs, message: `${count} page subscription(s) ${state}` },
@@ -195,7 +195,7 @@ export function waitForPageSubscriptions(panel: PanelHandle, count: number, stat
 }
 
 /** The panel document's whole rendered text. */
-export function panelText(panel: PanelHandle): Promise<string> {
+export function panelText(panel: PanelDriver): Promise<string> {
   return panel.evaluate<string>('document.body.innerText');
 }
 

@@ -3,6 +3,9 @@
 import type { PanelHandle } from '../harness/index.js';
 import { byTestId } from '../harness/index.js';
 
+/** What these steps need of a panel: Chromium's DevTools PanelHandle and the Firefox toolbox panel both have it. */
+export type PanelDriver = Pick<PanelHandle, 'evaluate' | 'waitFor' | 'fill' | 'click'>;
+
 export interface ServerInput {
   serverURL: string;
   applicationId: string;
@@ -10,7 +13,7 @@ export interface ServerInput {
   masterKey?: string;
 }
 
-export async function addServer(panel: PanelHandle, server: ServerInput): Promise<void> {
+export async function addServer(panel: PanelDriver, server: ServerInput): Promise<void> {
   const form = byTestId('add-server-form');
   await panel.evaluate(() => {
     const details = document.querySelector('[data-testid="add-server-form"]')?.closest('details');
@@ -24,7 +27,7 @@ export async function addServer(panel: PanelHandle, server: ServerInput): Promis
 }
 
 export async function subscribe(
-  panel: PanelHandle,
+  panel: PanelDriver,
   query: { className: string; where?: string; keys?: string; watch?: string; sessionToken?: string },
 ): Promise<void> {
   await panel.fill(byTestId('subscribe-className'), query.className);
@@ -37,14 +40,14 @@ export async function subscribe(
 }
 
 /** Waits until the n-th server card (0-based) shows `state`. */
-export function waitForServerState(panel: PanelHandle, state: string, index = 0, timeoutMs = 15_000): Promise<unknown> {
+export function waitForServerState(panel: PanelDriver, state: string, index = 0, timeoutMs = 15_000): Promise<unknown> {
   return panel.waitFor(
     `document.querySelectorAll('[data-testid="server"]')[${index}]?.querySelector('[data-testid="server-state"]')?.dataset.state === ${JSON.stringify(state)}`,
     { timeoutMs, message: `server ${index} ${state}` },
   );
 }
 
-export function waitForSubscriptionState(panel: PanelHandle, state: string, index = 0, timeoutMs = 15_000): Promise<unknown> {
+export function waitForSubscriptionState(panel: PanelDriver, state: string, index = 0, timeoutMs = 15_000): Promise<unknown> {
   return panel.waitFor(
     `document.querySelectorAll('[data-testid="subscription"]')[${index}]?.dataset.state === ${JSON.stringify(state)}`,
     { timeoutMs, message: `subscription ${index} ${state}` },
@@ -52,7 +55,7 @@ export function waitForSubscriptionState(panel: PanelHandle, state: string, inde
 }
 
 /** The timeline rows currently rendered, as "kind summary" lines. */
-export function rowTexts(panel: PanelHandle): Promise<{ kind: string; text: string }[]> {
+export function rowTexts(panel: PanelDriver): Promise<{ kind: string; text: string }[]> {
   return panel.evaluate(() =>
     [...document.querySelectorAll<HTMLElement>('[data-testid="timeline-row"]')]
       .sort((a, b) => parseFloat(a.style.top) - parseFloat(b.style.top))
@@ -61,7 +64,7 @@ export function rowTexts(panel: PanelHandle): Promise<{ kind: string; text: stri
 }
 
 /** Waits for a rendered row of `kind` whose text contains `text`. */
-export function waitForRow(panel: PanelHandle, kind: string, text = '', timeoutMs = 15_000): Promise<unknown> {
+export function waitForRow(panel: PanelDriver, kind: string, text = '', timeoutMs = 15_000): Promise<unknown> {
   return panel.waitFor(
     `[...document.querySelectorAll('[data-testid="timeline-row"][data-kind=${JSON.stringify(kind)}]')].some((r) => r.innerText.includes(${JSON.stringify(text)}))`,
     { timeoutMs, message: `a ${kind} row containing "${text}"` },

@@ -140,6 +140,24 @@ describe('fetchRestClient', () => {
     await assert.rejects(fetchRestClient(missing.fetchFn).classPermissions(creds, 'A'), /Class A does not exist\. \(code 103\)/);
   });
 
+  it('creates, saves and deletes an object with the master key (the fan-out check’s write)', async () => {
+    const { calls, fetchFn } = fakeFetch((_url, init) => Response.json(init.method === 'POST' ? { objectId: 'o1', createdAt: 'x' } : {}));
+    const rest = fetchRestClient(fetchFn);
+    const master = { restURL: 'http://a.test/parse', applicationId: 'app', masterKey: 'mk' };
+    assert.deepEqual(await rest.createObject(master, 'Game Score', { room: 'lobby' }), { objectId: 'o1' });
+    await rest.updateObject(master, 'Game Score', 'o1', { room: 'lobby' });
+    await rest.deleteObject(master, 'Game Score', 'o1');
+    assert.deepEqual(
+      calls.map((c) => [c.init.method, c.url, c.init.body, (c.init.headers as Record<string, string>)['X-Parse-Master-Key']]),
+      [
+        ['POST', 'http://a.test/parse/classes/Game%20Score', '{"room":"lobby"}', 'mk'],
+        ['PUT', 'http://a.test/parse/classes/Game%20Score/o1', '{"room":"lobby"}', 'mk'],
+        ['DELETE', 'http://a.test/parse/classes/Game%20Score/o1', undefined, 'mk'],
+      ],
+    );
+    await assert.rejects(fetchRestClient(fakeFetch(() => Response.json({})).fetchFn).createObject(master, 'A', {}), /without an objectId/);
+  });
+
   it('maps a LiveQuery URL to its REST root', () => {
     assert.equal(restURLFor('wss://a.test/parse/'), 'https://a.test/parse');
     assert.equal(restURLFor('ws://a.test:1337/parse'), 'http://a.test:1337/parse');

@@ -94,6 +94,10 @@ export interface RestClient {
    * the class does not exist (code 103).
    */
   schema(creds: RestCredentials, className: string): Promise<KnownFields>;
+  /** Creates an object (the fan-out check's throwaway one, with the master key); answers its objectId. */
+  createObject(creds: RestCredentials, className: string, fields: Record<string, unknown>): Promise<{ objectId: string }>;
+  updateObject(creds: RestCredentials, className: string, objectId: string, fields: Record<string, unknown>): Promise<void>;
+  deleteObject(creds: RestCredentials, className: string, objectId: string): Promise<void>;
 }
 
 /** Parse's code for "Class X does not exist" / invalid class name. */
@@ -102,7 +106,7 @@ const INVALID_CLASS_NAME = 103;
 type Fetch = (url: string, init: RequestInit) => Promise<Response>;
 
 export function fetchRestClient(fetchFn: Fetch = (url, init) => fetch(url, init)): RestClient {
-  async function call(creds: RestCredentials, method: 'GET' | 'POST', path: string, body?: unknown): Promise<Record<string, unknown>> {
+  async function call(creds: RestCredentials, method: 'GET' | 'POST' | 'PUT' | 'DELETE', path: string, body?: unknown): Promise<Record<string, unknown>> {
     const headers: Record<string, string> = { 'X-Parse-Application-Id': creds.applicationId, 'X-Parse-Revocable-Session': '1' };
     if (creds.javascriptKey) headers['X-Parse-JavaScript-Key'] = creds.javascriptKey;
     if (creds.masterKey) headers['X-Parse-Master-Key'] = creds.masterKey;
@@ -206,6 +210,17 @@ export function fetchRestClient(fetchFn: Fetch = (url, init) => fetch(url, init)
       const fields = fieldsFromSchema(answer);
       if (!fields) throw new RestError(`${creds.restURL}/schemas/${className} answered without fields: is this the Parse REST URL?`);
       return fields;
+    },
+    async createObject(creds, className, fields) {
+      const data = await call(creds, 'POST', `/classes/${encodeURIComponent(className)}`, fields);
+      if (typeof data.objectId !== 'string') throw new RestError(`${creds.restURL} answered a create without an objectId: is this the Parse REST URL?`);
+      return { objectId: data.objectId };
+    },
+    async updateObject(creds, className, objectId, fields) {
+      await call(creds, 'PUT', `/classes/${encodeURIComponent(className)}/${encodeURIComponent(objectId)}`, fields);
+    },
+    async deleteObject(creds, className, objectId) {
+      await call(creds, 'DELETE', `/classes/${encodeURIComponent(className)}/${encodeURIComponent(objectId)}`);
     },
   };
 }

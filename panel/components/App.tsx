@@ -8,6 +8,7 @@ import { ServerForm } from './AddServerForm.js';
 import { PageSockets } from './PageSockets.js';
 import { RecordingBanner } from './Recording.js';
 import { ServerList } from './ServerList.js';
+import { FleetList } from './FleetList.js';
 import { Composer, QueryHistoryList } from './Composer.js';
 import { Timeline } from './Timeline.js';
 import { Toolbar } from './Toolbar.js';
@@ -108,6 +109,7 @@ export function App({ defaults }: { defaults: Defaults }) {
             <ServerForm initial={defaults.server} />
           </details>
         </details>
+        <FleetList />
         {selectedServer ? (
           <details open>
             <summary>

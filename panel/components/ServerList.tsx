@@ -8,6 +8,7 @@ import { serverKeyOf } from '../store/keyring.js';
 import { panelLintSubject } from '../store/lint.js';
 import { hostOf } from '../store/names.js';
 import { ServerForm } from './AddServerForm.js';
+import { FleetMembership } from './FleetMembership.js';
 import { formatCounts, totalCount } from './format.js';
 import { KeyringEditor, TokenSelect } from './Keyring.js';
 import { LintBadge } from './LintFindings.js';
@@ -171,6 +172,7 @@ function ServerCard({ server }: { server: ServerView }) {
       </div>
       <RestURLLine server={server} />
       <ServerCheckVerdict spec={server.spec} />
+      <FleetMembership server={server} />
       {server.lastError ? (
         <div class="error-text" role="alert" data-testid="server-error">
           {server.lastError}
@@ -217,7 +219,8 @@ function ServerCard({ server }: { server: ServerView }) {
 }
 
 export function ServerList() {
-  const servers = useConnections().servers.value;
+  // An entry's extra sockets are shown in its fleet, not as entries of their own.
+  const servers = useConnections().servers.value.filter((server) => !server.socketOf);
   return (
     <div class="server-list" data-testid="servers">
       {servers.length === 0 ? <div class="muted small">No server yet: add one below.</div> : null}

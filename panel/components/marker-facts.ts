@@ -2,6 +2,7 @@
 
 import { unreachable, type GapReason, type Marker, type RecoveredChange, type TimelineRecord } from '../../src/timeline/record.js';
 import { PARSE_TOKEN_ADVICE } from '../store/token-radar.js';
+import { latencyClock, verdictText, WRITE_TEXT } from './fleet-format.js';
 import { formatClock } from './format.js';
 
 export type Fact = [name: string, value: string];
@@ -110,6 +111,18 @@ export function markerFacts(marker: Marker): Fact[] {
         ...optional('session expires', marker.expiresAt),
         ...optional('server said', marker.detail),
         ['advice', PARSE_TOKEN_ADVICE],
+      ];
+    case 'fanoutCheck':
+      return [
+        ['fleet', marker.fleet],
+        ['class', marker.className],
+        ['event', WRITE_TEXT[marker.write]],
+        ...optional('object', marker.objectId),
+        ...marker.nodes.map((node): Fact => [node.node, verdictText(node)]),
+        ['latency', latencyClock(marker.write)],
+        ['wait window', seconds(marker.waitMs)],
+        ['late after', `${marker.lateMs} ms behind the fastest`],
+        ...optional('error', marker.error),
       ];
     case 'resumed':
       return [

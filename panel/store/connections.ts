@@ -4,7 +4,7 @@
 import { signal } from '@preact/signals';
 import { exceedsDepth, MAX_JSON_DEPTH } from '../../src/json-limits.js';
 import type { QueryJSON } from '../../src/livequery/protocol.js';
-import type { FormerServer, PageSocketView, PageSubscriptionView, ServerSpec, ServerView } from '../../src/views.js';
+import type { FleetChoice, FormerServer, PageSocketView, PageSubscriptionView, ServerSpec, ServerView } from '../../src/views.js';
 import { isRestURL } from '../../src/messages.js';
 import type { PanelPort } from '../adapters/port.js';
 
@@ -55,8 +55,17 @@ export function createConnectionsStore(port: PanelPort) {
     setServerEnabled(serverId: string, enabled: boolean): Promise<void> {
       return run({ type: 'setServerEnabled', serverId, enabled });
     },
-    subscribe(serverId: string, query: QueryJSON, sessionToken?: string): Promise<void> {
-      return run({ type: 'subscribe', serverId, query, sessionToken });
+    /** `subscriptionId`: for a subscription the panel removes again itself (the fan-out check's). */
+    subscribe(serverId: string, query: QueryJSON, sessionToken?: string, subscriptionId?: string): Promise<void> {
+      return run(subscriptionId ? { type: 'subscribe', serverId, query, sessionToken, subscriptionId } : { type: 'subscribe', serverId, query, sessionToken });
+    },
+    /** Groups an entry with others by hand, keeps it alone, or lets its app id and REST URL decide (`auto`). */
+    setServerFleet(serverId: string, fleet: FleetChoice): Promise<void> {
+      return run({ type: 'setServerFleet', serverId, fleet });
+    },
+    /** How many connections the entry opens to its URL (for a fleet behind one load-balanced URL). */
+    setServerSockets(serverId: string, sockets: number): Promise<void> {
+      return run({ type: 'setServerSockets', serverId, sockets });
     },
     unsubscribe(serverId: string, subscriptionId: string): Promise<void> {
       return run({ type: 'unsubscribe', serverId, subscriptionId });

@@ -8,6 +8,7 @@ import type { InspectedPage, PageUser } from '../adapters/inspected-page.js';
 import type { Command, Hello, PanelNotice, PanelPort, WorkerMessage } from '../adapters/port.js';
 import { RestError, type FoundObjects, type LoggedInUser, type RestClient, type RestCredentials, type TokenOwner } from '../adapters/rest.js';
 import type { StorageArea } from '../adapters/storage.js';
+import type { ServerView } from '../../src/views.js';
 
 export interface FakePort extends PanelPort {
   commands: Command[];
@@ -99,11 +100,20 @@ export interface FakeRest extends RestClient {
   fail(error: Error): void;
   /** What `/schemas/<class>` answers, per class (a class not listed fails as the server would without the key). */
   schemas: Map<string, KnownFields | Error>;
+  /** Objects created, saved and deleted, in order (`create Class {json}`, `update Class id {json}`, `delete Class id`). */
+  writes: string[];
+  /** What the next create, update or delete does: fail with this error (once). */
+  nextWriteError?: Error;
 }
 
 /** A REST client whose queries wait until the test answers them (to have events arrive while one runs). */
 export function fakeRest(): FakeRest {
   const pending: { resolve: (found: FoundObjects) => void; reject: (error: Error) => void }[] = [];
+  const failWrite = () => {
+    const error = rest.nextWriteError;
+    rest.nextWriteError = undefined;
+    if (error) throw error;
+  };
   const rest: FakeRest = {
     calls: [],
     user: { sessionToken: 'r:login', objectId: 'u1', username: 'alice' },
@@ -156,6 +166,20 @@ export function fakeRest(): FakeRest {
     find(creds, className, where, { max }) {
       rest.calls.push({ creds, what: `find ${className} ${JSON.stringify(where)} max ${max}` });
       return new Promise((resolve, reject) => pending.push({ resolve, reject }));
+    },
+    writes: [],
+    async createObject(_creds, className, fields) {
+      rest.writes.push(`create ${className} ${JSON.stringify(fields)}`);
+      failWrite();
+      return { objectId: `new${rest.writes.length}` };
+    },
+    async updateObject(_creds, className, objectId, fields) {
+      rest.writes.push(`update ${className} ${objectId} ${JSON.stringify(fields)}`);
+      failWrite();
+    },
+    async deleteObject(_creds, className, objectId) {
+      rest.writes.push(`delete ${className} ${objectId}`);
+      failWrite();
     },
     answer(results, more = false) {
       pending.shift()!.resolve({ results, more });
@@ -224,4 +248,10 @@ export function workerRecords(epoch = 'epoch-1') {
       });
     },
   };
+}
+
+/** A connected server as the service worker shows it (`url` and `app` for its spec). */
+export function serverView(id: string, partial: Partial<ServerView> & { url?: string; app?: string } = {}): ServerView {
+  const { url = 'ws://a.test/parse', app = 'app', ...rest } = partial;
+  return { id, spec: { serverURL: url, applicationId: app }, enabled: true, state: 'connected', attempt: 0, subscriptions: [], ...rest };
 }

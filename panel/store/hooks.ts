@@ -26,3 +26,5 @@ export const useRecordingFiles = () => usePanelStore().recordingFiles;
 export const useTokenRadar = () => usePanelStore().tokenRadar;
 export const useServerChecks = () => usePanelStore().serverChecks;
 export const useLint = () => usePanelStore().lint;
+export const useFleets = () => usePanelStore().fleets;
+export const useFanoutCheck = () => usePanelStore().fanout;

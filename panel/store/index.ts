@@ -5,6 +5,8 @@ export {
   PanelStoreContext,
   useComposer,
   useConnections,
+  useFanoutCheck,
+  useFleets,
   useKeyring,
   useLayout,
   useLint,

@@ -35,9 +35,11 @@ export interface NamesDeps {
   imported: ReadonlySignal<OpenedRecording | null>;
   seenClasses: ReadonlySignal<ReadonlySet<string>>;
   historyEntries: ReadonlySignal<readonly { query: QueryJSON }[]>;
+  /** "fleet · node" for servers that are nodes of a fleet, by source key. */
+  fleetNames?: ReadonlySignal<ReadonlyMap<string, string>>;
 }
 
-export function createNamesStore({ servers, formerServers, pageSockets, imported, seenClasses, historyEntries }: NamesDeps) {
+export function createNamesStore({ servers, formerServers, pageSockets, imported, seenClasses, historyEntries, fleetNames }: NamesDeps) {
   let lastNames: ReadonlyMap<string, string> = new Map();
   /** The same map as last time when no name changed: servers arrive with every batch, rows re-render on a new map. */
   const stable = (names: ReadonlyMap<string, string>): ReadonlyMap<string, string> => {
@@ -51,7 +53,8 @@ export function createNamesStore({ servers, formerServers, pageSockets, imported
     if (recording) return stable(new Map(Object.entries(recording.sources ?? {})));
     const names = new Map<string, string>();
     for (const server of servers.value) {
-      names.set(sourceKey({ type: 'server', serverId: server.id }), server.spec.label || hostOf(server.spec.serverURL));
+      const key = sourceKey({ type: 'server', serverId: server.id });
+      names.set(key, fleetNames?.value.get(key) ?? (server.spec.label || hostOf(server.spec.serverURL)));
     }
     // After the current ones: a removed server named like a current one is the one numbered.
     for (const former of formerServers?.value ?? []) {

@@ -226,3 +226,17 @@ describe('createPanelStore', () => {
     assert.deepEqual([...local.items.keys()], ['queryHistory']);
   });
 });
+
+describe('panel store: fleets', () => {
+  it('names the records of a fleet node "fleet · node", follows down/back, and sweeps a closed panel’s check subscriptions', () => {
+    const { store, port, welcome, batch } = setup();
+    const a = { ...server('a'), spec: { serverURL: 'ws://a.test/parse', applicationId: 'app', restURL: 'http://api.test/parse' } };
+    const b = { ...server('b', ['fanout-old']), spec: { serverURL: 'ws://b.test/parse', applicationId: 'app', restURL: 'http://api.test/parse' } };
+    welcome({ servers: [a, b] });
+    assert.equal(store.names.sourceNames.value.get('server:a'), 'app · a.test/parse');
+    assert.equal(store.names.sourceNames.value.get('server:b'), 'app · b.test/parse');
+    assert.deepEqual(port.commands, [{ type: 'unsubscribe', serverId: 'b', subscriptionId: 'fanout-old' }]);
+    batch([], { servers: [a, { ...b, state: 'reconnecting' }] });
+    assert.equal(store.fleets.stats.value.get('b')!.downSince, 1_746_093_600_000);
+  });
+});

@@ -11,7 +11,9 @@ import type { StorageArea } from '../adapters/storage.js';
 import { createComposerStore } from './composer.js';
 import { createCarriedCounts } from './carried-counts.js';
 import { createConnectionsStore } from './connections.js';
+import { createFanoutCheckStore } from './fanout-check.js';
 import { createFirstRun, type Defaults } from './first-run.js';
+import { createFleetsStore } from './fleets.js';
 import { createKeyringStore } from './keyring.js';
 import { createLayoutStore } from './layout.js';
 import { createLintStore } from './lint.js';
@@ -48,6 +50,13 @@ export interface PanelDeps {
   timers?: Timers;
   /** The server check's REST answers (fetch in the panel; without, every server is "unreachable"). */
   probe?: ServerProbe;
+  /** Calls back after `ms` (the fan-out check's wait window); setTimeout when absent. */
+  after?(ms: number, callback: () => void): () => void;
+}
+
+function afterTimeout(ms: number, callback: () => void): () => void {
+  const timer = setTimeout(callback, ms);
+  return () => clearTimeout(timer);
 }
 
 export function createPanelStore(deps: PanelDeps) {
@@ -74,6 +83,17 @@ export function createPanelStore(deps: PanelDeps) {
     records: () => timeline.records('all'),
     show: (target) => view.showWhy(target),
     hide: () => view.showTimeline(),
+  });
+  const fleets = createFleetsStore({ servers: connections.servers, now: deps.now, connections });
+  const fanout = createFanoutCheckStore({
+    connections,
+    servers: connections.servers,
+    fleets: fleets.fleets,
+    rest: deps.rest,
+    addRecord: timeline.addLocal,
+    now: deps.now,
+    after: deps.after ?? afterTimeout,
+    settings: deps.settings.fanout,
   });
   const layout = createLayoutStore(deps.settings.layout);
   const keyring = createKeyringStore({ port: deps.port, rest: deps.rest, page: deps.page });
@@ -107,6 +127,7 @@ export function createPanelStore(deps: PanelDeps) {
     imported: timeline.imported,
     seenClasses: timeline.seenClasses,
     historyEntries: composer.history.entries,
+    fleetNames: fleets.sourceNames,
   });
   const firstRun = createFirstRun({
     defaults: deps.defaults ?? {},
@@ -145,6 +166,8 @@ export function createPanelStore(deps: PanelDeps) {
     if (!records.length) return;
     resultSets.receive(records);
     lint.receive(records);
+    fleets.receive(records);
+    fanout.receive(records);
     timeline.receive(records);
   }
 
@@ -155,6 +178,8 @@ export function createPanelStore(deps: PanelDeps) {
         carried.workerStarted(message.epoch, connections.servers.peek(), page.sockets.peek());
         const servers = carried.servers(message.servers);
         connections.setServers(servers);
+        fleets.observe(servers);
+        fanout.sweep(servers);
         connections.setFormerServers(message.formerServers ?? []);
         page.setSockets(carried.sockets(message.pageSockets));
         view.followServers(servers);
@@ -176,7 +201,10 @@ export function createPanelStore(deps: PanelDeps) {
         }
         return;
       }
-      if (message.servers) connections.setServers(carried.servers(message.servers));
+      if (message.servers) {
+        connections.setServers(carried.servers(message.servers));
+        fleets.observe(connections.servers.peek());
+      }
       if (message.formerServers) connections.setFormerServers(message.formerServers);
       if (message.pageSockets) page.setSockets(carried.sockets(message.pageSockets));
       if (message.servers || message.pageSockets) retainResultSets();
@@ -201,6 +229,8 @@ export function createPanelStore(deps: PanelDeps) {
     tokenRadar,
     serverChecks,
     lint,
+    fleets,
+    fanout,
     /** Reads what storage keeps (the query history; the keyring comes from the service worker). */
     load(): Promise<void> {
       return composer.history.load();

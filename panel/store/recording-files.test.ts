@@ -11,7 +11,7 @@ import { createTimelineStore } from './timeline.js';
 
 const TOKEN = 'r:0123456789abcdef0123456789abcdef';
 
-function setup(importFormats?: () => Promise<typeof import('../../src/timeline/export.js')>) {
+function setup(extraSockets = false, importFormats?: () => Promise<typeof import('../../src/timeline/export.js')>) {
   const frames = manualFrames();
   const page = createPageStore({ settings: {}, worker: { setPreserveLog: () => undefined } });
   const timeline = createTimelineStore({ settings: {}, nextFrame: frames.nextFrame, page, clearBacklog: () => undefined });
@@ -22,6 +22,9 @@ function setup(importFormats?: () => Promise<typeof import('../../src/timeline/e
   ]);
   const servers = signal<ServerView[]>([
     { id: 's', spec: { serverURL: 'ws://a.test', applicationId: 'app', masterKey: 'master-key-1' }, enabled: true, state: 'connected', attempt: 0, subscriptions: [] },
+    ...(extraSockets
+      ? [{ id: 's~2', spec: { serverURL: 'ws://a.test', applicationId: 'app', masterKey: 'master-key-1' }, socketOf: { serverId: 's', index: 2 }, enabled: true, state: 'connected' as const, attempt: 0, subscriptions: [] }]
+      : []),
   ]);
   const keyring = { entries: signal<TokenEntry[]>([{ id: 'k', serverKey: 'ws://a.test|app', name: 'x', token: 'custom-secret-1', origin: 'pasted' }]) };
   const files = createRecordingFilesStore({
@@ -45,6 +48,12 @@ describe('createRecordingFilesStore', () => {
     for (const secret of [TOKEN, 'master-key-1', 'custom-secret-1']) assert.ok(!redacted.text.includes(secret), secret);
     const open = await files.exportFile('recording', { scope: 'all', includeSecrets: true });
     for (const secret of [TOKEN, 'master-key-1', 'custom-secret-1']) assert.ok(open.text.includes(secret), secret);
+  });
+
+  it('lists a server entry once, not once per socket it opens', async () => {
+    const { files } = setup(true);
+    const recording = JSON.parse((await files.exportFile('recording', { scope: 'all', includeSecrets: false })).text) as { servers: unknown[] };
+    assert.equal(recording.servers.length, 1);
   });
 
   it('exports only the filtered records, saying by which filter; or a HAR', async () => {
@@ -88,7 +97,7 @@ describe('createRecordingFilesStore', () => {
   });
 
   it('a formats chunk that fails to load is a clear message on export and on open', async () => {
-    const { files } = setup(() => Promise.reject(new TypeError('Failed to fetch dynamically imported module')));
+    const { files } = setup(false, () => Promise.reject(new TypeError('Failed to fetch dynamically imported module')));
     await assert.rejects(files.exportFile('har', { scope: 'all', includeSecrets: false }), /^Error: Could not load the recording formats: Failed to fetch dynamically imported module\. If the extension was updated or reloaded, close and reopen DevTools\.$/);
     assert.deepEqual(await files.open('a.json', '{}'), {
       ok: false,

@@ -90,7 +90,8 @@ export function createRecordingFilesStore({
           exportedAt: time,
           appVersion: APP_VERSION,
           redact,
-          servers: timeline.imported.value?.recording.servers ?? servers.value.map((s) => s.spec),
+          // An entry's extra sockets share its spec: listed once.
+          servers: timeline.imported.value?.recording.servers ?? servers.value.filter((s) => !s.socketOf).map((s) => s.spec),
           sources: Object.fromEntries(sourceNames.value),
           filter: choice.scope === 'filtered' ? describeFilter(timeline.filter.value) : undefined,
           secrets: secrets(choice),

@@ -15,6 +15,8 @@ describe('panel settings', () => {
       filter: { kinds: ['create'], text: undefined, regex: true, source: 'page:p', subscriptionKey: undefined, className: undefined },
     });
     assert.deepEqual(await loadSettings(memoryStorage({ panelSettings: 'junk' })), {});
+    assert.deepEqual(await loadSettings(memoryStorage({ panelSettings: { fanout: { waitMs: 8000, lateMs: 250, x: 1 } } })), { fanout: { waitMs: 8000, lateMs: 250 } });
+    assert.deepEqual(await loadSettings(memoryStorage({ panelSettings: { fanout: { waitMs: -1, lateMs: 250 } } })), {}, 'a fan-out wait window out of range is left out');
     const broken = memoryStorage();
     broken.broken = true;
     assert.deepEqual(await loadSettings(broken), {});

@@ -7,6 +7,7 @@ import type { StorageArea } from '../adapters/storage.js';
 import { sanitizeLayout, type LayoutSettings } from './layout.js';
 import { isResultSetCap } from './result-sets.js';
 import { isTokenCheckSeconds } from './token-radar.js';
+import { isFanoutSettings, type FanoutSettings } from './fanout-check.js';
 
 export interface PanelSettings {
   preserveLog?: boolean;
@@ -19,6 +20,8 @@ export interface PanelSettings {
   autoCheck?: boolean;
   /** How often the token radar checks every token while the panel is open. */
   tokenCheckSeconds?: number;
+  /** The fan-out check's wait window and late threshold. */
+  fanout?: FanoutSettings;
 }
 
 const KEY = 'panelSettings';
@@ -34,6 +37,7 @@ function sanitize(value: unknown): PanelSettings {
   if (isResultSetCap(v.resultCap)) out.resultCap = v.resultCap;
   if (typeof v.autoCheck === 'boolean') out.autoCheck = v.autoCheck;
   if (isTokenCheckSeconds(v.tokenCheckSeconds)) out.tokenCheckSeconds = v.tokenCheckSeconds;
+  if (isFanoutSettings(v.fanout)) out.fanout = { waitMs: v.fanout.waitMs, lateMs: v.fanout.lateMs };
   const f = v.filter as Record<string, unknown> | undefined;
   if (f && Array.isArray(f.kinds)) {
     out.filter = {

@@ -3,6 +3,7 @@
 import type { Runtime } from 'webextension-polyfill';
 import { MAX_PAGE_URL_CHARS, RELAY_PORT, WATCHING_STORAGE_KEY } from '../messages.js';
 import { extensionApi as api } from '../extension-api.js';
+import { randomName } from './hook-link.js';
 import { acceptHookPort } from './hook-port.js';
 import { createRelay } from './relay-core.js';
 
@@ -14,14 +15,18 @@ function contextValid(): boolean {
   }
 }
 
-// First, at document_start before any page script: the hook's handshake is already on its way.
+// First, at document_start before any page script and before the hook (the manifest lists the relay first): the hook
+// posts its handshake when it runs, and Firefox runs each document_start script in its own task, so a relay that came
+// second could miss it.
 const hook = acceptHookPort(window, (data, urgent) => relay.onHookMessage(data, urgent));
 
 const relay = createRelay({
   connect: () => api.runtime.connect({ name: RELAY_PORT }),
   contextValid,
   documentUrl: () => location.href.slice(0, MAX_PAGE_URL_CHARS),
-  newDocumentId: () => crypto.randomUUID(),
+  // Not crypto.randomUUID(): it exists only in secure contexts, and a plain-http app page or about:blank is not one.
+  newDocumentId: () => randomName(window, 32),
+  now: () => Date.now(),
   controlHook: (control) => hook.control(control),
   setTimeout: (handler, ms) => setTimeout(handler, ms),
   onStop: () => {

@@ -27,6 +27,8 @@ export interface RelayDeps {
   documentUrl(): string;
   /** A random id: one per document, and a new one when the document comes back from the back/forward cache. */
   newDocumentId(): string;
+  /** The page's clock (Date.now), which also stamps the hook's socket events. */
+  now(): number;
   /**
    * Tells the page hook, over its private port, to start or stop posting. On `watch` it hands over (through
    * `onHookMessage`, usually a task later) what came after `delivered`, the last event that reached a port.
@@ -95,6 +97,8 @@ interface Chunk {
  */
 export function createRelay(deps: RelayDeps, limits: RelayLimits = DEFAULT_RELAY_LIMITS): Relay {
   let documentId = deps.newDocumentId();
+  // Taken at document_start (or when the document comes back from the cache): before any socket of the page exists.
+  let documentStartedAt = deps.now();
   let queue: Chunk[] = [];
   let queuedEvents = 0;
   let queuedChars = 0;
@@ -224,7 +228,7 @@ export function createRelay(deps: RelayDeps, limits: RelayLimits = DEFAULT_RELAY
     const target = open();
     if (!target) return;
     if (documentDue) {
-      const message: RelayToBackground = { type: 'document', url: deps.documentUrl(), documentId };
+      const message: RelayToBackground = { type: 'document', url: deps.documentUrl(), documentId, startedAt: documentStartedAt };
       if (lastAnnounced === documentId) message.again = true;
       if (!post(target, message)) return standDown();
       documentDue = false;
@@ -294,7 +298,10 @@ export function createRelay(deps: RelayDeps, limits: RelayLimits = DEFAULT_RELAY
     },
     announce(pageLoad = false) {
       if (stopped) return;
-      if (pageLoad) documentId = deps.newDocumentId();
+      if (pageLoad) {
+        documentId = deps.newDocumentId();
+        documentStartedAt = deps.now();
+      }
       documentDue = true;
       flush();
     },

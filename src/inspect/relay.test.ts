@@ -45,7 +45,7 @@ type Batch = Omit<HookMessage, 'type' | 'generation'>;
 function setup(limits: Partial<RelayLimits> = {}) {
   const ports: FakePort[] = [];
   const timers: { handler: () => void; ms: number }[] = [];
-  const env = { connectFails: false, contextValid: true, stopped: 0, documents: 0 };
+  const env = { connectFails: false, contextValid: true, stopped: 0, documents: 0, clock: 1000 };
   /** The page hook: what it hands over on `watch` (stamped with that watch's generation), and the controls it got. */
   const page = { backfill: [] as Batch[], controls: [] as RelayToHook[], generation: 0 };
   const relay = createRelay(
@@ -59,6 +59,7 @@ function setup(limits: Partial<RelayLimits> = {}) {
       contextValid: () => env.contextValid,
       documentUrl: () => 'http://app.test/page',
       newDocumentId: () => `doc-${++env.documents}`,
+      now: () => env.clock,
       controlHook(control) {
         page.controls.push(control);
         if (control.type !== 'watch') return;
@@ -108,7 +109,7 @@ describe('relay: while no panel watches', () => {
   it('announces its document when asked (a panel is open somewhere) and closes the port when its tab is not watched', () => {
     const { relay, ports, page } = setup();
     relay.announce();
-    assert.deepEqual(ports[0]!.sent, [{ type: 'document', url: 'http://app.test/page', documentId: 'doc-1' }]);
+    assert.deepEqual(ports[0]!.sent, [{ type: 'document', url: 'http://app.test/page', documentId: 'doc-1', startedAt: 1000 }]);
     ports[0]!.answer({ type: 'watch', on: false });
     assert.equal(ports[0]!.disconnectedByRelay, true, 'the worker may sleep');
     assert.equal(relay.watched, false);
@@ -124,7 +125,7 @@ describe('relay: once a panel watches', () => {
       { ...batch(frame('old', 'received', CONNECTED)), notKept: 7, seq: 3 },
     ];
     watch();
-    assert.deepEqual(ports[0]!.sent, [{ type: 'document', url: 'http://app.test/page', documentId: 'doc-1' }]);
+    assert.deepEqual(ports[0]!.sent, [{ type: 'document', url: 'http://app.test/page', documentId: 'doc-1', startedAt: 1000 }]);
     assert.deepEqual(page.controls, [], 'nothing is handed over before the worker answers on this port');
     ports[0]!.answer({ type: 'watch', on: true });
     ports[0]!.answer({ type: 'watch', on: true });
@@ -231,12 +232,13 @@ describe('relay: once a panel watches', () => {
     assert.equal(document?.type === 'document' && document.again, undefined, 'no worker took it as this tab’s page load yet');
   });
 
-  it('a new page load from the back/forward cache gets a new document id', () => {
-    const { relay, ports, watchAndAnswer } = setup();
+  it('a new page load from the back/forward cache gets a new document id and start time', () => {
+    const { relay, ports, watchAndAnswer, env } = setup();
     watchAndAnswer();
+    env.clock = 5000;
     relay.announce(true);
-    const ids = ports[0]!.sent.flatMap((m) => (m.type === 'document' ? [m.documentId] : []));
-    assert.deepEqual(ids, ['doc-1', 'doc-2']);
+    const documents = ports[0]!.sent.flatMap((m) => (m.type === 'document' ? [[m.documentId, m.startedAt]] : []));
+    assert.deepEqual(documents, [['doc-1', 1000], ['doc-2', 5000]]);
   });
 });
 

@@ -119,6 +119,26 @@ function sampleRecords(): TimelineRecord[] {
       className: 'Game',
       marker: { type: 'tokenInvalid', state: 'revoked', applies: 'subscription', tokenLabel: 'alice', username: 'alice', userId: 'uA', detail: 'Invalid session token (code 209)' },
     }),
+    rec({
+      kind: 'error',
+      label: 'fan-out check',
+      source: { type: 'extension' },
+      className: 'Game',
+      objectId: 'g2',
+      marker: {
+        type: 'fanoutCheck',
+        fleet: 'myApp',
+        className: 'Game',
+        write: 'create',
+        objectId: 'g2',
+        waitMs: 5000,
+        lateMs: 1000,
+        nodes: [
+          { serverId: 'srv', node: 'node1', verdict: 'delivered', latencyMs: 12.5, behindFastestMs: 0 },
+          { serverId: 'srv~2', node: 'node1 #2', verdict: 'down', why: 'reconnecting' },
+        ],
+      },
+    }),
   ];
 }
 

@@ -4,6 +4,8 @@ import type { ClientState } from '../livequery/client.js';
 import type { PageSocketState, ServerSpec } from '../views.js';
 import {
   RECORD_KINDS,
+  type FanoutVerdict,
+  type FanoutWrite,
   type GapReason,
   type Marker,
   type MarkerOf,
@@ -116,6 +118,8 @@ const GAP_REASONS: Members<GapReason> = { connectionLost: true, connectionClosed
 const RECOVERED_CHANGES: Members<RecoveredChange> = { appeared: true, changed: true, left: true };
 const TOKEN_INVALID_STATES: Members<TokenInvalidState> = { revoked: true, expired: true };
 const TOKEN_SOURCES: Members<TokenSource> = { subscription: true, connection: true };
+const FANOUT_WRITES: Members<FanoutWrite> = { create: true, update: true, natural: true };
+const FANOUT_VERDICTS: Members<FanoutVerdict> = { delivered: true, late: true, missing: true, down: true };
 
 /** Removes the keys whose value is undefined, so that an absent optional field stays absent. */
 function defined<T extends object>(value: T): T {
@@ -207,6 +211,29 @@ const MARKER_READERS: { readonly [T in MarkerType]: (read: Reader, m: Json, path
       userId: read.optionalString(m, 'userId', p),
       expiresAt: read.optionalString(m, 'expiresAt', p),
       detail: read.optionalString(m, 'detail', p),
+    }),
+  fanoutCheck: (read, m, p) =>
+    defined({
+      type: 'fanoutCheck',
+      fleet: read.string(m, 'fleet', p),
+      className: read.string(m, 'className', p),
+      write: read.member(m, 'write', p, FANOUT_WRITES),
+      objectId: read.optionalString(m, 'objectId', p),
+      waitMs: read.number(m, 'waitMs', p),
+      lateMs: read.number(m, 'lateMs', p),
+      nodes: read.array(m, 'nodes', p, read.maxServers).map((value, i) => {
+        const node = read.object(value, `${p}.nodes[${i}]`);
+        const at = `${p}.nodes[${i}]`;
+        return defined({
+          serverId: read.string(node, 'serverId', at),
+          node: read.string(node, 'node', at),
+          verdict: read.member(node, 'verdict', at, FANOUT_VERDICTS),
+          latencyMs: read.optionalNumber(node, 'latencyMs', at),
+          behindFastestMs: read.optionalNumber(node, 'behindFastestMs', at),
+          why: read.optionalString(node, 'why', at),
+        });
+      }),
+      error: read.optionalString(m, 'error', p),
     }),
   resumed: (read, m, p) =>
     defined({

@@ -45,6 +45,28 @@ export type TokenSource = 'subscription' | 'connection';
  */
 export type GapReason = 'connectionLost' | 'connectionClosed' | 'workerRestarted';
 
+/** How a fan-out check made its event: a throwaway object created, an existing match saved again, or none (the next one). */
+export type FanoutWrite = 'create' | 'update' | 'natural';
+/**
+ * A node's verdict in a fan-out check: `delivered`; `late` (behind the fastest node by more than the check's
+ * threshold); `missing` (nothing within the wait window); `down` (not connected, or its subscription never confirmed).
+ */
+export type FanoutVerdict = 'delivered' | 'late' | 'missing' | 'down';
+
+export interface FanoutNodeResult {
+  /** The connection (the source of the node's records). */
+  serverId: string;
+  /** Its name in the fleet, as the Source column shows it. */
+  node: string;
+  verdict: FanoutVerdict;
+  /** Arrival (browser clock) minus the write's start (browser clock), or minus the object's `updatedAt` (server clock) for a natural event. */
+  latencyMs?: number;
+  /** Arrival minus the fastest node's arrival of the same event (both browser clock). */
+  behindFastestMs?: number;
+  /** Why a `down` node is down: its connection state, or its subscription's error. */
+  why?: string;
+}
+
 /**
  * What a record that is not a frame stands for, with its details. A record has a marker exactly when it is not a
  * frame; a frame's details are its `raw` text.
@@ -101,6 +123,21 @@ export type Marker =
       expiresAt?: string;
       /** What the server answered (masked), e.g. "Invalid session token (code 209)". */
       detail?: string;
+    }
+  /**
+   * A fan-out check of the fleet `fleet`: the same query on every node, one event (`write`), and each node's verdict
+   * within `waitMs`. Added by the panel; `error` when the check could not run to the end (its cleanup still ran).
+   */
+  | {
+      type: 'fanoutCheck';
+      fleet: string;
+      className: string;
+      write: FanoutWrite;
+      objectId?: string;
+      waitMs: number;
+      lateMs: number;
+      nodes: FanoutNodeResult[];
+      error?: string;
     }
   /** A page socket's state was rebuilt from its relay after the extension restarted. */
   | { type: 'resumed'; url: string; state: PageSocketState; subscriptions: number; applicationId?: string; clientId?: string };
