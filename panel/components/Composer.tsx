@@ -2,17 +2,19 @@
 // it subscribes, or applies an edit to a live subscription in place with the protocol's `update` op.
 
 import { useMemo, useState } from 'preact/hooks';
-import { toParseSdkCode } from '../../src/composer/copy-as-code.js';
 import { treeToWhere, whereToTree } from '../../src/composer/where-builder.js';
 import type { ServerView } from '../../src/views.js';
 import { restURLOf } from '../adapters/rest.js';
 import { useComposer, useConnections, useNames } from '../store/index.js';
 import type { LintSubject } from '../store/lint.js';
 import type { DraftResult, QueryDraft } from '../store/query-draft.js';
+import { lazyModule } from '../lazy-module.js';
 import { copyText } from './clipboard.js';
 import { TokenSelect } from './Keyring.js';
 import { LintList, useSubscriptionLint } from './LintFindings.js';
 import { WhereBuilder } from './WhereBuilder.js';
+
+const sdkCode = lazyModule('the Copy as code generator', () => import('../../src/composer/copy-as-code.js'));
 
 /** Waits for typing to pause before reading a class's schema (each typed prefix is another class name). */
 const SCHEMA_DELAY_MS = 500;
@@ -118,7 +120,12 @@ export function Composer({ serverId, serverKey }: { serverId: string; serverKey:
 
   const copy = async () => {
     if (!parsed.ok) return setError(parsed.error);
-    const code = toParseSdkCode(parsed.query, { sessionToken: !!draft.sessionToken });
+    let code: string;
+    try {
+      code = (await sdkCode.load()).toParseSdkCode(parsed.query, { sessionToken: !!draft.sessionToken });
+    } catch (err) {
+      return setError((err as Error).message);
+    }
     setShowCode(true);
     setNote((await copyText(code)) ? 'Copied as Parse JS SDK code' : 'Select the code below to copy it');
   };
@@ -246,7 +253,7 @@ export function Composer({ serverId, serverKey }: { serverId: string; serverKey:
       </div>
       {showCode && parsed.ok ? (
         <pre class="code" data-testid="sdk-code">
-          {toParseSdkCode(parsed.query, { sessionToken: !!draft.sessionToken })}
+          {sdkCode.get()?.toParseSdkCode(parsed.query, { sessionToken: !!draft.sessionToken }) ?? 'Loading…'}
         </pre>
       ) : null}
     </form>

@@ -3,9 +3,11 @@
 
 import type { Fleet, FleetNode, LatencySummary, NodeStats } from '../store/fleets.js';
 import { useFleets } from '../store/index.js';
-import { FleetCheck } from './FleetCheck.js';
 import { ms } from './fleet-format.js';
 import { formatClock } from './format.js';
+import { lazyComponent } from './lazy.js';
+
+const FleetCheck = lazyComponent('the fan-out check', () => import('./FleetCheck.js').then((m) => m.FleetCheck));
 
 function latency(summary: LatencySummary | undefined): string {
   return summary ? `p50 ${ms(summary.p50)} · max ${ms(summary.max)} (${summary.count})` : '—';
