@@ -8,6 +8,7 @@ import { ServerForm } from './AddServerForm.js';
 import { PageSockets } from './PageSockets.js';
 import { RecordDetail } from './RecordDetail.js';
 import { RecordingBanner } from './Recording.js';
+import { ReplayPanel } from './ReplayPanel.js';
 import { ResultSetView } from './ResultSet.js';
 import { ServerList } from './ServerList.js';
 import { Composer, QueryHistoryList } from './Composer.js';
@@ -120,6 +121,10 @@ export function App({ defaults }: { defaults: Defaults }) {
         <details open>
           <summary>Page</summary>
           <PageSockets />
+          <details class="nested">
+            <summary>Replay into the page</summary>
+            <ReplayPanel />
+          </details>
         </details>
       </aside>
       {sidebarOpen ? (

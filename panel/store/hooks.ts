@@ -22,3 +22,5 @@ export const useKeyring = () => usePanelStore().keyring;
 export const useComposer = () => usePanelStore().composer;
 export const useNames = () => usePanelStore().names;
 export const useRecordingFiles = () => usePanelStore().recordingFiles;
+export const useInject = () => usePanelStore().inject;
+export const useReplay = () => usePanelStore().replay;

@@ -15,7 +15,9 @@ import { createFirstRun, type Defaults } from './first-run.js';
 import { createKeyringStore } from './keyring.js';
 import { createLayoutStore } from './layout.js';
 import { createNamesStore } from './names.js';
+import { createInjectStore } from './inject.js';
 import { createPageStore } from './page.js';
+import { createReplayStore } from './replay.js';
 import { createRecordingFilesStore } from './recording-files.js';
 import { querySourceOf } from './query-sources.js';
 import { createResultSetsStore } from './result-sets.js';
@@ -38,6 +40,8 @@ export interface PanelDeps {
   defaults?: Defaults;
   /** Checks a regex filter off the main thread before it runs (see createTimelineStore). */
   regexChecker?: RegexChecker;
+  /** Timers for replays (setTimeout by default). */
+  timers?: { set(run: () => void, ms: number): unknown; clear(handle: unknown): void };
 }
 
 export function createPanelStore(deps: PanelDeps) {
@@ -89,6 +93,19 @@ export function createPanelStore(deps: PanelDeps) {
     pageSockets: page.sockets,
     sourceNames: names.sourceNames,
     keyring,
+  });
+
+  const inject = createInjectStore({ run: (command) => deps.port.run(command), sockets: page.sockets, now: deps.now });
+  const timers = deps.timers ?? {
+    set: (run: () => void, ms: number) => setTimeout(run, ms),
+    clear: (handle: unknown) => clearTimeout(handle as ReturnType<typeof setTimeout>),
+  };
+  const replay = createReplayStore({
+    deliver: (target, event) => inject.deliver(target, event),
+    sockets: page.sockets,
+    generation: page.generation,
+    setTimer: timers.set,
+    clearTimer: timers.clear,
   });
 
   const carried = createCarriedCounts();
@@ -162,6 +179,8 @@ export function createPanelStore(deps: PanelDeps) {
     composer,
     names,
     recordingFiles,
+    inject,
+    replay,
     /** Reads what storage keeps (the query history; the keyring comes from the service worker). */
     load(): Promise<void> {
       return composer.history.load();
