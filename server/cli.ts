@@ -1,8 +1,10 @@
-// `npm run server -- [--port N] [--host H] [--no-keys] [--app-id A] [--js-key K] [--master-key M] [--websocket-timeout MS] [--all-classes]`
+// `npm run server -- [--port N] [--host H] [--no-keys] [--app-id A] [--js-key K] [--master-key M] [--websocket-timeout MS] [--all-classes]
+//  [--replay recording.json [--replay-speed X]]`
 // Starts the embedded LiveQuery server, prints its URLs and keys, and stops cleanly on SIGINT/SIGTERM.
 
 import { parseArgs } from 'node:util';
 import { DEFAULT_LIVE_CLASSES, startEmbeddedServer } from './index.js';
+import { describeReplay, replayOption } from './replay-cli.js';
 
 const { values } = parseArgs({
   options: {
@@ -14,6 +16,8 @@ const { values } = parseArgs({
     'master-key': { type: 'string' },
     'websocket-timeout': { type: 'string' },
     'all-classes': { type: 'boolean', default: false },
+    replay: { type: 'string' },
+    'replay-speed': { type: 'string', default: '1' },
     help: { type: 'boolean', short: 'h', default: false },
   },
 });
@@ -22,6 +26,7 @@ if (values.help) {
   console.log(
     'Usage: npm run server -- [--port 1337] [--host 127.0.0.1] [--no-keys] [--app-id lq-app] [--js-key lq-js]\n' +
       '                         [--master-key lq-master] [--websocket-timeout 10000] [--all-classes]\n' +
+      '                         [--replay recording.json [--replay-speed 1|2|10|0]]\n' +
       `Live classes by default: ${DEFAULT_LIVE_CLASSES.join(', ')}; --all-classes publishes events for every class
 and lets clients create classes.`,
   );
@@ -37,6 +42,8 @@ function intOption(name: string, value: string | undefined): number | undefined 
   }
   return n;
 }
+
+const replay = await replayOption(values.replay, values['replay-speed']);
 
 // Handlers go in first, so a signal that arrives during start-up still stops the server once it is up.
 let stopRequested: string | undefined;
@@ -56,6 +63,7 @@ const server = await startEmbeddedServer({
   websocketTimeout: intOption('websocket-timeout', values['websocket-timeout']),
   classNames: values['all-classes'] ? ['.*'] : undefined,
   allowClientClassCreation: values['all-classes'],
+  replay,
 });
 
 console.log(`Embedded LiveQuery server
@@ -64,7 +72,7 @@ console.log(`Embedded LiveQuery server
   applicationId: ${server.applicationId}
   javascriptKey: ${values['no-keys'] ? '(not required)' : server.javascriptKey}
   masterKey:     ${values['no-keys'] ? '(not checked)' : server.masterKey}
-  live classes:  ${values['all-classes'] ? 'all' : DEFAULT_LIVE_CLASSES.join(', ')}
+  live classes:  ${values['all-classes'] ? 'all' : DEFAULT_LIVE_CLASSES.join(', ')}${replay && values.replay ? `\n${describeReplay(values.replay, replay)}` : ''}
 Press Ctrl+C to stop.`);
 
 let stopping = false;

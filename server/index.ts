@@ -6,6 +6,7 @@ import { Faults } from './faults.js';
 import { isValidClassName } from './field-types.js';
 import { Listener } from './listener.js';
 import { LiveQueryServer, type ClientSummary } from './livequery.js';
+import { attachReplay, type ReplayOptions } from './replay.js';
 import { createRestHandler } from './rest.js';
 import { Store } from './store.js';
 import type { Publisher } from './writes.js';
@@ -42,6 +43,8 @@ export interface EmbeddedServerOptions {
   classNames?: readonly string[];
   /** Default false (Parse Server 9's default): only the master key creates classes. */
   allowClientClassCreation?: boolean;
+  /** Plays a recording's events into every matching subscription (see replay.ts). */
+  replay?: ReplayOptions;
 }
 
 export interface EmbeddedServer extends LiveQueryTarget {
@@ -70,6 +73,7 @@ export async function startEmbeddedServer(options: EmbeddedServerOptions = {}): 
   const auth = new AuthCache(store, options.cacheTimeout ?? 5000);
   const keyPairs = new Map<string, string>(requireKeys ? [['javascriptKey', javascriptKey], ['masterKey', masterKey]] : []);
   const liveQuery = new LiveQueryServer({ keyPairs, websocketTimeout: options.websocketTimeout ?? 10_000, auth });
+  if (options.replay) attachReplay(liveQuery, options.replay);
   // Parse Server's LiveQuery handles a save asynchronously, so clients get the REST response before the events.
   const publisher: Publisher = {
     save: (current, original) => {
