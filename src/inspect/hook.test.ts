@@ -621,6 +621,18 @@ describe('page hook: injecting a frame for the panel', () => {
     assert.deepEqual(frames(flush()).map((f) => f.injected), [true, undefined]);
   });
 
+  it('does not mark a message the page dispatches itself, even from inside an injected one', () => {
+    const { relay, socket, socketId, flush } = openSocket();
+    let nested = false;
+    socket.addEventListener('message', () => {
+      if (nested) return;
+      nested = true;
+      socket.dispatchEvent(new MessageEvent('message', { data: '{"op":"create","requestId":1,"object":{"className":"Game","objectId":"page"}}' }));
+    });
+    relay.control({ type: 'inject', injectionId: 1, socketId, text: UPDATE });
+    assert.deepEqual(frames(flush()).map((f) => [f.injected, JSON.parse(f.text!).op]), [[true, 'update'], [undefined, 'create']]);
+  });
+
   it('refuses a closed socket and an unknown one, delivering nothing', () => {
     const { relay, socket, heard, socketId, flush } = openSocket();
     relay.control({ type: 'inject', injectionId: 1, socketId: 'nope-1', text: UPDATE });

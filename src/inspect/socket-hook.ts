@@ -23,8 +23,8 @@ export interface SocketHookEnvironment {
 interface Tracked {
   id: string;
   classifier: SocketClassifier;
-  /** The origin a real message event of this socket carries (`ws://host:port`). */
-  origin: string;
+  /** The socket's URL, for the origin of an injected message (worked out only then: no page-visible call before). */
+  url: string;
 }
 
 /** What the hook can do to its sockets on the panel's behalf. */
@@ -182,7 +182,7 @@ export function installSocketHook(env: SocketHookEnvironment): SocketInjector | 
 
   const track = (socket: object): void => {
     const url = String((urlOf ? reflectApply(urlOf, socket, []) : undefined) ?? '').slice(0, MAX_PAGE_URL_CHARS);
-    const state: Tracked = { id: env.newSocketId(), classifier: new SocketClassifier(), origin: originOf(url) };
+    const state: Tracked = { id: env.newSocketId(), classifier: new SocketClassifier(), url };
     reflectApply(weakSet, sockets, [socket, state]);
     reflectApply(mapSet, byId, [state.id, socket]);
     env.report({ type: 'created', socketId: state.id, url, time: env.now() });
@@ -191,7 +191,10 @@ export function installSocketHook(env: SocketHookEnvironment): SocketInjector | 
       if (state.classifier.verdict !== 'other') env.report({ type: 'open', socketId: state.id, time: env.now() });
     });
     listen(socket, 'message', (event) => {
-      if (state.classifier.verdict !== 'other') frame(state, 'received', read(dataOf, event, 'data'), injecting);
+      // Taken once: an event a page listener dispatches from inside the injected one's dispatch is the page's own.
+      const injected = injecting;
+      injecting = false;
+      if (state.classifier.verdict !== 'other') frame(state, 'received', read(dataOf, event, 'data'), injected);
     });
     listen(socket, 'error', () => {
       if (state.classifier.verdict !== 'other') env.report({ type: 'error', socketId: state.id, time: env.now() });
@@ -268,7 +271,7 @@ export function installSocketHook(env: SocketHookEnvironment): SocketInjector | 
       if (!readyState || reflectApply(readyState, socket, []) !== OPEN) return 'closed';
       if (typeof MessageEventCtor !== 'function' || typeof dispatchEvent !== 'function') return 'noHook';
       // As the platform makes it: origin of the socket's URL, no lastEventId, source or ports. Only isTrusted differs.
-      const event = new MessageEventCtor('message', { data: text, origin: state.origin });
+      const event = new MessageEventCtor('message', { data: text, origin: originOf(state.url) });
       injecting = true;
       try {
         reflectApply(dispatchEvent, socket, [event]);
