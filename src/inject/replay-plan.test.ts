@@ -57,6 +57,10 @@ describe('replay plan', () => {
     const recorded = { key: KEY, className: 'Message', where: { room: 'lobby' } };
     assert.equal(matchesRecorded(recorded, { className: 'Message', where: { room: 'lobby' } }), true);
     assert.equal(matchesRecorded(recorded, { className: 'Message', where: { room: 'other' } }), false);
+    const nested = { $or: [{ a: 1, b: [1, { c: 2 }] }], d: null };
+    assert.equal(matchesRecorded({ key: KEY, className: 'Message', where: nested }, { className: 'Message', where: { d: null, $or: [{ b: [1, { c: 2 }], a: 1 }] } }), true);
+    assert.equal(matchesRecorded({ key: KEY, className: 'Message', where: nested }, { className: 'Message', where: { d: null, $or: [{ b: [{ c: 2 }, 1], a: 1 }] } }), false);
+    assert.equal(matchesRecorded({ key: KEY, className: 'Message', where: { a: [] } }, { className: 'Message', where: { a: {} } }), false);
     assert.equal(matchesRecorded({ key: KEY, className: 'Message' }, { className: 'Message', where: { any: 1 } }), true);
     assert.equal(matchesRecorded({ key: KEY, className: 'Message' }, { className: 'Note', where: {} }), false);
   });

@@ -2,7 +2,6 @@
 // time order. Lenient where the strict import refuses: another version or unknown record kinds play what is known.
 
 import { EVENT_OPS, isPlainObject, type EventOp } from '../livequery/protocol.js';
-import { equalObjects } from '../livequery-rules/matcher.js';
 import { RECORDING_FORMAT, RECORDING_VERSION } from '../timeline/export.js';
 import { RECORD_KINDS } from '../timeline/record.js';
 import { eventOfFrame, type Checked, type InjectedEvent } from './event-frame.js';
@@ -132,8 +131,17 @@ export interface PlaybackTarget {
   where: unknown;
 }
 
+/** Deep equality of JSON values, key order aside (the matcher's own is not in the panel's bundle). */
+export function sameJSON(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null || Array.isArray(a) !== Array.isArray(b)) return false;
+  const aKeys = Object.keys(a);
+  if (aKeys.length !== Object.keys(b).length) return false;
+  return aKeys.every((key) => Object.prototype.hasOwnProperty.call(b, key) && sameJSON((a as Record<string, unknown>)[key], (b as Record<string, unknown>)[key]));
+}
+
 /** Whether a recorded subscription plays into `target`: the same class, and the same where when it is known. */
 export function matchesRecorded(recorded: RecordedSubscription, target: PlaybackTarget): boolean {
   if (recorded.className !== target.className) return false;
-  return recorded.where === undefined || equalObjects(recorded.where, target.where ?? {});
+  return recorded.where === undefined || sameJSON(recorded.where, target.where ?? {});
 }
