@@ -1,7 +1,7 @@
 // The panel's layout: servers and page sockets on the left, the timeline with its detail pane on the right.
 
 import { useEffect, useRef } from 'preact/hooks';
-import { useConnections, useLayout, useNames, useTimeline, useView } from '../store/index.js';
+import { useConnections, useLayout, useNames, useReplay, useTimeline, useView } from '../store/index.js';
 import { STACKED_QUERY, useMediaQuery } from './media.js';
 import { Splitter } from './Splitter.js';
 import { ServerForm } from './AddServerForm.js';
@@ -48,6 +48,7 @@ export function App({ defaults }: { defaults: Defaults }) {
   const timeline = useTimeline();
   const connections = useConnections();
   const view = useView();
+  const replay = useReplay();
   const filterInput = useRef<HTMLInputElement>(null);
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
@@ -121,7 +122,7 @@ export function App({ defaults }: { defaults: Defaults }) {
         <details open>
           <summary>Page</summary>
           <PageSockets />
-          <details class="nested">
+          <details class="nested" open={replay.plan.value !== null}>
             <summary>Replay into the page</summary>
             <ReplayPanel />
           </details>

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { signal } from '@preact/signals';
 import type { InjectedEvent } from '../../src/inject/event-frame.js';
-import { exportRecording } from '../../src/timeline/export.js';
+import { exportRecording, importRecording } from '../../src/timeline/export.js';
 import type { TimelineRecord } from '../../src/timeline/record.js';
 import { emptyCounts, type PageSocketView } from '../../src/views.js';
 import { settle } from './fakes.js';
@@ -130,6 +130,14 @@ describe('replay store', () => {
     await next();
     assert.equal(store.state.value, 'stopped');
     assert.equal(store.stopReason.value, 'stopped at event 2 of 4: the page socket is closed: nothing was injected');
+  });
+
+  it('loads a recording the panel opened (the Recording object, as the import read it)', () => {
+    const { store } = setup();
+    const opened = importRecording(recording([10, 10]));
+    assert.ok(opened.ok);
+    assert.equal(store.loadRecording('opened.json', opened.recording), true);
+    assert.deepEqual([store.name.value, store.plan.value?.steps.length, store.targets.value.size], ['opened.json', 3, 1]);
   });
 
   it('refuses a file that is not a recording and keeps the last one', () => {

@@ -4,6 +4,7 @@
 import { computed, effect, signal, type ReadonlySignal } from '@preact/signals';
 import type { InjectedEvent } from '../../src/inject/event-frame.js';
 import { matchesRecorded, readReplayPlan, type RecordedSubscription, type ReplayPlan } from '../../src/inject/replay-plan.js';
+import type { Recording } from '../../src/timeline/export.js';
 import type { PageSocketView } from '../../src/views.js';
 
 /** Times the recorded pace, or every event as soon as the previous one was delivered. */
@@ -135,6 +136,23 @@ export function createReplayStore(deps: ReplayDeps) {
     return run;
   };
 
+/** Reads a recording file for playback; a file that is not a recording says why and leaves the last one. */
+  function load(fileName: string, text: string): boolean {
+    const read = readReplayPlan(text);
+    if (!read.ok) {
+      loadError.value = `${fileName}: ${read.error}`;
+      return false;
+    }
+    halt(read.value.steps.length ? 'ready' : 'empty');
+    loadError.value = read.value.steps.length ? null : `${fileName}: the recording has no event to play`;
+    name.value = fileName;
+    plan.value = read.value;
+    position.value = 0;
+    skipped.value = 0;
+    delivered.value = 0;
+    return read.value.steps.length > 0;
+  }
+
   return {
     name,
     plan,
@@ -147,20 +165,10 @@ export function createReplayStore(deps: ReplayDeps) {
     delivered,
     targets,
     /** Reads a recording file for playback; a file that is not a recording says why and leaves the last one. */
-    load(fileName: string, text: string): boolean {
-      const read = readReplayPlan(text);
-      if (!read.ok) {
-        loadError.value = `${fileName}: ${read.error}`;
-        return false;
-      }
-      halt(read.value.steps.length ? 'ready' : 'empty');
-      loadError.value = read.value.steps.length ? null : `${fileName}: the recording has no event to play`;
-      name.value = fileName;
-      plan.value = read.value;
-      position.value = 0;
-      skipped.value = 0;
-      delivered.value = 0;
-      return read.value.steps.length > 0;
+    load,
+    /** Loads a recording the panel has opened (Export / Import → Open recording…). */
+    loadRecording(fileName: string, recording: Recording): boolean {
+      return load(fileName, JSON.stringify(recording));
     },
     play(): void {
       if (!plan.peek()?.steps.length) return;
