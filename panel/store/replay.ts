@@ -136,7 +136,7 @@ export function createReplayStore(deps: ReplayDeps) {
     return run;
   };
 
-/** Reads a recording file for playback; a file that is not a recording says why and leaves the last one. */
+  /** Reads a recording file for playback; a file that is not a recording says why and leaves the last one. */
   function load(fileName: string, text: string): boolean {
     const read = readReplayPlan(text);
     if (!read.ok) {
@@ -164,7 +164,6 @@ export function createReplayStore(deps: ReplayDeps) {
     skipped,
     delivered,
     targets,
-    /** Reads a recording file for playback; a file that is not a recording says why and leaves the last one. */
     load,
     /** Loads a recording the panel has opened (Export / Import → Open recording…). */
     loadRecording(fileName: string, recording: Recording): boolean {
