@@ -214,7 +214,19 @@ const replayState = (panel: PanelHandle) => panel.evaluate(() => document.queryS
 test('replay a recording into the page: matched by class and where (requestId remapped), step, 10× and as fast as possible', { timeout: 90_000 }, async () => {
   const room = newRoom();
   const { page, panel } = await openApp(room);
-  await openReplay(panel, 'three.lqrec.json', recordingOf(room, 3, 400));
+  // Opened as a recording (Export / Import → Open recording…), then handed to Replay from its banner.
+  await panel.evaluate(
+    ({ text }) => {
+      const input = document.querySelector<HTMLInputElement>('[data-testid="import-file"]')!;
+      const files = new DataTransfer();
+      files.items.add(new File([text], 'three.lqrec.json', { type: 'application/json' }));
+      input.files = files.files;
+      input.dispatchEvent(new Event('change', { bubbles: true }));
+    },
+    { text: recordingOf(room, 3, 400) },
+  );
+  await panel.click(byTestId('replay-opened'));
+  await panel.click(byTestId('close-recording'));
   await panel.waitFor(`document.querySelector('[data-testid="replay-match"]')?.dataset.matched === 'true'`, { message: 'the recorded subscription matches the page' });
   assert.match(await panel.text(byTestId('replay-match')), /Message \{"room":"room-[\w-]+"\} → page #1/);
 
