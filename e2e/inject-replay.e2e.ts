@@ -171,13 +171,21 @@ test('"Send again" re-delivers a recorded event; a closed socket refuses an inje
   await panel.waitFor(`document.querySelector('[data-testid="send-again-result"]')?.innerText === "create injected into the page's subscription #1"`);
   await waitRendered(page, [`${real.objectId}: from the server`]);
 
+  // Edit & inject: the recorded event fills the editor, changed before it goes.
+  await panel.click(byTestId('edit-inject'));
+  await panel.waitFor(`document.querySelector('[data-testid="inject-op"]')?.value === 'create'`, { message: 'the editor holds the recorded create' });
+  const recorded = JSON.parse(await panel.evaluate(() => (document.querySelector('[data-testid="inject-object"]') as HTMLTextAreaElement).value)) as Record<string, unknown>;
+  assert.equal(recorded.objectId, real.objectId);
+  assert.equal(await injectWithEditor(panel, 'update', { ...recorded, text: 'changed in the editor' }, recorded), 'update injected');
+  await waitRendered(page, [`${real.objectId}: changed in the editor`]);
+
   // The app closes its socket: the open editor refuses, nothing is delivered.
   await page.evaluate(() => (window as unknown as { __socket: WebSocket }).__socket.close());
   await panel.waitFor(`document.querySelector('[data-testid="page-socket"]')?.dataset.state === 'closed'`, { message: 'the socket shows closed' });
   const status = await injectWithEditor(panel, 'create', { className: 'Message', objectId: 'late', room, text: 'too late' });
   assert.equal(status, 'the page socket is closed: nothing was injected');
   await page.waitForTimeout(200);
-  assert.deepEqual(await rendered(page), [`${real.objectId}: from the server`]);
+  assert.deepEqual(await rendered(page), [`${real.objectId}: changed in the editor`]);
 });
 
 /** A recording of a `Message room = <room>` subscription on another socket (requestId 7) with `count` creates `gapMs` apart. */
