@@ -27,7 +27,10 @@ const MESSAGES_PAGE = `<!doctype html>
   const NativeWebSocket = WebSocket;
   window.WebSocket = function (...args) {
     const socket = new NativeWebSocket(...args);
-    socket.addEventListener('message', (e) => window.__looks.push({ trusted: e.isTrusted, origin: e.origin, ports: e.ports.length, source: e.source, lastEventId: e.lastEventId }));
+    socket.addEventListener('message', (e) => window.__looks.push({
+      trusted: e.isTrusted, origin: e.origin, ports: e.ports.length, source: e.source, lastEventId: e.lastEventId,
+      stack: String(new Error('probe').stack).split('\\n').slice(1),
+    }));
     window.__socket = socket;
     return socket;
   };
@@ -146,9 +149,12 @@ test('inject create / update / delete into a Parse SDK page: its DOM reacts, the
   assert.equal(await panel.evaluate(() => (document.querySelector('[data-testid="inject-send"]') as HTMLButtonElement).disabled), true);
 
   // What the page saw: a message event like the server's (same origin, no ports or source), except isTrusted.
-  const looks = await page.evaluate<{ trusted: boolean; origin: string; ports: number; source: unknown; lastEventId: string }[]>('window.__looks');
+  const looks = await page.evaluate<{ trusted: boolean; origin: string; ports: number; source: unknown; lastEventId: string; stack: string[] }[]>('window.__looks');
   const injectedLooks = looks.slice(-3);
   assert.deepEqual(injectedLooks.map((l) => [l.origin, l.ports, l.source, l.lastEventId]), Array(3).fill([`ws://127.0.0.1:${server.port}`, 0, null, '']));
+  // A stack taken in the listener holds the listener alone, as for a server frame: no frame of the extension below it.
+  assert.deepEqual(injectedLooks.map((l) => l.stack), Array(3).fill(looks[0]!.stack));
+  assert.equal(looks[0]!.stack.length, 1, looks[0]!.stack.join('\n'));
   assert.deepEqual(injectedLooks.map((l) => l.trusted), [false, false, false], 'a page can tell an injected event by isTrusted');
   assert.equal(looks[0]!.trusted, true);
 

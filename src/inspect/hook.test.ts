@@ -597,10 +597,13 @@ describe('page hook: injecting a frame for the panel', () => {
     return { ...h, socket, heard, socketId };
   }
 
-  it('delivers the text to the listeners and onmessage as a received message, reports it marked injected, and sends nothing', () => {
+  it('delivers the text in a task of its own to the listeners and onmessage as a received message, reports it marked injected, and sends nothing', () => {
     const { relay, socket, heard, socketId, flush } = openSocket();
     relay.control({ type: 'inject', injectionId: 7, socketId, text: UPDATE });
     assert.deepEqual(relay.answers, [{ type: 'injected', injectionId: 7, outcome: 'delivered' }]);
+    assert.equal(heard.length, 0, 'not from inside the hook’s call: a timer dispatches it');
+    flush();
+    const reported = frames(flush());
     assert.deepEqual(
       heard.map((h) => [h.via, h.data, h.origin]),
       [
@@ -609,7 +612,6 @@ describe('page hook: injecting a frame for the panel', () => {
       ],
     );
     assert.deepEqual(fake(socket).sent, [CONNECT, SUBSCRIBE], 'nothing injected goes to the server');
-    const reported = frames(flush());
     assert.equal(reported.length, 1);
     assert.deepEqual({ ...reported[0], time: 0 }, { type: 'frame', socketId, direction: 'received', text: UPDATE, injected: true, time: 0 });
   });
@@ -617,6 +619,7 @@ describe('page hook: injecting a frame for the panel', () => {
   it('a frame the server sends next is not marked injected', () => {
     const { relay, socket, socketId, flush } = openSocket();
     relay.control({ type: 'inject', injectionId: 1, socketId, text: UPDATE });
+    flush();
     fake(socket).serverMessage(UPDATE);
     assert.deepEqual(frames(flush()).map((f) => f.injected), [true, undefined]);
   });
@@ -630,6 +633,7 @@ describe('page hook: injecting a frame for the panel', () => {
       socket.dispatchEvent(new MessageEvent('message', { data: '{"op":"create","requestId":1,"object":{"className":"Game","objectId":"page"}}' }));
     });
     relay.control({ type: 'inject', injectionId: 1, socketId, text: UPDATE });
+    flush();
     assert.deepEqual(frames(flush()).map((f) => [f.injected, JSON.parse(f.text!).op]), [[true, 'update'], [undefined, 'create']]);
   });
 

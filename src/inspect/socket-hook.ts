@@ -12,6 +12,7 @@ export interface SocketHookEnvironment {
     MessageEvent?: { prototype: object };
     CloseEvent?: { prototype: object };
     URL?: typeof URL;
+    setTimeout?: (handler: () => void, timeout: number) => unknown;
   };
   report(event: PageSocketEvent): void;
   newSocketId(): string;
@@ -44,6 +45,8 @@ const sharedArrayBufferByteLength =
 const blobSize = typeof Blob === 'function' ? findGetter(Blob.prototype, 'size') : undefined;
 const isView = ArrayBuffer.isView;
 const { get: weakGet, set: weakSet } = WeakMap.prototype;
+const { add: weakAdd, has: weakHas } = WeakSet.prototype;
+const bind = Function.prototype.bind;
 const { get: mapGet, set: mapSet, delete: mapDelete } = Map.prototype;
 const { parse: parseJSON, stringify } = JSON;
 
@@ -105,8 +108,9 @@ export function installSocketHook(env: SocketHookEnvironment): SocketInjector | 
   const URLCtor = global.URL;
   /** LiveQuery sockets (and undecided ones) by id, until they close: the panel injects into them by id. */
   const byId = new Map<string, object>();
-  /** Set while the hook dispatches an injected message: its own listener, which runs first, marks the frame. */
-  let injecting = false;
+  /** The message events the hook dispatched for the panel: its own listener, which runs first, marks their frames. */
+  const injectedEvents = new WeakSet<object>();
+  const setTimer = global.setTimeout;
   const readyState = findGetter(proto, 'readyState');
   const urlOf = findGetter(proto, 'url');
   const OPEN = finite(Native.OPEN, 1);
@@ -191,9 +195,7 @@ export function installSocketHook(env: SocketHookEnvironment): SocketInjector | 
       if (state.classifier.verdict !== 'other') env.report({ type: 'open', socketId: state.id, time: env.now() });
     });
     listen(socket, 'message', (event) => {
-      // Taken once: an event a page listener dispatches from inside the injected one's dispatch is the page's own.
-      const injected = injecting;
-      injecting = false;
+      const injected = reflectApply(weakHas, injectedEvents, [event]) as boolean;
       if (state.classifier.verdict !== 'other') frame(state, 'received', read(dataOf, event, 'data'), injected);
     });
     listen(socket, 'error', () => {
@@ -269,15 +271,13 @@ export function installSocketHook(env: SocketHookEnvironment): SocketInjector | 
       const state = socket ? stateOf(socket) : undefined;
       if (!socket || !state || state.classifier.verdict === 'other') return 'unknownSocket';
       if (!readyState || reflectApply(readyState, socket, []) !== OPEN) return 'closed';
-      if (typeof MessageEventCtor !== 'function' || typeof dispatchEvent !== 'function') return 'noHook';
+      if (typeof MessageEventCtor !== 'function' || typeof dispatchEvent !== 'function' || typeof setTimer !== 'function') return 'noHook';
       // As the platform makes it: origin of the socket's URL, no lastEventId, source or ports. Only isTrusted differs.
       const event = new MessageEventCtor('message', { data: text, origin: originOf(state.url) });
-      injecting = true;
-      try {
-        reflectApply(dispatchEvent, socket, [event]);
-      } finally {
-        injecting = false;
-      }
+      reflectApply(weakAdd, injectedEvents, [event]);
+      // Dispatched by a timer calling the native dispatchEvent bound to the socket: in its own task, as a network
+      // message, with no frame of the hook on the stack a page listener could take.
+      reflectApply(setTimer, global, [reflectApply(bind, dispatchEvent, [socket, event]), 0]);
       return 'delivered';
     },
   };
