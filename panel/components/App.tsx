@@ -1,13 +1,14 @@
 // The panel's layout: servers and page sockets on the left, the timeline with its detail pane on the right.
 
 import { useEffect, useRef } from 'preact/hooks';
-import { useConnections, useLayout, useNames, useTimeline, useView } from '../store/index.js';
+import { useConnections, useLayout, useNames, useReplay, useTimeline, useView } from '../store/index.js';
 import { STACKED_QUERY, useMediaQuery } from './media.js';
 import { Splitter } from './Splitter.js';
 import { ServerForm } from './AddServerForm.js';
 import { PageSockets } from './PageSockets.js';
 import { RecordDetail } from './RecordDetail.js';
 import { RecordingBanner } from './Recording.js';
+import { ReplayPanel } from './ReplayPanel.js';
 import { ResultSetView } from './ResultSet.js';
 import { ServerList } from './ServerList.js';
 import { FleetList } from './FleetList.js';
@@ -49,6 +50,7 @@ export function App({ defaults }: { defaults: Defaults }) {
   const timeline = useTimeline();
   const connections = useConnections();
   const view = useView();
+  const replay = useReplay();
   const filterInput = useRef<HTMLInputElement>(null);
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
@@ -123,6 +125,10 @@ export function App({ defaults }: { defaults: Defaults }) {
         <details open>
           <summary>Page</summary>
           <PageSockets />
+          <details class="nested" open={replay.plan.value !== null}>
+            <summary>Replay into the page</summary>
+            <ReplayPanel />
+          </details>
         </details>
       </aside>
       {sidebarOpen ? (
