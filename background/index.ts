@@ -1,7 +1,7 @@
 // The MV3 service worker: restores state, routes panel and page-relay ports to per-tab workspaces.
 
 import browser, { type Runtime } from 'webextension-polyfill';
-import { isRelayToBackground, RELAY_PORT, WATCHING_STORAGE_KEY, type BackgroundToRelay } from '../src/messages.js';
+import { isInjectOutcome, isRelayToBackground, RELAY_PORT, WATCHING_STORAGE_KEY, type BackgroundToRelay, type InjectOutcome } from '../src/messages.js';
 import { KeyringOwner } from './keyring/keyring-owner.js';
 import { KeyringPorts } from './keyring/keyring-ports.js';
 import { KeepAlive } from './keep-alive.js';
@@ -76,6 +76,11 @@ async function workspaceFor(tabId: number): Promise<Workspace> {
         sink: router,
         budget: backlogBudget,
         persist: (id) => store.scheduleSave(id, () => workspaces.get(id)?.persisted()),
+        injectIntoPage: (tab, frameId, request) =>
+          browser.tabs.sendMessage(tab, request, { frameId }).then(
+            (answer: unknown): InjectOutcome => (isInjectOutcome(answer) ? answer : 'noHook'),
+            (): InjectOutcome => 'noHook',
+          ),
       },
       saved,
     );

@@ -47,3 +47,49 @@ describe('Workspace masks secrets in what it shows', () => {
     }
   });
 });
+
+describe('Workspace: the panel injects into a page subscription', () => {
+  const T = 1_800_000_000_000;
+  const frame = (text: string, direction: 'sent' | 'received' = 'sent') => ({ type: 'frame' as const, socketId: 'pg-1', direction, text, time: T });
+
+  function setup(outcome: 'delivered' | 'closed' | 'unknownSocket' | 'noHook') {
+    const asked: { tabId: number; frameId: number; socketId: string; text: string }[] = [];
+    const workspace = new Workspace(4, {
+      epoch: 'e',
+      registry: new ServerRegistry(),
+      sink: { recordAdded: () => undefined, viewChanged: () => undefined },
+      persist: () => undefined,
+      injectIntoPage: async (tabId, frameId, request) => {
+        asked.push({ tabId, frameId, socketId: request.socketId, text: request.text });
+        return outcome;
+      },
+    });
+    workspace.onPageSocketEvents(2, 'http://app.test/', [
+      { type: 'created', socketId: 'pg-1', url: 'wss://app.test/parse', time: T },
+      { type: 'open', socketId: 'pg-1', time: T },
+      frame('{"op":"connect","applicationId":"app"}'),
+      frame('{"op":"connected","clientId":"cl-9"}', 'received'),
+      frame('{"op":"subscribe","requestId":3,"query":{"className":"Message","where":{}}}'),
+    ], {});
+    return { workspace, asked };
+  }
+  const event = { op: 'create' as const, object: { className: 'Message', objectId: 'm1' } };
+
+  it("sends the Parse Server frame (the socket's clientId, the page's requestId) to the relay of the socket's frame", async () => {
+    const { workspace, asked } = setup('delivered');
+    await workspace.run({ type: 'injectPageEvent', commandId: 'c', socketId: 'pg-1', requestId: 3, event });
+    assert.deepEqual(asked, [
+      { tabId: 4, frameId: 2, socketId: 'pg-1', text: '{"op":"create","clientId":"cl-9","requestId":3,"object":{"className":"Message","objectId":"m1"}}' },
+    ]);
+    await workspace.dispose();
+  });
+
+  it('fails with the reason when the hook could not deliver it, or before asking when the target is unknown', async () => {
+    const { workspace, asked } = setup('closed');
+    await assert.rejects(workspace.run({ type: 'injectPageEvent', commandId: 'c', socketId: 'pg-1', requestId: 3, event }), /the page socket is closed: nothing was injected/);
+    await assert.rejects(workspace.run({ type: 'injectPageEvent', commandId: 'c', socketId: 'pg-1', requestId: 8, event }), /no subscription with requestId 8/);
+    await assert.rejects(workspace.run({ type: 'injectPageEvent', commandId: 'c', socketId: 'pg-2', requestId: 3, event }), /unknown page socket pg-2/);
+    assert.equal(asked.length, 1);
+    await workspace.dispose();
+  });
+});

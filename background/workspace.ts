@@ -1,7 +1,8 @@
 // Everything the extension holds for one inspected tab: its servers, the page's own sockets, and its timeline.
 
 import type { WebSocketConstructor } from '../src/livequery/index.js';
-import type { KeyringCommand, PanelToBackground, PageSocketEvent } from '../src/messages.js';
+import { MAX_PAGE_FRAME_CHARS, type InjectOutcome, type InjectRequest, type KeyringCommand, type PanelToBackground, type PageSocketEvent } from '../src/messages.js';
+import { eventFrameText } from '../src/inject/event-frame.js';
 import { PageTracker, type SocketEventsOptions } from './page/page-tracker.js';
 import type { RecordDraft } from '../src/timeline/record.js';
 import type { FormerServer, PageSocketView, ServerSpec, ServerView } from '../src/views.js';
@@ -37,6 +38,20 @@ export interface WorkspaceDeps {
   persist(tabId: number): void;
   WebSocket?: WebSocketConstructor;
   random?: () => number;
+  /** Hands an injection to the relay of one frame of the tab (see InjectRequest); resolves with what its hook did. */
+  injectIntoPage?(tabId: number, frameId: number, request: InjectRequest): Promise<InjectOutcome>;
+}
+
+/** Why an injection the hook could not deliver was not delivered, in words. */
+export function injectionFailure(outcome: Exclude<InjectOutcome, 'delivered'>): string {
+  switch (outcome) {
+    case 'closed':
+      return 'the page socket is closed: nothing was injected';
+    case 'unknownSocket':
+      return 'the page no longer has that socket (it may have navigated): nothing was injected';
+    case 'noHook':
+      return "the page's hook did not answer (the page may be loading, or gone): nothing was injected";
+  }
 }
 
 export type Command = Exclude<PanelToBackground, { type: 'hello' | 'heartbeat' | 'setPreserveLog' } | KeyringCommand>;
@@ -299,9 +314,27 @@ export class Workspace {
       case 'clearBacklog':
         this.recorder.clear(command.through);
         return;
+      case 'injectPageEvent':
+        return this.inject(command);
     }
     this.deps.persist(this.tabId);
     this.deps.sink.viewChanged(this.tabId, 'servers');
+  }
+
+  /**
+   * Delivers a synthetic event to one of the page's subscriptions through its hook: the record of the frame comes back
+   * from the page, marked injected. Nothing is sent to any server.
+   */
+  private async inject(command: Extract<Command, { type: 'injectPageEvent' }>): Promise<void> {
+    const { socketId, requestId, event } = command;
+    const target = this.page.injectionTarget(socketId, requestId);
+    const text = eventFrameText(event, requestId, target.clientId);
+    if (text.length > MAX_PAGE_FRAME_CHARS) {
+      throw new Error(`the event is too large to inject (${text.length} characters; at most ${MAX_PAGE_FRAME_CHARS})`);
+    }
+    if (!this.deps.injectIntoPage) throw new Error('this browser cannot inject into the page');
+    const outcome = await this.deps.injectIntoPage(this.tabId, target.frameId, { type: 'inject', socketId, text });
+    if (outcome !== 'delivered') throw new Error(injectionFailure(outcome));
   }
 
   /** Adds a server to the shared list (every tab's workspace gets a connection to it); returns its id. */

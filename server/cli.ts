@@ -1,10 +1,12 @@
 // `npm run server -- [--port N] [--host H] [--no-keys] [--app-id A] [--js-key K] [--master-key M] [--websocket-timeout MS] [--all-classes]
-//                    [--redis redis://host:port [--parse-server <REST URL>]] [--cache-timeout MS]`
+//                    [--redis redis://host:port [--parse-server <REST URL>]] [--cache-timeout MS]
+//                    [--replay recording.json [--replay-speed X]]`
 // Starts the embedded LiveQuery server (or, with --redis and --parse-server, a LiveQuery-only fleet node), prints its
 // URLs and keys, and stops cleanly on SIGINT/SIGTERM.
 
 import { parseArgs } from 'node:util';
 import { DEFAULT_LIVE_CLASSES, startEmbeddedServer } from './index.js';
+import { describeReplay, replayOption } from './replay-cli.js';
 
 const { values } = parseArgs({
   options: {
@@ -19,6 +21,8 @@ const { values } = parseArgs({
     redis: { type: 'string' },
     'parse-server': { type: 'string' },
     'cache-timeout': { type: 'string' },
+    replay: { type: 'string' },
+    'replay-speed': { type: 'string', default: '1' },
     help: { type: 'boolean', short: 'h', default: false },
   },
 });
@@ -28,6 +32,7 @@ if (values.help) {
     'Usage: npm run server -- [--port 1337] [--host 127.0.0.1] [--no-keys] [--app-id lq-app] [--js-key lq-js]\n' +
       '                         [--master-key lq-master] [--websocket-timeout 10000] [--all-classes]\n' +
       '                         [--redis redis://127.0.0.1:6379 [--parse-server http://host:1337/parse]] [--cache-timeout 5000]\n' +
+      '                         [--replay recording.json [--replay-speed 1|2|10|0]]\n' +
       `Live classes by default: ${DEFAULT_LIVE_CLASSES.join(', ')}; --all-classes publishes events for every class
 and lets clients create classes.
 --redis joins a Redis LiveQuery fleet (Parse Server's liveQuery.redisURL): events come from <app-id>afterSave,
@@ -47,6 +52,8 @@ function intOption(name: string, value: string | undefined): number | undefined 
   }
   return n;
 }
+
+const replay = await replayOption(values.replay, values['replay-speed']);
 
 // Handlers go in first, so a signal that arrives during start-up still stops the server once it is up.
 let stopRequested: string | undefined;
@@ -74,6 +81,7 @@ const server = await startEmbeddedServer({
   redisURL: values.redis,
   parseServerURL: values['parse-server'],
   cacheTimeout: intOption('cache-timeout', values['cache-timeout']),
+  replay,
 });
 
 const fleetLines = values.redis
@@ -87,7 +95,7 @@ console.log(`${values['parse-server'] ? 'LiveQuery fleet node' : 'Embedded LiveQ
   applicationId: ${server.applicationId}
   javascriptKey: ${values['no-keys'] ? '(not required)' : server.javascriptKey}
   masterKey:     ${values['no-keys'] ? '(not checked)' : server.masterKey}
-  live classes:  ${values['parse-server'] ? '(as the Parse Server publishes)' : values['all-classes'] ? 'all' : DEFAULT_LIVE_CLASSES.join(', ')}${fleetLines}
+  live classes:  ${values['parse-server'] ? '(as the Parse Server publishes)' : values['all-classes'] ? 'all' : DEFAULT_LIVE_CLASSES.join(', ')}${fleetLines}${replay && values.replay ? `\n${describeReplay(values.replay, replay)}` : ''}
 Press Ctrl+C to stop.`);
 
 let stopping = false;

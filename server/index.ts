@@ -13,6 +13,7 @@ import { Faults } from './faults.js';
 import { isValidClassName } from './field-types.js';
 import { Listener } from './listener.js';
 import { LiveQueryServer, type ClientSummary } from './livequery.js';
+import { attachReplay, type ReplayOptions } from './replay.js';
 import { createRestHandler } from './rest.js';
 import { Store } from './store.js';
 import type { Publisher } from './writes.js';
@@ -64,6 +65,8 @@ export interface EmbeddedServerOptions {
   log?: (line: string) => void;
   /** How long a LiveQuery-only node waits for one REST lookup (a token, roles) before it gives up (default 5000 ms). */
   restTimeoutMs?: number;
+  /** Plays a recording's events into every matching subscription (see replay.ts). */
+  replay?: ReplayOptions;
 }
 
 export interface EmbeddedServer extends LiveQueryTarget {
@@ -122,6 +125,7 @@ export async function startEmbeddedServer(options: EmbeddedServerOptions = {}): 
         clearUser: restAuth ? (userId) => restAuth.clearUser(userId) : undefined,
       })
     : null;
+  if (options.replay) attachReplay(liveQuery, options.replay);
   // Parse Server's LiveQuery handles a save asynchronously, so clients get the REST response before the events.
   // In a fleet the write goes out through Redis and comes back to every node, this one included.
   const publisher: Publisher = {

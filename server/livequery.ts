@@ -86,6 +86,8 @@ export class LiveQueryServer {
   private socketCount = 0;
   /** Called for each new socket (the stall fault holds sockets accepted during a stall). */
   onSocket?: (socket: LiveSocket) => void;
+  /** Called after each confirmed subscribe or update (`npm run server -- --replay` plays recorded events into it). */
+  onSubscribed?: (client: LiveClient, requestId: number, info: SubscriptionInfo) => void;
 
   constructor(private readonly config: LiveQueryConfig) {}
 
@@ -285,6 +287,7 @@ export class LiveQueryServer {
       client.subscriptionInfos.set(requestId, info);
       subscription.add(client.id, requestId);
       client.push('subscribed', requestId);
+      this.onSubscribed?.(client, requestId, info);
     } catch (error) {
       const { code, message } = resolveError(error);
       pushError(socket, code, message, false, requestId);

@@ -2,6 +2,7 @@
 
 import { isKeyringView, isTokenEntry, type KeyringView, type TokenEntry } from './keyring.js';
 import { checkClientFrame, isPlainObject, type QueryJSON } from './livequery/protocol.js';
+import { checkInjectedEvent, type InjectedEvent } from './inject/event-frame.js';
 import type { TimelineRecord } from './timeline/record.js';
 import type { RegexCost, RegexCostRequest } from './timeline/regex-cost.js';
 import { MAX_SOCKETS_PER_SERVER, type FleetChoice, type FormerServer, type PageSocketView, type ServerSpec, type ServerView } from './views.js';
@@ -41,6 +42,8 @@ export type PageSocketEvent =
       truncatedFrom?: number;
       /** Binary frames: their size in bytes (content is not carried). */
       binarySize?: number;
+      /** A received frame the panel injected (delivered by the hook to the page's listeners; no server sent it). */
+      injected?: true;
       time: number;
     };
 
@@ -80,7 +83,25 @@ export type HookToRelay =
    * HookMessage as JSON text, and the relay's listener stops it there. No page script knows the type.
    */
   | { type: 'hello'; syncEvent: string }
+  /** The answer to an `inject` control: what became of injection `injectionId`. */
+  | { type: 'injected'; injectionId: number; outcome: InjectOutcome }
   | HookMessage;
+
+/**
+ * What became of an injected frame: `delivered` to the socket's listeners as a received message; not delivered because
+ * the socket is `closed` (or closing), or the hook does not know it (`unknownSocket`: gone with its document, or not a
+ * LiveQuery socket), or the page has no hook to deliver it (`noHook`).
+ */
+export type InjectOutcome = 'delivered' | 'closed' | 'unknownSocket' | 'noHook';
+const INJECT_OUTCOMES: readonly InjectOutcome[] = ['delivered', 'closed', 'unknownSocket', 'noHook'];
+
+export function isInjectOutcome(value: unknown): value is InjectOutcome {
+  return INJECT_OUTCOMES.includes(value as InjectOutcome);
+}
+
+export function isHookInjected(value: unknown): value is Extract<HookToRelay, { type: 'injected' }> {
+  return isPlainObject(value) && value.type === 'injected' && isCount(value.injectionId) && isInjectOutcome(value.outcome);
+}
 
 /**
  * Relay → hook, over the port. `watch`: a panel watches the tab; the hook hands over what came after event
@@ -88,7 +109,13 @@ export type HookToRelay =
  * `unwatch`: it posts nothing, keeps its bounded summary and resumes after `delivered` next time. Validated by the
  * hook itself (hook-link.ts), which must not call anything a page script could have replaced.
  */
-export type RelayToHook = { type: 'watch' | 'unwatch'; generation: number; delivered: number };
+export type RelayToHook =
+  | { type: 'watch' | 'unwatch'; generation: number; delivered: number }
+  /**
+   * Deliver `text` to page socket `socketId` as if its server had sent it (a message event to its listeners and
+   * onmessage; nothing is sent anywhere). The hook answers with `injected`.
+   */
+  | { type: 'inject'; injectionId: number; socketId: string; text: string };
 
 /** Longest `detail` of the synchronous event: a full message as JSON, every character escaped at worst. */
 export const MAX_SYNC_EVENT_CHARS = 6 * MAX_PAGE_MESSAGE_CHARS + 256 * MAX_EVENTS_PER_MESSAGE;
@@ -150,6 +177,23 @@ export function isBackgroundToRelay(value: unknown): value is BackgroundToRelay 
   return isPlainObject(value) && value.type === 'watch' && typeof value.on === 'boolean';
 }
 
+/**
+ * Background → the relay of one frame (tabs.sendMessage with its frameId): the panel injects `text` into page socket
+ * `socketId`. The relay answers (the message's response) with an InjectOutcome.
+ */
+export type InjectRequest = { type: 'inject'; socketId: string; text: string };
+
+export function isInjectRequest(value: unknown): value is InjectRequest {
+  return (
+    isPlainObject(value) &&
+    value.type === 'inject' &&
+    isString(value.socketId) &&
+    SOCKET_ID.test(value.socketId) &&
+    isString(value.text) &&
+    value.text.length <= MAX_PAGE_FRAME_CHARS
+  );
+}
+
 /* ---------- background → every content script, via storage.local ---------- */
 
 /**
@@ -190,6 +234,8 @@ export type PanelToBackground =
     }
   /** Subscribe from the panel to what the page subscribed to: on the panel's server for that URL and app, added if needed. */
   | { type: 'adoptPageSubscription'; commandId: string; spec: ServerSpec; query: QueryJSON; sessionToken?: string }
+  /** Delivers a synthetic event to one of the page's own subscriptions, through the page hook (see InjectedEvent). */
+  | { type: 'injectPageEvent'; commandId: string; socketId: string; requestId: number; event: InjectedEvent }
   /** Drops the backlog's records up to `through` (all when absent): those the panel cleared. */
   | { type: 'clearBacklog'; through?: { epoch: string; seq: number } }
   | KeyringCommand;
@@ -322,6 +368,8 @@ export function isPanelToBackground(value: unknown): value is PanelToBackground 
       );
     case 'adoptPageSubscription':
       return isString(v.commandId) && isServerSpec(v.spec) && isQueryJSON(v.query) && isOptionalString(v.sessionToken);
+    case 'injectPageEvent':
+      return isString(v.commandId) && isString(v.socketId) && isNumber(v.requestId) && checkInjectedEvent(v.event).ok;
     case 'keyringAdd':
       return isString(v.commandId) && isTokenEntry(v.entry);
     case 'keyringRemove':
@@ -375,6 +423,7 @@ export function isPageSocketEvent(value: unknown): value is PageSocketEvent {
         (value.text === undefined || (isString(value.text) && value.text.length <= MAX_PAGE_FRAME_CHARS)) &&
         (value.truncatedFrom === undefined || isCount(value.truncatedFrom)) &&
         (value.binarySize === undefined || isCount(value.binarySize)) &&
+        (value.injected === undefined || (value.injected === true && value.direction === 'received')) &&
         (value.text !== undefined) !== (value.binarySize !== undefined)
       );
     default:

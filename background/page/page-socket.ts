@@ -117,6 +117,10 @@ export class PageSocket {
     if (description.objectId !== undefined) draft.objectId = description.objectId;
     if (event.text !== undefined) draft.raw = event.text;
     if (event.truncatedFrom !== undefined) draft.rawLength = event.truncatedFrom;
+    if (event.injected) {
+      draft.injected = true;
+      draft.summary = `injected · ${draft.summary}`;
+    }
     return draft;
   }
 
@@ -237,6 +241,17 @@ export class PageSocket {
     for (const subscription of this.subscriptions.values()) {
       if (subscription.state !== 'error') subscription.state = 'closed';
     }
+  }
+
+  /**
+   * Where an injection for subscription `requestId` goes: the socket's clientId for the frame; throws the reason
+   * when it cannot (the socket closed, or the page never subscribed with that requestId).
+   */
+  injectionTarget(requestId: number): { clientId?: string } {
+    if (this.state === 'closed') throw new Error(`the page socket ${this.origin.url} is closed: nothing was injected`);
+    const subscription = this.subscriptions.get(requestId);
+    if (!subscription) throw new Error(`the page socket has no subscription with requestId ${requestId}: nothing was injected`);
+    return this.clientId === undefined ? {} : { clientId: this.clientId };
   }
 
   /** The keys and tokens this socket's frames carried. */

@@ -552,3 +552,27 @@ describe('PageTracker after the background restarted', () => {
     assert.deepEqual(records.map((r) => r.label), ['connecting', 'open', 'connect', 'connected']);
   });
 });
+
+describe('PageTracker: injected frames', () => {
+  it('records an injected frame as the event it is, marked injected, and counts it as the page saw it', () => {
+    const { tracker, records, view } = setup();
+    const s = socket('inj').open().sent(CONNECT).received(CONNECTED).sent(sub(1)).received(subscribed(1));
+    s.events.push({ type: 'frame', socketId: 'inj', direction: 'received', text: create(1), injected: true, time: T + 99 });
+    s.received(create(1, 'o2'));
+    tracker.onSocketEvents(0, FRAME_URL, s.events);
+    const events = records.filter((r) => r.kind === 'create');
+    assert.deepEqual(events.map((r) => [r.injected, r.objectId]), [[true, 'o1'], [undefined, 'o2']]);
+    assert.match(events[0]!.summary, /^injected · /);
+    assert.equal(view('inj')!.subscriptions[0]!.counts.create, 2);
+  });
+
+  it('says where an injection goes, or why it cannot go anywhere', () => {
+    const { tracker } = setup();
+    tracker.onSocketEvents(3, FRAME_URL, socket('t').open().sent(CONNECT).received(CONNECTED).sent(sub(4)).events);
+    assert.deepEqual(tracker.injectionTarget('t', 4), { frameId: 3, clientId: 'client-1' });
+    assert.throws(() => tracker.injectionTarget('t', 5), /no subscription with requestId 5: nothing was injected/);
+    assert.throws(() => tracker.injectionTarget('gone', 4), /unknown page socket gone \(the page may have navigated\)/);
+    tracker.onSocketEvents(3, FRAME_URL, socket('t').close().events.slice(1));
+    assert.throws(() => tracker.injectionTarget('t', 4), /is closed: nothing was injected/);
+  });
+});

@@ -199,6 +199,13 @@ export class PageTracker {
     return views;
   }
 
+  /** Where an injection goes (the socket's frame and clientId); throws the reason when it cannot go anywhere. */
+  injectionTarget(socketId: string, requestId: number): { frameId: number; clientId?: string } {
+    const socket = this.entries.get(socketId)?.socket;
+    if (!socket) throw new Error(`unknown page socket ${socketId} (the page may have navigated): nothing was injected`);
+    return { frameId: socket.origin.frameId, ...socket.injectionTarget(requestId) };
+  }
+
   /** The keys and tokens the tab's LiveQuery sockets carried. */
   *secrets(): Iterable<string | undefined> {
     for (const entry of this.entries.values()) if (entry.socket) yield* entry.socket.secrets();

@@ -1,7 +1,7 @@
 // The panel's layout: servers and page sockets on the left, the timeline with its detail pane on the right.
 
 import { useEffect, useRef } from 'preact/hooks';
-import { useConnections, useLayout, useNames, useTimeline, useView } from '../store/index.js';
+import { useConnections, useLayout, useNames, useReplay, useTimeline, useView } from '../store/index.js';
 import { STACKED_QUERY, useMediaQuery } from './media.js';
 import { Splitter } from './Splitter.js';
 import { ServerForm } from './AddServerForm.js';
@@ -22,6 +22,7 @@ import { serverKeyOf } from '../store/keyring.js';
 const WhyNoEventView = lazyComponent('the Why no event? view', () => import('./WhyNoEvent.js').then((m) => m.WhyNoEventView));
 const ResultSetView = lazyComponent('the result set view', () => import('./ResultSet.js').then((m) => m.ResultSetView));
 const RecordDetail = lazyComponent('the record detail pane', () => import('./RecordDetail.js').then((m) => m.RecordDetail));
+const ReplayPanel = lazyComponent('the replay view', () => import('./ReplayPanel.js').then((m) => m.ReplayPanel));
 
 export type { Defaults };
 
@@ -51,6 +52,7 @@ export function App({ defaults }: { defaults: Defaults }) {
   const timeline = useTimeline();
   const connections = useConnections();
   const view = useView();
+  const replay = useReplay();
   const filterInput = useRef<HTMLInputElement>(null);
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
@@ -125,6 +127,10 @@ export function App({ defaults }: { defaults: Defaults }) {
         <details open>
           <summary>Page</summary>
           <PageSockets />
+          <details class="nested" open={replay.plan.value !== null}>
+            <summary>Replay into the page</summary>
+            <ReplayPanel />
+          </details>
         </details>
       </aside>
       {sidebarOpen ? (

@@ -3,7 +3,8 @@
 import { useState } from 'preact/hooks';
 import { subscriptionKey } from '../../src/timeline/keys.js';
 import type { PageSocketView, PageSubscriptionView } from '../../src/views.js';
-import { useConnections, usePage, useTimeline, useView } from '../store/index.js';
+import { useConnections, useInject, usePage, useTimeline, useView } from '../store/index.js';
+import { InjectEditor } from './InjectEditor.js';
 import { hostOf } from '../store/names.js';
 import { pageLintSubject } from '../store/lint.js';
 import { formatCounts } from './format.js';
@@ -41,6 +42,8 @@ function PageSocket({ socket }: { socket: PageSocketView }) {
   const servers = useConnections().servers.value;
   const view = useView();
   const timeline = useTimeline();
+  const inject = useInject();
+  const injecting = inject.target.value;
   return (
     <section class="page-socket" data-testid="page-socket" data-state={socket.state}>
       <div class="line">
@@ -108,7 +111,18 @@ function PageSocket({ socket }: { socket: PageSocketView }) {
                 Filter
               </button>
               <WhyNoEventButton subscriptionKey={subscriptionKey({ type: 'pageSocket', socketId: socket.id, requestId: sub.requestId })} />
+              {socket.state === 'open' ? (
+                <button
+                  type="button"
+                  data-testid="page-inject"
+                  title="Deliver a synthetic event to this subscription, as if the server had sent it"
+                  onClick={() => inject.open(socket.id, sub.requestId, sub.query.className)}
+                >
+                  Inject…
+                </button>
+              ) : null}
             </div>
+            {injecting?.socketId === socket.id && injecting.requestId === sub.requestId ? <InjectEditor /> : null}
           </li>
         ))}
       </ul>

@@ -4,7 +4,8 @@ import { useState } from 'preact/hooks';
 import { isPlainObject } from '../../src/livequery/protocol.js';
 import { diffObjects, type FieldChange } from '../../src/timeline/diff.js';
 import { isSecretKey } from '../../src/timeline/redact.js';
-import { useNames, useTimeline } from '../store/index.js';
+import type { TimelineRecord } from '../../src/timeline/record.js';
+import { useInject, useNames, useTimeline } from '../store/index.js';
 import { formatClock, sourceName } from './format.js';
 import { JsonTree } from './JsonTree.js';
 import { WhyNoEventButton } from './WhyNoEventButton.js';
@@ -71,6 +72,29 @@ function RawText({ raw, reveal }: { raw: string | undefined; reveal: boolean }) 
   );
 }
 
+/** "Send again" and "Edit & inject" for an event of one of the page's subscriptions. */
+function InjectActions({ record }: { record: TimelineRecord }) {
+  const inject = useInject();
+  if (!inject.canSendAgain(record)) return null;
+  const result = inject.sentAgain.value;
+  const mine = result && result.record === `${record.epoch}:${record.seq}` ? result : null;
+  return (
+    <div class="line actions pad-small" data-testid="detail-inject">
+      <button type="button" data-testid="send-again" title="Deliver this event to the page's subscription again (not to the server)" onClick={() => void inject.sendAgain(record)}>
+        Send again
+      </button>
+      <button type="button" data-testid="edit-inject" title="Edit this event in the page's Inject editor" onClick={() => inject.openFrom(record)}>
+        Edit &amp; inject…
+      </button>
+      {mine ? (
+        <span role="status" data-testid="send-again-result" class={mine.ok ? 'muted' : 'error-text'}>
+          {mine.message}
+        </span>
+      ) : null}
+    </div>
+  );
+}
+
 export function RecordDetail() {
   const timeline = useTimeline();
   const names = useNames();
@@ -99,11 +123,17 @@ export function RecordDetail() {
         {record.subscriptionKey && record.objectId ? (
           <WhyNoEventButton subscriptionKey={record.subscriptionKey} objectId={record.objectId} label="Why?" testId="why-record" />
         ) : null}
+        {record.injected ? (
+          <span class="badge injected" data-testid="detail-injected" title="The panel injected this event into the page; no server sent it">
+            injected
+          </span>
+        ) : null}
         <button type="button" class="icon-button close" title="Close (Esc)" onClick={() => timeline.select(null)}>
           ✕
         </button>
       </div>
       <div class="detail-summary">{record.summary}</div>
+      <InjectActions record={record} />
       {record.rawLength !== undefined && record.raw !== undefined ? (
         <div class="detail-cut" data-testid="detail-cut">
           Cut: the first {record.raw.length.toLocaleString()} of {record.rawLength.toLocaleString()} characters were kept.

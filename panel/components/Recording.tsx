@@ -1,7 +1,7 @@
 // Export the timeline (all or filtered; secrets redacted unless asked) as a recording or HAR, and open a recording.
 
 import { useRef, useState } from 'preact/hooks';
-import { useRecordingFiles, useTimeline } from '../store/index.js';
+import { useRecordingFiles, useReplay, useTimeline } from '../store/index.js';
 import type { ExportFormat } from '../store/recording-files.js';
 
 function download(name: string, text: string, type: string): void {
@@ -104,6 +104,7 @@ export function RecordingMenu() {
 
 export function RecordingBanner() {
   const timeline = useTimeline();
+  const replay = useReplay();
   const opened = timeline.imported.value;
   if (!opened) return null;
   const { recording } = opened;
@@ -114,6 +115,9 @@ export function RecordingBanner() {
       {recording.filter ? `, filtered by ${recording.filter}` : ''}.{' '}
       <button type="button" data-testid="close-recording" onClick={() => timeline.closeRecording()}>
         Back to live
+      </button>{' '}
+      <button type="button" data-testid="replay-opened" title="Load it in Page → Replay into the page" onClick={() => replay.loadRecording(opened.name, recording)}>
+        Replay into the page…
       </button>
     </div>
   );

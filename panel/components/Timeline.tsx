@@ -193,6 +193,7 @@ export function Timeline() {
 function kindText(record: TimelineRecord): string {
   if (record.kind === 'sent') return `↑ ${record.label}`;
   if (record.kind === 'received') return `↓ ${record.label}`;
+  if (record.injected) return `${record.kind} (injected)`;
   return record.kind === 'connection' || record.kind === 'error' || record.kind === 'gap' ? record.label : record.kind;
 }
 
@@ -219,12 +220,13 @@ class Row extends Component<RowProps> {
 function RowContent({ record, index, selected, labels, onSelect }: RowProps) {
   return (
     <div
-      class={`row row-grid kind-${record.kind} ${index % 2 ? 'odd' : ''} ${selected ? 'selected' : ''} ${isFromPage(record) ? 'from-page' : ''}`}
+      class={`row row-grid kind-${record.kind} ${index % 2 ? 'odd' : ''} ${selected ? 'selected' : ''} ${isFromPage(record) ? 'from-page' : ''} ${record.injected ? 'injected' : ''}`}
       style={{ top: `${index * ROW_HEIGHT}px` }}
       role="row"
       aria-selected={selected}
       data-testid="timeline-row"
       data-kind={record.kind}
+      data-injected={record.injected ? 'true' : undefined}
       data-marker={record.marker?.type}
       onMouseDown={() => onSelect(record)}
     >

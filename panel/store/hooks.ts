@@ -28,3 +28,5 @@ export const useServerChecks = () => usePanelStore().serverChecks;
 export const useLint = () => usePanelStore().lint;
 export const useFleets = () => usePanelStore().fleets;
 export const useFanoutCheck = () => usePanelStore().fanout;
+export const useInject = () => usePanelStore().inject;
+export const useReplay = () => usePanelStore().replay;

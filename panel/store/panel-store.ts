@@ -18,7 +18,9 @@ import { createKeyringStore } from './keyring.js';
 import { createLayoutStore } from './layout.js';
 import { createLintStore } from './lint.js';
 import { createNamesStore } from './names.js';
+import { createInjectStore } from './inject.js';
 import { createPageStore } from './page.js';
+import { createReplayStore } from './replay.js';
 import { createRecordingFilesStore } from './recording-files.js';
 import { querySourceOf } from './query-sources.js';
 import { createResultSetsStore } from './result-sets.js';
@@ -46,6 +48,8 @@ export interface PanelDeps {
   defaults?: Defaults;
   /** Checks a regex filter off the main thread before it runs (see createTimelineStore). */
   regexChecker?: RegexChecker;
+  /** Timers for replays (setTimeout by default). */
+  replayTimers?: { set(run: () => void, ms: number): unknown; clear(handle: unknown): void };
   /** The token radar's periodic check (setInterval in the panel; none without). */
   timers?: Timers;
   /** The server check's REST answers (fetch in the panel; without, every server is "unreachable"). */
@@ -146,6 +150,19 @@ export function createPanelStore(deps: PanelDeps) {
   });
 
   const lint = createLintStore({ rest: deps.rest });
+  const inject = createInjectStore({ run: (command) => deps.port.run(command), sockets: page.sockets, now: deps.now });
+  const replayTimers = deps.replayTimers ?? {
+    set: (run: () => void, ms: number) => setTimeout(run, ms),
+    clear: (handle: unknown) => clearTimeout(handle as ReturnType<typeof setTimeout>),
+  };
+  const replay = createReplayStore({
+    deliver: (target, event) => inject.deliver(target, event),
+    sockets: page.sockets,
+    generation: page.generation,
+    setTimer: replayTimers.set,
+    clearTimer: replayTimers.clear,
+  });
+
   const carried = createCarriedCounts();
 
   /** Result sets are kept for the subscriptions the service worker still reports, and for the one on screen. */
@@ -231,6 +248,8 @@ export function createPanelStore(deps: PanelDeps) {
     lint,
     fleets,
     fanout,
+    inject,
+    replay,
     /** Reads what storage keeps (the query history; the keyring comes from the service worker). */
     load(): Promise<void> {
       return composer.history.load();

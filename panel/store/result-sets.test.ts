@@ -52,6 +52,16 @@ describe('createResultSetsStore', () => {
     assert.equal(resultSets.of('nothing yet').value.size, 0);
   });
 
+  it('leaves injected events out: the set stays what the server sent', () => {
+    const { resultSets, records } = setup();
+    resultSets.receive([
+      records.event('create', 's1', game('a')),
+      { ...records.event('create', 's1', game('fake')), injected: true },
+      { ...records.event('delete', 's1', game('a')), injected: true },
+    ]);
+    assert.deepEqual(ids(resultSets.of('s1').value.objects()), ['a']);
+  });
+
   it('keeps at most MAX_RESULT_SET_OBJECTS objects, forgets the oldest and says how many, until the set starts over', () => {
     const { resultSets, records } = setup();
     const extra = 3;

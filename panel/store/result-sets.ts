@@ -342,7 +342,8 @@ export function createResultSetsStore({ rest, now, sourceOf, addRecords, setting
           const since = record.marker?.type === 'gap' ? record.marker.from : record.time;
           for (const key of gapTargets(record)) markStale(key, since, changed, toCheck);
         }
-        if (record.subscriptionKey === undefined) continue;
+        // An injected event changed what the app shows, not what the server holds: the set stays the server's.
+        if (record.subscriptionKey === undefined || record.injected) continue;
         const entry = entryOf(record.subscriptionKey);
         if (entry.seeding && record.time > entry.seeding.at) entry.seeding.records.push(record);
         if (startsOver(record)) {

@@ -4,14 +4,14 @@
 import type { WhyTarget } from './why-target.js';
 
 export interface HiddenCause {
-  id: 'classNames' | 'afterLiveQueryEvent' | 'roleCache' | 'pointerPermissions' | 'secondToken' | 'pubSub' | 'sessionCache';
+  id: 'classNames' | 'afterLiveQueryEvent' | 'roleCache' | 'pointerPermissions' | 'secondToken' | 'pubSub' | 'sessionCache' | 'regexTimeout';
   /** What happens, in one sentence with the subscription's class. */
   what: string;
   /** How to check it. */
   check: string;
 }
 
-export function hiddenCauses(target: Pick<WhyTarget, 'className' | 'token' | 'connectionToken' | 'connectionMaster'>): HiddenCause[] {
+export function hiddenCauses(target: Pick<WhyTarget, 'className' | 'query' | 'token' | 'connectionToken' | 'connectionMaster'>): HiddenCause[] {
   const name = target.className;
   const causes: HiddenCause[] = [
     {
@@ -45,6 +45,13 @@ export function hiddenCauses(target: Pick<WhyTarget, 'className' | 'token' | 'co
       id: 'sessionCache',
       what: 'A token that no longer resolves is remembered as invalid for cacheTimeout; one deleted after the subscription was made may still receive events (parse-server #6943): the token checked here is the one the server sees now.',
       check: 'After a logout or a revoked session, unsubscribe and subscribe again with a valid token (the Parse docs advise it: otherwise you may face a security issue).',
+    });
+  }
+  if (target.query?.where && JSON.stringify(target.query.where).includes('"$regex"')) {
+    causes.push({
+      id: 'regexTimeout',
+      what: 'A $regex that takes longer than liveQuery.regexTimeout (100 ms by default) to run on an object counts as not matching: on a busy node, or with a slow pattern on long text, the event is dropped silently, and a later one may come as enter/leave instead of update.',
+      check: 'Look for the warning "Regex timeout: pattern … exceeded N ms limit" in the Parse Server log; anchor the pattern (^…) and keep it simple, or raise liveQuery.regexTimeout.',
     });
   }
   if (target.connectionToken) {

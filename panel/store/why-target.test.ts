@@ -53,5 +53,7 @@ describe('hiddenCauses', () => {
     assert.deepEqual(ids({ className: 'Note', connectionMaster: true }), ['classNames', 'afterLiveQueryEvent', 'roleCache', 'pointerPermissions', 'pubSub']);
     assert.deepEqual(ids({ className: 'Note', connectionMaster: false, token: { value: 'r:a', origin: 'subscription' }, connectionToken: 'r:b' }).slice(-2), ['sessionCache', 'secondToken']);
     assert.match(hiddenCauses({ className: 'Note', connectionMaster: false })[0]!.what, /Note matches an entry of liveQuery\.classNames/);
+    assert.deepEqual(ids({ className: 'Note', connectionMaster: false, query: { className: 'Note', where: { $or: [{ name: { $regex: '^a' } }] } } }).slice(-1), ['regexTimeout']);
+    assert.ok(!ids({ className: 'Note', connectionMaster: false, query: { className: 'Note', where: { name: 'a' } } }).includes('regexTimeout'));
   });
 });

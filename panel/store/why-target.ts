@@ -6,6 +6,7 @@ import type { QueryJSON } from '../../src/livequery/protocol.js';
 import { subscriptionKey } from '../../src/timeline/keys.js';
 import type { PageSocketView, ServerView, ServerSpec } from '../../src/views.js';
 import { restURLFor, restURLOf, type RestCredentials } from '../adapters/rest.js';
+import { sameEndpoint, socketRoot } from './query-sources.js';
 
 export type TokenOrigin = 'subscription' | 'connection';
 
@@ -29,17 +30,6 @@ export interface WhyTarget {
   rest: RestCredentials;
   /** The master key of the server entry, for lookups that must see everything. */
   masterKey?: string;
-}
-
-const sameEndpoint = (a: string, b: string) => a.replace(/\/+$/, '').toLowerCase() === b.replace(/\/+$/, '').toLowerCase();
-
-function socketRoot(url: string): string {
-  try {
-    const parsed = new URL(url);
-    return `${parsed.protocol}//${parsed.host}${parsed.pathname}`;
-  } catch {
-    return url;
-  }
 }
 
 function tokens(own: string | undefined, connection: string | undefined): Pick<WhyTarget, 'token' | 'connectionToken'> {

@@ -1,7 +1,7 @@
 // The page hook's end of its private channel to the relay: a MessagePort handed over once at document_start, and a
 // synchronous event of a random type for the moments when queued port messages would never be delivered.
 
-import { HOOK_HANDSHAKE, type HookMessage, type HookToRelay, type RelayToHook } from '../messages.js';
+import { HOOK_HANDSHAKE, MAX_PAGE_FRAME_CHARS, type HookToRelay, type RelayToHook } from '../messages.js';
 import { findGetter, findValue } from './natives.js';
 
 export interface LinkWindow {
@@ -15,9 +15,9 @@ export interface LinkWindow {
 
 export interface RelayLink {
   /** Over the port: delivered as a task, in order. */
-  post(message: HookMessage): void;
+  post(message: HookToRelay): void;
   /** Synchronously, for a document that is unloading: the relay has it when this returns. */
-  postNow(message: HookMessage): void;
+  postNow(message: HookToRelay): void;
   /** What the relay asks for (validated); set once. */
   onControl(listener: (control: RelayToHook) => void): void;
 }
@@ -50,6 +50,12 @@ const isCount = (value: unknown): value is number => typeof value === 'number' &
  */
 function readControl(data: unknown): RelayToHook | undefined {
   if (typeof data !== 'object' || data === null) return undefined;
+  if ((data as Record<string, unknown>).type === 'inject') {
+    const { injectionId, socketId, text } = data as Record<string, unknown>;
+    if (!isCount(injectionId) || typeof socketId !== 'string' || socketId.length > 64) return undefined;
+    if (typeof text !== 'string' || text.length > MAX_PAGE_FRAME_CHARS) return undefined;
+    return { type: 'inject', injectionId, socketId, text };
+  }
   const { type, generation, delivered } = data as Record<string, unknown>;
   if ((type !== 'watch' && type !== 'unwatch') || !isCount(generation) || !isCount(delivered)) return undefined;
   return { type, generation, delivered };

@@ -70,7 +70,10 @@ export function acceptHookPort(win: RelayWindow, onHookMessage: (data: unknown, 
   return {
     control(control) {
       if (closed) return;
-      if (!port) pending = control;
+      // An injection before the hook's port arrived is dropped (the relay answers `noHook`); a watch waits for it.
+      if (!port) {
+        if (control.type !== 'inject') pending = control;
+      }
       else {
         try {
           port.postMessage(control);

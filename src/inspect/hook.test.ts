@@ -8,6 +8,7 @@ import { WebSocket as WsWebSocket, WebSocketServer } from 'ws';
 import {
   HOOK_HANDSHAKE,
   isHookHello,
+  isHookInjected,
   isHookMessage,
   MAX_EVENTS_PER_MESSAGE,
   MAX_PAGE_FRAME_CHARS,
@@ -88,7 +89,7 @@ class SyncPort {
   other?: SyncPort;
   onmessage: ((event: { data: unknown }) => void) | null = null;
   postMessage(data: unknown): void {
-    this.other?.onmessage?.({ data: structuredClone(data) });
+    this.other?.onmessage?.(new MessageEvent('message', { data: structuredClone(data) }));
   }
 }
 
@@ -109,6 +110,8 @@ interface RelayEnd {
   posted: HookMessage[];
   /** The hook's hello. */
   hello?: Extract<HookToRelay, { type: 'hello' }>;
+  /** The hook's answers to injections. */
+  answers: Extract<HookToRelay, { type: 'injected' }>[];
   control(control: RelayToHook): void;
 }
 
@@ -118,6 +121,7 @@ function channelWindow(): { members: Pick<PageWindow, 'postMessage' | 'MessageCh
   const relay: RelayEnd = {
     handshakes: [],
     posted: [],
+    answers: [],
     control: (control) => port?.postMessage(control),
   };
   const members = {
@@ -129,6 +133,7 @@ function channelWindow(): { members: Pick<PageWindow, 'postMessage' | 'MessageCh
       port = transfer?.[0] as unknown as SyncPort;
       port.onmessage = ({ data }) => {
         if (isHookHello(data)) relay.hello = data;
+        else if (isHookInjected(data)) relay.answers.push(data);
         else relay.posted.push(data as HookMessage);
       };
     },
@@ -163,7 +168,7 @@ function freshNative(): typeof FakeWebSocket {
   return WebSocket;
 }
 
-function harness(Native: unknown = freshNative()): Harness {
+function harness(Native: unknown = freshNative(), platform: Partial<Pick<PageWindow, 'MessageEvent' | 'URL'>> = {}): Harness {
   const timers: (() => void)[] = [];
   const { members, relay } = channelWindow();
   const win = {
@@ -175,6 +180,7 @@ function harness(Native: unknown = freshNative()): Harness {
     },
     crypto: globalThis.crypto,
     performance,
+    ...platform,
   };
   const hook = installPageHook(win);
   assert.ok(hook);
@@ -567,6 +573,97 @@ describe('page hook: its private channel to the relay', () => {
       port.control(bad);
     }
     assert.equal(hook.watching, false);
+  });
+});
+
+describe('page hook: injecting a frame for the panel', () => {
+  const UPDATE = '{"op":"update","clientId":"c1","requestId":1,"object":{"className":"Game","objectId":"g1","score":30},"original":{"className":"Game","objectId":"g1","score":20}}';
+
+  /** A LiveQuery socket, open and subscribed, with a page listener and an onmessage handler that note what they get. */
+  function openSocket() {
+    // The platform's MessageEvent and URL: the hook makes the injected message event with them.
+    const h = harness(freshNative(), { MessageEvent: globalThis.MessageEvent, URL: globalThis.URL });
+    const socket = new h.win.WebSocket('ws://example.test:1337/parse');
+    const heard: { via: string; data: unknown; origin: string; trusted: boolean }[] = [];
+    socket.addEventListener('message', (e) => heard.push({ via: 'listener', data: e.data, origin: e.origin, trusted: e.isTrusted }));
+    socket.onmessage = (e) => heard.push({ via: 'onmessage', data: e.data, origin: e.origin, trusted: e.isTrusted });
+    fake(socket).serverOpen();
+    socket.send(CONNECT);
+    fake(socket).serverMessage(CONNECTED);
+    socket.send(SUBSCRIBE);
+    heard.length = 0;
+    const socketId = h.flush().find((e) => e.type === 'created')!.socketId;
+    h.relay.posted.length = 0;
+    return { ...h, socket, heard, socketId };
+  }
+
+  it('delivers the text in a task of its own to the listeners and onmessage as a received message, reports it marked injected, and sends nothing', () => {
+    const { relay, socket, heard, socketId, flush } = openSocket();
+    relay.control({ type: 'inject', injectionId: 7, socketId, text: UPDATE });
+    assert.deepEqual(relay.answers, [{ type: 'injected', injectionId: 7, outcome: 'delivered' }]);
+    assert.equal(heard.length, 0, 'not from inside the hook’s call: a timer dispatches it');
+    flush();
+    const reported = frames(flush());
+    assert.deepEqual(
+      heard.map((h) => [h.via, h.data, h.origin]),
+      [
+        ['listener', UPDATE, 'ws://example.test:1337'],
+        ['onmessage', UPDATE, 'ws://example.test:1337'],
+      ],
+    );
+    assert.deepEqual(fake(socket).sent, [CONNECT, SUBSCRIBE], 'nothing injected goes to the server');
+    assert.equal(reported.length, 1);
+    assert.deepEqual({ ...reported[0], time: 0 }, { type: 'frame', socketId, direction: 'received', text: UPDATE, injected: true, time: 0 });
+  });
+
+  it('a frame the server sends next is not marked injected', () => {
+    const { relay, socket, socketId, flush } = openSocket();
+    relay.control({ type: 'inject', injectionId: 1, socketId, text: UPDATE });
+    flush();
+    fake(socket).serverMessage(UPDATE);
+    assert.deepEqual(frames(flush()).map((f) => f.injected), [true, undefined]);
+  });
+
+  it('does not mark a message the page dispatches itself, even from inside an injected one', () => {
+    const { relay, socket, socketId, flush } = openSocket();
+    let nested = false;
+    socket.addEventListener('message', () => {
+      if (nested) return;
+      nested = true;
+      socket.dispatchEvent(new MessageEvent('message', { data: '{"op":"create","requestId":1,"object":{"className":"Game","objectId":"page"}}' }));
+    });
+    relay.control({ type: 'inject', injectionId: 1, socketId, text: UPDATE });
+    flush();
+    assert.deepEqual(frames(flush()).map((f) => [f.injected, JSON.parse(f.text!).op]), [[true, 'update'], [undefined, 'create']]);
+  });
+
+  it('refuses a closed socket and an unknown one, delivering nothing', () => {
+    const { relay, socket, heard, socketId, flush } = openSocket();
+    relay.control({ type: 'inject', injectionId: 1, socketId: 'nope-1', text: UPDATE });
+    fake(socket).close();
+    relay.control({ type: 'inject', injectionId: 2, socketId, text: UPDATE });
+    fake(socket).serverClose(1000, '', true);
+    relay.control({ type: 'inject', injectionId: 3, socketId, text: UPDATE });
+    assert.deepEqual(
+      relay.answers.map((a) => a.outcome),
+      ['unknownSocket', 'closed', 'unknownSocket'],
+    );
+    assert.deepEqual(heard, []);
+    assert.equal(frames(flush()).length, 0);
+  });
+
+  it('ignores inject controls that are malformed (no answer, nothing delivered)', () => {
+    const { relay, heard, socketId } = openSocket();
+    for (const bad of [
+      { type: 'inject', injectionId: -1, socketId, text: UPDATE },
+      { type: 'inject', injectionId: 1, socketId: 5, text: UPDATE },
+      { type: 'inject', injectionId: 1, socketId, text: 42 },
+      { type: 'inject', injectionId: 1, socketId, text: 'x'.repeat(MAX_PAGE_FRAME_CHARS + 1) },
+    ]) {
+      relay.control(bad as unknown as RelayToHook);
+    }
+    assert.deepEqual(relay.answers, []);
+    assert.deepEqual(heard, []);
   });
 });
 

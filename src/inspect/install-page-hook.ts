@@ -5,7 +5,7 @@ import { splitIntoBatches } from './batches.js';
 import { createDisguise, type DisguiseRealm } from './disguise.js';
 import { openRelayLink, randomName, type LinkWindow } from './hook-link.js';
 import { PageSummary, seqOf, type SummaryLimits } from './page-summary.js';
-import { installSocketHook } from './socket-hook.js';
+import { installSocketHook, type SocketInjector } from './socket-hook.js';
 
 // Captured when the hook loads, before any page script can replace it.
 const reflectApply = Reflect.apply;
@@ -15,6 +15,7 @@ export const FLUSH_DELAY_MS = 16;
 
 export interface PageWindow extends LinkWindow, DisguiseRealm {
   WebSocket?: typeof WebSocket;
+  URL?: typeof URL;
   setTimeout(handler: () => void, timeout: number): unknown;
   addEventListener?(type: string, listener: (event: Event) => void, capture?: boolean): void;
   performance?: Pick<Performance, 'now' | 'timeOrigin'>;
@@ -62,6 +63,7 @@ export function installPageHook(win: PageWindow, summaryLimits?: SummaryLimits):
   let hiding = false;
   let watching = false;
   const summary = new PageSummary(summaryLimits);
+  let injector: SocketInjector | undefined;
 
   /** Messages within the per-message limits; each but a replay says the sequence number of its last event. */
   const messages = (events: PageSocketEvent[], extra: { replay?: true; notKept?: number } = {}): HookMessage[] => {
@@ -143,7 +145,13 @@ export function installPageHook(win: PageWindow, summaryLimits?: SummaryLimits):
   };
 
   try {
-    link?.onControl((control) => (control.type === 'watch' ? watch(control.delivered, control.generation) : unwatch(control.delivered)));
+    link?.onControl((control) => {
+      if (control.type === 'inject') {
+        const outcome = injector?.inject(control.socketId, control.text) ?? 'noHook';
+        link.post({ type: 'injected', injectionId: control.injectionId, outcome });
+      } else if (control.type === 'watch') watch(control.delivered, control.generation);
+      else unwatch(control.delivered);
+    });
     // Added now, before any page script: the app's own pagehide handlers (unsubscribe, close) run after it and are
     // reported synchronously too, since `report` flushes at once once the page is hiding.
     win.addEventListener?.('pagehide', () => {
@@ -153,8 +161,8 @@ export function installPageHook(win: PageWindow, summaryLimits?: SummaryLimits):
     // Back from the back/forward cache: timers run again.
     win.addEventListener?.('pageshow', () => (hiding = false), true);
     const disguise = createDisguise(win);
-    const installed = installSocketHook({ global: win, report, now, disguise, newSocketId: () => `${prefix}-${++count}` });
-    if (!installed) return undefined;
+    injector = installSocketHook({ global: win, report, now, disguise, newSocketId: () => `${prefix}-${++count}` });
+    if (!injector) return undefined;
   } catch {
     return undefined;
   }

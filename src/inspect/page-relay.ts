@@ -1,7 +1,7 @@
 // Entry of the ISOLATED content script: relays the page hook's validated messages to the background while a panel watches.
 
 import type { Runtime } from 'webextension-polyfill';
-import { MAX_PAGE_URL_CHARS, RELAY_PORT, WATCHING_STORAGE_KEY } from '../messages.js';
+import { isInjectRequest, MAX_PAGE_URL_CHARS, RELAY_PORT, WATCHING_STORAGE_KEY, type InjectOutcome } from '../messages.js';
 import { extensionApi as api } from '../extension-api.js';
 import { randomName } from './hook-link.js';
 import { acceptHookPort } from './hook-port.js';
@@ -56,9 +56,13 @@ function onPageShow(event: PageTransitionEvent): void {
   if (event.isTrusted && event.persisted) announceIfAnyPanel(true);
 }
 
-// Only the extension itself can message a content script; checked anyway, and the message only says whether to relay.
-api.runtime.onMessage.addListener((message: unknown, sender: Runtime.MessageSender) => {
-  if (sender.id === api.runtime.id && !sender.tab) relay.onBackgroundMessage(message);
+// Only the extension itself can message a content script; checked anyway. A message says whether to relay, or is the
+// panel's injection (answered with what the hook did).
+api.runtime.onMessage.addListener((message: unknown, sender: Runtime.MessageSender): Promise<InjectOutcome> | undefined => {
+  if (sender.id !== api.runtime.id || sender.tab) return undefined;
+  if (isInjectRequest(message)) return relay.inject(message);
+  relay.onBackgroundMessage(message);
+  return undefined;
 });
 
 window.addEventListener('pagehide', onPageHide);

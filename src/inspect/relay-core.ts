@@ -2,7 +2,10 @@
 
 import {
   isBackgroundToRelay,
+  isHookInjected,
   isHookMessage,
+  type InjectOutcome,
+  type InjectRequest,
   MAX_EVENTS_PER_MESSAGE,
   MAX_PAGE_MESSAGE_CHARS,
   type PageSocketEvent,
@@ -39,6 +42,9 @@ export interface RelayDeps {
   onStop?(): void;
 }
 
+/** How long the relay waits for the hook to answer an injection before it says the page has no hook. */
+export const INJECT_ANSWER_MS = 2_000;
+
 export interface RelayLimits {
   /** Events held until the next flush (the oldest messages are dropped and counted). */
   maxQueued: number;
@@ -62,6 +68,11 @@ export interface Relay {
   onHookMessage(data: unknown, urgent?: boolean): void;
   /** A message from the background through tabs.sendMessage (a panel started or stopped watching the tab). */
   onBackgroundMessage(message: unknown): void;
+  /**
+   * The panel injects a frame into one of this document's sockets (the background asked, never the page): passed to
+   * the hook over its private port; resolves with what the hook did, or `noHook` when it does not answer.
+   */
+  inject(request: InjectRequest): Promise<InjectOutcome>;
   /** The document is unloading: send what is queued now, timers will not run again. */
   flushNow(): void;
   /**
@@ -122,6 +133,9 @@ export function createRelay(deps: RelayDeps, limits: RelayLimits = DEFAULT_RELAY
   let generation = 0;
   let flushScheduled = false;
   let stopped = false;
+  let injectionCount = 0;
+  /** Injections the hook has not answered yet. */
+  const injections = new Map<number, (outcome: InjectOutcome) => void>();
 
   const clearQueue = (): void => {
     queue = [];
@@ -287,12 +301,29 @@ export function createRelay(deps: RelayDeps, limits: RelayLimits = DEFAULT_RELAY
 
   return {
     onHookMessage(data, urgent = false) {
+      if (isHookInjected(data)) {
+        injections.get(data.injectionId)?.(data.outcome);
+        return;
+      }
       if (stopped || !hookWatching || !isHookMessage(data) || data.generation !== generation) return;
       enqueue({ events: data.events, chars: batchChars(data.events), replay: data.replay, notKept: data.notKept, seq: data.seq });
       if (urgent || queuedEvents >= MAX_EVENTS_PER_MESSAGE || queuedChars >= MAX_PAGE_MESSAGE_CHARS) flush();
       else scheduleFlush();
     },
     onBackgroundMessage,
+    inject(request) {
+      if (stopped) return Promise.resolve<InjectOutcome>('noHook');
+      const injectionId = ++injectionCount;
+      return new Promise<InjectOutcome>((resolve) => {
+        const settle = (outcome: InjectOutcome) => {
+          if (!injections.delete(injectionId)) return;
+          resolve(outcome);
+        };
+        injections.set(injectionId, settle);
+        deps.setTimeout(() => settle('noHook'), INJECT_ANSWER_MS);
+        deps.controlHook({ type: 'inject', injectionId, socketId: request.socketId, text: request.text });
+      });
+    },
     flushNow() {
       flush();
     },

@@ -85,7 +85,7 @@ function setup(limits: Partial<RelayLimits> = {}) {
   /** The hook posts a batch for the watch it was last told. */
   const post = (batch: Batch, urgent = false) => relay.onHookMessage({ type: 'events', generation: page.generation, ...batch }, urgent);
   /** The controls as `type:delivered`. */
-  const controls = () => page.controls.map((c) => `${c.type}:${c.delivered}`);
+  const controls = () => page.controls.map((c) => `${c.type}:${c.type === 'inject' ? c.injectionId : c.delivered}`);
   return { relay, ports, timers, env, page, runTimers, watch, watchAndAnswer, post, controls };
 }
 
@@ -361,5 +361,26 @@ describe('relay: when the port fails, it gives up on it and waits for the worker
     relay.onBackgroundMessage({ type: 'watch', on: true });
     assert.deepEqual(runTimers(), []);
     assert.equal(ports.length, 1);
+  });
+});
+
+describe('relay: injections from the panel', () => {
+  it('passes an injection to the hook over its port and resolves with the hook’s answer, sending nothing to the worker', async () => {
+    const { relay, page, ports } = setup();
+    const outcome = relay.inject({ type: 'inject', socketId: 'a', text: '{"op":"create"}' });
+    const control = page.controls.at(-1);
+    assert.deepEqual(control, { type: 'inject', injectionId: 1, socketId: 'a', text: '{"op":"create"}' });
+    relay.onHookMessage({ type: 'injected', injectionId: 1, outcome: 'closed' });
+    assert.equal(await outcome, 'closed');
+    assert.equal(ports.length, 0, 'no port opened, the worker is not woken');
+  });
+
+  it('says noHook when the hook does not answer, and ignores an answer to no injection', async () => {
+    const { relay, runTimers } = setup();
+    relay.onHookMessage({ type: 'injected', injectionId: 9, outcome: 'delivered' });
+    const outcome = relay.inject({ type: 'inject', socketId: 'a', text: '{}' });
+    runTimers();
+    relay.onHookMessage({ type: 'injected', injectionId: 1, outcome: 'delivered' });
+    assert.equal(await outcome, 'noHook');
   });
 });

@@ -1,13 +1,19 @@
 // Replaces a global's WebSocket constructor and send() with native-looking proxies that report sockets and LiveQuery frames.
 
-import { MAX_CLOSE_REASON_CHARS, MAX_PAGE_FRAME_CHARS, MAX_PAGE_URL_CHARS, type PageSocketEvent } from '../messages.js';
+import { MAX_CLOSE_REASON_CHARS, MAX_PAGE_FRAME_CHARS, MAX_PAGE_URL_CHARS, type InjectOutcome, type PageSocketEvent } from '../messages.js';
 import type { Disguise } from './disguise.js';
 import { findGetter, findValue, type Getter } from './natives.js';
 import { SocketClassifier, type Direction } from './socket-classifier.js';
 
 export interface SocketHookEnvironment {
   /** The global object whose `WebSocket` is replaced (the page's window). */
-  global: { WebSocket?: typeof WebSocket; MessageEvent?: { prototype: object }; CloseEvent?: { prototype: object } };
+  global: {
+    WebSocket?: typeof WebSocket;
+    MessageEvent?: { prototype: object };
+    CloseEvent?: { prototype: object };
+    URL?: typeof URL;
+    setTimeout?: (handler: () => void, timeout: number) => unknown;
+  };
   report(event: PageSocketEvent): void;
   newSocketId(): string;
   now(): number;
@@ -18,6 +24,17 @@ export interface SocketHookEnvironment {
 interface Tracked {
   id: string;
   classifier: SocketClassifier;
+  /** The socket's URL, for the origin of an injected message (worked out only then: no page-visible call before). */
+  url: string;
+}
+
+/** What the hook can do to its sockets on the panel's behalf. */
+export interface SocketInjector {
+  /**
+   * Delivers `text` to socket `socketId` as a received message: a message event dispatched on the socket (its
+   * listeners and onmessage run, as for a server frame). Nothing is sent to the server.
+   */
+  inject(socketId: string, text: string): InjectOutcome;
 }
 
 // Captured when the hook loads, before any page script can replace them.
@@ -28,6 +45,9 @@ const sharedArrayBufferByteLength =
 const blobSize = typeof Blob === 'function' ? findGetter(Blob.prototype, 'size') : undefined;
 const isView = ArrayBuffer.isView;
 const { get: weakGet, set: weakSet } = WeakMap.prototype;
+const { add: weakAdd, has: weakHas } = WeakSet.prototype;
+const bind = Function.prototype.bind;
+const { get: mapGet, set: mapSet, delete: mapDelete } = Map.prototype;
 const { parse: parseJSON, stringify } = JSON;
 
 /**
@@ -69,20 +89,28 @@ function finite(value: unknown, fallback: number): number {
 }
 
 /**
- * Installs the proxies on `env.global`. Returns false when there is no WebSocket to wrap.
+ * Installs the proxies on `env.global`. Returns undefined when there is no WebSocket to wrap, else the injector.
  *
  * Proxies rather than wrapper functions: calls, `new`, subclassing, statics, `prototype`, `name`, `length` and
  * errors all go to the native constructor unchanged, and every socket is a real native WebSocket. The disguise makes
  * `toString` print them as the natives and takes the hook's frame out of the errors they throw.
  */
-export function installSocketHook(env: SocketHookEnvironment): boolean {
+export function installSocketHook(env: SocketHookEnvironment): SocketInjector | undefined {
   const global = env.global;
   const Native = global.WebSocket;
-  if (typeof Native !== 'function') return false;
+  if (typeof Native !== 'function') return undefined;
   const proto = Native.prototype as object;
   const addEventListener = findValue(proto, 'addEventListener');
+  const dispatchEvent = findValue(proto, 'dispatchEvent');
   const nativeSend = findValue(proto, 'send');
-  if (typeof addEventListener !== 'function' || typeof nativeSend !== 'function') return false;
+  if (typeof addEventListener !== 'function' || typeof nativeSend !== 'function') return undefined;
+  const MessageEventCtor = global.MessageEvent as (new (type: string, init?: MessageEventInit) => MessageEvent) | undefined;
+  const URLCtor = global.URL;
+  /** LiveQuery sockets (and undecided ones) by id, until they close: the panel injects into them by id. */
+  const byId = new Map<string, object>();
+  /** The message events the hook dispatched for the panel: its own listener, which runs first, marks their frames. */
+  const injectedEvents = new WeakSet<object>();
+  const setTimer = global.setTimeout;
   const readyState = findGetter(proto, 'readyState');
   const urlOf = findGetter(proto, 'url');
   const OPEN = finite(Native.OPEN, 1);
@@ -104,12 +132,17 @@ export function installSocketHook(env: SocketHookEnvironment): boolean {
     }
   };
 
-  const frame = (state: Tracked, direction: Direction, data: unknown): void => {
+  const forget = (state: Tracked): void => {
+    reflectApply(mapDelete, byId, [state.id]);
+  };
+
+  const frame = (state: Tracked, direction: Direction, data: unknown, injected = false): void => {
     if (state.classifier.verdict === 'other') return;
     const socketId = state.id;
     const time = env.now();
     const text = typeof data === 'string' ? data : undefined;
     if (state.classifier.verdict === 'undecided' && state.classifier.observe(direction, text) === 'other') {
+      forget(state);
       // Pass the verdict on (so the relay and tracker drop the socket) without the page's data.
       env.report(
         text === undefined
@@ -122,6 +155,8 @@ export function installSocketHook(env: SocketHookEnvironment): boolean {
       env.report({ type: 'frame', socketId, direction, binarySize: receivedSize(data), time });
     } else if (text.length > MAX_PAGE_FRAME_CHARS) {
       env.report({ type: 'frame', socketId, direction, text: cutCopy(text, MAX_PAGE_FRAME_CHARS), truncatedFrom: text.length, time });
+    } else if (injected) {
+      env.report({ type: 'frame', socketId, direction, text, injected: true, time });
     } else {
       env.report({ type: 'frame', socketId, direction, text, time });
     }
@@ -141,22 +176,33 @@ export function installSocketHook(env: SocketHookEnvironment): boolean {
     ]);
   };
 
+  const originOf = (url: string): string => {
+    try {
+      return URLCtor ? new URLCtor(url).origin : '';
+    } catch {
+      return '';
+    }
+  };
+
   const track = (socket: object): void => {
-    const state: Tracked = { id: env.newSocketId(), classifier: new SocketClassifier() };
     const url = String((urlOf ? reflectApply(urlOf, socket, []) : undefined) ?? '').slice(0, MAX_PAGE_URL_CHARS);
+    const state: Tracked = { id: env.newSocketId(), classifier: new SocketClassifier(), url };
     reflectApply(weakSet, sockets, [socket, state]);
+    reflectApply(mapSet, byId, [state.id, socket]);
     env.report({ type: 'created', socketId: state.id, url, time: env.now() });
     // Registered in the constructor, so they run before any listener or on* handler of the page.
     listen(socket, 'open', () => {
       if (state.classifier.verdict !== 'other') env.report({ type: 'open', socketId: state.id, time: env.now() });
     });
     listen(socket, 'message', (event) => {
-      if (state.classifier.verdict !== 'other') frame(state, 'received', read(dataOf, event, 'data'));
+      const injected = reflectApply(weakHas, injectedEvents, [event]) as boolean;
+      if (state.classifier.verdict !== 'other') frame(state, 'received', read(dataOf, event, 'data'), injected);
     });
     listen(socket, 'error', () => {
       if (state.classifier.verdict !== 'other') env.report({ type: 'error', socketId: state.id, time: env.now() });
     });
     listen(socket, 'close', (event) => {
+      forget(state);
       if (state.classifier.verdict === 'other') return;
       const code = read(codeOf, event, 'code');
       const reason = read(reasonOf, event, 'reason');
@@ -218,5 +264,21 @@ export function installSocketHook(env: SocketHookEnvironment): boolean {
     'send',
     sendDescriptor ? { ...sendDescriptor, value: send } : { value: send, writable: true, enumerable: true, configurable: true },
   );
-  return true;
+
+  return {
+    inject(socketId, text) {
+      const socket = reflectApply(mapGet, byId, [socketId]) as object | undefined;
+      const state = socket ? stateOf(socket) : undefined;
+      if (!socket || !state || state.classifier.verdict === 'other') return 'unknownSocket';
+      if (!readyState || reflectApply(readyState, socket, []) !== OPEN) return 'closed';
+      if (typeof MessageEventCtor !== 'function' || typeof dispatchEvent !== 'function' || typeof setTimer !== 'function') return 'noHook';
+      // As the platform makes it: origin of the socket's URL, no lastEventId, source or ports. Only isTrusted differs.
+      const event = new MessageEventCtor('message', { data: text, origin: originOf(state.url) });
+      reflectApply(weakAdd, injectedEvents, [event]);
+      // Dispatched by a timer calling the native dispatchEvent bound to the socket: in its own task, as a network
+      // message, with no frame of the hook on the stack a page listener could take.
+      reflectApply(setTimer, global, [reflectApply(bind, dispatchEvent, [socket, event]), 0]);
+      return 'delivered';
+    },
+  };
 }

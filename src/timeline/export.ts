@@ -370,6 +370,10 @@ class Reader {
     const raw = this.optionalString(r, 'raw', path, this.limits.maxRawChars);
     if (raw !== undefined) record.raw = raw;
     if (r.rawLength !== undefined) record.rawLength = this.integer(r, 'rawLength', path);
+    if (r.injected !== undefined) {
+      if (r.injected !== true) throw new Invalid(`${path}.injected: must be true when present`);
+      record.injected = true;
+    }
     return record;
   }
 

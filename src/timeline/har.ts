@@ -21,6 +21,8 @@ export interface HarWebSocketMessage {
   time: number;
   opcode: number;
   data: string;
+  /** Our extension field: the panel injected this frame into the page; it was never on the wire. */
+  _injected?: true;
 }
 
 /** Frames only: records with a marker (states, local failures such as a socket error) are not on the wire. */
@@ -48,7 +50,9 @@ export function exportHar(records: readonly TimelineRecord[], options: HarOption
     const key = sourceKey(record.source);
     let messages = bySource.get(key);
     if (!messages) bySource.set(key, (messages = []));
-    messages.push({ type, time: record.time / 1000, opcode: 1, data: redactor ? redactor.frame(record.raw!) : record.raw! });
+    const message: HarWebSocketMessage = { type, time: record.time / 1000, opcode: 1, data: redactor ? redactor.frame(record.raw!) : record.raw! };
+    if (record.injected) message._injected = true;
+    messages.push(message);
   }
   const entries = [...bySource].map(([key, messages]) => {
     const first = messages.reduce((min, m) => Math.min(min, m.time), Infinity);

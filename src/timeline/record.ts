@@ -168,6 +168,8 @@ export interface TimelineRecord {
   raw?: string;
   /** Set when `raw` was cut (here or before the frame left the page): the frame's full length in characters. */
   rawLength?: number;
+  /** A received frame the panel injected into the page (no server sent it). */
+  injected?: true;
 }
 
 /** A record before the recorder numbers it. */

@@ -23,6 +23,8 @@ export interface ParseServerHarnessOptions {
   websocketTimeout?: number;
   /** LiveQuery session-token cache TTL in ms (parse-server default 5 000). */
   cacheTimeout?: number;
+  /** LiveQuery `regexTimeout` in ms: a `$regex` test that runs longer counts as not matching (parse-server default 100). */
+  regexTimeout?: number;
   /** Cloud code, run by parse-server at start (e.g. Parse.Cloud.beforeConnect). */
   cloud?: (parse: unknown) => void | Promise<void>;
   /** Extra ParseServer options, merged over the harness defaults. */
@@ -403,7 +405,11 @@ async function startParseServerNow(options: ParseServerHarnessOptions): Promise<
       javascriptKey,
       databaseURI,
       serverURL: 'http://127.0.0.1:0/parse', // replaced once the port is known
-      liveQuery: { classNames: [...liveClasses], ...(options.redisURL ? { redisURL: options.redisURL } : {}) },
+      liveQuery: {
+        classNames: [...liveClasses],
+        ...(options.redisURL ? { redisURL: options.redisURL } : {}),
+        ...(options.regexTimeout !== undefined ? { regexTimeout: options.regexTimeout } : {}),
+      },
       allowClientClassCreation: false,
       silent: !logs,
       ...(options.cloud ? { cloud: options.cloud } : {}),
