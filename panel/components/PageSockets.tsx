@@ -4,7 +4,7 @@ import { useState } from 'preact/hooks';
 import { subscriptionKey } from '../../src/timeline/keys.js';
 import type { PageSocketView, PageSubscriptionView } from '../../src/views.js';
 import { useConnections, useInject, usePage, useTimeline, useView } from '../store/index.js';
-import { InjectEditor } from './InjectEditor.js';
+import { lazyComponent } from './lazy.js';
 import { hostOf } from '../store/names.js';
 import { pageLintSubject } from '../store/lint.js';
 import { formatCounts } from './format.js';
@@ -14,6 +14,8 @@ import { Secret } from './Secret.js';
 import { pageSubscriptionProvenance } from '../store/token-provenance.js';
 import { SubscriptionToken } from './TokenProvenance.js';
 import { WhyNoEventButton } from './WhyNoEventButton.js';
+
+const InjectEditor = lazyComponent('the inject editor', () => import('./InjectEditor.js').then((m) => m.InjectEditor));
 
 /** Turns the page's subscription into a panel-owned one on the same server, e.g. to try another session token. */
 function AdoptButton({ socket, sub }: { socket: PageSocketView; sub: PageSubscriptionView }) {

@@ -2,7 +2,7 @@
 // time order. Lenient where the strict import refuses: another version or unknown record kinds play what is known.
 
 import { EVENT_OPS, isPlainObject, type EventOp } from '../livequery/protocol.js';
-import { RECORDING_FORMAT, RECORDING_VERSION } from '../timeline/export.js';
+import { RECORDING_FORMAT, RECORDING_VERSION } from '../timeline/recording-format.js';
 import { RECORD_KINDS } from '../timeline/record.js';
 import { eventOfFrame, type Checked, type InjectedEvent } from './event-frame.js';
 

@@ -19,13 +19,12 @@ import {
   type TimelineRecord,
 } from './record.js';
 import { upgradeV1Record, upgradeV1SourceKey, type V1Source } from './recording-v1.js';
+import { RECORDING_FORMAT, RECORDING_VERSION } from './recording-format.js';
 import { collectSecrets, Redactor } from './redact.js';
 
 export { exportHar, type HarOptions } from './har.js';
 
-export const RECORDING_FORMAT = 'livequery-devtools-recording';
-/** 2: typed sources and markers; version 1 files (sentinel sources, labelled records) are converted on import. */
-export const RECORDING_VERSION = 2;
+export { RECORDING_FORMAT, RECORDING_VERSION };
 export const APP_NAME = 'LiveQuery DevTools';
 
 export interface Recording {
