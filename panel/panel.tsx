@@ -6,7 +6,7 @@ import { now } from '../src/timeline/clock.js';
 import { devtoolsInspectedPage } from './adapters/inspected-page.js';
 import { createBridgePort } from './adapters/port.js';
 import { createRegexChecker } from './adapters/regex-checker.js';
-import { fetchRestClient } from './adapters/rest.js';
+import { fetchRestClient } from '../src/parse-rest/rest-client.js';
 import { fetchServerProbe } from './adapters/server-probe.js';
 import { extensionStorage } from './adapters/storage.js';
 import { App, type Defaults } from './components/App.js';

@@ -3,7 +3,7 @@
 import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { LiveQueryTarget } from '../test/harness/target.js';
-import { fetchRestClient } from '../panel/adapters/rest.js';
+import { fetchRestClient } from '../src/parse-rest/rest-client.js';
 import { FleetLink } from './fleet/fleet-link.js';
 import { nodeHealth, sendHealth, type NodeHealth, type NodeMode } from './fleet/health.js';
 import { probeParseServer } from './fleet/parse-server-probe.js';

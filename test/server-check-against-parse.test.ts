@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
-import { fetchRestClient } from '../panel/adapters/rest.js';
+import { fetchRestClient } from '../src/parse-rest/rest-client.js';
 import { fetchServerProbe } from '../panel/adapters/server-probe.js';
 import { checkServer } from '../panel/store/server-check.js';
 import { classifyCheck } from '../panel/store/token-radar.js';

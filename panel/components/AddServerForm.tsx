@@ -2,7 +2,7 @@
 
 import { useState } from 'preact/hooks';
 import type { ServerSpec } from '../../src/views.js';
-import { restURLFor } from '../adapters/rest.js';
+import { restURLFor } from '../../src/parse-rest/rest-client.js';
 import { cleanSpec } from '../store/connections.js';
 import { useConnections, useServerChecks } from '../store/index.js';
 import { ServerCheckVerdict } from './ServerCheck.js';

@@ -4,7 +4,7 @@
 import { useMemo, useState } from 'preact/hooks';
 import { treeToWhere, whereToTree } from '../../src/composer/where-builder.js';
 import type { ServerView } from '../../src/views.js';
-import { restURLOf } from '../adapters/rest.js';
+import { restURLOf } from '../../src/parse-rest/rest-client.js';
 import { useComposer, useConnections, useNames } from '../store/index.js';
 import type { LintSubject } from '../store/lint.js';
 import type { DraftResult, QueryDraft } from '../store/query-draft.js';

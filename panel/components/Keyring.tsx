@@ -2,7 +2,7 @@
 
 import { useState } from 'preact/hooks';
 import type { ServerView } from '../../src/views.js';
-import { restURLOf } from '../adapters/rest.js';
+import { restURLOf } from '../../src/parse-rest/rest-client.js';
 import { useKeyring } from '../store/index.js';
 import { serverKeyOf } from '../store/keyring.js';
 import { Secret } from './Secret.js';

@@ -2,7 +2,7 @@
 
 import { useState } from 'preact/hooks';
 import type { ServerView } from '../../src/views.js';
-import { restURLOf } from '../adapters/rest.js';
+import { restURLOf } from '../../src/parse-rest/rest-client.js';
 import { useConnections } from '../store/index.js';
 
 export function RestURLLine({ server }: { server: ServerView }) {

@@ -6,7 +6,7 @@ import type { TimelineRecord } from '../../src/timeline/record.js';
 import { recordFactory } from '../../src/timeline/test-records.js';
 import type { InspectedPage, PageUser } from '../adapters/inspected-page.js';
 import type { Command, Hello, PanelNotice, PanelPort, WorkerMessage } from '../adapters/port.js';
-import { RestError, type FoundObjects, type LoggedInUser, type RestClient, type RestCredentials, type TokenOwner } from '../adapters/rest.js';
+import { RestError, type FoundObjects, type LoggedInUser, type RestClient, type RestCredentials, type TokenOwner } from '../../src/parse-rest/rest-client.js';
 import type { StorageArea } from '../adapters/storage.js';
 import type { ServerView } from '../../src/views.js';
 

@@ -6,7 +6,7 @@ import { matchesQuery } from '../../src/livequery-rules/matcher.js';
 import { subscriptionKey } from '../../src/timeline/keys.js';
 import type { FanoutNodeResult, FanoutWrite, RecordDraft, TimelineRecord } from '../../src/timeline/record.js';
 import type { ServerView } from '../../src/views.js';
-import { restURLOf, type RestClient, type RestCredentials } from '../adapters/rest.js';
+import { restURLOf, type RestClient, type RestCredentials } from '../../src/parse-rest/rest-client.js';
 import type { ConnectionsStore } from './connections.js';
 import type { Fleet } from './fleets.js';
 

@@ -5,7 +5,7 @@ import { computed, signal, type ReadonlySignal } from '@preact/signals';
 import { sourceKey } from '../../src/timeline/keys.js';
 import type { TimelineRecord } from '../../src/timeline/record.js';
 import type { ServerView } from '../../src/views.js';
-import { restURLOf } from '../adapters/rest.js';
+import { restURLOf } from '../../src/parse-rest/rest-client.js';
 import type { ConnectionsStore } from './connections.js';
 import { hostOf } from './names.js';
 

@@ -7,7 +7,7 @@ import { isTokenEntry, serverKeyOf, type KeyringView, type TokenEntry } from '..
 import type { ServerSpec } from '../../src/views.js';
 import type { InspectedPage } from '../adapters/inspected-page.js';
 import type { PanelPort } from '../adapters/port.js';
-import { restURLOf, type RestClient } from '../adapters/rest.js';
+import { restURLOf, type RestClient } from '../../src/parse-rest/rest-client.js';
 
 export { serverKeyOf, type TokenEntry };
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { RestError } from '../adapters/rest.js';
+import { RestError } from '../../src/parse-rest/rest-client.js';
 import { fakeRest, settle, workerRecords } from './fakes.js';
 import { emptyCounts, type PageSocketView, type ServerView } from '../../src/views.js';
 import { createLintStore, FIELD_SAMPLE_PER_CLASS, pageLintSubject, panelLintSubject, type LintSubject } from './lint.js';

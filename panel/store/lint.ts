@@ -7,7 +7,7 @@ import { fieldsFromRecords } from '../../src/lint/known-fields.js';
 import type { KnownFields, LintFinding, LintSeverity } from '../../src/lint/index.js';
 import type { TimelineRecord } from '../../src/timeline/record.js';
 import type { PageSocketView, PageSubscriptionView, ServerView, SubscriptionView } from '../../src/views.js';
-import { restURLFor, restURLOf, type RestClient, type RestCredentials } from '../adapters/rest.js';
+import { restURLFor, restURLOf, type RestClient, type RestCredentials } from '../../src/parse-rest/rest-client.js';
 import { lazyModule } from '../lazy-module.js';
 import { sameEndpoint, socketRoot } from './query-sources.js';
 

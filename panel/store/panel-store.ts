@@ -6,7 +6,7 @@ import type { TimelineRecord } from '../../src/timeline/record.js';
 import type { InspectedPage } from '../adapters/inspected-page.js';
 import type { PanelPort, WorkerMessage } from '../adapters/port.js';
 import type { RegexChecker } from '../adapters/regex-checker.js';
-import type { RestClient } from '../adapters/rest.js';
+import type { RestClient } from '../../src/parse-rest/rest-client.js';
 import type { StorageArea } from '../adapters/storage.js';
 import { createComposerStore } from './composer.js';
 import { createCarriedCounts } from './carried-counts.js';

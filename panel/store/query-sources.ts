@@ -2,7 +2,7 @@
 
 import { subscriptionKey } from '../../src/timeline/keys.js';
 import type { PageSocketView, ServerView } from '../../src/views.js';
-import { restURLFor, restURLOf } from '../adapters/rest.js';
+import { restURLFor, restURLOf } from '../../src/parse-rest/rest-client.js';
 import type { QuerySource } from './result-sets.js';
 
 export const sameEndpoint = (a: string, b: string) => a.replace(/\/+$/, '').toLowerCase() === b.replace(/\/+$/, '').toLowerCase();

@@ -6,7 +6,7 @@ import { checkServerFrame, type ParseJSON, type QueryJSON } from '../../src/live
 import { isEventKind } from '../../src/timeline/describe.js';
 import type { RecordDraft, RecordSource, RecoveredChange, TimelineRecord } from '../../src/timeline/record.js';
 import { startsOver } from '../../src/timeline/result-set.js';
-import type { RestClient, RestCredentials } from '../adapters/rest.js';
+import type { RestClient, RestCredentials } from '../../src/parse-rest/rest-client.js';
 import { diffResults, type ResultDiff } from './result-diff.js';
 
 /**

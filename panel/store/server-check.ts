@@ -8,7 +8,7 @@
 
 import { computed, effect, signal, type ReadonlySignal } from '@preact/signals';
 import type { ServerSpec, ServerView } from '../../src/views.js';
-import { restURLOf } from '../adapters/rest.js';
+import { restURLOf } from '../../src/parse-rest/rest-client.js';
 import type { ProbeAnswer, ServerProbe } from '../adapters/server-probe.js';
 
 export type ServerProblem =

@@ -3,7 +3,7 @@
 
 import type { TokenSource } from '../../src/timeline/record.js';
 import type { PageSocketView, PageSubscriptionView, ServerView, SubscriptionView } from '../../src/views.js';
-import { restURLOf, type RestCredentials } from '../adapters/rest.js';
+import { restURLOf, type RestCredentials } from '../../src/parse-rest/rest-client.js';
 import { pageSocketRest } from './query-sources.js';
 
 export type { TokenSource };

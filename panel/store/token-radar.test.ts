@@ -4,7 +4,7 @@ import { signal } from '@preact/signals';
 import type { TokenEntry } from '../../src/keyring.js';
 import type { RecordDraft } from '../../src/timeline/record.js';
 import { emptyCounts, type PageSocketView, type ServerView, type SubscriptionView } from '../../src/views.js';
-import { RestError, type TokenOwner } from '../adapters/rest.js';
+import { RestError, type TokenOwner } from '../../src/parse-rest/rest-client.js';
 import { fakeRest, settle } from './fakes.js';
 import { pageSubscriptionProvenance, serverSubscriptionProvenance } from './token-provenance.js';
 import { createTokenRadarStore, DEFAULT_TOKEN_CHECK_SECONDS, MAX_CHECKED_TOKENS, type Timers } from './token-radar.js';

@@ -12,7 +12,7 @@ import { subscriptionKey } from '../../src/timeline/keys.js';
 import type { MarkerOf, RecordDraft, RecordSource, TokenInvalidState } from '../../src/timeline/record.js';
 import { Redactor } from '../../src/timeline/redact.js';
 import type { PageSocketView, ServerView } from '../../src/views.js';
-import { RestError, restURLOf, type RestClient, type RestCredentials, type TokenOwner } from '../adapters/rest.js';
+import { RestError, restURLOf, type RestClient, type RestCredentials, type TokenOwner } from '../../src/parse-rest/rest-client.js';
 import { pageSubscriptionProvenance, serverSubscriptionProvenance, tokenCheckKey, type TokenProvenance } from './token-provenance.js';
 
 /** The Parse docs' own words on a session token that no longer holds (LiveQuery keeps the subscription going). */

@@ -1,7 +1,7 @@
 // Who a subscriber is for Parse Server: the master key, no user, or a token's user with every role it holds
 // (asked over REST: /users/me, then the role tree), with a plain reason when that cannot be known.
 
-import { RestError, type RestClient, type RestCredentials } from '../adapters/rest.js';
+import { RestError, type RestClient, type RestCredentials } from '../../src/parse-rest/rest-client.js';
 import { resolveRoles, type RoleTree } from './why-roles.js';
 import type { WhyTarget } from './why-target.js';
 

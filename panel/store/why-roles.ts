@@ -1,7 +1,7 @@
 // A user's roles as Parse Server computes them (Auth.js): the roles whose `users` hold the user, then, breadth-first,
 // every role whose `roles` relation holds a role already found. Cycle-safe and bounded; a cycle is reported.
 
-import type { RestClient, RestCredentials, RoleRecord } from '../adapters/rest.js';
+import type { RestClient, RestCredentials, RoleRecord } from '../../src/parse-rest/rest-client.js';
 
 /** Role lookups one resolution makes at most (one per role found, plus the user's direct roles). */
 export const MAX_ROLE_LOOKUPS = 100;

@@ -5,7 +5,7 @@
 import type { QueryJSON } from '../../src/livequery/protocol.js';
 import { subscriptionKey } from '../../src/timeline/keys.js';
 import type { PageSocketView, ServerView, ServerSpec } from '../../src/views.js';
-import { restURLFor, restURLOf, type RestCredentials } from '../adapters/rest.js';
+import { restURLFor, restURLOf, type RestCredentials } from '../../src/parse-rest/rest-client.js';
 import { sameEndpoint, socketRoot } from './query-sources.js';
 
 export type TokenOrigin = 'subscription' | 'connection';

@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import { emptyCounts, type PageSocketView, type ServerView } from '../../src/views.js';
 import type { TimelineRecord } from '../../src/timeline/record.js';
 import * as explainer from './why-explainer.js';
-import { RestError } from '../adapters/rest.js';
+import { RestError } from '../../src/parse-rest/rest-client.js';
 import { fakeRest, settle, workerRecords } from './fakes.js';
 import { MAX_ROLE_LOOKUPS } from './why-roles.js';
 import { whyTargetOf } from './why-target.js';

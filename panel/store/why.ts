@@ -5,7 +5,7 @@
 import { batch, computed, signal } from '@preact/signals';
 import type { ParseJSON } from '../../src/livequery/protocol.js';
 import type { TimelineRecord } from '../../src/timeline/record.js';
-import { RestError, type RestClient } from '../adapters/rest.js';
+import { RestError, type RestClient } from '../../src/parse-rest/rest-client.js';
 import { lazyModule } from '../lazy-module.js';
 import { editorText, parseDraft } from './why-draft.js';
 import { describeRestError, isIdentityReady, lookupCredsOf, resolveIdentity, type Identity } from './why-identity.js';

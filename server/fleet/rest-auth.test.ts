@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { RestError } from '../../panel/adapters/rest.js';
+import { RestError } from '../../src/parse-rest/rest-client.js';
 import { RestAuthCache, type AuthSource } from './rest-auth.js';
 
 /** A Parse Server in miniature that counts the lookups it answers. */

@@ -5,7 +5,7 @@
 //
 // Events are delivered synchronously from the cache: before an event, `prepare()` fetches what is missing.
 
-import { RestError, type RestClient, type RestCredentials } from '../../panel/adapters/rest.js';
+import { RestError, type RestClient, type RestCredentials } from '../../src/parse-rest/rest-client.js';
 import type { CachedAuth, TokenAuth } from '../lq-auth.js';
 
 /** Where tokens, roles and sessions come from (the REST API; a fake in unit tests). */

@@ -1,8 +1,8 @@
-// The Parse REST calls the panel makes itself (log in for a session token, run a subscription's query to seed or
-// check a result set, read a class's schema for the linter), behind an interface; the real client uses fetch.
+// A small Parse REST client behind an interface: what the panel asks (log in, seed or check a result set, a class's
+// schema, a token's owner, roles, objects) and what a LiveQuery-only fleet node asks (tokens, roles). Uses fetch.
 
-import { fieldsFromSchema } from '../../src/lint/known-fields.js';
-import type { KnownFields } from '../../src/lint/index.js';
+import { fieldsFromSchema } from '../lint/known-fields.js';
+import type { KnownFields } from '../lint/index.js';
 
 export class RestError extends Error {
   override name = 'RestError';

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { fetchRestClient, RestError, restURLFor } from './rest.js';
+import { fetchRestClient, RestError, restURLFor } from './rest-client.js';
 
 function fakeFetch(answer: (url: string, init: RequestInit) => Response | Promise<Response>) {
   const calls: { url: string; init: RequestInit }[] = [];
