@@ -8,8 +8,8 @@ import { dirname, isAbsolute } from 'node:path';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import type { Page } from 'playwright-core';
 import type { Harness } from './browser.js';
-import { evaluateIn, isTransientContextError, errorMessage, type NonFlatCdp, type TargetSession } from './cdp.js';
-import { functionCall, helperCall, type HelperName, type HelperResult } from './in-page.js';
+import { evaluateIn, isTransientContextError, type NonFlatCdp, type TargetSession } from './cdp.js';
+import { functionCall, runHelperUntilDone, type HelperName } from './in-page.js';
 import { keyEvent } from './keys.js';
 import { artifactPath } from './paths.js';
 import { poll, sleep, TimeoutError } from './wait.js';
@@ -215,20 +215,10 @@ class DevToolsPanel implements PanelHandle {
 
   /** Runs a DOM helper until it succeeds or the deadline passes (its last error in the message). */
   async #helper<T>(name: HelperName, selector: string, args: unknown[], options: ActionOptions = {}): Promise<T> {
-    const timeoutMs = options.timeoutMs ?? DEFAULT_ACTION_TIMEOUT;
-    const deadline = Date.now() + timeoutMs;
-    let last = 'never ran';
-    for (;;) {
-      try {
-        const result = await this.#evaluate<HelperResult<T>>(helperCall(name, selector, ...args), Math.max(1_000, deadline - Date.now()));
-        if (result.ok) return result.value as T;
-        last = result.error ?? 'failed';
-      } catch (error) {
-        if (errorMessage(error).includes('SyntaxError') || errorMessage(error).includes('is not a valid selector')) throw error;
-        last = errorMessage(error);
-      }
-      if (Date.now() >= deadline) throw this.#withErrors(new TimeoutError(`${name}(${JSON.stringify(selector)}) in the panel: ${last} (waited ${timeoutMs} ms)`));
-      await sleep(50);
+    try {
+      return await runHelperUntilDone<T>((expression, ms) => this.#evaluate(expression, ms), name, selector, args, options.timeoutMs ?? DEFAULT_ACTION_TIMEOUT);
+    } catch (error) {
+      throw error instanceof TimeoutError ? this.#withErrors(error) : error;
     }
   }
 

@@ -1,6 +1,8 @@
 // DOM helpers evaluated inside the panel document (plain JS source, so no bundler helper can leak into it).
 // Every helper returns a plain object: {ok: true, ...} or {error: "why not (yet)"} so the caller can keep polling.
 
+import { sleep, TimeoutError } from './wait.js';
+
 const HELPERS = String.raw`(() => {
   const describe = (el) => {
     if (!el) return 'nothing';
@@ -103,3 +105,31 @@ export function functionCall(fn: (...args: never[]) => unknown, arg: unknown): s
 
 /** CSS selector for a data-testid value. */
 export const byTestId = (id: string): string => `[data-testid="${id.replace(/["\\]/g, '\\$&')}"]`;
+
+/**
+ * Runs DOM helper `name` through `evaluate` until it succeeds or `timeoutMs` passes, then throws a TimeoutError with
+ * its last error. A bad selector fails at once.
+ */
+export async function runHelperUntilDone<T>(
+  evaluate: (expression: string, timeoutMs: number) => Promise<HelperResult<T>>,
+  name: HelperName,
+  selector: string,
+  args: unknown[],
+  timeoutMs: number,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last = 'never ran';
+  for (;;) {
+    try {
+      const result = await evaluate(helperCall(name, selector, ...args), Math.max(1_000, deadline - Date.now()));
+      if (result.ok) return result.value as T;
+      last = result.error ?? 'failed';
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      if (message.includes('SyntaxError') || message.includes('is not a valid selector')) throw error;
+      last = message;
+    }
+    if (Date.now() >= deadline) throw new TimeoutError(`${name}(${JSON.stringify(selector)}) in the panel: ${last} (waited ${timeoutMs} ms)`);
+    await sleep(50);
+  }
+}

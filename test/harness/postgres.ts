@@ -4,6 +4,7 @@ import { chownSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync }
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
+import { onProcessEnd } from './exit-cleanup.js';
 
 export interface PostgresCluster {
   /** postgres://postgres@127.0.0.1:<port>/<database> */
@@ -136,18 +137,7 @@ function installExitHook(): void {
     for (const kill of live) kill();
     live.clear();
   };
-  process.once('exit', cleanup);
-  // A signal kills the process without 'exit'. When nobody else handles it, clean up and die of it as before;
-  // when somebody does (a CLI stopping gracefully), leave it to them.
-  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
-    const onSignal = (): void => {
-      if (process.listenerCount(signal) > 1) return;
-      cleanup();
-      process.off(signal, onSignal);
-      process.kill(process.pid, signal);
-    };
-    process.on(signal, onSignal);
-  }
+  onProcessEnd(cleanup);
 }
 
 export async function startPostgres(options: PostgresOptions = {}): Promise<PostgresCluster> {

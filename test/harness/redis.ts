@@ -4,6 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from './postgres.js';
+import { onProcessEnd } from './exit-cleanup.js';
 
 export interface RedisServer {
   /** redis://127.0.0.1:<port> */
@@ -32,17 +33,7 @@ function installExitHook(): void {
   const cleanup = (): void => {
     for (const child of live) child.stdin?.destroy();
   };
-  process.once('exit', cleanup);
-  // A signal kills the process without 'exit'. When nobody else handles it, clean up and die of it as before.
-  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
-    const onSignal = (): void => {
-      if (process.listenerCount(signal) > 1) return;
-      cleanup();
-      process.off(signal, onSignal);
-      process.kill(process.pid, signal);
-    };
-    process.on(signal, onSignal);
-  }
+  onProcessEnd(cleanup);
 }
 
 /**

@@ -4,9 +4,9 @@
 // registered the extension's panel (toolbox.getAdditionalTools) → toolbox.selectTool → the panel's <browser> in
 // webext-panels.xhtml → its browsing context, made addressable by BiDi (chrome-scripts.ts, panelContextIdsScript).
 import { writeFileSync } from 'node:fs';
-import { functionCall, helperCall, type HelperName, type HelperResult } from '../in-page.js';
+import { functionCall, runHelperUntilDone, type HelperName } from '../in-page.js';
 import { artifactPath } from '../paths.js';
-import { poll, sleep, TimeoutError } from '../wait.js';
+import { poll } from '../wait.js';
 import { evaluateIn } from './bidi.js';
 import { closeToolboxScript, openPanelScript, panelContextIdsScript, selectToolScript } from './chrome-scripts.js';
 import type { FirefoxHarness, FirefoxTab } from './launch.js';
@@ -95,23 +95,8 @@ class ToolboxPanel implements FirefoxPanel {
   }
 
   /** Runs a DOM helper until it succeeds or the deadline passes (its last error in the message). */
-  async #helper<T>(name: HelperName, selector: string, args: unknown[], options: { timeoutMs?: number } = {}): Promise<T> {
-    const timeoutMs = options.timeoutMs ?? DEFAULT_ACTION_TIMEOUT;
-    const deadline = Date.now() + timeoutMs;
-    let last = 'never ran';
-    for (;;) {
-      try {
-        const result = await this.#evaluate<HelperResult<T>>(helperCall(name, selector, ...args), Math.max(1_000, deadline - Date.now()));
-        if (result.ok) return result.value as T;
-        last = result.error ?? 'failed';
-      } catch (error) {
-        const message = error instanceof Error ? error.message : String(error);
-        if (message.includes('SyntaxError') || message.includes('is not a valid selector')) throw error;
-        last = message;
-      }
-      if (Date.now() >= deadline) throw new TimeoutError(`${name}(${JSON.stringify(selector)}) in the panel: ${last} (waited ${timeoutMs} ms)`);
-      await sleep(50);
-    }
+  #helper<T>(name: HelperName, selector: string, args: unknown[], options: { timeoutMs?: number } = {}): Promise<T> {
+    return runHelperUntilDone<T>((expression, ms) => this.#evaluate(expression, ms), name, selector, args, options.timeoutMs ?? DEFAULT_ACTION_TIMEOUT);
   }
 
   text(selector: string, options?: { timeoutMs?: number }): Promise<string> {
