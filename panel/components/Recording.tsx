@@ -3,6 +3,7 @@
 import { useRef, useState } from 'preact/hooks';
 import { useRecordingFiles, useReplay, useTimeline } from '../store/index.js';
 import type { ExportFormat } from '../store/recording-files.js';
+import { RecordingFileInput } from './RecordingFileInput.js';
 
 function download(name: string, text: string, type: string): void {
   const url = URL.createObjectURL(new Blob([text], { type }));
@@ -49,18 +50,7 @@ export function RecordingMenu() {
       <button type="button" data-testid="recording-menu" aria-expanded={open} title="Export or open a recording" onClick={() => setOpen(!open)}>
         Export / Import ▾
       </button>
-      <input
-        ref={fileInput}
-        type="file"
-        accept=".json,application/json"
-        hidden
-        data-testid="import-file"
-        onChange={(e) => {
-          const file = e.currentTarget.files?.[0];
-          e.currentTarget.value = '';
-          if (file) void importFile(file);
-        }}
-      />
+      <RecordingFileInput inputRef={fileInput} testId="import-file" onFile={(file) => void importFile(file)} />
       {open ? (
         <div class="popover" role="dialog" data-testid="recording-popover">
           <div class="line">

@@ -3,6 +3,7 @@
 
 import { useRef } from 'preact/hooks';
 import { useReplay } from '../store/index.js';
+import { RecordingFileInput } from './RecordingFileInput.js';
 import { REPLAY_SPEEDS, type ReplaySpeed } from '../store/replay.js';
 
 const speedLabel = (speed: ReplaySpeed) => (speed === 'max' ? 'as fast as possible' : speed === 1 ? 'recorded pace' : `${speed}×`);
@@ -22,18 +23,7 @@ export function ReplayPanel() {
         <button type="button" data-testid="replay-open" onClick={() => fileInput.current?.click()}>
           Open recording to replay…
         </button>
-        <input
-          ref={fileInput}
-          type="file"
-          accept=".json,application/json"
-          hidden
-          data-testid="replay-file"
-          onChange={(e) => {
-            const file = e.currentTarget.files?.[0];
-            e.currentTarget.value = '';
-            if (file) void open(file);
-          }}
-        />
+        <RecordingFileInput inputRef={fileInput} testId="replay-file" onFile={(file) => void open(file)} />
         {plan ? <span class="muted" title={replay.name.value}>{replay.name.value}</span> : null}
       </div>
       {replay.loadError.value ? (
