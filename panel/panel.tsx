@@ -37,6 +37,8 @@ function applyTheme(): void {
   set(panels?.themeName);
   panels?.setThemeChangeHandler?.(set);
   panels?.onThemeChanged?.addListener(set);
+  // Outside DevTools (panel.html in a tab, Firefox without themeName) the system theme decides, also when it changes.
+  if (!panels?.themeName) matchMedia('(prefers-color-scheme: dark)').addEventListener('change', () => set(undefined));
 }
 
 async function loadDefaults(): Promise<Defaults> {
