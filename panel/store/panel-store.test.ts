@@ -86,7 +86,7 @@ describe('createPanelStore', () => {
   });
 
   it('keeps the counters it showed when the service worker restarts and counts from 0 again', () => {
-    const { store, welcome, batch } = setup();
+    const { store, frames, welcome, batch } = setup();
     const counted = (n: number) => ({ ...emptyCounts(), create: n });
     const withCounts = (view: ServerView, n: number): ServerView => ({
       ...view,
@@ -104,6 +104,7 @@ describe('createPanelStore', () => {
     assert.deepEqual(store.connections.servers.value[0]!.subscriptions.map((s) => s.counts.create), [4, 0]);
     assert.equal(store.page.sockets.value[0]!.subscriptions[0]!.counts.create, 2);
     batch([], { servers: [withCounts(server('a', ['s1', 's2']), 1)], pageSockets: [socketWithCounts(pageSocket('p1', 0, [1]), 5)] });
+    frames.flush();
     assert.deepEqual(store.connections.servers.value[0]!.subscriptions.map((s) => s.counts.create), [5, 1]);
     assert.equal(store.page.sockets.value[0]!.subscriptions[0]!.counts.create, 7);
     // A second restart adds to what was shown.
@@ -162,7 +163,7 @@ describe('createPanelStore', () => {
   });
 
   it('forgets the result sets of subscriptions the service worker no longer reports, but not the one on screen', () => {
-    const { store, records, welcome, batch } = setup();
+    const { store, frames, records, welcome, batch } = setup();
     welcome({ servers: [server('srv', ['s1', 's2', 's3'])], pageSockets: [pageSocket('p', 0, [1])] });
     batch([
       records.event('create', 'server:srv/s1', game('a')),
@@ -172,6 +173,7 @@ describe('createPanelStore', () => {
     ]);
     store.view.showResults({ subscriptionKey: 'server:srv/s3', title: 's3', serverId: 'srv' });
     batch([], { servers: [server('srv', ['s1'])] });
+    frames.flush();
     assert.deepEqual(resultIds(store, 'server:srv/s1'), ['a']);
     assert.deepEqual(resultIds(store, 'server:srv/s2'), [], 'unsubscribed: forgotten');
     assert.deepEqual(resultIds(store, 'server:srv/s3'), ['c'], 'still on screen');
@@ -179,11 +181,12 @@ describe('createPanelStore', () => {
   });
 
   it('follows the worker’s view updates in batches and the port’s status', () => {
-    const { store, port, welcome, batch } = setup();
+    const { store, port, frames, welcome, batch } = setup();
     port.setStatus(true);
     assert.equal(store.connections.connected.value, true);
     welcome({ servers: [server('a')] });
     batch([], { servers: [server('a'), server('b', ['s'])], pageSockets: [pageSocket('p', 1, [1])] });
+    frames.flush();
     assert.deepEqual(store.connections.servers.value.map((s) => s.id), ['a', 'b']);
     assert.equal(store.page.sockets.value.length, 1);
     assert.deepEqual(store.names.knownClasses.value, ['Game', 'Note']);
@@ -229,7 +232,7 @@ describe('createPanelStore', () => {
 
 describe('panel store: fleets', () => {
   it('names the records of a fleet node "fleet · node", follows down/back, and sweeps a closed panel’s check subscriptions', () => {
-    const { store, port, welcome, batch } = setup();
+    const { store, port, frames, welcome, batch } = setup();
     const a = { ...server('a'), spec: { serverURL: 'ws://a.test/parse', applicationId: 'app', restURL: 'http://api.test/parse' } };
     const b = { ...server('b', ['fanout-old']), spec: { serverURL: 'ws://b.test/parse', applicationId: 'app', restURL: 'http://api.test/parse' } };
     welcome({ servers: [a, b] });
@@ -237,6 +240,7 @@ describe('panel store: fleets', () => {
     assert.equal(store.names.sourceNames.value.get('server:b'), 'app · b.test/parse');
     assert.deepEqual(port.commands, [{ type: 'unsubscribe', serverId: 'b', subscriptionId: 'fanout-old' }]);
     batch([], { servers: [a, { ...b, state: 'reconnecting' }] });
+    frames.flush();
     assert.equal(store.fleets.stats.value.get('b')!.downSince, 1_746_093_600_000);
   });
 });

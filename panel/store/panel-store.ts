@@ -30,6 +30,7 @@ import { createTokenRadarStore, type Timers } from './token-radar.js';
 import { createServerChecksStore } from './server-check.js';
 import type { ServerProbe } from '../adapters/server-probe.js';
 import { createViewStore } from './view.js';
+import { createViewUpdates, type WorkerViews } from './view-updates.js';
 import { createWhyStore } from './why.js';
 import { whyTargetOf } from './why-target.js';
 
@@ -188,10 +189,28 @@ export function createPanelStore(deps: PanelDeps) {
     timeline.receive(records);
   }
 
+  function applyViews(views: WorkerViews): void {
+    batch(() => {
+      if (views.servers) {
+        connections.setServers(carried.servers(views.servers));
+        fleets.observe(connections.servers.peek());
+      }
+      if (views.formerServers) connections.setFormerServers(views.formerServers);
+      if (views.pageSockets) page.setSockets(carried.sockets(views.pageSockets));
+      retainResultSets();
+    });
+  }
+  const viewUpdates = createViewUpdates({
+    nextFrame: deps.nextFrame,
+    after: (ms, callback) => void (deps.after ?? afterTimeout)(ms, callback),
+    apply: applyViews,
+  });
+
   function receive(message: WorkerMessage): void {
     if (message.type === 'keyring') return keyring.receive(message.keyring);
     batch(() => {
       if (message.type === 'welcome') {
+        viewUpdates.drop();
         carried.workerStarted(message.epoch, connections.servers.peek(), page.sockets.peek());
         const servers = carried.servers(message.servers);
         connections.setServers(servers);
@@ -218,13 +237,7 @@ export function createPanelStore(deps: PanelDeps) {
         }
         return;
       }
-      if (message.servers) {
-        connections.setServers(carried.servers(message.servers));
-        fleets.observe(connections.servers.peek());
-      }
-      if (message.formerServers) connections.setFormerServers(message.formerServers);
-      if (message.pageSockets) page.setSockets(carried.sockets(message.pageSockets));
-      if (message.servers || message.pageSockets) retainResultSets();
+      viewUpdates.receive(message);
       receiveRecords(message.records);
     });
   }
