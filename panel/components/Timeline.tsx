@@ -180,9 +180,10 @@ export function Timeline() {
               : 'No record matches the filter.'}
           </div>
         ) : (
-          <div class="timeline-spacer" style={{ height: `${count * ROW_HEIGHT}px` }}>
-            {shown}
-          </div>
+          <>
+            <div class="timeline-spacer" style={{ height: `${count * ROW_HEIGHT}px` }} />
+            <div class="timeline-rows">{shown}</div>
+          </>
         )}
       </div>
     </div>
