@@ -260,6 +260,14 @@ export class ServerConnection {
     this.deps.changed();
   }
 
+  /** The keys and tokens this connection uses (for masking), without copying its state. */
+  *secrets(): Iterable<string | undefined> {
+    yield this.spec.javascriptKey;
+    yield this.spec.masterKey;
+    yield this.spec.sessionToken;
+    for (const tracked of this.subscriptions.values()) yield tracked.spec.sessionToken;
+  }
+
   persisted(): PersistedServer {
     return {
       id: this.id,

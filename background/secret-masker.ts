@@ -7,7 +7,8 @@ import { Redactor } from '../src/timeline/redact.js';
 
 export class SecretMasker {
   private redactor = new Redactor();
-  private signature = '';
+  /** The secrets the redactor was made from, in the order `secrets()` gave them. */
+  private known: string[] = [];
 
   /** `secrets`: the keys and tokens known now (servers' keys, subscription and page tokens), read at each use. */
   constructor(private readonly secrets: () => Iterable<string | undefined>) {}
@@ -21,12 +22,20 @@ export class SecretMasker {
     return this.current().marker(marker);
   }
 
+  /** Runs for every record: compares the secrets with the last ones as it reads them, and copies only on a change. */
   private current(): Redactor {
-    const known = [...this.secrets()].filter((s): s is string => typeof s === 'string' && s.length > 0);
-    const signature = known.join('\u0000');
-    if (signature !== this.signature) {
-      this.signature = signature;
-      this.redactor = new Redactor(known);
+    let index = 0;
+    let changed = false;
+    for (const secret of this.secrets()) {
+      if (typeof secret !== 'string' || secret.length === 0) continue;
+      if (this.known[index++] !== secret) {
+        changed = true;
+        break;
+      }
+    }
+    if (changed || index !== this.known.length) {
+      this.known = [...this.secrets()].filter((s): s is string => typeof s === 'string' && s.length > 0);
+      this.redactor = new Redactor(this.known);
     }
     return this.redactor;
   }

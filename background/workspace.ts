@@ -191,13 +191,7 @@ export class Workspace {
 
   /** Every key and token this tab's servers, subscriptions and page sockets use. */
   private *knownSecrets(): Iterable<string | undefined> {
-    for (const server of this.servers.values()) {
-      const { spec, subscriptions } = server.persisted();
-      yield spec.javascriptKey;
-      yield spec.masterKey;
-      yield spec.sessionToken;
-      for (const subscription of subscriptions) yield subscription.sessionToken;
-    }
+    for (const server of this.servers.values()) yield* server.secrets();
     yield* this.page.secrets();
   }
 
