@@ -57,13 +57,18 @@ function onPageShow(event: PageTransitionEvent): void {
 }
 
 // Only the extension itself can message a content script; checked anyway. A message says whether to relay, or is the
-// panel's injection (answered with what the hook did).
-api.runtime.onMessage.addListener((message: unknown, sender: Runtime.MessageSender): Promise<InjectOutcome> | undefined => {
+// panel's injection, answered with what the hook did through sendResponse: Chromium 150 (Debian's) ignores a promise a
+// listener returns (the sender gets undefined), while `return true` keeps the channel open in Chrome and Firefox.
+type RespondWith = (outcome: InjectOutcome) => void;
+api.runtime.onMessage.addListener(((message: unknown, sender: Runtime.MessageSender, sendResponse: RespondWith): true | undefined => {
   if (sender.id !== api.runtime.id || sender.tab) return undefined;
-  if (isInjectRequest(message)) return relay.inject(message);
+  if (isInjectRequest(message)) {
+    void relay.inject(message).then(sendResponse);
+    return true;
+  }
   relay.onBackgroundMessage(message);
   return undefined;
-});
+}) as Parameters<typeof api.runtime.onMessage.addListener>[0]);
 
 window.addEventListener('pagehide', onPageHide);
 window.addEventListener('pageshow', onPageShow);
