@@ -1,8 +1,7 @@
 // The query composer: class (with suggestions), where as a builder kept in sync with raw JSON, keys, watch, token;
 // it subscribes, or applies an edit to a live subscription in place with the protocol's `update` op.
 
-import { useMemo, useState } from 'preact/hooks';
-import { treeToWhere, whereToTree } from '../../src/composer/where-builder.js';
+import { useState } from 'preact/hooks';
 import type { ServerView } from '../../src/views.js';
 import { restURLOf } from '../../src/parse-rest/rest-client.js';
 import { useComposer, useConnections, useNames } from '../store/index.js';
@@ -11,10 +10,11 @@ import type { DraftResult, QueryDraft } from '../store/query-draft.js';
 import { lazyModule } from '../lazy-module.js';
 import { copyText } from './clipboard.js';
 import { TokenSelect } from './Keyring.js';
+import { lazyPlaceholder } from './lazy.js';
 import { LintList, useSubscriptionLint } from './LintFindings.js';
-import { WhereBuilder } from './WhereBuilder.js';
 
 const sdkCode = lazyModule('the Copy as code generator', () => import('../../src/composer/copy-as-code.js'));
+const whereBuilder = lazyModule('the where builder', () => import('./WhereBuilder.js').then((m) => m.WhereBuilder));
 
 /** Waits for typing to pause before reading a class's schema (each typed prefix is another class name). */
 const SCHEMA_DELAY_MS = 500;
@@ -90,13 +90,9 @@ export function Composer({ serverId, serverKey }: { serverId: string; serverKey:
   const [note, setNote] = useState<string | null>(null);
   const [showCode, setShowCode] = useState(false);
   const [busy, setBusy] = useState(false);
-  const tree = useMemo(() => {
-    try {
-      return whereToTree(draft.where.trim() ? JSON.parse(draft.where) : {});
-    } catch (e) {
-      return { ok: false as const, error: `not valid JSON: ${(e as Error).message}` };
-    }
-  }, [draft.where]);
+  // Until the builder's chunk arrives (or when it failed to load), the where is edited as its JSON text.
+  const Builder = mode === 'builder' ? whereBuilder.get() : undefined;
+  const builderFailed = mode === 'builder' && whereBuilder.state.value.status === 'failed';
   const set = (patch: Partial<QueryDraft>) => {
     composer.update(patch);
     setError(null);
@@ -168,14 +164,9 @@ export function Composer({ serverId, serverKey }: { serverId: string; serverKey:
           </button>
         </div>
       </div>
-      {mode === 'builder' ? (
-        tree.ok ? (
-          <WhereBuilder tree={tree.tree} onChange={(t) => set({ where: JSON.stringify(treeToWhere(t), null, 2) })} />
-        ) : (
-          <div class="error-text" data-testid="builder-unavailable">
-            The builder cannot show this where ({tree.error}); edit it as JSON.
-          </div>
-        )
+      {builderFailed ? lazyPlaceholder(whereBuilder.state.value, () => void whereBuilder.load().catch(() => undefined)) : null}
+      {Builder ? (
+        <Builder where={draft.where} onChange={(where) => set({ where })} />
       ) : (
         <textarea
           data-testid="subscribe-where"

@@ -1,7 +1,7 @@
 // The composer's draft (text fields as typed) and its conversion to a protocol query with the exact reason it fails.
 
 import { fieldListProblem } from '../../src/composer/field-names.js';
-import { validateWhere } from '../../src/composer/where-builder.js';
+import { validateWhere } from '../../src/composer/where-check.js';
 import { exceedsDepth, stringifyJSON } from '../../src/json-limits.js';
 import type { QueryJSON } from '../../src/livequery/protocol.js';
 import { normalizeQuery } from '../../src/livequery/query.js';
