@@ -106,7 +106,7 @@ export function RecordingBanner() {
       <button type="button" data-testid="close-recording" onClick={() => timeline.closeRecording()}>
         Back to live
       </button>{' '}
-      <button type="button" data-testid="replay-opened" title="Load it in Page → Replay into the page" onClick={() => replay.loadRecording(opened.name, recording)}>
+      <button type="button" data-testid="replay-opened" title="Load it in Page → Replay into the page" onClick={() => void replay.loadRecording(opened.name, recording)}>
         Replay into the page…
       </button>
     </div>
