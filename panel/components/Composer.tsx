@@ -15,6 +15,7 @@ import { LintList, useSubscriptionLint } from './LintFindings.js';
 
 const sdkCode = lazyModule('the Copy as code generator', () => import('../../src/composer/copy-as-code.js'));
 const whereBuilder = lazyModule('the where builder', () => import('./WhereBuilder.js').then((m) => m.WhereBuilder));
+const whereCheck = lazyModule("the where builder's check", () => import('../../src/composer/where-check.js'));
 
 /** Waits for typing to pause before reading a class's schema (each typed prefix is another class name). */
 const SCHEMA_DELAY_MS = 500;
@@ -51,7 +52,7 @@ function ComposerLint({ draft, parsed, serverId, editedSubscriptionId }: { draft
   const { worst } = result;
   // The builder's own check, for what the linter does not cover (e.g. a $nearSphere without a GeoPoint).
   const lintedWhere = result.findings.some((f) => f.path?.startsWith('where'));
-  const builderCheck = parsed.ok && !lintedWhere ? parsed.whereCheck : undefined;
+  const builderCheck = parsed.ok && !lintedWhere ? (whereCheck.get()?.validateWhere(parsed.query.where) ?? undefined) : undefined;
   return (
     <div class="field composer-lint">
       <span>Lint</span>

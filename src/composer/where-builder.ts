@@ -2,7 +2,8 @@
 
 import { exceedsDepth } from '../json-limits.js';
 import { isPlainObject } from '../livequery/protocol.js';
-import { at, FIELD_OPERATORS, GROUP_KEYS, has, isOperatorObject, join, MODIFIERS, objectKeyProblem, operatorKeyProblem, TOO_DEEP, type FieldOperator, type GroupType } from './where-check.js';
+import { at, FIELD_OPERATORS, GROUP_KEYS, has, isOperatorObject, join, MODIFIERS, objectKeyProblem, operatorKeyProblem, type FieldOperator, type GroupType } from './where-check.js';
+import { WHERE_TOO_DEEP } from './where-shape.js';
 
 /** `equals` is a plain `{field: value}` (also "array contains" for array fields). */
 export type Operator = 'equals' | FieldOperator;
@@ -44,7 +45,7 @@ class Unrepresentable extends Error {}
 /** Reads a `where` into a tree; fails with the exact reason when the builder cannot represent it. */
 export function whereToTree(where: unknown): TreeResult {
   if (!isPlainObject(where)) return { ok: false, error: 'where must be a JSON object' };
-  if (exceedsDepth(where)) return { ok: false, error: TOO_DEEP };
+  if (exceedsDepth(where)) return { ok: false, error: WHERE_TOO_DEEP };
   try {
     return { ok: true, tree: { type: 'and', children: objectToNodes(where, '') } };
   } catch (error) {

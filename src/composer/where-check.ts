@@ -1,7 +1,7 @@
 // Checks a LiveQuery `where` as the server will read it: the first reason it is invalid or can never match.
 
-import { exceedsDepth, MAX_JSON_DEPTH } from '../json-limits.js';
 import { isPlainObject } from '../livequery/protocol.js';
+import { whereShapeProblem } from './where-shape.js';
 
 /** Every operator Parse Server's LiveQuery matcher (QueryTools.matchesKeyConstraints) evaluates. */
 export const FIELD_OPERATORS = [
@@ -64,14 +64,9 @@ export function isOperatorObject(value: unknown): value is Record<string, unknow
   return isPlainObject(value) && !value.__type;
 }
 
-/** Reading and checking a `where` recurse through its groups: one from a page may nest thousands of levels. */
-export const TOO_DEEP = `where nests deeper than ${MAX_JSON_DEPTH} levels`;
-
 /** The first reason this `where` is invalid or can never match in LiveQuery, or null when it is fine. */
 export function validateWhere(where: unknown): string | null {
-  if (!isPlainObject(where)) return 'where must be a JSON object';
-  if (exceedsDepth(where)) return TOO_DEEP;
-  return checkObject(where, '');
+  return whereShapeProblem(where) ?? checkObject(where as Record<string, unknown>, '');
 }
 
 function checkObject(object: Record<string, unknown>, prefix: string): string | null {
