@@ -13,7 +13,7 @@ import { Composer, QueryHistoryList } from './Composer.js';
 import { Timeline } from './Timeline.js';
 import { Toolbar } from './Toolbar.js';
 import { shortcutFor, takesTyping } from './shortcuts.js';
-import { subscriptionLabel } from './marker-facts.js';
+import { subscriptionLabel } from './subscription-label.js';
 import { UndoClearBar } from './UndoClearBar.js';
 import { lazyComponent } from './lazy.js';
 import type { Defaults } from '../store/first-run.js';
