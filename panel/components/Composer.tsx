@@ -9,7 +9,7 @@ import type { LintSubject } from '../store/lint.js';
 import type { DraftResult, QueryDraft } from '../store/query-draft.js';
 import { lazyModule } from '../lazy-module.js';
 import { copyText } from './clipboard.js';
-import { TokenSelect } from './Keyring.js';
+import { TokenSelect } from './TokenSelect.js';
 import { lazyPlaceholder } from './lazy.js';
 import { LintList, useSubscriptionLint } from './LintFindings.js';
 
