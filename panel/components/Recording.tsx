@@ -1,7 +1,7 @@
 // Export the timeline (all or filtered; secrets redacted unless asked) as a recording or HAR, and open a recording.
 
 import { useRef, useState } from 'preact/hooks';
-import { useRecordingFiles, useReplay, useTimeline } from '../store/index.js';
+import { useRecordingFiles } from '../store/index.js';
 import type { ExportFormat } from '../store/recording-files.js';
 import { RecordingFileInput } from './RecordingFileInput.js';
 
@@ -89,26 +89,5 @@ export function RecordingMenu() {
         </span>
       ) : null}
     </span>
-  );
-}
-
-export function RecordingBanner() {
-  const timeline = useTimeline();
-  const replay = useReplay();
-  const opened = timeline.imported.value;
-  if (!opened) return null;
-  const { recording } = opened;
-  return (
-    <div class="banner viewing" role="status" data-testid="viewing-recording">
-      Viewing <strong>{opened.name}</strong> (read-only): {recording.records.length} record(s) exported {new Date(recording.exportedAt).toLocaleString()}
-      {recording.redacted ? ', secrets redacted' : ''}
-      {recording.filter ? `, filtered by ${recording.filter}` : ''}.{' '}
-      <button type="button" data-testid="close-recording" onClick={() => timeline.closeRecording()}>
-        Back to live
-      </button>{' '}
-      <button type="button" data-testid="replay-opened" title="Load it in Page → Replay into the page" onClick={() => void replay.loadRecording(opened.name, recording)}>
-        Replay into the page…
-      </button>
-    </div>
   );
 }
