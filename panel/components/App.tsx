@@ -8,7 +8,7 @@ import { ServerForm } from './AddServerForm.js';
 import { PageSockets } from './PageSockets.js';
 import { ServerList } from './ServerList.js';
 import { FleetList } from './FleetList.js';
-import { Composer, QueryHistoryList } from './Composer.js';
+import { Composer } from './Composer.js';
 import { Timeline } from './Timeline.js';
 import { Toolbar } from './Toolbar.js';
 import { shortcutFor, takesTyping } from './shortcuts.js';
@@ -22,6 +22,8 @@ const WhyNoEventView = lazyComponent('the Why no event? view', () => import('./W
 const ResultSetView = lazyComponent('the result set view', () => import('./ResultSet.js').then((m) => m.ResultSetView));
 const RecordDetail = lazyComponent('the record detail pane', () => import('./RecordDetail.js').then((m) => m.RecordDetail));
 const ReplayPanel = lazyComponent('the replay view', () => import('./ReplayPanel.js').then((m) => m.ReplayPanel));
+// In the composer's closed History section: it loads after the first paint, before anyone opens it.
+const QueryHistoryList = lazyComponent('the query history', () => import('./QueryHistory.js').then((m) => m.QueryHistoryList));
 const RecordingBanner = lazyComponent('the recording banner', () => import('./RecordingBanner.js').then((m) => m.RecordingBanner));
 
 export type { Defaults };
