@@ -1,5 +1,5 @@
 // What "Why no event?" asks the server over REST, each answer or failure in words: whose a token is and its roles,
-// the object, the class-level permissions. Loaded with the explainer, when the view first opens.
+// the object, the class-level permissions. A chunk of its own, loaded (like the explainer) when the view first opens.
 
 import { RestError, type RestClient, type RestCredentials } from '../../src/parse-rest/rest-client.js';
 import type { ClassPermissions, ObjectLookup } from './why.js';
