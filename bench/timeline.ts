@@ -34,14 +34,15 @@
 //     harness's first open (showPanel → ready, polled over CDP). Peer: the same probe on panel.html in a normal tab
 //     (the e2e panel-tab fallback), i.e. without DevTools around it.
 //
-// Run:  npm run bench:timeline -- [--records 100000] [--reps 5] [--frames 120] [--flat-rows 20000] [--quick]
+// Run:  npm run bench:timeline -- [--records 100000] [--reps 5] [--frames 120] [--flat-rows 20000] [--quick] [--bundle]
 //       --quick: 20 000 records, 2 repetitions, 60 frames (a smoke run; the targets are for 100k).
+//       --bundle: only measure 4 (builds the extension when it is stale, starts no browser) and print its table.
 
 import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { gzipSync, constants as zlibConstants } from 'node:zlib';
 import { build } from 'esbuild';
-import { openPanelTab, ROOT, type Harness, type PanelHandle } from '../e2e/harness/index.js';
+import { ensureExtensionBuilt, openPanelTab, ROOT, type Harness, type PanelHandle } from '../e2e/harness/index.js';
 import { compileFilter, EMPTY_FILTER, type TimelineFilter } from '../src/timeline/filter.js';
 import { describeReceivedFrame } from '../src/timeline/describe.js';
 import type { TimelineRecord } from '../src/timeline/record.js';
@@ -202,6 +203,19 @@ async function bundleSizes(extensionDir: string) {
   };
 }
 
+function printBundleSizes(bundle: Awaited<ReturnType<typeof bundleSizes>>): void {
+  console.log(`\n4. Bundle size — target < 60 KB gzip`);
+  printTable(
+    ['   bundle', 'minified', 'gzip -9', 'gzip (default)'],
+    [
+      [`   first paint: panel.js + ${bundle.panel.files - 1} chunks`, `${fmt(bundle.panel.raw / 1024, 1)} KB`, `${fmt(bundle.panel.gzip9 / 1024, 1)} KB`, `${fmt(bundle.panel.gzipDefault / 1024, 1)} KB`],
+      [`   later, import(): ${bundle.later.files} chunks`, `${fmt(bundle.later.raw / 1024, 1)} KB`, `${fmt(bundle.later.gzip9 / 1024, 1)} KB`, `${fmt(bundle.later.gzipDefault / 1024, 1)} KB`],
+      ['   peer: its dependencies alone', `${fmt(bundle.deps.raw / 1024, 1)} KB`, `${fmt(bundle.deps.gzip9 / 1024, 1)} KB`, `${fmt(bundle.deps.gzipDefault / 1024, 1)} KB`],
+    ],
+  );
+  console.log(`   → ${verdict(bundle.panel.gzipDefault < 60 * 1024)}`);
+}
+
 /* ---------------------------------------------------------------- CDP helpers ------------------------------ */
 
 type Send = (method: string, params?: object) => Promise<unknown>;
@@ -296,6 +310,7 @@ const openSummary = (results: OpenResult[]) => ({
 /* ---------------------------------------------------------------- main ------------------------------------- */
 
 async function main(): Promise<void> {
+  if (argValue('bundle') !== undefined) return printBundleSizes(await bundleSizes(ensureExtensionBuilt()));
   const quick = argValue('quick') !== undefined;
   const recordCount = argNumber('records', quick ? 20_000 : 100_000);
   const reps = argNumber('reps', quick ? 2 : 5);
@@ -488,16 +503,7 @@ async function main(): Promise<void> {
     console.log(`   peer, non-virtualized, ${fmt(flatRows.length)} rows: ${heapText(flatHeap)}`);
     console.log(`   → ${verdict(heapFull.total < 150 * MB)}`);
 
-    console.log(`\n4. Bundle size — target < 60 KB gzip`);
-    printTable(
-      ['   bundle', 'minified', 'gzip -9', 'gzip (default)'],
-      [
-        [`   first paint: panel.js + ${bundle.panel.files - 1} chunks`, `${fmt(bundle.panel.raw / 1024, 1)} KB`, `${fmt(bundle.panel.gzip9 / 1024, 1)} KB`, `${fmt(bundle.panel.gzipDefault / 1024, 1)} KB`],
-        [`   later, import(): ${bundle.later.files} chunks`, `${fmt(bundle.later.raw / 1024, 1)} KB`, `${fmt(bundle.later.gzip9 / 1024, 1)} KB`, `${fmt(bundle.later.gzipDefault / 1024, 1)} KB`],
-        ['   peer: its dependencies alone', `${fmt(bundle.deps.raw / 1024, 1)} KB`, `${fmt(bundle.deps.gzip9 / 1024, 1)} KB`, `${fmt(bundle.deps.gzipDefault / 1024, 1)} KB`],
-      ],
-    );
-    console.log(`   → ${verdict(bundle.panel.gzipDefault < 60 * 1024)}`);
+    printBundleSizes(bundle);
 
     console.log(`\n5. Panel open → interactive (ms from navigation start, median) — target < 300 ms`);
     const openRow = (name: string, o: ReturnType<typeof openSummary>) => [

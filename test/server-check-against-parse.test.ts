@@ -9,7 +9,7 @@ import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { fetchRestClient } from '../src/parse-rest/rest-client.js';
 import { fetchServerProbe } from '../panel/adapters/server-probe.js';
-import { checkServer } from '../panel/store/server-check.js';
+import { checkServer } from '../panel/store/server-check-rules.js';
 import { classifyCheck } from '../panel/store/token-radar.js';
 import * as rest from './harness/rest.js';
 import type { LiveQueryTarget } from './harness/target.js';

@@ -6,14 +6,13 @@ import { STACKED_QUERY, useMediaQuery } from './media.js';
 import { Splitter } from './Splitter.js';
 import { ServerForm } from './AddServerForm.js';
 import { PageSockets } from './PageSockets.js';
-import { RecordingBanner } from './Recording.js';
 import { ServerList } from './ServerList.js';
 import { FleetList } from './FleetList.js';
-import { Composer, QueryHistoryList } from './Composer.js';
+import { Composer } from './Composer.js';
 import { Timeline } from './Timeline.js';
 import { Toolbar } from './Toolbar.js';
 import { shortcutFor, takesTyping } from './shortcuts.js';
-import { subscriptionLabel } from './marker-facts.js';
+import { subscriptionLabel } from './subscription-label.js';
 import { UndoClearBar } from './UndoClearBar.js';
 import { lazyComponent } from './lazy.js';
 import type { Defaults } from '../store/first-run.js';
@@ -23,6 +22,9 @@ const WhyNoEventView = lazyComponent('the Why no event? view', () => import('./W
 const ResultSetView = lazyComponent('the result set view', () => import('./ResultSet.js').then((m) => m.ResultSetView));
 const RecordDetail = lazyComponent('the record detail pane', () => import('./RecordDetail.js').then((m) => m.RecordDetail));
 const ReplayPanel = lazyComponent('the replay view', () => import('./ReplayPanel.js').then((m) => m.ReplayPanel));
+// In the composer's closed History section: it loads after the first paint, before anyone opens it.
+const QueryHistoryList = lazyComponent('the query history', () => import('./QueryHistory.js').then((m) => m.QueryHistoryList));
+const RecordingBanner = lazyComponent('the recording banner', () => import('./RecordingBanner.js').then((m) => m.RecordingBanner));
 
 export type { Defaults };
 
@@ -148,7 +150,7 @@ export function App({ defaults }: { defaults: Defaults }) {
         <Toolbar filterInput={filterInput} />
         <ScopeBar />
         <UndoClearBar />
-        <RecordingBanner />
+        {timeline.imported.value ? <RecordingBanner /> : null}
         {main.type === 'results' ? (
           <ResultSetView key={main.subscriptionKey} subscriptionKey={main.subscriptionKey} title={main.title} serverId={main.serverId} />
         ) : main.type === 'why' ? (

@@ -1,8 +1,7 @@
 // The query composer: class (with suggestions), where as a builder kept in sync with raw JSON, keys, watch, token;
 // it subscribes, or applies an edit to a live subscription in place with the protocol's `update` op.
 
-import { useMemo, useState } from 'preact/hooks';
-import { treeToWhere, whereToTree } from '../../src/composer/where-builder.js';
+import { useState } from 'preact/hooks';
 import type { ServerView } from '../../src/views.js';
 import { restURLOf } from '../../src/parse-rest/rest-client.js';
 import { useComposer, useConnections, useNames } from '../store/index.js';
@@ -10,11 +9,13 @@ import type { LintSubject } from '../store/lint.js';
 import type { DraftResult, QueryDraft } from '../store/query-draft.js';
 import { lazyModule } from '../lazy-module.js';
 import { copyText } from './clipboard.js';
-import { TokenSelect } from './Keyring.js';
+import { TokenSelect } from './TokenSelect.js';
+import { lazyPlaceholder } from './lazy.js';
 import { LintList, useSubscriptionLint } from './LintFindings.js';
-import { WhereBuilder } from './WhereBuilder.js';
 
 const sdkCode = lazyModule('the Copy as code generator', () => import('../../src/composer/copy-as-code.js'));
+const whereBuilder = lazyModule('the where builder', () => import('./WhereBuilder.js').then((m) => m.WhereBuilder));
+const whereCheck = lazyModule("the where builder's check", () => import('../../src/composer/where-check.js'));
 
 /** Waits for typing to pause before reading a class's schema (each typed prefix is another class name). */
 const SCHEMA_DELAY_MS = 500;
@@ -51,7 +52,7 @@ function ComposerLint({ draft, parsed, serverId, editedSubscriptionId }: { draft
   const { worst } = result;
   // The builder's own check, for what the linter does not cover (e.g. a $nearSphere without a GeoPoint).
   const lintedWhere = result.findings.some((f) => f.path?.startsWith('where'));
-  const builderCheck = parsed.ok && !lintedWhere ? parsed.whereCheck : undefined;
+  const builderCheck = parsed.ok && !lintedWhere ? (whereCheck.get()?.validateWhere(parsed.query.where) ?? undefined) : undefined;
   return (
     <div class="field composer-lint">
       <span>Lint</span>
@@ -90,13 +91,9 @@ export function Composer({ serverId, serverKey }: { serverId: string; serverKey:
   const [note, setNote] = useState<string | null>(null);
   const [showCode, setShowCode] = useState(false);
   const [busy, setBusy] = useState(false);
-  const tree = useMemo(() => {
-    try {
-      return whereToTree(draft.where.trim() ? JSON.parse(draft.where) : {});
-    } catch (e) {
-      return { ok: false as const, error: `not valid JSON: ${(e as Error).message}` };
-    }
-  }, [draft.where]);
+  // Until the builder's chunk arrives (or when it failed to load), the where is edited as its JSON text.
+  const Builder = mode === 'builder' ? whereBuilder.get() : undefined;
+  const builderFailed = mode === 'builder' && whereBuilder.state.value.status === 'failed';
   const set = (patch: Partial<QueryDraft>) => {
     composer.update(patch);
     setError(null);
@@ -168,14 +165,9 @@ export function Composer({ serverId, serverKey }: { serverId: string; serverKey:
           </button>
         </div>
       </div>
-      {mode === 'builder' ? (
-        tree.ok ? (
-          <WhereBuilder tree={tree.tree} onChange={(t) => set({ where: JSON.stringify(treeToWhere(t), null, 2) })} />
-        ) : (
-          <div class="error-text" data-testid="builder-unavailable">
-            The builder cannot show this where ({tree.error}); edit it as JSON.
-          </div>
-        )
+      {builderFailed ? lazyPlaceholder(whereBuilder.state.value, () => void whereBuilder.load().catch(() => undefined)) : null}
+      {Builder ? (
+        <Builder where={draft.where} onChange={(where) => set({ where })} />
       ) : (
         <textarea
           data-testid="subscribe-where"
@@ -257,41 +249,5 @@ export function Composer({ serverId, serverKey }: { serverId: string; serverKey:
         </pre>
       ) : null}
     </form>
-  );
-}
-
-export function QueryHistoryList({ serverId }: { serverId: string }) {
-  const composer = useComposer();
-  const entries = composer.history.entries.value;
-  const [error, setError] = useState<string | null>(null);
-  if (!entries.length) return <div class="muted small">Queries you subscribe to are kept here.</div>;
-  return (
-    <>
-    {error ? <div class="error-text" role="alert">{error}</div> : null}
-    <ul class="history" data-testid="query-history">
-      {entries.map((entry) => {
-        const text = `${entry.query.className} ${JSON.stringify(entry.query.where)}`;
-        return (
-          <li key={`${entry.time}`} data-testid="history-entry">
-            <code title={text}>{text}</code>
-            <button type="button" title="Load into the composer" onClick={() => composer.load(entry.query)}>
-              Edit
-            </button>
-            <button
-              type="button"
-              data-testid="history-rerun"
-              title="Subscribe again with this query"
-              onClick={() => {
-                setError(null);
-                composer.rerun(serverId, entry.query).catch((e: Error) => setError(`Re-run failed: ${e.message}`));
-              }}
-            >
-              Re-run
-            </button>
-          </li>
-        );
-      })}
-    </ul>
-    </>
   );
 }

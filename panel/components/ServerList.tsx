@@ -10,7 +10,7 @@ import { hostOf } from '../store/names.js';
 import { ServerForm } from './AddServerForm.js';
 import { FleetMembership } from './FleetMembership.js';
 import { formatCounts, totalCount } from './format.js';
-import { KeyringEditor, TokenSelect } from './Keyring.js';
+import { lazyComponent } from './lazy.js';
 import { LintBadge } from './LintFindings.js';
 import { jsonLine } from './masked-text.js';
 import { RestURLLine } from './RestURL.js';
@@ -18,7 +18,11 @@ import { Secret } from './Secret.js';
 import { serverSubscriptionProvenance } from '../store/token-provenance.js';
 import { SubscriptionToken } from './TokenProvenance.js';
 import { ServerCheckVerdict } from './ServerCheck.js';
+import { TokenSelect } from './TokenSelect.js';
 import { WhyNoEventButton } from './WhyNoEventButton.js';
+
+// Inside the closed "Session tokens" of each card: it loads after the first paint, before anyone opens it.
+const KeyringEditor = lazyComponent('the session tokens editor', () => import('./Keyring.js').then((m) => m.KeyringEditor));
 
 /** Re-renders every 100 ms while `active`, for countdowns. */
 function useTicker(active: boolean): number {

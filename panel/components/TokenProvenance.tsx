@@ -2,11 +2,14 @@
 // the radar last heard; and, while the subscription is live on a revoked or expired token, a red banner with Parse's
 // advice and one click to resubscribe with another keyring token.
 
-import { useState } from 'preact/hooks';
 import { useTokenRadar } from '../store/index.js';
 import type { TokenProvenance } from '../store/token-provenance.js';
-import { PARSE_TOKEN_ADVICE, type TokenAlert, type TokenStatus } from '../store/token-radar.js';
+import type { TokenStatus } from '../store/token-radar.js';
 import { formatClock } from './format.js';
+import { lazyComponent } from './lazy.js';
+
+// Shown only once the radar flags a token, which takes a REST answer: it loads after the first paint.
+const AlertBanner = lazyComponent('the token alert', () => import('./TokenAlert.js').then((m) => m.TokenAlert));
 
 const SOURCE_WORDS: Record<TokenProvenance['source'], string> = {
   subscription: 'its own token',
@@ -62,47 +65,6 @@ export function TokenVerdict({ status }: { status: TokenStatus | undefined }) {
         </span>
       );
   }
-}
-
-function AlertBanner({ alert }: { alert: TokenAlert }) {
-  const radar = useTokenRadar();
-  const [error, setError] = useState<string | null>(null);
-  const replacements = alert.owned ? radar.replacementsFor(alert) : [];
-  const which = alert.provenance.source === 'connection' ? "The connection's session token" : 'Its session token';
-  const name = alert.tokenLabel ? ` "${alert.tokenLabel}"` : '';
-  return (
-    <div class="token-alert" role="alert" data-testid="token-alert" data-state={alert.state}>
-      <strong>
-        {which}
-        {name} {alert.state === 'revoked' ? 'was revoked' : 'has expired'}
-      </strong>{' '}
-      ({alert.check.detail}). The server keeps this subscription live, but what only that user could read no longer
-      arrives.
-      <blockquote data-testid="token-alert-advice">“{PARSE_TOKEN_ADVICE}”</blockquote>
-      {alert.owned ? (
-        replacements.length ? (
-          <div class="line actions">
-            {replacements.map((entry) => (
-              <button
-                type="button"
-                key={entry.id}
-                data-testid="token-alert-resubscribe"
-                data-token-name={entry.name}
-                onClick={() => radar.resubscribe(alert, entry).catch((e: Error) => setError(e.message))}
-              >
-                Resubscribe as {entry.name}
-              </button>
-            ))}
-          </div>
-        ) : (
-          <div class="muted">No other token of this server in the keyring: log in or paste one under Session tokens.</div>
-        )
-      ) : (
-        <div class="muted">This is the page's own subscription: its app must unsubscribe and subscribe again.</div>
-      )}
-      {error ? <div class="error-text">{error}</div> : null}
-    </div>
-  );
 }
 
 /** One element per subscription row: provenance, whose, the radar's verdict, Check, and the alert when flagged. */

@@ -1,6 +1,8 @@
-// The visual `where` builder: rows of field · operator · value, nested AND / OR / NOR groups.
+// The visual `where` builder: rows of field · operator · value, nested AND / OR / NOR groups. The composer loads it
+// with import(), with the where's JSON text to edit until it arrives.
 
-import { formatValue, isGroup, OPERATORS, parseValue, type Condition, type Group, type Operator, type WhereNode } from '../../src/composer/where-builder.js';
+import { useMemo } from 'preact/hooks';
+import { formatValue, isGroup, OPERATORS, parseValue, treeToWhere, whereToTree, type Condition, type Group, type Operator, type WhereNode } from '../../src/composer/where-builder.js';
 
 const OPERATOR_LABELS: Partial<Record<Operator, string>> = {
   equals: '= (equals / contains)',
@@ -123,6 +125,21 @@ function GroupView({ group, onChange, onRemove, root }: { group: Group; onChange
   );
 }
 
-export function WhereBuilder({ tree, onChange }: { tree: Group; onChange: (tree: Group) => void }) {
-  return <GroupView group={tree} onChange={onChange} root />;
+/** The draft's where (JSON text) in the builder, or why the builder cannot show it; edits come back as JSON text. */
+export function WhereBuilder({ where, onChange }: { where: string; onChange: (where: string) => void }) {
+  const tree = useMemo(() => {
+    try {
+      return whereToTree(where.trim() ? JSON.parse(where) : {});
+    } catch (e) {
+      return { ok: false as const, error: `not valid JSON: ${(e as Error).message}` };
+    }
+  }, [where]);
+  if (!tree.ok) {
+    return (
+      <div class="error-text" data-testid="builder-unavailable">
+        The builder cannot show this where ({tree.error}); edit it as JSON.
+      </div>
+    );
+  }
+  return <GroupView group={tree.tree} onChange={(t) => onChange(JSON.stringify(treeToWhere(t), null, 2))} root />;
 }

@@ -4,6 +4,7 @@ import { unreachable, type GapReason, type Marker, type RecoveredChange, type Ti
 import { PARSE_TOKEN_ADVICE } from '../store/token-radar.js';
 import { latencyClock, verdictText, WRITE_TEXT } from './fleet-format.js';
 import { formatClock } from './format.js';
+import { subscriptionLabel } from './subscription-label.js';
 
 export type Fact = [name: string, value: string];
 
@@ -135,16 +136,6 @@ export function markerFacts(marker: Marker): Fact[] {
     default:
       return unreachable(marker);
   }
-}
-
-/** The subscription a record concerns, as the lists name it ("#1 Game"), never by its internal key. */
-export function subscriptionLabel(record: Pick<TimelineRecord, 'subscriptionKey' | 'requestId' | 'className'>, names: ReadonlyMap<string, string>): string | undefined {
-  if (record.subscriptionKey === undefined) return undefined;
-  const known = names.get(record.subscriptionKey);
-  if (known) return known;
-  const requestId = record.requestId ?? Number(/\/(\d+)$/.exec(record.subscriptionKey)?.[1] ?? NaN);
-  const className = record.className ? ` ${record.className}` : '';
-  return Number.isFinite(requestId) ? `#${requestId}${className}` : `a subscription${className} that has ended`;
 }
 
 /** The detail pane's facts of a record that is not a frame: its subscription, then its marker's details. */

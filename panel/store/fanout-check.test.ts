@@ -4,14 +4,16 @@ import { computed, signal } from '@preact/signals';
 import type { QueryJSON } from '../../src/livequery/protocol.js';
 import type { MarkerOf, RecordDraft } from '../../src/timeline/record.js';
 import { emptyCounts, type ServerView } from '../../src/views.js';
-import { createFanoutCheckStore, resaveField, throwawayFields, type FanoutRequest } from './fanout-check.js';
+import { createFanoutCheckStore, type FanoutRequest } from './fanout-check.js';
+import * as runner from './fanout-run.js';
+import { resaveField, throwawayFields } from './fanout-run.js';
 import { fakeRest, serverView, settle, workerRecords } from './fakes.js';
 import { groupFleets } from './fleets.js';
 
 const T0 = 1_800_000_000_000;
 
 /** Two nodes of app "app" (one REST URL), the service worker played by hand, timers fired by the test. */
-function setup(options: { down?: string[]; noMasterKey?: boolean; viewsLater?: boolean } = {}) {
+function setup(options: { down?: string[]; noMasterKey?: boolean; viewsLater?: boolean; importRunner?: () => Promise<typeof runner> } = {}) {
   const spec = (url: string) => ({ serverURL: url, applicationId: 'app', restURL: 'http://api.test/parse', ...(options.noMasterKey ? {} : { masterKey: 'mk' }) });
   const servers = signal<ServerView[]>(
     ['a', 'b'].map((id) =>
@@ -56,6 +58,7 @@ function setup(options: { down?: string[]; noMasterKey?: boolean; viewsLater?: b
       return () => timers.delete(callback);
     },
     newId: () => 'x1',
+    importRunner: options.importRunner ?? (async () => runner),
   });
   const factory = workerRecords();
   return {
@@ -237,6 +240,32 @@ describe('fan-out check', () => {
     const result = await done;
     assert.deepEqual(result.leftovers, ['throwaway Message new1: unreachable']);
     assert.match(s.records[0]!.summary, /not cleaned up: throwaway Message new1/);
+  });
+
+  it('waits for its runner’s chunk before subscribing, and a chunk that fails to load is a clear refusal', async () => {
+    let arrive!: (module: typeof runner) => void;
+    const s = setup({ importRunner: () => new Promise((resolve) => (arrive = resolve)) });
+    const request: FanoutRequest = { fleetKey: s.fleetKey, className: 'Message', where: { room: 'lobby' }, write: 'create' };
+    const done = s.check.run(request);
+    await settle();
+    assert.deepEqual(s.commands, [], 'nothing subscribed before the runner arrives');
+    arrive(runner);
+    await settle();
+    assert.equal(s.commands.length, 2);
+    s.check.receive([s.event('a', 1, 'new1'), s.event('b', 2, 'new1')]);
+    assert.deepEqual((await done).nodes.map((n) => n.verdict), ['delivered', 'delivered']);
+
+    let fail = true;
+    const failing = setup({ importRunner: () => (fail ? Promise.reject(new TypeError('Failed to fetch dynamically imported module')) : Promise.resolve(runner)) });
+    const again = { ...request, fleetKey: failing.fleetKey };
+    await assert.rejects(failing.check.run(again), /^Error: Could not load the fan-out check: Failed to fetch dynamically imported module\. If the extension was updated or reloaded, close and reopen DevTools\.$/);
+    assert.deepEqual(failing.commands, []);
+    assert.equal(failing.check.running.value, null);
+    fail = false;
+    const retried = failing.check.run(again);
+    await settle();
+    failing.check.receive([failing.event('a', 1, 'new1'), failing.event('b', 2, 'new1')]);
+    assert.deepEqual((await retried).nodes.map((n) => n.verdict), ['delivered', 'delivered'], 'a retry loads it');
   });
 
   it('sweeps check subscriptions a closed panel left behind', () => {

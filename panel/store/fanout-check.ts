@@ -1,12 +1,11 @@
 // The fan-out check: the same query on every node of a fleet (subscriptions of its own, removed after), one event
 // (a write over REST with the master key, or the next one that happens), and a verdict per node.
 
-import { effect, signal, type ReadonlySignal } from '@preact/signals';
-import { matchesQuery } from '../../src/livequery-rules/matcher.js';
-import { subscriptionKey } from '../../src/timeline/keys.js';
+import { signal, type ReadonlySignal, type Signal } from '@preact/signals';
 import type { FanoutNodeResult, FanoutWrite, RecordDraft, TimelineRecord } from '../../src/timeline/record.js';
 import type { ServerView } from '../../src/views.js';
-import { restURLOf, type RestClient, type RestCredentials } from '../../src/parse-rest/rest-client.js';
+import type { RestClient } from '../../src/parse-rest/rest-client.js';
+import { lazyModule } from '../lazy-module.js';
 import type { ConnectionsStore } from './connections.js';
 import type { Fleet } from './fleets.js';
 
@@ -62,31 +61,8 @@ export interface FanoutResult {
   finishedAt?: number;
 }
 
-/** A throwaway object for `where`: its plain equalities; undefined when the where needs more than that to match. */
-export function throwawayFields(className: string, where: Record<string, unknown>): Record<string, unknown> | undefined {
-  const fields: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(where)) {
-    if (key.startsWith('$') || key === 'objectId' || key === 'createdAt' || key === 'updatedAt' || key === 'ACL') return undefined;
-    const operators = typeof value === 'object' && value !== null && !Array.isArray(value) ? Object.keys(value).filter((k) => k.startsWith('$')) : [];
-    if (operators.length > 1 || (operators.length === 1 && operators[0] !== '$eq')) return undefined;
-    fields[key] = operators.length ? (value as { $eq: unknown }).$eq : value;
-  }
-  return matchesQuery({ className, ...fields }, where) ? fields : undefined;
-}
-
-const RESERVED = new Set(['objectId', 'createdAt', 'updatedAt', 'ACL', 'className']);
-
-/** A field of `object` that can be saved again as it is (a relation cannot): the update the check makes. */
-export function resaveField(object: Record<string, unknown>): Record<string, unknown> | undefined {
-  const candidates = Object.entries(object).filter(([key, value]) => {
-    if (RESERVED.has(key) || key.startsWith('_')) return false;
-    return !(typeof value === 'object' && value !== null && (value as { __type?: unknown }).__type === 'Relation');
-  });
-  const pick = candidates.find(([, value]) => value === null || typeof value !== 'object') ?? candidates[0];
-  return pick ? { [pick[0]]: pick[1] } : undefined;
-}
-
-interface Arrival {
+/** An event of the running check's subscriptions, as it arrived. */
+export interface Arrival {
   serverId: string;
   time: number;
   kind: string;
@@ -107,7 +83,25 @@ export interface FanoutDeps {
   after(ms: number, callback: () => void): () => void;
   settings?: FanoutSettings;
   newId?: () => string;
+  /** Where the check's runner comes from (tests give a failing one); by default its own chunk. */
+  importRunner?: () => Promise<FanoutRunner>;
 }
+
+type FanoutRunner = typeof import('./fanout-run.js');
+
+/** What the runner reads and writes of the store: the state components show, and the events it waits for. */
+export interface FanoutCheckState {
+  settings: ReadonlySignal<FanoutSettings>;
+  phase: Signal<FanoutPhase>;
+  running: Signal<string | null>;
+  results: Signal<ReadonlyMap<string, FanoutResult>>;
+  arrivals: Signal<readonly Arrival[]>;
+  cancelled: Signal<boolean>;
+  listen(checkId: string | null, subscriptions: ReadonlyMap<string, string>): void;
+}
+
+/** What the runner needs besides the store's state. */
+export type FanoutRunDeps = Omit<FanoutDeps, 'settings' | 'importRunner' | 'newId'> & { newId(): string };
 
 const EVENT_KINDS = new Set(['create', 'enter', 'update', 'leave', 'delete']);
 
@@ -121,7 +115,10 @@ function updatedAtOf(raw: string | undefined): string | undefined {
   }
 }
 
-export function createFanoutCheckStore(deps: FanoutDeps) {
+export function createFanoutCheckStore({ importRunner = () => import('./fanout-run.js'), ...deps }: FanoutDeps) {
+  // Running a check (its subscriptions, write, verdicts, and the matcher for a throwaway object) is a chunk of its own:
+  // only a click on "Run check" needs it.
+  const runner = lazyModule('the fan-out check', importRunner);
   const settings = signal<FanoutSettings>(deps.settings ?? DEFAULT_FANOUT_SETTINGS);
   const phase = signal<FanoutPhase>('idle');
   /** The last result of each fleet, by fleet key: it stays on screen. */
@@ -132,191 +129,20 @@ export function createFanoutCheckStore(deps: FanoutDeps) {
   let listening: ReadonlyMap<string, string> = new Map(); // subscription key → serverId
   let checkId: string | null = null;
   const cancelled = signal(false);
-  const newId = deps.newId ?? (() => crypto.randomUUID().slice(0, 8));
+  const runDeps: FanoutRunDeps = { ...deps, newId: deps.newId ?? (() => crypto.randomUUID().slice(0, 8)) };
 
-  /** Resolves true once `test` holds (it re-runs when the signals it reads change), false after `ms` or a cancel. */
-  function until(test: () => boolean, ms: number): Promise<boolean> {
-    return new Promise((resolve) => {
-      let done = false;
-      let stopEffect: (() => void) | undefined;
-      const finish = (ok: boolean) => {
-        if (done) return;
-        done = true;
-        cancelTimer();
-        stopEffect?.();
-        resolve(ok);
-      };
-      const cancelTimer = deps.after(ms, () => finish(false));
-      stopEffect = effect(() => {
-        if (cancelled.value) finish(false);
-        else if (test()) finish(true);
-      });
-      if (done) stopEffect();
-    });
+  /** The running check's subscription id and its subscriptions (key → serverId), whose events are collected. */
+  function listen(id: string | null, subscriptions: ReadonlyMap<string, string>): void {
+    checkId = id;
+    listening = subscriptions;
   }
 
-  const serverOf = (id: string) => deps.servers.value.find((s) => s.id === id);
-
-  /** Why a node cannot take part now, or undefined when it can. */
-  function downReason(server: ServerView | undefined, subscriptionId?: string): string | undefined {
-    if (!server) return 'removed';
-    if (!server.enabled) return 'turned off';
-    if (server.state !== 'connected') return server.state;
-    if (subscriptionId === undefined) return undefined;
-    const sub = server.subscriptions.find((s) => s.id === subscriptionId);
-    if (!sub) return 'its check subscription is gone';
-    if (sub.state === 'error') return `subscription refused: ${sub.lastError ?? 'error'}`;
-    if (sub.state !== 'subscribed') return `subscription ${sub.state}`;
-    return undefined;
-  }
-
-  function masterCredentials(fleet: Fleet): RestCredentials {
-    const node = fleet.nodes.find((n) => n.server.spec.masterKey);
-    if (!node) throw new Error(`A write needs the master key of a node of ${fleet.name}: add it to a server entry (Edit), or wait for the next natural event`);
-    const { spec } = node.server;
-    return { restURL: restURLOf(spec), applicationId: spec.applicationId, javascriptKey: spec.javascriptKey, masterKey: spec.masterKey };
-  }
+  const state: FanoutCheckState = { settings, phase, running, results, arrivals, cancelled, listen };
 
   async function run(request: FanoutRequest): Promise<FanoutResult> {
     if (running.peek()) throw new Error('A fan-out check is running: wait for it or cancel it');
-    const fleet = deps.fleets.peek().find((f) => f.key === request.fleetKey);
-    if (!fleet) throw new Error('That fleet is gone (a node was removed or regrouped)');
-    const config = settings.peek();
-    const result: FanoutResult = {
-      fleet: fleet.name,
-      fleetKey: fleet.key,
-      className: request.className,
-      write: request.write,
-      settings: config,
-      nodes: [],
-      leftovers: [],
-    };
-    // Refused before anything is subscribed or written.
-    const creds = request.write === 'natural' ? undefined : masterCredentials(fleet);
-    const fields = request.write === 'create' ? throwawayFields(request.className, request.where) : undefined;
-    if (request.write === 'create' && !fields) {
-      throw new Error('A throwaway object can only be made for a where of plain equalities (e.g. {"room":"lobby"}) that it then matches: pick "update an existing match" or "the next natural event"');
-    }
-
-    const id = `${FANOUT_SUBSCRIPTION_PREFIX}${newId()}`;
-    checkId = id;
-    cancelled.value = false;
-    running.value = fleet.key;
-    arrivals.value = [];
-    const names = new Map(fleet.nodes.map((n) => [n.server.id, n.name]));
-    const verdicts = new Map<string, FanoutNodeResult>();
-    const down = (serverId: string, why: string) => verdicts.set(serverId, { serverId, node: names.get(serverId) ?? serverId, verdict: 'down', why });
-    const subscribed: string[] = [];
-    let createdId: string | undefined;
-    try {
-      phase.value = 'subscribing';
-      const query = { className: request.className, where: request.where };
-      for (const node of fleet.nodes) {
-        const why = downReason(node.server);
-        if (why) {
-          down(node.server.id, why);
-          continue;
-        }
-        try {
-          await deps.connections.subscribe(node.server.id, query, undefined, id);
-          subscribed.push(node.server.id);
-        } catch (error) {
-          down(node.server.id, `cannot subscribe: ${(error as Error).message}`);
-        }
-      }
-      listening = new Map(subscribed.map((serverId) => [subscriptionKey({ type: 'server', serverId, subscriptionId: id }), serverId]));
-      // The service worker's next view shows each subscription (pending first): only an answer counts.
-      const confirmed = () =>
-        subscribed.every((serverId) => {
-          const state = serverOf(serverId)?.subscriptions.find((s) => s.id === id)?.state;
-          return state !== undefined && state !== 'pending';
-        });
-      await until(confirmed, config.waitMs);
-      for (const serverId of subscribed) {
-        const why = downReason(serverOf(serverId), id);
-        if (why) down(serverId, why);
-      }
-      const live = subscribed.filter((serverId) => !verdicts.has(serverId));
-      if (!live.length) throw new Error('No node of the fleet is up: nothing to check');
-      if (cancelled.peek()) throw new Error('Cancelled');
-
-      phase.value = 'writing';
-      let writtenAt = deps.now();
-      let target: (a: Arrival) => boolean;
-      if (request.write === 'create') {
-        createdId = (await deps.rest.createObject(creds!, request.className, fields!)).objectId;
-        result.objectId = createdId;
-        target = (a) => a.objectId === createdId && (a.kind === 'create' || a.kind === 'enter');
-      } else if (request.write === 'update') {
-        const found = await deps.rest.find(creds!, request.className, request.where, { max: 1 });
-        const match = found.results[0];
-        if (!match) throw new Error(`No ${request.className} object matches the query: pick "create a throwaway object" or "the next natural event"`);
-        const objectId = String(match.objectId);
-        const resave = resaveField(match);
-        if (!resave) throw new Error(`The match ${objectId} has no field that can be saved again as it is`);
-        result.objectId = objectId;
-        writtenAt = deps.now();
-        await deps.rest.updateObject(creds!, request.className, objectId, resave);
-        target = (a) => a.objectId === objectId && a.time >= writtenAt && a.kind !== 'delete';
-      } else {
-        phase.value = 'waiting';
-        if (!(await until(() => arrivals.value.length > 0, NATURAL_EVENT_WAIT_MS))) {
-          throw new Error(cancelled.peek() ? 'Cancelled' : `No event within ${NATURAL_EVENT_WAIT_MS / 1000} s`);
-        }
-        const first = arrivals.peek()[0]!;
-        result.objectId = first.objectId;
-        target = (a) => a.objectId === first.objectId && a.kind === first.kind && a.updatedAt === first.updatedAt;
-      }
-
-      phase.value = 'waiting';
-      const firstOf = (serverId: string) => arrivals.value.find((a) => a.serverId === serverId && target(a));
-      await until(() => live.every(firstOf), config.waitMs);
-
-      const got = live.flatMap((serverId) => {
-        const arrival = arrivals.peek().find((a) => a.serverId === serverId && target(a));
-        return arrival ? [arrival] : [];
-      });
-      const fastest = Math.min(...got.map((a) => a.time));
-      for (const serverId of live) {
-        const arrival = got.find((a) => a.serverId === serverId);
-        if (!arrival) {
-          const why = downReason(serverOf(serverId), id);
-          if (why) down(serverId, why);
-          else verdicts.set(serverId, { serverId, node: names.get(serverId)!, verdict: 'missing' });
-          continue;
-        }
-        const since = request.write === 'natural' ? Date.parse(arrival.updatedAt ?? '') : writtenAt;
-        const behind = arrival.time - fastest;
-        const node: FanoutNodeResult = { serverId, node: names.get(serverId)!, verdict: behind > config.lateMs ? 'late' : 'delivered', behindFastestMs: behind };
-        if (Number.isFinite(since)) node.latencyMs = arrival.time - since;
-        verdicts.set(serverId, node);
-      }
-    } catch (error) {
-      result.error = (error as Error).message;
-    } finally {
-      phase.value = 'cleaning';
-      listening = new Map();
-      for (const serverId of subscribed) {
-        // A node that died mid-check still drops it: the service worker forgets it even while disconnected.
-        await deps.connections.unsubscribe(serverId, id).catch((error: Error) => result.leftovers.push(`subscription on ${names.get(serverId)}: ${error.message}`));
-      }
-      if (createdId && creds) {
-        await deps.rest
-          .deleteObject(creds, request.className, createdId)
-          .catch((error: Error) => result.leftovers.push(`throwaway ${request.className} ${createdId}: ${error.message}`));
-      }
-      checkId = null;
-      running.value = null;
-      phase.value = 'idle';
-    }
-    result.nodes = fleet.nodes.flatMap((n) => {
-      const verdict = verdicts.get(n.server.id);
-      return verdict ? [verdict] : [];
-    });
-    result.finishedAt = deps.now();
-    results.value = new Map(results.peek()).set(fleet.key, result);
-    deps.addRecord(recordOf(result, result.finishedAt));
-    return result;
+    const { runFanoutCheck } = await runner.load();
+    return runFanoutCheck(state, runDeps, request);
   }
 
   return {
@@ -352,35 +178,6 @@ export function createFanoutCheckStore(deps: FanoutDeps) {
         }
       }
     },
-  };
-}
-
-function recordOf(result: FanoutResult, time: number): RecordDraft {
-  const counts = new Map<string, number>();
-  for (const node of result.nodes) counts.set(node.verdict, (counts.get(node.verdict) ?? 0) + 1);
-  const tally = [...counts].map(([verdict, n]) => `${n} ${verdict}`).join(', ');
-  const summary = `fan-out check of ${result.fleet} (${result.className}): ${result.error ? `stopped: ${result.error}` : tally}${result.leftovers.length ? ` — not cleaned up: ${result.leftovers.join('; ')}` : ''}`;
-  const marker: RecordDraft['marker'] = {
-    type: 'fanoutCheck',
-    fleet: result.fleet,
-    className: result.className,
-    write: result.write,
-    waitMs: result.settings.waitMs,
-    lateMs: result.settings.lateMs,
-    nodes: result.nodes,
-  };
-  if (result.objectId) marker.objectId = result.objectId;
-  if (result.error) marker.error = result.error;
-  const problem = result.error || result.nodes.some((n) => n.verdict !== 'delivered');
-  return {
-    time,
-    source: { type: 'extension' },
-    kind: problem ? 'error' : 'connection',
-    label: 'fan-out check',
-    marker,
-    className: result.className,
-    objectId: result.objectId,
-    summary,
   };
 }
 

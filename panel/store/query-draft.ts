@@ -1,7 +1,7 @@
 // The composer's draft (text fields as typed) and its conversion to a protocol query with the exact reason it fails.
 
 import { fieldListProblem } from '../../src/composer/field-names.js';
-import { validateWhere } from '../../src/composer/where-builder.js';
+import { whereShapeProblem } from '../../src/composer/where-shape.js';
 import { exceedsDepth, stringifyJSON } from '../../src/json-limits.js';
 import type { QueryJSON } from '../../src/livequery/protocol.js';
 import { normalizeQuery } from '../../src/livequery/query.js';
@@ -29,11 +29,12 @@ export function draftFromQuery(query: QueryJSON, sessionToken = ''): QueryDraft 
 }
 
 /**
- * `whereCheck`: what the builder's check says of a where that can still be sent (e.g. an operator LiveQuery never
- * matches). It does not block: the linter explains, and the user may send it to see the server's answer.
+ * Only a where that cannot be sent at all is refused here; what LiveQuery makes of one (e.g. an operator it never
+ * matches) does not block: the linter and the builder's check (src/composer/where-check.ts) explain, and the user
+ * may send it to see the server's answer.
  */
 export type DraftResult =
-  | { ok: true; query: QueryJSON; whereCheck?: string }
+  | { ok: true; query: QueryJSON }
   | { ok: false; error: string; field: 'className' | 'where' | 'keys' | 'watch' };
 
 export function parseDraft(draft: QueryDraft): DraftResult {
@@ -46,18 +47,15 @@ export function parseDraft(draft: QueryDraft): DraftResult {
       return { ok: false, field: 'where', error: `"where" is not valid JSON: ${(error as Error).message}` };
     }
   }
-  const problem = validateWhere(where);
-  // Only a where that cannot be sent at all blocks: not an object, or too deep to serialise.
-  if (problem && (typeof where !== 'object' || where === null || Array.isArray(where) || exceedsDepth(where))) {
-    return { ok: false, field: 'where', error: `"where": ${problem}` };
-  }
+  const problem = whereShapeProblem(where);
+  if (problem) return { ok: false, field: 'where', error: `"where": ${problem}` };
   for (const field of ['keys', 'watch'] as const) {
     const listProblem = fieldListProblem(field, draft[field]);
     if (listProblem) return { ok: false, field, error: listProblem };
   }
   try {
     const query = normalizeQuery({ className: draft.className.trim(), where: where as Record<string, unknown>, keys: draft.keys, watch: draft.watch });
-    return problem ? { ok: true, query, whereCheck: problem } : { ok: true, query };
+    return { ok: true, query };
   } catch (error) {
     const message = (error as Error).message;
     return { ok: false, field: message.includes('watch') ? 'watch' : message.includes('keys') ? 'keys' : 'className', error: message };

@@ -6,7 +6,8 @@ import { exportRecording, importRecording } from '../../src/timeline/export.js';
 import type { TimelineRecord } from '../../src/timeline/record.js';
 import { emptyCounts, type PageSocketView } from '../../src/views.js';
 import { settle } from './fakes.js';
-import { createReplayStore, type ReplayTarget } from './replay.js';
+import { createReplayStore, type ReplayDeps, type ReplayTarget } from './replay.js';
+import * as plans from './replay-targets.js';
 
 const T = 1_800_000_000_000;
 const KEY = 'pageSocket:old/1';
@@ -42,7 +43,7 @@ function pageSocket(where: Record<string, unknown> = { room: 'lobby' }): PageSoc
 }
 
 /** Timers by hand: the test runs the next one and sees its delay. */
-function setup() {
+function setup(importPlans: ReplayDeps['importPlans'] = async () => plans) {
   const timers: { run: () => void; ms: number; id: number }[] = [];
   let ids = 0;
   const delivered: { target: ReplayTarget; event: InjectedEvent }[] = [];
@@ -65,6 +66,7 @@ function setup() {
       const index = timers.findIndex((t) => t.id === id);
       if (index >= 0) timers.splice(index, 1);
     },
+    importPlans,
   });
   const next = async (): Promise<number> => {
     const timer = timers.shift()!;
@@ -78,7 +80,7 @@ function setup() {
 describe('replay store', () => {
   it('plays into the matching page subscription (requestId remapped) at the recorded pace, or faster', async () => {
     const { store, delivered, next } = setup();
-    assert.equal(store.load('rec.json', recording([1000, 3000])), true);
+    assert.equal(await store.load('rec.json', recording([1000, 3000])), true);
     assert.deepEqual([...store.targets.value], [[KEY, { socketId: 'now', requestId: 9 }]]);
     store.play();
     await settle();
@@ -92,7 +94,7 @@ describe('replay store', () => {
 
   it('steps one event at a time, scrubs, pauses and stops', async () => {
     const { store, delivered, timers, next } = setup();
-    store.load('rec.json', recording([1000, 1000, 1000]));
+    await store.load('rec.json', recording([1000, 1000, 1000]));
     await store.step();
     await store.step();
     assert.deepEqual([store.state.value, store.position.value, delivered.length], ['paused', 2, 2]);
@@ -110,13 +112,13 @@ describe('replay store', () => {
   it('skips events without a matching page subscription, and stops with the reason when the page navigates or a delivery fails', async () => {
     const other = setup();
     other.sockets.value = [pageSocket({ room: 'other' })];
-    other.store.load('rec.json', recording([10]));
+    await other.store.load('rec.json', recording([10]));
     assert.equal(other.store.targets.value.size, 0);
     await other.store.step();
     assert.deepEqual([other.store.skipped.value, other.delivered.length], [1, 0]);
 
     const { store, generation, failures, next } = setup();
-    store.load('rec.json', recording([10, 10, 10]));
+    await store.load('rec.json', recording([10, 10, 10]));
     store.play();
     await settle();
     generation.value = 2;
@@ -132,19 +134,34 @@ describe('replay store', () => {
     assert.equal(store.stopReason.value, 'stopped at event 2 of 4: the page socket is closed: nothing was injected');
   });
 
-  it('loads a recording the panel opened (the Recording object, as the import read it)', () => {
+  it('loads a recording the panel opened (the Recording object, as the import read it)', async () => {
     const { store } = setup();
     const opened = importRecording(recording([10, 10]));
     assert.ok(opened.ok);
-    assert.equal(store.loadRecording('opened.json', opened.recording), true);
+    assert.equal(await store.loadRecording('opened.json', opened.recording), true);
     assert.deepEqual([store.name.value, store.plan.value?.steps.length, store.targets.value.size], ['opened.json', 3, 1]);
   });
 
-  it('refuses a file that is not a recording and keeps the last one', () => {
+  it('refuses a file that is not a recording and keeps the last one', async () => {
     const { store } = setup();
-    store.load('rec.json', recording([]));
-    assert.equal(store.load('notes.txt', 'hello'), false);
+    await store.load('rec.json', recording([]));
+    assert.equal(await store.load('notes.txt', 'hello'), false);
     assert.equal(store.loadError.value, 'notes.txt: the file is not valid JSON');
     assert.equal(store.name.value, 'rec.json');
+  });
+
+  it('waits for the replay reader’s chunk, and says clearly when it cannot be loaded (the last recording stays)', async () => {
+    let fail = false;
+    const { store } = setup(() => (fail ? Promise.reject(new TypeError('Failed to fetch dynamically imported module')) : Promise.resolve(plans)));
+    assert.equal(await store.load('rec.json', recording([10])), true);
+    const fresh = setup(() => Promise.reject(new TypeError('Failed to fetch dynamically imported module')));
+    assert.equal(await fresh.store.load('notes.json', recording([10])), false);
+    assert.equal(
+      fresh.store.loadError.value,
+      'notes.json: Could not load the replay reader: Failed to fetch dynamically imported module. If the extension was updated or reloaded, close and reopen DevTools.',
+    );
+    assert.deepEqual([fresh.store.plan.value, fresh.store.state.value, fresh.store.targets.value.size], [null, 'empty', 0]);
+    fail = true;
+    assert.equal(await store.load('other.json', recording([10, 10])), true, 'once loaded, the reader stays');
   });
 });

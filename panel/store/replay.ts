@@ -3,9 +3,10 @@
 
 import { computed, effect, signal, type ReadonlySignal } from '@preact/signals';
 import type { InjectedEvent } from '../../src/inject/event-frame.js';
-import { matchesRecorded, readReplayPlan, type RecordedSubscription, type ReplayPlan } from '../../src/inject/replay-plan.js';
+import type { ReplayPlan } from '../../src/inject/replay-plan.js';
 import type { Recording } from '../../src/timeline/export.js';
 import type { PageSocketView } from '../../src/views.js';
+import { lazyModule } from '../lazy-module.js';
 
 /** Times the recorded pace, or every event as soon as the previous one was delivered. */
 export type ReplaySpeed = 1 | 2 | 10 | 'max';
@@ -27,27 +28,16 @@ export interface ReplayDeps {
   generation: ReadonlySignal<number>;
   setTimer(run: () => void, ms: number): unknown;
   clearTimer(handle: unknown): void;
+  /** Where reading a recording and matching its subscriptions come from (tests give a failing one); by default their own chunk. */
+  importPlans?: () => Promise<ReplayPlans>;
 }
 
-/** The first open page subscription each recorded subscription matches (class, and where when recorded). */
-export function matchTargets(recorded: readonly RecordedSubscription[], sockets: readonly PageSocketView[]): Map<string, ReplayTarget> {
-  const targets = new Map<string, ReplayTarget>();
-  for (const subscription of recorded) {
-    for (const socket of sockets) {
-      if (socket.state !== 'open') continue;
-      const sub = socket.subscriptions.find(
-        (s) => (s.state === 'subscribed' || s.state === 'pending') && !s.queryOmitted && matchesRecorded(subscription, s.query),
-      );
-      if (sub) {
-        targets.set(subscription.key, { socketId: socket.id, requestId: sub.requestId });
-        break;
-      }
-    }
-  }
-  return targets;
-}
+type ReplayPlans = typeof import('./replay-targets.js');
 
-export function createReplayStore(deps: ReplayDeps) {
+export function createReplayStore({ importPlans = () => import('./replay-targets.js'), ...deps }: ReplayDeps) {
+  // Reading a recording's plan and matching it to the page are a chunk of their own: only a loaded recording needs them.
+  const plans = lazyModule('the replay reader', importPlans);
+
   const name = signal('');
   const plan = signal<ReplayPlan | null>(null);
   const loadError = signal<string | null>(null);
@@ -60,7 +50,12 @@ export function createReplayStore(deps: ReplayDeps) {
   /** Steps whose recorded subscription has no match in the page (not played). */
   const skipped = signal(0);
   const delivered = signal(0);
-  const targets = computed(() => matchTargets(plan.value?.subscriptions ?? [], deps.sockets.value));
+  /** Empty until a plan is loaded (which loads the matching too). */
+  const targets = computed(() => {
+    const recorded = plan.value?.subscriptions;
+    const loaded = recorded?.length ? plans.get() : undefined;
+    return loaded ? loaded.matchTargets(recorded!, deps.sockets.value) : new Map<string, ReplayTarget>();
+  });
 
   let timer: unknown;
   /** Each play run; a pause, stop or seek starts another, and the old one's pending step does nothing. */
@@ -136,9 +131,19 @@ export function createReplayStore(deps: ReplayDeps) {
     return run;
   };
 
-  /** Reads a recording file for playback; a file that is not a recording says why and leaves the last one. */
-  function load(fileName: string, text: string): boolean {
-    const read = readReplayPlan(text);
+  /**
+   * Reads a recording file for playback; a file that is not a recording (or a reader that cannot be loaded) says why
+   * and leaves the last one.
+   */
+  async function load(fileName: string, text: string): Promise<boolean> {
+    let loaded: ReplayPlans;
+    try {
+      loaded = await plans.load();
+    } catch (error) {
+      loadError.value = `${fileName}: ${(error as Error).message}`;
+      return false;
+    }
+    const read = loaded.readReplayPlan(text);
     if (!read.ok) {
       loadError.value = `${fileName}: ${read.error}`;
       return false;
@@ -166,7 +171,7 @@ export function createReplayStore(deps: ReplayDeps) {
     targets,
     load,
     /** Loads a recording the panel has opened (Export / Import → Open recording…). */
-    loadRecording(fileName: string, recording: Recording): boolean {
+    loadRecording(fileName: string, recording: Recording): Promise<boolean> {
       return load(fileName, JSON.stringify(recording));
     },
     play(): void {

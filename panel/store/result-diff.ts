@@ -1,6 +1,9 @@
-// What a REST query says a result set missed: objects that appeared, changed or left since the set's events.
+// What a REST query says a result set missed: objects that appeared, changed or left since the set's events, and the
+// timeline records that say so.
 
 import type { ParseJSON } from '../../src/livequery/protocol.js';
+import type { RecordDraft, RecoveredChange } from '../../src/timeline/record.js';
+import type { QuerySource } from './result-sets.js';
 
 export interface ChangedObject {
   object: ParseJSON;
@@ -46,4 +49,27 @@ export function diffResults(kept: ReadonlyMap<string, ParseJSON>, found: readonl
   }
   if (complete) for (const [id, object] of kept) if (!foundIds.has(id)) diff.left.push(object);
   return diff;
+}
+
+const RECOVERED_LABELS: Record<RecoveredChange, string> = { appeared: 'recovered: appeared', changed: 'recovered: changed', left: 'recovered: left' };
+
+/** The records of what a check recovered, one per object, named after the subscription's source. */
+export function recoveredDrafts(diff: ResultDiff, subscriptionKey: string, from: QuerySource, staleSince: number, time: number): RecordDraft[] {
+  const className = from.query.className;
+  const draft = (change: RecoveredChange, object: ParseJSON, what: string, fields?: string[]): RecordDraft => ({
+    time,
+    source: from.source,
+    kind: 'gap',
+    label: RECOVERED_LABELS[change],
+    marker: fields ? { type: 'recovered', change, staleSince, fields } : { type: 'recovered', change, staleSince },
+    subscriptionKey,
+    className,
+    objectId: String(object.objectId),
+    summary: `recovered over REST: ${className} ${String(object.objectId)} ${what}`,
+  });
+  return [
+    ...diff.appeared.map((o) => draft('appeared', o, 'appeared during the gap (its create or enter was missed)')),
+    ...diff.changed.map((c) => draft('changed', c.object, `changed during the gap (${c.fields.join(', ')})`, c.fields)),
+    ...diff.left.map((o) => draft('left', o, 'left during the gap: no longer matches, not readable, or deleted')),
+  ];
 }

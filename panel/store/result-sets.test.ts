@@ -3,7 +3,8 @@ import { describe, it } from 'node:test';
 import type { ParseJSON } from '../../src/livequery/protocol.js';
 import { fakeRest, settle, workerRecords } from './fakes.js';
 import type { RecordDraft } from '../../src/timeline/record.js';
-import { createResultSetsStore, MAX_RESULT_SET_OBJECTS, type QuerySource } from './result-sets.js';
+import * as differ from './result-diff.js';
+import { createResultSetsStore, MAX_RESULT_SET_OBJECTS, type QuerySource, type ResultSetsDeps } from './result-sets.js';
 
 const game = (objectId: string, score = 0): ParseJSON => ({ className: 'Game', objectId, score });
 
@@ -13,7 +14,7 @@ const source = (sessionToken?: string): QuerySource => ({
   source: { type: 'server', serverId: 'srv' },
 });
 
-function setup(settings: { resultCap?: number; autoCheck?: boolean } = {}) {
+function setup(settings: { resultCap?: number; autoCheck?: boolean } = {}, importDiff: ResultSetsDeps['importDiff'] = async () => differ) {
   const rest = fakeRest();
   let clock = 1_746_093_600_000;
   const added: RecordDraft[] = [];
@@ -24,6 +25,7 @@ function setup(settings: { resultCap?: number; autoCheck?: boolean } = {}) {
     sourceOf: (key) => sources.get(key),
     addRecords: (drafts) => added.push(...drafts),
     settings,
+    importDiff,
   });
   const records = workerRecords();
   return { resultSets, rest, records, added, sources, at: (time: number) => (clock = time) };
@@ -264,6 +266,22 @@ describe('createResultSetsStore', () => {
     resultSets.setAutoCheck(false);
     resultSets.receive([records.rec({ kind: 'gap', label: 'gap', subscriptionKey: 'k', marker: { type: 'gap', from: 3, to: 4 } })]);
     assert.equal(rest.calls.length, 1);
+  });
+
+  it('loads its comparison while the query runs; a chunk that cannot be loaded leaves the set as it was and says why', async () => {
+    let fail = true;
+    const { resultSets, rest, records, added } = setup({}, () => (fail ? Promise.reject(new TypeError('Failed to fetch dynamically imported module')) : Promise.resolve(differ)));
+    resultSets.receive([records.event('create', 'k', game('a')), records.rec({ kind: 'gap', label: 'gap', subscriptionKey: 'k', marker: { type: 'gap', from: 1, to: 2 } })]);
+    const checking = resultSets.check('k');
+    assert.equal(rest.calls.length, 1, 'the query does not wait for the chunk');
+    rest.answer([game('b')]);
+    await assert.rejects(checking, /^Error: Could not load the result set check: Failed to fetch dynamically imported module\. If the extension was updated or reloaded, close and reopen DevTools\.$/);
+    const view = resultSets.of('k').value;
+    assert.deepEqual([ids(view.objects()), view.staleSince, view.busy, added.length], [['a'], 1, false, 0], 'nothing changed');
+    fail = false;
+    const again = resultSets.check('k');
+    rest.answer([game('b')]);
+    assert.equal((await again).appeared, 1, 'a new check loads it again');
   });
 
   it('a new query or token starts the set over, stale or not', () => {

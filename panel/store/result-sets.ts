@@ -4,10 +4,10 @@
 import { batch, signal, type ReadonlySignal, type Signal } from '@preact/signals';
 import { checkServerFrame, type ParseJSON, type QueryJSON } from '../../src/livequery/protocol.js';
 import { isEventKind } from '../../src/timeline/describe.js';
-import type { RecordDraft, RecordSource, RecoveredChange, TimelineRecord } from '../../src/timeline/record.js';
+import type { RecordDraft, RecordSource, TimelineRecord } from '../../src/timeline/record.js';
 import { startsOver } from '../../src/timeline/result-set.js';
 import type { RestClient, RestCredentials } from '../../src/parse-rest/rest-client.js';
-import { diffResults, type ResultDiff } from './result-diff.js';
+import { lazyModule } from '../lazy-module.js';
 
 /**
  * One object of a set: an event's record, whose frame is parsed only when the set is shown (parsing every event as
@@ -174,28 +174,6 @@ function keptObjects(members: ReadonlyMap<string, Member>): Map<string, ParseJSO
   return kept;
 }
 
-const RECOVERED_LABELS: Record<RecoveredChange, string> = { appeared: 'recovered: appeared', changed: 'recovered: changed', left: 'recovered: left' };
-
-function recoveredDrafts(diff: ResultDiff, subscriptionKey: string, from: QuerySource, staleSince: number, time: number): RecordDraft[] {
-  const className = from.query.className;
-  const draft = (change: RecoveredChange, object: ParseJSON, what: string, fields?: string[]): RecordDraft => ({
-    time,
-    source: from.source,
-    kind: 'gap',
-    label: RECOVERED_LABELS[change],
-    marker: fields ? { type: 'recovered', change, staleSince, fields } : { type: 'recovered', change, staleSince },
-    subscriptionKey,
-    className,
-    objectId: String(object.objectId),
-    summary: `recovered over REST: ${className} ${String(object.objectId)} ${what}`,
-  });
-  return [
-    ...diff.appeared.map((o) => draft('appeared', o, 'appeared during the gap (its create or enter was missed)')),
-    ...diff.changed.map((c) => draft('changed', c.object, `changed during the gap (${c.fields.join(', ')})`, c.fields)),
-    ...diff.left.map((o) => draft('left', o, 'left during the gap: no longer matches, not readable, or deleted')),
-  ];
-}
-
 export interface ResultSetsDeps {
   rest: RestClient;
   /** The clock records are stamped with (epoch ms). */
@@ -205,9 +183,15 @@ export interface ResultSetsDeps {
   /** Adds the panel's own records (what a check recovered) to the timeline. */
   addRecords(drafts: readonly RecordDraft[]): void;
   settings?: { resultCap?: number; autoCheck?: boolean };
+  /** Where comparing a set with a REST answer comes from (tests give a failing one); by default its own chunk. */
+  importDiff?: () => Promise<ResultDiffModule>;
 }
 
-export function createResultSetsStore({ rest, now, sourceOf, addRecords, settings = {} }: ResultSetsDeps) {
+type ResultDiffModule = typeof import('./result-diff.js');
+
+export function createResultSetsStore({ rest, now, sourceOf, addRecords, settings = {}, importDiff = () => import('./result-diff.js') }: ResultSetsDeps) {
+  // Comparing a set with what REST finds, and the records of what that recovered, load on the first "What did I miss?".
+  const differ = lazyModule('the result set check', importDiff);
   const entries = new Map<string, Entry>();
   /** Per service-worker epoch, the newest record applied: a replayed record is not applied twice. */
   const lastSeqByEpoch = new Map<string, number>();
@@ -295,10 +279,14 @@ export function createResultSetsStore({ rest, now, sourceOf, addRecords, setting
 
   async function check(subscriptionKey: string): Promise<CheckSummary> {
     const from = sourceOrThrow(subscriptionKey);
+    // Loaded while the query runs; a chunk that cannot be loaded leaves the set as it was and rejects with why.
+    const diffing = differ.load();
+    diffing.catch(() => undefined);
     const entry = entryOf(subscriptionKey);
     const gapsBefore = entry.gaps;
     const staleSince = entry.staleSince ?? now();
     const { found, objects, apply } = await runQuery(subscriptionKey, entry, from);
+    const { diffResults, recoveredDrafts } = await diffing;
     const before = keptObjects(entry.members);
     apply();
     const after = keptObjects(entry.members);

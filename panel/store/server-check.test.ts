@@ -4,7 +4,9 @@ import { signal } from '@preact/signals';
 import type { ServerSpec, ServerView } from '../../src/views.js';
 import { fetchServerProbe, type ProbeAnswer, type ProbeKeys, type ServerProbe } from '../adapters/server-probe.js';
 import { settle } from './fakes.js';
-import { checkServer, createServerChecksStore } from './server-check.js';
+import { createServerChecksStore } from './server-check.js';
+import * as rules from './server-check-rules.js';
+import { checkServer } from './server-check-rules.js';
 
 const spec: ServerSpec = { serverURL: 'ws://a.test/parse', applicationId: 'app', javascriptKey: 'js', masterKey: 'mk' };
 
@@ -87,7 +89,7 @@ describe('createServerChecksStore', () => {
   it('checks a server as soon as the panel sees it (before any subscription), again on demand, and after an edit', async () => {
     const probe = parseLike();
     const servers = signal<ServerView[]>([]);
-    const checks = createServerChecksStore({ probe, now: () => 42, servers });
+    const checks = createServerChecksStore({ probe, now: () => 42, servers, importRules: async () => rules });
     servers.value = [view({ ...spec, javascriptKey: 'wrong' })];
     assert.equal(checks.statusOf(servers.value[0]!.spec)?.checking, true);
     await settle();
@@ -109,6 +111,33 @@ describe('createServerChecksStore', () => {
     await settle();
     assert.equal(checks.statusOf(spec)?.check?.problem, undefined);
     assert.match(checks.statusOf(spec)?.check?.summary ?? '', /master key too/);
+    checks.dispose();
+  });
+
+  it('waits for its rules’ chunk before asking the server, and a chunk that cannot be loaded is the check’s clear failure', async () => {
+    const probe = parseLike();
+    let fail = true;
+    const servers = signal<ServerView[]>([view(spec)]);
+    const checks = createServerChecksStore({
+      probe,
+      now: () => 42,
+      servers,
+      importRules: () => (fail ? Promise.reject(new TypeError('Failed to fetch dynamically imported module')) : Promise.resolve(rules)),
+    });
+    assert.equal(checks.statusOf(spec)?.checking, true);
+    await settle();
+    assert.deepEqual(probe.calls, [], 'nothing asked without the rules');
+    assert.deepEqual(checks.statusOf(spec), {
+      checking: false,
+      check: {
+        restURL: 'http://a.test/parse',
+        problem: 'unreachable',
+        summary: 'The check failed: Could not load the server check: Failed to fetch dynamically imported module. If the extension was updated or reloaded, close and reopen DevTools.',
+        checkedAt: 42,
+      },
+    });
+    fail = false;
+    assert.match((await checks.check(spec)).summary, /master key too/, 'Re-check loads them again');
     checks.dispose();
   });
 });

@@ -3,6 +3,7 @@ import { describe, it } from 'node:test';
 import { emptyCounts, type PageSocketView, type ServerView } from '../../src/views.js';
 import type { TimelineRecord } from '../../src/timeline/record.js';
 import * as explainer from './why-explainer.js';
+import * as lookups from './why-lookups.js';
 import { RestError } from '../../src/parse-rest/rest-client.js';
 import { fakeRest, settle, workerRecords } from './fakes.js';
 import { MAX_ROLE_LOOKUPS } from './why-roles.js';
@@ -55,7 +56,9 @@ const message = (acl: unknown = MODS_ONLY, extra: Record<string, unknown> = {}) 
   ...extra,
 });
 
-function setup(options: { servers?: ServerView[]; sockets?: PageSocketView[]; records?: TimelineRecord[]; importExplainer?: () => Promise<typeof explainer> } = {}) {
+function setup(
+  options: { servers?: ServerView[]; sockets?: PageSocketView[]; records?: TimelineRecord[]; importExplainer?: () => Promise<typeof explainer>; importLookups?: () => Promise<typeof lookups> } = {},
+) {
   const rest = fakeRest();
   rest.owners.set('r:alice', { objectId: 'kL2p', username: 'alice' });
   rest.objects.set('Message/m1', message());
@@ -63,7 +66,8 @@ function setup(options: { servers?: ServerView[]; sockets?: PageSocketView[]; re
   const sockets = options.sockets ?? [socket()];
   const records = options.records ?? [];
   const importExplainer = options.importExplainer ?? (() => Promise.resolve(explainer));
-  const why = createWhyStore({ rest, targetOf: (key) => whyTargetOf(key, servers, sockets), records: () => records, importExplainer });
+  const importLookups = options.importLookups ?? (() => Promise.resolve(lookups));
+  const why = createWhyStore({ rest, targetOf: (key) => whyTargetOf(key, servers, sockets), records: () => records, importExplainer, importLookups });
   return { rest, why };
 }
 
@@ -425,4 +429,26 @@ describe('createWhyStore: the explainer chunk', () => {
     assert.match(verdict?.headline ?? '', /^No event: ACL grants read/);
     assert.ok(why.whatIf.value.verdict, 'the what-if is explained once the explainer arrived');
   });
+
+  it('asks the server nothing before its lookups’ chunk arrives, and a lookups chunk that fails is said on each lookup', async () => {
+    let arrive!: () => void;
+    const arrived = new Promise<void>((resolve) => (arrive = resolve));
+    const waiting = setup({ importLookups: () => arrived.then(() => lookups) });
+    await openAndLook(waiting.why, PAGE_KEY);
+    assert.deepEqual(waiting.rest.calls, []);
+    assert.equal(waiting.why.lookup.value.state, 'loading');
+    arrive();
+    for (let i = 0; i < 10; i++) await settle();
+    assert.equal(waiting.why.lookup.value.state, 'found');
+    assert.equal(waiting.why.identity.value.state, 'user');
+
+    const { rest, why } = setup({ importLookups: () => Promise.reject(new TypeError('Failed to fetch dynamically imported module')) });
+    await openAndLook(why, PAGE_KEY);
+    const message = 'Could not load the Why no event? lookups: Failed to fetch dynamically imported module. If the extension was updated or reloaded, close and reopen DevTools.';
+    assert.deepEqual(rest.calls, []);
+    assert.deepEqual(why.lookup.value, { state: 'error', objectId: 'm1', message });
+    assert.deepEqual(why.identity.value, { state: 'error', message });
+    assert.deepEqual(why.classPermissions.value, { state: 'error', message });
+  });
 });
+

@@ -5,10 +5,10 @@
 import { batch, computed, signal } from '@preact/signals';
 import type { ParseJSON } from '../../src/livequery/protocol.js';
 import type { TimelineRecord } from '../../src/timeline/record.js';
-import { RestError, type RestClient } from '../../src/parse-rest/rest-client.js';
+import type { RestClient } from '../../src/parse-rest/rest-client.js';
 import { lazyModule } from '../lazy-module.js';
 import { editorText, parseDraft } from './why-draft.js';
-import { describeRestError, isIdentityReady, lookupCredsOf, resolveIdentity, type Identity } from './why-identity.js';
+import { isIdentityReady, type Identity } from './why-identity.js';
 import { latestRecordedEvent, type RecordedEvent } from './why-recorded.js';
 import type { WhyTarget } from './why-target.js';
 import type { Verdict } from './why-verdict.js';
@@ -48,9 +48,12 @@ export interface WhyDeps {
   hide?(): void;
   /** Where the explainer comes from (tests give a failing one); by default its own chunk. */
   importExplainer?: () => Promise<Explainer>;
+  /** Where the REST lookups (identity, object, class-level permissions) come from; by default their own chunk. */
+  importLookups?: () => Promise<Lookups>;
 }
 
 type Explainer = typeof import('./why-explainer.js');
+type Lookups = typeof import('./why-lookups.js');
 
 /** Objects ids are short words; anything else is a typo or a paste of something else. */
 export function checkObjectId(text: string): string | { problem: string } {
@@ -63,9 +66,19 @@ export function checkObjectId(text: string): string | { problem: string } {
 /** The object as the explainer wants it: its class named (REST leaves it out). */
 const withClass = (object: ParseJSON, className: string): ParseJSON => ({ className, ...object });
 
-export function createWhyStore({ rest, targetOf, records, show, hide, importExplainer = () => import('./why-explainer.js') }: WhyDeps) {
-  // The explainer and Parse Server's rules are a chunk of their own, loaded when the view is first opened.
+export function createWhyStore({
+  rest,
+  targetOf,
+  records,
+  show,
+  hide,
+  importExplainer = () => import('./why-explainer.js'),
+  importLookups = () => import('./why-lookups.js'),
+}: WhyDeps) {
+  // The explainer with Parse Server's rules, and the REST lookups, are chunks of their own, loaded when the view is
+  // first opened.
   const explainer = lazyModule('the Why no event? explainer', importExplainer);
+  const lookups = lazyModule('the Why no event? lookups', importLookups);
   const target = signal<WhyTarget | null>(null);
   const objectId = signal('');
   const lookup = signal<ObjectLookup>({ state: 'idle' });
@@ -208,49 +221,41 @@ export function createWhyStore({ rest, targetOf, records, show, hide, importExpl
   }
 
   async function loadClassPermissions(t: WhyTarget, current: number): Promise<void> {
-    if (!t.masterKey || t.restProblem) {
+    const { masterKey } = t;
+    if (!masterKey || t.restProblem) {
       classPermissions.value = { state: 'unknown', reason: 'the server entry has no master key (reading /schemas needs it)' };
       return;
     }
     classPermissions.value = { state: 'loading' };
-    let value: ClassPermissions;
-    try {
-      value = { state: 'loaded', permissions: await rest.classPermissions({ ...t.rest, masterKey: t.masterKey }, t.className) };
-    } catch (error) {
-      value = { state: 'error', message: `class-level permissions could not be read: ${describeRestError(error)}` };
-    }
+    const value = await lookups.load().then(
+      ({ readClassPermissions }) => readClassPermissions(rest, { ...t, masterKey }),
+      (error: Error): ClassPermissions => ({ state: 'error', message: error.message }),
+    );
     if (current !== opened) return;
     classPermissions.value = value;
     recomputeWhatIf();
   }
 
   async function fetchObject(t: WhyTarget, id: string, current: number): Promise<void> {
-    const settle = (value: ObjectLookup) => {
-      if (current !== looked) return;
-      batch(() => {
-        lookup.value = value;
-        loadDrafts(value.state === 'found' ? value.object : null);
-      });
-    };
-    if (t.restProblem) return settle({ state: 'error', objectId: id, message: t.restProblem });
-    const readWith = t.masterKey ? 'master' : t.token ? 'token' : 'public';
-    try {
-      const object = await rest.getObject(lookupCredsOf(t), t.className, id);
-      settle({ state: 'found', objectId: id, object, with: readWith });
-    } catch (error) {
-      if (error instanceof RestError && error.code === 101) {
-        if (readWith === 'master') {
-          return settle({ state: 'missing', objectId: id, message: `No ${t.className} has objectId ${id} (code 101), even read with the master key: check the id and the class` });
-        }
-        const who = readWith === 'token' ? 'This token cannot read' : 'Without a session token, this subscription cannot read';
-        return settle({
-          state: 'unreadable',
-          objectId: id,
-          message: `${who} ${t.className} ${id} (Parse answers "Object not found", code 101, for an object it may not read as for one that does not exist): either way Parse Server sends this subscription no event for it. Add the server's master key to its entry to see the object and which step fails.`,
-        });
-      }
-      settle({ state: 'error', objectId: id, message: `Could not read ${t.className} ${id}: ${describeRestError(error)}` });
-    }
+    const value: ObjectLookup = t.restProblem
+      ? { state: 'error', objectId: id, message: t.restProblem }
+      : await lookups.load().then(
+          ({ readObject }) => readObject(rest, t, id),
+          (error: Error): ObjectLookup => ({ state: 'error', objectId: id, message: error.message }),
+        );
+    if (current !== looked) return;
+    batch(() => {
+      lookup.value = value;
+      loadDrafts(value.state === 'found' ? value.object : null);
+    });
+  }
+
+  /** Reports whose `token` is as it becomes known (the user, then its roles). */
+  function resolveIdentity(t: WhyTarget, token: string | undefined, report: (identity: Identity) => void): void {
+    void lookups.load().then(
+      (loaded) => loaded.resolveIdentity(rest, t, token, report),
+      (error: Error) => report({ state: 'error', message: error.message }),
+    );
   }
 
   return {
@@ -290,13 +295,13 @@ export function createWhyStore({ rest, targetOf, records, show, hide, importExpl
       void explainer.load().then(recomputeWhatIf, recomputeWhatIf);
       void loadClassPermissions(t, current);
       // Answers for a subscription opened before this one are dropped.
-      void resolveIdentity(rest, t, t.token?.value, (value) => {
+      resolveIdentity(t, t.token?.value, (value) => {
         if (current !== opened) return;
         identity.value = value;
         recomputeWhatIf();
       });
       if (t.connectionToken && !t.connectionMaster) {
-        void resolveIdentity(rest, t, t.connectionToken, (value) => {
+        resolveIdentity(t, t.connectionToken, (value) => {
           if (current === opened) connectionIdentity.value = value;
         });
       }

@@ -3,7 +3,8 @@
 import { exceedsDepth, stringifyJSON } from '../json-limits.js';
 import type { QueryJSON } from '../livequery/protocol.js';
 import { isPlainObject } from '../livequery/protocol.js';
-import { isGeoPoint, isGroup, whereToTree, type Condition, type Group, type WhereNode } from './where-builder.js';
+import { isGroup, whereToTree, type Condition, type Group, type WhereNode } from './where-builder.js';
+import { isGeoPoint } from './where-check.js';
 
 export interface SdkCodeOptions {
   /** Pass a `sessionToken` variable to subscribe() (the token itself is never written). */

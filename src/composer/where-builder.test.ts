@@ -4,16 +4,15 @@ import { createRequire } from 'node:module';
 import { describe, it } from 'node:test';
 import {
   ARRAY_OPERATORS,
-  FIELD_OPERATORS,
   formatValue,
   OPERATORS,
   parseValue,
   treeToWhere,
-  validateWhere,
   whereToTree,
   type Group,
   type Operator,
 } from './where-builder.js';
+import { FIELD_OPERATORS, validateWhere } from './where-check.js';
 
 const require = createRequire(import.meta.url);
 const queryToolsPath = require.resolve('parse-server/lib/LiveQuery/QueryTools.js');

@@ -1,6 +1,6 @@
 // What is known of a class's fields: from its `/schemas/<class>` answer, or from the objects the panel recorded.
 
-import { isPlainObject } from './describe.js';
+import { isPlainObject } from '../livequery/protocol.js';
 import type { FieldType, KnownFields } from './types.js';
 
 const TYPES: ReadonlySet<string> = new Set([
