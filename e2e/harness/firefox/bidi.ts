@@ -11,11 +11,9 @@ export interface RemoteValue {
 
 /** The commands the harness sends, with their parameters and results. */
 export interface BidiCommands {
-  'session.new': { params: { capabilities: Record<string, unknown> }; result: { sessionId: string; capabilities: Record<string, unknown> } };
-  'session.end': { params: Record<string, never>; result: Record<string, never> };
   'session.subscribe': { params: { events: string[] }; result: Record<string, unknown> };
   'webExtension.install': { params: { extensionData: { type: 'path'; path: string } }; result: { extension: string } };
-  'browsingContext.getTree': { params: { root?: string; maxDepth?: number; 'moz:scope'?: 'chrome' | 'content' }; result: { contexts: ContextInfo[] } };
+  'browsingContext.getTree': { params: { root?: string; maxDepth?: number }; result: { contexts: ContextInfo[] } };
   'browsingContext.create': { params: { type: 'tab' | 'window' }; result: { context: string } };
   'browsingContext.navigate': { params: { context: string; url: string; wait?: 'none' | 'interactive' | 'complete' }; result: { url: string } };
   'browsingContext.reload': { params: { context: string; wait?: 'none' | 'interactive' | 'complete' }; result: Record<string, unknown> };
@@ -70,7 +68,7 @@ export class BidiConnection {
     socket.on('error', (error) => this.#fail(error));
   }
 
-  /** Connects to `url` (ws://127.0.0.1:<port>/session) within `timeoutMs`. */
+  /** Connects to `url` (the session's webSocketUrl, ws://127.0.0.1:<port>/session/<id>) within `timeoutMs`. */
   static async connect(url: string, timeoutMs: number): Promise<BidiConnection> {
     const socket = new WebSocket(url);
     await new Promise<void>((resolve, reject) => {

@@ -1,13 +1,26 @@
-// Privileged scripts the harness runs in Firefox's browser window (BiDi `moz:scope: chrome`, allowed by
-// --remote-allow-system-access): Firefox's own DevTools, the extension's background, the browser console.
-// Each is an expression whose value is plain JSON.
+// Privileged scripts the harness runs in Firefox's browser window (Marionette's chrome context, allowed by
+// --remote-allow-system-access; see marionette.ts): Firefox's own DevTools, the extension's background, the browser
+// console. Each is an expression whose value is plain JSON.
 
 const json = (value: unknown): string => JSON.stringify(value);
 
+/**
+ * The remote agent's registry that maps BiDi context ids to browsers and browsing contexts: NavigableManager in newer
+ * Firefox, TabManager in firefox-esr 140. One instance per browser, shared by BiDi and these scripts.
+ */
+const NAVIGABLES = `(() => {
+  for (const name of ['NavigableManager', 'TabManager']) {
+    try {
+      return ChromeUtils.importESModule('chrome://remote/content/shared/' + name + '.sys.mjs')[name];
+    } catch {}
+  }
+  throw new Error('Firefox has neither NavigableManager nor TabManager in chrome://remote/content/shared/');
+})()`;
+
 /** The browser tab (gBrowser) of a BiDi content context id. */
 const TAB_OF = `(contextId) => {
-  const { NavigableManager } = ChromeUtils.importESModule('chrome://remote/content/shared/NavigableManager.sys.mjs');
-  const tab = gBrowser.tabs.find((t) => NavigableManager.getIdForBrowser(t.linkedBrowser) === contextId);
+  const navigables = ${NAVIGABLES};
+  const tab = gBrowser.tabs.find((t) => navigables.getIdForBrowser(t.linkedBrowser) === contextId);
   if (!tab) throw new Error('no browser tab for context ' + contextId);
   return tab;
 }`;
@@ -25,18 +38,58 @@ export const PANEL_CONTEXT_PREFIX = 'lqd-devtools-panel-';
  */
 export function panelContextIdsScript(): string {
   return `(() => {
-    const { NavigableManager } = ChromeUtils.importESModule('chrome://remote/content/shared/NavigableManager.sys.mjs');
-    if (NavigableManager.__lqdPanels) return true;
-    const original = NavigableManager.getBrowsingContextById.bind(NavigableManager);
+    const navigables = ${NAVIGABLES};
+    if (navigables.__lqdPanels) return true;
+    const original = navigables.getBrowsingContextById.bind(navigables);
     const prefix = ${json(PANEL_CONTEXT_PREFIX)};
-    NavigableManager.getBrowsingContextById = (id) => {
+    navigables.getBrowsingContextById = (id) => {
       if (typeof id !== 'string' || !id.startsWith(prefix)) return original(id);
       const context = BrowsingContext.get(Number(id.slice(prefix.length)));
       const host = context?.embedderElement?.ownerDocument?.documentURI;
       return context && !context.isDiscarded && host === 'chrome://browser/content/webext-panels.xhtml' ? context : null;
     };
-    NavigableManager.__lqdPanels = true;
+    navigables.__lqdPanels = true;
     return true;
+  })()`;
+}
+
+/** The message manager group of extension pages' <browser>s (background, DevTools panels, popups). */
+const EXTENSION_BROWSERS = 'webext-browsers';
+
+/**
+ * Lets BiDi's per-document actor into extension pages. script.evaluate and captureScreenshot reach a document through
+ * the `MessageHandlerFrame` window actor, which Firefox 140 registers for the tabs' message manager group ('browsers')
+ * only: a command on the panel then fails with "Window protocol 'MessageHandlerFrame' doesn't match message manager
+ * group". Probed on the extension's background page (running by then); when refused, the actor is registered again
+ * with the extension pages' group added, with the same modules and events. Run it before BiDi subscribes to anything
+ * and before a tab loads: a registration drops the actors of open documents (new ones come with the next document or
+ * BiDi command). Returns 'reachable' (nothing to do) or 'extended'.
+ */
+export function extensionPagesReachableScript(extensionId: string): string {
+  return `(() => {
+    const extension = WebExtensionPolicy.getByID(${json(extensionId)})?.extension;
+    const background = extension && [...extension.views].find((view) => view.viewType === 'background')?.xulBrowser;
+    const windowGlobal = background?.browsingContext?.currentWindowGlobal;
+    if (!windowGlobal) throw new Error('the extension ' + ${json(extensionId)} + ' has no background page to probe');
+    try {
+      windowGlobal.getActor('MessageHandlerFrame');
+      return 'reachable';
+    } catch (error) {
+      if (error.name !== 'NotSupportedError') throw error;
+    }
+    const actors = 'chrome://remote/content/shared/messagehandler/transports/js-window-actors/';
+    ChromeUtils.unregisterWindowActor('MessageHandlerFrame');
+    ChromeUtils.registerWindowActor('MessageHandlerFrame', {
+      parent: { esModuleURI: actors + 'MessageHandlerFrameParent.sys.mjs' },
+      child: {
+        esModuleURI: actors + 'MessageHandlerFrameChild.sys.mjs',
+        events: { DOMWindowCreated: {}, pagehide: {}, pageshow: {} },
+      },
+      allFrames: true,
+      messageManagerGroups: ['browsers', ${json(EXTENSION_BROWSERS)}],
+    });
+    windowGlobal.getActor('MessageHandlerFrame');
+    return 'extended';
   })()`;
 }
 

@@ -1,6 +1,7 @@
 // Launches Debian's firefox-esr headless in a fresh profile, installs dist/firefox over WebDriver BiDi and hands tests
-// one object to drive it. Every wait has a deadline; the process group is killed and the profile removed on close,
-// on a failed launch, and when the test process exits.
+// one object to drive it: BiDi for the tabs, Marionette's chrome context for privileged scripts in the browser window.
+// Every wait has a deadline; the process group is killed and the profile removed on close, on a failed launch, and
+// when the test process exits.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -11,16 +12,20 @@ import { functionCall } from '../in-page.js';
 import { ROOT } from '../paths.js';
 import { poll, sleep } from '../wait.js';
 import { BidiConnection, evaluateIn, type LogEntry } from './bidi.js';
+import { evaluateInChrome, MarionetteConnection, waitForMarionettePort } from './marionette.js';
 import {
   backgroundEventsScript,
   backgroundStateScript,
   consoleErrorsScript,
+  extensionPagesReachableScript,
   terminateBackgroundScript,
   watchBackgroundScript,
   type BackgroundEvents,
 } from './chrome-scripts.js';
 
 export const DIST_FIREFOX = join(ROOT, 'dist', 'firefox');
+/** Firefox's own limit on a chrome() script, above any deadline the harness gives one. */
+const CHROME_SCRIPT_BACKSTOP_MS = 300_000;
 
 export interface FirefoxLaunchOptions {
   /** Unpacked Firefox build to install; default dist/firefox, built first when missing or stale. */
@@ -60,7 +65,10 @@ export interface FirefoxHarness {
   extensionUrl(path: string): string;
   /** A new tab, navigated to `url` when given. */
   newTab(url?: string): Promise<FirefoxTab>;
-  /** Evaluates a privileged expression in the browser window (chrome scope); see chrome-scripts.ts. */
+  /**
+   * Evaluates a privileged expression (promises awaited) in the browser window, over Marionette's chrome context;
+   * the value travels as JSON. See chrome-scripts.ts.
+   */
   chrome<T>(expression: string, timeoutMs?: number): Promise<T>;
   /** 'running', 'stopped', … of the extension's event page. */
   backgroundState(): Promise<string>;
@@ -113,30 +121,6 @@ function userJs(prefs: Record<string, string | number | boolean>): string {
   return Object.entries(prefs)
     .map(([name, value]) => `user_pref(${JSON.stringify(name)}, ${JSON.stringify(value)});\n`)
     .join('');
-}
-
-/** Resolves with the BiDi WebSocket URL Firefox prints on stderr; rejects when it exits first or the deadline passes. */
-function bidiUrlOf(child: ChildProcess, timeoutMs: number): Promise<string> {
-  return new Promise((resolve, reject) => {
-    let output = '';
-    const finish = (error?: Error, url?: string) => {
-      clearTimeout(timer);
-      child.stderr?.off('data', onData);
-      child.off('exit', onExit);
-      if (error) reject(error);
-      else resolve(url!);
-    };
-    const onData = (chunk: Buffer) => {
-      output = (output + chunk.toString()).slice(-20_000);
-      const match = /WebDriver BiDi listening on (ws:\/\/\S+)/.exec(output);
-      if (match) finish(undefined, match[1]);
-    };
-    const onExit = (code: number | null, signal: string | null) =>
-      finish(new Error(`Firefox exited (${signal ?? code}) before BiDi listened:\n${output.slice(-2_000)}`));
-    const timer = setTimeout(() => finish(new Error(`Firefox did not open BiDi within ${timeoutMs} ms:\n${output.slice(-2_000)}`)), timeoutMs);
-    child.stderr?.on('data', onData);
-    child.once('exit', onExit);
-  });
 }
 
 function geckoIdOf(extensionPath: string): string {
@@ -201,24 +185,33 @@ export async function launchFirefox(options: FirefoxLaunchOptions = {}): Promise
       'toolkit.telemetry.reportingpolicy.firstRun': false,
       // A tall docked toolbox, so the panel is big enough for its whole layout (and screenshots).
       'devtools.toolbox.footer.height': 850,
+      // Marionette on a port Firefox picks itself (written to <profile>/MarionetteActivePort), never a guess that
+      // races another run.
+      'marionette.port': 0,
       ...options.prefs,
     }),
   );
   const child = spawn(
     options.executablePath ?? findFirefox(),
-    ['--headless', '--remote-allow-system-access', '--remote-debugging-port', '0', '--no-remote', '--profile', profileDir, '--window-size', '1400,1100', 'about:blank'],
+    ['--headless', '--marionette', '--remote-allow-system-access', '--remote-debugging-port', '0', '--no-remote', '--profile', profileDir, '--window-size', '1400,1100', 'about:blank'],
     { stdio: ['ignore', 'ignore', 'pipe'], detached: true, env: { ...process.env, MOZ_CRASHREPORTER_DISABLE: '1' } },
   );
   const entry = { child, profileDir };
   running.add(entry);
   installExitHook();
-  child.stderr?.resume();
+  let stderr = '';
+  child.stderr?.on('data', (chunk: Buffer) => {
+    stderr = (stderr + chunk.toString()).slice(-20_000);
+  });
 
+  let marionette: MarionetteConnection | undefined;
   let bidi: BidiConnection | undefined;
   const close = async (): Promise<void> => {
-    if (bidi) {
-      await bidi.send('session.end', {}, 2_000).catch(() => undefined);
-      bidi.close();
+    bidi?.close();
+    if (marionette) {
+      // The session is Marionette's (BiDi joined it), so Marionette ends it.
+      await marionette.send('WebDriver:DeleteSession', {}, 2_000).catch(() => undefined);
+      marionette.close();
     }
     const exited = new Promise<void>((resolve) => (child.exitCode !== null || child.signalCode !== null ? resolve() : child.once('exit', () => resolve())));
     killGroup(child, 'SIGTERM');
@@ -232,30 +225,44 @@ export async function launchFirefox(options: FirefoxLaunchOptions = {}): Promise
   };
 
   try {
-    const url = await bidiUrlOf(child, left());
-    bidi = await BidiConnection.connect(`${url}/session`, left());
-    const session = await bidi.send('session.new', { capabilities: {} }, left());
-    const pageErrors: string[] = [];
-    bidi.on('log.entryAdded', (params) => {
-      const entry = params as LogEntry;
-      if (entry.level === 'error') pageErrors.push(entry.text);
+    const exitReason = () => (child.exitCode !== null || child.signalCode !== null ? `exited (${child.signalCode ?? child.exitCode})` : undefined);
+    const port = await waitForMarionettePort(profileDir, left(), exitReason).catch((error: Error) => {
+      throw new Error(`${error.message}:\n${stderr.slice(-2_000)}`);
     });
-    await bidi.send('session.subscribe', { events: ['log.entryAdded'] });
+    marionette = await MarionetteConnection.connect(port, left());
+    // One WebDriver session for both protocols: Firefox allows one at a time, so Marionette creates it with
+    // webSocketUrl and BiDi joins it at that URL. Each chrome() call has the harness's own deadline; Firefox's script
+    // timeout is only a backstop, and it cannot be null: Firefox 140 then answers null before a returned promise settles.
+    const session = await marionette.send('WebDriver:NewSession', { webSocketUrl: true, timeouts: { script: CHROME_SCRIPT_BACKSTOP_MS } }, left());
+    const { webSocketUrl } = session.capabilities;
+    if (typeof webSocketUrl !== 'string') throw new Error(`Marionette's session has no BiDi webSocketUrl: ${JSON.stringify(session.capabilities)}`);
+    // The chrome context needs --remote-allow-system-access; from here on scripts run in the browser window.
+    await marionette.send('Marionette:SetContext', { value: 'chrome' });
+    bidi = await BidiConnection.connect(webSocketUrl, left());
+    const connection = bidi;
+    const privileged = marionette;
+    const chrome = <T>(expression: string, ms = 10_000) => evaluateInChrome<T>(privileged, expression, ms);
+    const windowUrl = await chrome<string>('document.documentURI');
+    if (windowUrl !== 'chrome://browser/content/browser.xhtml') throw new Error(`Marionette's chrome context is ${windowUrl}, not the browser window`);
     const installed = await bidi.send('webExtension.install', { extensionData: { type: 'path', path: extensionPath } }, left());
     if (installed.extension !== extensionId) throw new Error(`installed ${installed.extension}, expected ${extensionId}`);
-    const { contexts } = await bidi.send('browsingContext.getTree', { maxDepth: 0 });
-    const { contexts: chromeContexts } = await bidi.send('browsingContext.getTree', { maxDepth: 0, 'moz:scope': 'chrome' });
-    const browserWindow = chromeContexts.find((c) => c.url === 'chrome://browser/content/browser.xhtml');
-    if (!contexts[0] || !browserWindow) throw new Error('Firefox has no tab or no browser window');
-    const connection = bidi;
-    const chrome = <T>(expression: string, ms = 10_000) => evaluateIn<T>(connection, browserWindow.context, expression, ms);
-    const firstTab = new Tab(connection, contexts[0].context);
     // The event page starts with the install; wait for it so tests begin from a running background.
     await poll(() => chrome<string>(backgroundStateScript(extensionId)).then((state) => state === 'running'), {
       timeoutMs: left(),
       message: 'the extension background running',
     });
     await chrome(watchBackgroundScript(extensionId, 'runtime.getPlatformInfo'));
+    // Before the first subscription and the first page: it may register BiDi's document actor again.
+    await chrome(extensionPagesReachableScript(extensionId));
+    const pageErrors: string[] = [];
+    bidi.on('log.entryAdded', (params) => {
+      const entry = params as LogEntry;
+      if (entry.level === 'error') pageErrors.push(entry.text);
+    });
+    await bidi.send('session.subscribe', { events: ['log.entryAdded'] });
+    const { contexts } = await bidi.send('browsingContext.getTree', { maxDepth: 0 });
+    if (!contexts[0]) throw new Error('Firefox has no tab');
+    const firstTab = new Tab(connection, contexts[0].context);
     return {
       bidi: connection,
       extensionId,
