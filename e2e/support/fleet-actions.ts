@@ -94,6 +94,10 @@ export async function objectsWhere(target: RestTarget, className: string, where:
 export async function reconnectNow(panel: PanelHandle, index: number): Promise<void> {
   const card = `[data-testid="server"]:nth-of-type(${index + 1})`;
   if (await panel.count(`${card} ${byTestId('server-disconnect')}`)) await panel.click(`${card} ${byTestId('server-disconnect')}`);
-  await panel.waitFor(`!!document.querySelector(${JSON.stringify(`${card} [data-testid="server-connect"]`)})`, { message: 'the Connect button' });
+  // On a loaded 2-core CI machine the entry once took longer than the default 5 s to show Connect.
+  await panel.waitFor(`!!document.querySelector(${JSON.stringify(`${card} [data-testid="server-connect"]`)})`, {
+    timeoutMs: 15_000,
+    message: 'the Connect button',
+  });
   await panel.click(`${card} ${byTestId('server-connect')}`);
 }
