@@ -24,18 +24,17 @@ export class SecretMasker {
 
   /** Runs for every record: compares the secrets with the last ones as it reads them, and copies only on a change. */
   private current(): Redactor {
-    let index = 0;
-    let changed = false;
+    let same = 0;
+    let fresh: string[] | undefined;
     for (const secret of this.secrets()) {
       if (typeof secret !== 'string' || secret.length === 0) continue;
-      if (this.known[index++] !== secret) {
-        changed = true;
-        break;
-      }
+      if (!fresh && this.known[same] === secret) same++;
+      else (fresh ??= this.known.slice(0, same)).push(secret);
     }
-    if (changed || index !== this.known.length) {
-      this.known = [...this.secrets()].filter((s): s is string => typeof s === 'string' && s.length > 0);
-      this.redactor = new Redactor(this.known);
+    if (!fresh && same !== this.known.length) fresh = this.known.slice(0, same);
+    if (fresh) {
+      this.known = fresh;
+      this.redactor = new Redactor(fresh);
     }
     return this.redactor;
   }

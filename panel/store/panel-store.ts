@@ -197,7 +197,7 @@ export function createPanelStore(deps: PanelDeps) {
       }
       if (views.formerServers) connections.setFormerServers(views.formerServers);
       if (views.pageSockets) page.setSockets(carried.sockets(views.pageSockets));
-      retainResultSets();
+      if (views.servers || views.pageSockets) retainResultSets();
     });
   }
   const viewUpdates = createViewUpdates({
