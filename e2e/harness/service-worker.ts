@@ -25,15 +25,27 @@ export async function stopServiceWorker(harness: Harness, options: { timeoutMs?:
   const existing = harness.context.pages()[0];
   const page = existing ?? (await harness.context.newPage());
   const session = await harness.context.newCDPSession(page);
+  // An open panel reconnects its port at once, which can start the worker again before a poll sees its target gone:
+  // the ServiceWorker domain's own "stopped" report for the extension's worker counts as well.
+  const origin = harness.extensionUrl('');
+  const seenRunning = new Set<string>();
+  let stopReported = false;
+  session.on('ServiceWorker.workerVersionUpdated', ({ versions }) => {
+    for (const version of versions) {
+      if (!version.scriptURL.startsWith(origin)) continue;
+      if (version.runningStatus !== 'stopped') seenRunning.add(version.versionId);
+      else if (seenRunning.has(version.versionId)) stopReported = true;
+    }
+  });
   try {
     await session.send('ServiceWorker.enable');
     await session.send('ServiceWorker.stopAllWorkers');
     // A stop that reaches a worker still starting up (a fresh profile installing the extension) can be missed:
-    // ask again each second until its target is gone.
+    // ask again each second until it is reported stopped or its target is gone.
     let asked = Date.now();
     await poll(
       async () => {
-        if (!(await isServiceWorkerRunning(harness))) return true;
+        if (stopReported || !(await isServiceWorkerRunning(harness))) return true;
         if (Date.now() - asked >= 1_000) {
           asked = Date.now();
           await session.send('ServiceWorker.stopAllWorkers');
