@@ -7,7 +7,7 @@ import type { Page } from 'playwright-core';
 import type { ParseServerTarget } from '../test/harness/parse-server.js';
 import { createObject, request, signUp, type UserSession } from '../test/harness/rest.js';
 import { startTarget } from '../test/harness/targets.js';
-import { byTestId, type Harness, type PanelHandle } from './harness/index.js';
+import { byTestId, poll, type Harness, type PanelHandle } from './harness/index.js';
 import { useBrowserSession } from './support/browser-session.js';
 import { PARSE_APP_PAGE, panelText, parseSdkBrowserBuild, waitForPageSubscriptions } from './support/page-apps.js';
 import { addServer, subscribe, waitForRow, waitForServerState, waitForSubscriptionState } from './support/panel-actions.js';
@@ -147,11 +147,8 @@ describe('Why no event? against a real Parse Server', () => {
     await panel.screenshot('why-no-event/page-subscription.png');
     await resizeDevTools(session.harness, panel, 400);
     // The narrow layout follows the resize within a frame or two (a media query re-renders the panel): let it settle.
-    let problems = await narrowProblems(panel);
-    for (const deadline = Date.now() + 3_000; problems.length && Date.now() < deadline; problems = await narrowProblems(panel)) {
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-    assert.deepEqual(problems, [], 'at 400 px');
+    await poll(async () => (await narrowProblems(panel)).length === 0, { timeoutMs: 3_000, intervalMs: 100 }).catch(() => undefined);
+    assert.deepEqual(await narrowProblems(panel), [], 'at 400 px');
     await panel.screenshot('why-no-event/400px.png');
     assert.deepEqual(panel.errors, []);
   });
