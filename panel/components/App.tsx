@@ -16,7 +16,6 @@ import { subscriptionLabel } from './subscription-label.js';
 import { UndoClearBar } from './UndoClearBar.js';
 import { lazyComponent } from './lazy.js';
 import type { Defaults } from '../store/first-run.js';
-import { serverKeyOf } from '../store/keyring.js';
 
 const WhyNoEventView = lazyComponent('the Why no event? view', () => import('./WhyNoEvent.js').then((m) => m.WhyNoEventView));
 const ResultSetView = lazyComponent('the result set view', () => import('./ResultSet.js').then((m) => m.ResultSetView));
@@ -84,9 +83,9 @@ export function App({ defaults }: { defaults: Defaults }) {
     return () => document.removeEventListener('keydown', onKey);
   }, [timeline]);
 
-  const servers = connections.servers.value;
+  const hasServers = connections.hasServers.value;
   const main = view.main.value;
-  const selectedServer = view.selectedServer.value;
+  const composerTarget = view.composerTarget.value;
   const layout = useLayout();
   const stacked = useMediaQuery(STACKED_QUERY);
   const sidebarOpen = layout.sidebarOpen.value;
@@ -108,21 +107,21 @@ export function App({ defaults }: { defaults: Defaults }) {
         <details open>
           <summary>Servers</summary>
           <ServerList />
-          <details open={servers.length === 0} class="nested">
+          <details open={!hasServers} class="nested">
             <summary>Add a server</summary>
             <ServerForm initial={defaults.server} />
           </details>
         </details>
         <FleetList />
-        {selectedServer ? (
+        {composerTarget ? (
           <details open>
             <summary>
-              Subscribe on <em>{selectedServer.spec.label || selectedServer.spec.serverURL}</em>
+              Subscribe on <em>{composerTarget.title}</em>
             </summary>
-            <Composer serverId={selectedServer.id} serverKey={serverKeyOf(selectedServer.spec)} />
+            <Composer serverId={composerTarget.serverId} serverKey={composerTarget.serverKey} />
             <details class="nested">
               <summary>History</summary>
-              <QueryHistoryList serverId={selectedServer.id} />
+              <QueryHistoryList serverId={composerTarget.serverId} />
             </details>
           </details>
         ) : null}

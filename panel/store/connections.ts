@@ -1,7 +1,7 @@
 // The connections the extension owns (servers and their subscriptions, as the service worker reports them) and the
 // commands that change them.
 
-import { signal } from '@preact/signals';
+import { computed, signal } from '@preact/signals';
 import { exceedsDepth, MAX_JSON_DEPTH } from '../../src/json-limits.js';
 import type { QueryJSON } from '../../src/livequery/protocol.js';
 import type { FleetChoice, FormerServer, PageSocketView, PageSubscriptionView, ServerSpec, ServerView } from '../../src/views.js';
@@ -30,12 +30,15 @@ export function createConnectionsStore(port: PanelPort) {
   const servers = signal<ServerView[]>([]);
   /** Servers removed (in any tab): named and with their URL for the records they left. */
   const formerServers = signal<FormerServer[]>([]);
+  /** Changes only when the first server is added or the last removed, not with every counter. */
+  const hasServers = computed(() => servers.value.length > 0);
   port.onStatus((up) => (connected.value = up));
   const run = port.run.bind(port);
 
   return {
     connected,
     servers,
+    hasServers,
     formerServers,
     setServers(list: ServerView[]): void {
       servers.value = list;

@@ -106,4 +106,19 @@ describe('createNamesStore', () => {
     deps.seenClasses.value = new Set(['Game', 'Zebra']);
     assert.deepEqual(names.knownClasses.value, ['Archive', 'Game', 'Note', 'Score', 'Zebra']);
   });
+
+  it('hands out the same names and classes while the servers view changes only its counters', () => {
+    const { deps, names } = setup();
+    const before = { sources: names.sourceNames.value, subscriptions: names.subscriptionNames.value, classes: names.knownClasses.value };
+    const [first, ...rest] = deps.servers.value;
+    const sub = first!.subscriptions[0]!;
+    deps.servers.value = [{ ...first!, subscriptions: [{ ...sub, counts: { ...sub.counts, create: 5 } }] }, ...rest];
+    assert.equal(names.sourceNames.value, before.sources);
+    assert.equal(names.subscriptionNames.value, before.subscriptions);
+    assert.equal(names.knownClasses.value, before.classes);
+    deps.servers.value = [{ ...first!, subscriptions: [{ ...sub, id: 'y', query: { className: 'Other', where: {} } }] }, ...rest];
+    assert.notEqual(names.subscriptionNames.value, before.subscriptions);
+    assert.notEqual(names.knownClasses.value, before.classes);
+    assert.ok(names.knownClasses.value.includes('Other'));
+  });
 });

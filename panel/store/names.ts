@@ -27,6 +27,19 @@ function distinct(names: Map<string, string>): Map<string, string> {
   return out;
 }
 
+/**
+ * Returns the last value while each new one equals it: the servers view arrives with every event counter, and what
+ * reads these names (rows, the composer) must not render again for an equal copy.
+ */
+function keepEqual<T>(equal: (a: T, b: T) => boolean): (next: T) => T {
+  let last: T | undefined;
+  return (next) => (last !== undefined && equal(last, next) ? last : (last = next));
+}
+
+const sameMap = (a: ReadonlyMap<string, string>, b: ReadonlyMap<string, string>) =>
+  a.size === b.size && [...b].every(([key, name]) => a.get(key) === name);
+const sameList = (a: readonly string[], b: readonly string[]) => a.length === b.length && a.every((name, i) => b[i] === name);
+
 export interface NamesDeps {
   servers: ReadonlySignal<ServerView[]>;
   /** Removed servers: their records keep the name they had. */
@@ -40,13 +53,9 @@ export interface NamesDeps {
 }
 
 export function createNamesStore({ servers, formerServers, pageSockets, imported, seenClasses, historyEntries, fleetNames }: NamesDeps) {
-  let lastNames: ReadonlyMap<string, string> = new Map();
-  /** The same map as last time when no name changed: servers arrive with every batch, rows re-render on a new map. */
-  const stable = (names: ReadonlyMap<string, string>): ReadonlyMap<string, string> => {
-    const same = names.size === lastNames.size && [...names].every(([key, name]) => lastNames.get(key) === name);
-    if (!same) lastNames = names;
-    return lastNames;
-  };
+  const stable = keepEqual(sameMap);
+  const stableSubscriptionNames = keepEqual(sameMap);
+  const stableClasses = keepEqual(sameList);
   /** Display names by source key; an opened recording brings its own. */
   const sourceNames = computed<ReadonlyMap<string, string>>(() => {
     const recording = imported.value?.recording;
@@ -83,7 +92,7 @@ export function createNamesStore({ servers, formerServers, pageSockets, imported
         names.set(subscriptionKey({ type: 'pageSocket', socketId: socket.id, requestId: sub.requestId }), `#${sub.requestId} ${sub.query.className}`);
       }
     }
-    return names;
+    return stableSubscriptionNames(names);
   });
   /** Class names from records, subscriptions and the history, sorted. */
   const knownClasses = computed(() => {
@@ -91,7 +100,7 @@ export function createNamesStore({ servers, formerServers, pageSockets, imported
     for (const server of servers.value) for (const sub of server.subscriptions) names.add(sub.query.className);
     for (const socket of pageSockets.value) for (const sub of socket.subscriptions) names.add(sub.query.className);
     for (const entry of historyEntries.value) names.add(entry.query.className);
-    return [...names].sort();
+    return stableClasses([...names].sort());
   });
   return { sourceNames, subscriptionNames, knownClasses };
 }

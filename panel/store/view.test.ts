@@ -32,6 +32,19 @@ describe('createViewStore', () => {
     assert.equal(view.selectedServerId.value, 'a');
   });
 
+  it('names the composer’s server with the same object until its id, name or key changes', () => {
+    const servers = signal<ServerView[]>([server('a')]);
+    const view = createViewStore(servers);
+    const target = view.composerTarget.value;
+    assert.deepEqual(target, { serverId: 'a', title: 'ws://a.test', serverKey: target?.serverKey });
+    servers.value = [{ ...server('a'), attempt: 3 }];
+    assert.equal(view.composerTarget.value, target, 'a change the composer does not show keeps the object');
+    servers.value = [{ ...server('a'), spec: { ...server('a').spec, label: 'prod' } }];
+    assert.equal(view.composerTarget.value?.title, 'prod');
+    servers.value = [];
+    assert.equal(view.composerTarget.value, null);
+  });
+
   it('switches the main area between the timeline and a subscription’s results', () => {
     const view = createViewStore(signal([]));
     assert.deepEqual(view.main.value, { type: 'timeline' });

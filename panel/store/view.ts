@@ -2,8 +2,11 @@
 
 import { computed, signal, type ReadonlySignal } from '@preact/signals';
 import type { ServerView } from '../../src/views.js';
+import { serverKeyOf } from '../../src/keyring.js';
 
 export type ResultsTarget = { subscriptionKey: string; title: string; serverId?: string };
+/** The server the composer subscribes on, as the sidebar names it. */
+export type ComposerTarget = { serverId: string; title: string; serverKey: string };
 export type MainView = { type: 'timeline' } | ({ type: 'results' } & ResultsTarget) | { type: 'why'; subscriptionKey: string; title: string };
 
 export function createViewStore(servers: ReadonlySignal<ServerView[]>) {
@@ -11,11 +14,24 @@ export function createViewStore(servers: ReadonlySignal<ServerView[]>) {
   /** The server the composer subscribes on. */
   const selectedServerId = signal<string | null>(null);
   const selectedServer = computed(() => servers.value.find((s) => s.id === selectedServerId.value) ?? servers.value[0]);
+  /**
+   * The same object while the selected server's id, name and key stay: the servers view changes with every event
+   * counter, and what reads this (the whole sidebar) must not render again for that.
+   */
+  let target: ComposerTarget | null = null;
+  const composerTarget = computed((): ComposerTarget | null => {
+    const server = selectedServer.value;
+    if (!server) return (target = null);
+    const next = { serverId: server.id, title: server.spec.label || server.spec.serverURL, serverKey: serverKeyOf(server.spec) };
+    if (target?.serverId === next.serverId && target.title === next.title && target.serverKey === next.serverKey) return target;
+    return (target = next);
+  });
 
   return {
     main,
     selectedServerId,
     selectedServer,
+    composerTarget,
     showTimeline(): void {
       main.value = { type: 'timeline' };
     },
