@@ -351,7 +351,7 @@ export function createTimelineStore({
 
     openRecording(name: string, opened: Recording): void {
       const store = new TimelineStore(Math.max(DEFAULT_CAPACITY, opened.records.length));
-      store.append(opened.records);
+      store.load(opened.records);
       batch(() => {
         selected.value = null;
         imported.value = { name, recording: opened, store };

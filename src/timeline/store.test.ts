@@ -157,6 +157,22 @@ describe('TimelineStore', () => {
     assert.deepEqual(store.matching().map((r) => r.time), [5, 10, 20, 25, 30, 40, 50]);
   });
 
+  it('loads a recording as it is: records placed in time order come back in that order, none skipped', () => {
+    const live = new TimelineStore(10);
+    const first = record('connection');
+    const second = record('received');
+    // The later record of the epoch is earlier in time: the live store places it first.
+    live.append([first, { ...second, time: first.time - 1 }]);
+    const saved = live.all();
+    assert.deepEqual(saved.map((r) => r.seq), [second.seq, first.seq]);
+    const opened = new TimelineStore(10);
+    opened.setFilter({ kinds: ['received'] });
+    opened.load(saved);
+    assert.deepEqual(opened.all(), saved);
+    assert.deepEqual(opened.matching().map((r) => r.seq), [second.seq]);
+    assert.equal(opened.append([first]), 0, 'what it loaded counts as seen');
+  });
+
   it('a late record in a full store: the oldest goes, the rest stays in order', () => {
     const store = new TimelineStore(3);
     const at = (time: number) => ({ ...record('create'), time });

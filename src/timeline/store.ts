@@ -118,6 +118,24 @@ export class TimelineStore {
     return added;
   }
 
+  /**
+   * Replaces the contents with `records` as they are, in their order: an opened recording shows what its timeline
+   * showed. No record is skipped as already seen: records placed in time order may be out of seq order in a file.
+   */
+  load(records: readonly TimelineRecord[]): void {
+    this.records.clear();
+    this.lastSeqByEpoch.clear();
+    this.latest = undefined;
+    for (const record of records) {
+      this.records.push(record);
+      const last = this.lastSeqByEpoch.get(record.epoch);
+      if (last === undefined || record.seq > last) this.lastSeqByEpoch.set(record.epoch, record.seq);
+      this.latest = { epoch: record.epoch, seq: record.seq };
+    }
+    this.appended = this.records.size;
+    this.setFilter(this.filterValue);
+  }
+
   /** `refusal`: why this filter may not run (e.g. its regex takes too long): it then matches nothing and says why. */
   setFilter(filter: TimelineFilter, refusal?: string): void {
     this.filterValue = filter;
