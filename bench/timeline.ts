@@ -405,9 +405,10 @@ async function main(): Promise<void> {
       const app = document.getElementById('app');
       const root = app && app.__k;
       const vnode = root && root.__k && root.__k[0];
-      const state = vnode && vnode.props && vnode.props.state;
-      if (!state || !state.liveTimeline) return null;
-      const records = state.liveTimeline.all();
+      // The root is the store's context provider (panel/panel.tsx): its value is the panel store.
+      const store = vnode && vnode.props && vnode.props.value;
+      if (!store || !store.timeline || typeof store.timeline.records !== 'function') return null;
+      const records = store.timeline.records('all');
       const times = [];
       let hits = 0;
       for (let i = 0; i < ${reps}; i++) {
