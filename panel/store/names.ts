@@ -5,6 +5,7 @@ import type { QueryJSON } from '../../src/livequery/protocol.js';
 import { sourceKey, subscriptionKey } from '../../src/timeline/keys.js';
 import type { FormerServer, PageSocketView, ServerView } from '../../src/views.js';
 import type { OpenedRecording } from './timeline.js';
+import { keepEqual } from './keep-equal.js';
 
 export function hostOf(url: string): string {
   try {
@@ -25,15 +26,6 @@ function distinct(names: Map<string, string>): Map<string, string> {
     out.set(key, n === 1 ? name : `${name} (${n})`);
   }
   return out;
-}
-
-/**
- * Returns the last value while each new one equals it: the servers view arrives with every event counter, and what
- * reads these names (rows, the composer) must not render again for an equal copy.
- */
-function keepEqual<T>(equal: (a: T, b: T) => boolean): (next: T) => T {
-  let last: T | undefined;
-  return (next) => (last !== undefined && equal(last, next) ? last : (last = next));
 }
 
 const sameMap = (a: ReadonlyMap<string, string>, b: ReadonlyMap<string, string>) =>

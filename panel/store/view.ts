@@ -3,6 +3,7 @@
 import { computed, signal, type ReadonlySignal } from '@preact/signals';
 import type { ServerView } from '../../src/views.js';
 import { serverKeyOf } from '../../src/keyring.js';
+import { keepEqual } from './keep-equal.js';
 
 export type ResultsTarget = { subscriptionKey: string; title: string; serverId?: string };
 /** The server the composer subscribes on, as the sidebar names it. */
@@ -18,13 +19,11 @@ export function createViewStore(servers: ReadonlySignal<ServerView[]>) {
    * The same object while the selected server's id, name and key stay: the servers view changes with every event
    * counter, and what reads this (the whole sidebar) must not render again for that.
    */
-  let target: ComposerTarget | null = null;
+  const stableTarget = keepEqual<ComposerTarget>((a, b) => a.serverId === b.serverId && a.title === b.title && a.serverKey === b.serverKey);
   const composerTarget = computed((): ComposerTarget | null => {
     const server = selectedServer.value;
-    if (!server) return (target = null);
-    const next = { serverId: server.id, title: server.spec.label || server.spec.serverURL, serverKey: serverKeyOf(server.spec) };
-    if (target?.serverId === next.serverId && target.title === next.title && target.serverKey === next.serverKey) return target;
-    return (target = next);
+    if (!server) return null;
+    return stableTarget({ serverId: server.id, title: server.spec.label || server.spec.serverURL, serverKey: serverKeyOf(server.spec) });
   });
 
   return {
