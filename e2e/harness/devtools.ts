@@ -245,11 +245,21 @@ class DevToolsPanel implements PanelHandle {
       await this.#helper('domClick', selector, [], options);
       return;
     }
-    const point = await this.#stablePoint(selector, options);
-    const session = await this.attachPanel(DEFAULT_ACTION_TIMEOUT);
-    await session.send('Input.dispatchMouseEvent', { type: 'mouseMoved', x: point.x, y: point.y, button: 'none' });
-    await session.send('Input.dispatchMouseEvent', { type: 'mousePressed', x: point.x, y: point.y, button: 'left', buttons: 1, clickCount: 1 });
-    await session.send('Input.dispatchMouseEvent', { type: 'mouseReleased', x: point.x, y: point.y, button: 'left', buttons: 0, clickCount: 1 });
+    // A row above may still grow after the element held still (an answer from a server): a press that lands on
+    // something inert is tried again once; one that lands on another control is an error, never a silent miss.
+    for (let attempt = 1; ; attempt++) {
+      const point = await this.#stablePoint(selector, options);
+      await this.#helper('armClick', selector, [], options);
+      const session = await this.attachPanel(DEFAULT_ACTION_TIMEOUT);
+      await session.send('Input.dispatchMouseEvent', { type: 'mouseMoved', x: point.x, y: point.y, button: 'none' });
+      await session.send('Input.dispatchMouseEvent', { type: 'mousePressed', x: point.x, y: point.y, button: 'left', buttons: 1, clickCount: 1 });
+      await session.send('Input.dispatchMouseEvent', { type: 'mouseReleased', x: point.x, y: point.y, button: 'left', buttons: 0, clickCount: 1 });
+      const landed = await this.#helper<{ onTarget: boolean; target: string; interactive: boolean }>('clickLanded', selector, [], { timeoutMs: 2_000 });
+      if (landed.onTarget) return;
+      if (landed.interactive || attempt === 2) {
+        throw new Error(`click(${JSON.stringify(selector)}): the layout moved and the press landed on ${landed.target} instead`);
+      }
+    }
   }
 
   /**

@@ -41,6 +41,27 @@ const HELPERS = String.raw`(() => {
       if (!hit || !(hit === el || el.contains(hit))) return { error: describe(el) + ' is covered by ' + describe(hit) };
       return { ok: true, value: { x, y } };
     },
+    // Notes where the next mouse press lands, so a click that the layout moved out from under can be told apart.
+    armClick(selector) {
+      const el = find(selector);
+      if (!el) return { error: 'no element matches' };
+      const record = { landed: null };
+      window.__e2eClick = record;
+      window.addEventListener(
+        'mousedown',
+        (event) => {
+          const target = event.target;
+          const interactive = target && target.closest ? target.closest('button, a[href], input, select, textarea, label, summary, [role], [tabindex]') : null;
+          record.landed = { onTarget: el === target || el.contains(target), target: describe(target), interactive: !!interactive };
+        },
+        { capture: true, once: true },
+      );
+      return { ok: true };
+    },
+    clickLanded() {
+      const record = window.__e2eClick;
+      return record && record.landed ? { ok: true, value: record.landed } : { error: 'the mouse press has not arrived yet' };
+    },
     domClick(selector) {
       const el = find(selector);
       if (!el) return { error: 'no element matches' };
@@ -80,7 +101,7 @@ const HELPERS = String.raw`(() => {
   };
 })()`;
 
-export type HelperName = 'count' | 'text' | 'texts' | 'clickPoint' | 'domClick' | 'focus' | 'fill';
+export type HelperName = 'count' | 'text' | 'texts' | 'clickPoint' | 'armClick' | 'clickLanded' | 'domClick' | 'focus' | 'fill';
 
 export interface HelperResult<T> {
   ok?: true;
