@@ -5,7 +5,7 @@ import { PANEL_PORT_PREFIX, type BackgroundToPanel, type PanelToBackground } fro
 import { PanelRouter } from './panel-router.js';
 import type { RecordDraft } from '../src/timeline/record.js';
 import { Recorder } from './recorder.js';
-import { chunkEnd, MAX_MESSAGE_CHARS } from './panel-router.js';
+import { BACKLOG_PART_TIMEOUT_MS, chunkEnd, MAX_MESSAGE_CHARS } from './panel-router.js';
 import type { Workspace } from './workspace.js';
 
 const delay = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -83,18 +83,49 @@ describe('PanelRouter', () => {
     assert.ok(panel.sent.length <= 4, `records are batched (${panel.sent.length} messages)`);
   });
 
-  it('sends a big backlog in chunks, oldest first, and holds newer records until it is through', async () => {
+  it('sends a big backlog in parts, oldest first: none before the welcome is answered, then two in flight; newer records wait', async () => {
     const { router, record } = setup();
-    for (let i = 1; i <= 12_000; i++) record(i);
+    for (let i = 1; i <= 16_000; i++) record(i);
     const panel = fakePort(7);
     router.attach(panel.port, 7);
     panel.deliver({ type: 'hello', tabId: 7 });
     await delay(1);
-    record(12_001);
-    await until(() => seqs(panel.sent).length >= 12_001);
+    record(16_001);
     const welcome = panel.sent[0];
-    assert.ok(welcome?.type === 'welcome' && welcome.backlog.length < 12_000, 'the welcome carries only the first chunk');
-    assert.deepEqual(seqs(panel.sent), Array.from({ length: 12_001 }, (_, i) => i + 1), 'every record once, in order');
+    assert.ok(welcome?.type === 'welcome' && welcome.backlog.length < 16_000, 'the welcome carries only the first part');
+    assert.equal(welcome.backlogPart, 0, 'and says more follows');
+    await delay(20);
+    assert.equal(panel.sent.length, 1, 'nothing more until the panel answers');
+    panel.deliver({ type: 'backlogReceived', part: 5 });
+    await delay(20);
+    assert.equal(panel.sent.length, 1, 'an unknown part number moves nothing');
+    const partsSent = () => panel.sent.flatMap((m) => (m.type === 'batch' && m.backlogPart !== undefined ? [m.backlogPart] : []));
+    panel.deliver({ type: 'backlogReceived', part: 0 });
+    await delay(5);
+    assert.deepEqual(partsSent(), [1, 2], 'two parts in flight');
+    panel.deliver({ type: 'backlogReceived', part: 1 });
+    await delay(5);
+    assert.deepEqual(partsSent(), [1, 2, 3], 'each answer lets one more go');
+    // The backlog is bounded (BACKLOG_CAPACITY), so 16,000 records: the welcome and four parts.
+    let answered = 1;
+    await until(() => {
+      if (answered < partsSent().length) panel.deliver({ type: 'backlogReceived', part: ++answered });
+      return seqs(panel.sent).length >= 16_001;
+    });
+    assert.deepEqual(partsSent(), [1, 2, 3, 4], 'parts numbered in order');
+    assert.deepEqual(seqs(panel.sent), Array.from({ length: 16_001 }, (_, i) => i + 1), 'every record once, in order');
+  });
+
+  it('goes on with the backlog after BACKLOG_PART_TIMEOUT_MS when the panel does not answer (a hidden panel)', async () => {
+    const { router, record } = setup();
+    for (let i = 1; i <= 3_000; i++) record(i);
+    const panel = fakePort(7);
+    router.attach(panel.port, 7);
+    panel.deliver({ type: 'hello', tabId: 7 });
+    await delay(BACKLOG_PART_TIMEOUT_MS / 2);
+    assert.equal(panel.sent.length, 1, 'still waiting for the answer');
+    await until(() => seqs(panel.sent).length >= 3_000);
+    assert.deepEqual(seqs(panel.sent), Array.from({ length: 3_000 }, (_, i) => i + 1));
   });
 
   it('catches a reconnected panel up from the last record it has, and ignores invalid or early messages', async () => {

@@ -17,8 +17,15 @@ const MAX_RECORDS_PER_BATCH = 5_000;
  * escaping can multiply a text's length), and small enough that the panel parses one without a long task.
  */
 export const MAX_MESSAGE_CHARS = 4 * 1024 * 1024;
-/** The welcome carries this many backlog records; the rest follow in batches, so a panel is usable at once. */
-const WELCOME_RECORDS = 2_000;
+/** The welcome carries this many backlog records; the rest follow in parts, so a panel is usable at once. */
+const WELCOME_RECORDS = 500;
+/**
+ * Backlog records per later part. A part goes once the panel says it showed the previous one (it answers after its
+ * next frame), so the panel paints between parts instead of parsing the whole backlog before its first frame.
+ */
+const BACKLOG_PART_RECORDS = 5_000;
+/** A panel that does not answer (hidden, so no frames; or a part it never got) gets the next part after this. */
+export const BACKLOG_PART_TIMEOUT_MS = 250;
 /** Sockets close this long after the last panel of a tab went away (a reload of the panel keeps them). */
 export const IDLE_GRACE_MS = 15_000;
 
@@ -63,6 +70,8 @@ export class PanelRouter {
   private flushTimer: ReturnType<typeof setTimeout> | undefined;
   /** Ports still receiving their backlog: newer records wait, or the panel would drop the older ones as seen. */
   private readonly catchingUp = new Set<Runtime.Port>();
+  /** For a port catching up: sends the next backlog part once the panel says it received `part`. */
+  private readonly backlogWaits = new Map<Runtime.Port, { part: number; next(): void }>();
 
   constructor(private readonly deps: RouterDeps) {}
 
@@ -82,6 +91,11 @@ export class PanelRouter {
       }
       if (!greeted) return;
       if (message.type === 'setPreserveLog') return this.deps.preserveLogChanged?.(tabId, message.on);
+      if (message.type === 'backlogReceived') {
+        const wait = this.backlogWaits.get(port);
+        if (wait?.part === message.part) wait.next();
+        return;
+      }
       // The keyring is not the tab's: KeyringPorts answers these on the same port.
       if (isKeyringCommand(message)) return;
       void this.command(port, tabId, message);
@@ -125,21 +139,51 @@ export class PanelRouter {
     // Records already queued for other panels of this tab may arrive twice; panels drop seqs they have.
     const { records, dropped } = workspace.recorder.since(hello.after);
     const first = chunkEnd(records, 0, WELCOME_RECORDS);
-    this.welcome(port, workspace, records.slice(0, first), dropped);
-    // Oldest first, one message per task: the panel appends in order and stays responsive meanwhile.
+    // Oldest first, in parts: the panel appends in order and paints between parts.
     const rest = records.slice(first);
-    if (!rest.length) return;
-    this.catchingUp.add(port);
-    const sendChunk = (from: number) => {
+    const more = rest.length > 0;
+    if (more) this.catchingUp.add(port);
+    this.welcome(port, workspace, records.slice(0, first), dropped, more ? 0 : undefined);
+    if (!more) return;
+    let part = 0;
+    let from = 0;
+    /** Posts the next part; false when none is left (or the panel went away). */
+    const sendPart = (): boolean => {
       if (from >= rest.length || !this.ports.get(tabId)?.has(port)) {
         this.catchingUp.delete(port);
-        return;
+        return false;
       }
-      const end = chunkEnd(rest, from, MAX_RECORDS_PER_BATCH);
-      this.postRecords(port, workspace, { type: 'batch', records: rest.slice(from, end) });
-      setTimeout(() => sendChunk(end), 0);
+      const end = chunkEnd(rest, from, BACKLOG_PART_RECORDS);
+      this.postRecords(port, workspace, { type: 'batch', records: rest.slice(from, end), backlogPart: ++part });
+      from = end;
+      if (from >= rest.length) this.catchingUp.delete(port);
+      return true;
     };
-    sendChunk(0);
+    // Nothing more goes before the welcome is on screen. Then two parts are in flight: the worker writes the next one
+    // while the panel reads this one, and each answer lets one more go.
+    const awaitOldest = (oldest: number) =>
+      this.awaitBacklogPart(port, oldest, () => {
+        if (sendPart() || oldest < part) awaitOldest(oldest + 1);
+      });
+    this.awaitBacklogPart(port, 0, () => {
+      sendPart();
+      sendPart();
+      if (part >= 1) awaitOldest(1);
+    });
+  }
+
+  /** Runs `sendNext` once the panel says it received backlog part `part`, or after BACKLOG_PART_TIMEOUT_MS. */
+  private awaitBacklogPart(port: Runtime.Port, part: number, sendNext: () => void): void {
+    let done = false;
+    const next = () => {
+      if (done) return;
+      done = true;
+      clearTimeout(timer);
+      if (this.backlogWaits.get(port)?.part === part) this.backlogWaits.delete(port);
+      sendNext();
+    };
+    const timer = setTimeout(next, BACKLOG_PART_TIMEOUT_MS);
+    this.backlogWaits.set(port, { part, next });
   }
 
   /**
@@ -147,14 +191,14 @@ export class PanelRouter {
    * gets a welcome: its records follow as batches (where a record that cannot be sent becomes a gap record), and
    * views that cannot be sent are left out and said so.
    */
-  private welcome(port: Runtime.Port, workspace: Workspace, backlog: TimelineRecord[], backlogDropped: number): void {
+  private welcome(port: Runtime.Port, workspace: Workspace, backlog: TimelineRecord[], backlogDropped: number, backlogPart?: number): void {
     const epoch = workspace.recorder.epoch;
     const servers = workspace.serverViews();
     const formerServers = workspace.formerServers();
     const pageSockets = workspace.pageSockets();
-    const full: BackgroundToPanel = { type: 'welcome', epoch, servers, formerServers, pageSockets, backlog, backlogDropped };
+    const full: BackgroundToPanel = { type: 'welcome', epoch, servers, formerServers, pageSockets, backlog, backlogDropped, backlogPart };
     if (this.post(port, full) !== 'failed') return;
-    const bare: BackgroundToPanel = { type: 'welcome', epoch, servers, formerServers, pageSockets, backlog: [], backlogDropped };
+    const bare: BackgroundToPanel = { type: 'welcome', epoch, servers, formerServers, pageSockets, backlog: [], backlogDropped, backlogPart };
     let sent = this.post(port, bare);
     if (sent === 'failed') {
       sent = this.post(port, { ...bare, pageSockets: [] });
@@ -164,7 +208,7 @@ export class PanelRouter {
   }
 
   private async command(port: Runtime.Port, tabId: number, message: PanelToBackground): Promise<void> {
-    if (message.type === 'hello' || message.type === 'heartbeat' || message.type === 'setPreserveLog') return;
+    if (message.type === 'hello' || message.type === 'heartbeat' || message.type === 'setPreserveLog' || message.type === 'backlogReceived') return;
     if (isKeyringCommand(message)) return;
     const workspace = await this.deps.workspace(tabId);
     const commandId = 'commandId' in message ? message.commandId : undefined;
@@ -179,6 +223,7 @@ export class PanelRouter {
 
   private detach(port: Runtime.Port, tabId: number): void {
     this.catchingUp.delete(port);
+    this.backlogWaits.delete(port);
     const set = this.ports.get(tabId);
     set?.delete(port);
     if (set && set.size > 0) return;

@@ -298,6 +298,19 @@ async function openTimesDevTools(harness: Harness, panel: PanelHandle, reps: num
   return results;
 }
 
+/** The panel's counts once they stopped changing for a second (at most 30 s). */
+async function settledCounts(panel: PanelHandle): Promise<Awaited<ReturnType<typeof panelCounts>>> {
+  let counts = await panelCounts(panel);
+  let stableSince = Date.now();
+  for (const deadline = Date.now() + 30_000; Date.now() - stableSince < 1_000 && Date.now() < deadline; ) {
+    await sleep(100);
+    const next = await panelCounts(panel);
+    if (next.size !== counts.size) stableSince = Date.now();
+    counts = next;
+  }
+  return counts;
+}
+
 const openSummary = (results: OpenResult[]) => ({
   connect: median(results.map((r) => r.connectAt)),
   message: median(results.map((r) => r.messageAt)),
@@ -427,7 +440,8 @@ async function main(): Promise<void> {
 
     // 5b. open → interactive with the service worker's backlog to replay (this replaces the panel's 100k).
     const openBacklog = openSummary(await openTimesDevTools(harness, panel, Math.min(reps, 3)));
-    const afterReload = await panelCounts(panel);
+    // The backlog arrives part by part after the panel is ready: count it once the panel has all of it.
+    const afterReload = await settledCounts(panel);
     const backlogSize = afterReload.size;
 
     // Peer: non-virtualized page with the same rows.

@@ -74,7 +74,7 @@ export class Bridge {
     });
   }
 
-  send(message: Extract<PanelToBackground, { type: 'clearBacklog' | 'setPreserveLog' }>): void {
+  send(message: Extract<PanelToBackground, { type: 'clearBacklog' | 'setPreserveLog' | 'backlogReceived' }>): void {
     this.post(message);
   }
 

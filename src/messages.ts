@@ -238,6 +238,8 @@ export type PanelToBackground =
   | { type: 'injectPageEvent'; commandId: string; socketId: string; requestId: number; event: InjectedEvent }
   /** Drops the backlog's records up to `through` (all when absent): those the panel cleared. */
   | { type: 'clearBacklog'; through?: { epoch: string; seq: number } }
+  /** The panel has shown backlog part `part` (and painted a frame since): the service worker sends the next. */
+  | { type: 'backlogReceived'; part: number }
   | KeyringCommand;
 
 /**
@@ -265,8 +267,18 @@ export type BackgroundToPanel =
       backlog: TimelineRecord[];
       /** How many records the bounded backlog dropped before the first one sent. */
       backlogDropped: number;
+      /** Set (to 0) when more of the backlog follows: answer `backlogReceived` for part 0 once this is shown. */
+      backlogPart?: number;
     }
-  | { type: 'batch'; records: TimelineRecord[]; servers?: ServerView[]; formerServers?: FormerServer[]; pageSockets?: PageSocketView[] }
+  | {
+      type: 'batch';
+      records: TimelineRecord[];
+      servers?: ServerView[];
+      formerServers?: FormerServer[];
+      pageSockets?: PageSocketView[];
+      /** Set on the parts of a backlog that follow the welcome: the next part comes once the panel says `backlogReceived`. */
+      backlogPart?: number;
+    }
   | { type: 'commandResult'; commandId: string; ok: boolean; error?: string }
   /** The whole keyring: in answer to every hello, and to every panel after each change. */
   | { type: 'keyring'; keyring: KeyringView };
@@ -334,6 +346,8 @@ export function isPanelToBackground(value: unknown): value is PanelToBackground 
       return true;
     case 'clearBacklog':
       return v.through === undefined || (isPlainObject(v.through) && isString(v.through.epoch) && isNumber(v.through.seq));
+    case 'backlogReceived':
+      return Number.isSafeInteger(v.part);
     case 'addServer':
       return isString(v.commandId) && isServerSpec(v.spec);
     case 'editServer':
@@ -385,9 +399,14 @@ export function isBackgroundToPanel(value: unknown): value is BackgroundToPanel 
   if (!isPlainObject(value)) return false;
   switch (value.type) {
     case 'welcome':
-      return isString(value.epoch) && Array.isArray(value.servers) && Array.isArray(value.backlog);
+      return (
+        isString(value.epoch) &&
+        Array.isArray(value.servers) &&
+        Array.isArray(value.backlog) &&
+        (value.backlogPart === undefined || Number.isSafeInteger(value.backlogPart))
+      );
     case 'batch':
-      return Array.isArray(value.records);
+      return Array.isArray(value.records) && (value.backlogPart === undefined || Number.isSafeInteger(value.backlogPart));
     case 'commandResult':
       return isString(value.commandId) && typeof value.ok === 'boolean';
     case 'keyring':

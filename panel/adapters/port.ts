@@ -13,7 +13,7 @@ export interface Hello {
   /** Whether the page's traffic keeps being recorded after this panel closes. */
   preserveLog: boolean;
 }
-export type PanelNotice = Extract<PanelToBackground, { type: 'clearBacklog' | 'setPreserveLog' }>;
+export type PanelNotice = Extract<PanelToBackground, { type: 'clearBacklog' | 'setPreserveLog' | 'backlogReceived' }>;
 
 export interface PanelPort {
   /** Opens the channel, and reopens it after every drop; `hello` is asked at each (re)connect. */

@@ -4,7 +4,7 @@ import type { ParseJSON } from '../../src/livequery/protocol.js';
 import type { TimelineRecord } from '../../src/timeline/record.js';
 import { emptyCounts, type PageSocketView, type ServerView } from '../../src/views.js';
 import { fakePage, fakePort, fakeRest, manualFrames, memoryStorage, workerRecords } from './fakes.js';
-import { createPanelStore } from './panel-store.js';
+import { BACKLOG_ANSWER_MS, createPanelStore } from './panel-store.js';
 import type { PanelSettings } from './settings.js';
 
 const server = (id: string, subscriptionIds: string[] = []): ServerView => ({
@@ -121,6 +121,48 @@ describe('createPanelStore', () => {
     assert.equal(store.page.generation.value, 4, 'same worker: a reconnect keeps the generation');
     welcome({ epoch: 'epoch-2' });
     assert.equal(store.page.generation.value, 0);
+  });
+
+  it('answers each backlog part once its frame is painted, or after a while when no frame comes (a hidden panel)', () => {
+    const port = fakePort();
+    const frames = manualFrames();
+    const timers: { ms: number; run(): void; done: boolean }[] = [];
+    const after = (ms: number, run: () => void) => {
+      const timer = { ms, run, done: false };
+      timers.push(timer);
+      return () => void (timer.done = true);
+    };
+    const fire = (ms: number) => {
+      for (const timer of timers.filter((t) => t.ms === ms && !t.done)) {
+        timer.done = true;
+        timer.run();
+      }
+    };
+    createPanelStore({ port, local: memoryStorage(), rest: fakeRest(), page: fakePage(new Error('no page')), nextFrame: frames.nextFrame, now: () => 1, settings: {}, after });
+    const records = workerRecords();
+    const answers = () => port.sent.filter((m) => m.type === 'backlogReceived');
+
+    port.emit({ type: 'welcome', epoch: 'epoch-1', servers: [], pageSockets: [], backlog: [records.rec({ kind: 'create' })], backlogDropped: 0, backlogPart: 0 });
+    fire(0);
+    assert.deepEqual(answers(), [], 'not before the frame');
+    frames.flush();
+    fire(0);
+    assert.deepEqual(answers(), [{ type: 'backlogReceived', part: 0 }], 'after the frame that shows it');
+    fire(BACKLOG_ANSWER_MS);
+    assert.equal(answers().length, 1, 'once');
+
+    port.emit({ type: 'batch', records: [records.rec({ kind: 'update' })], backlogPart: 1 });
+    fire(BACKLOG_ANSWER_MS);
+    assert.deepEqual(answers().at(-1), { type: 'backlogReceived', part: 1 }, 'no frame came: answered after a while');
+    frames.flush();
+    fire(0);
+    assert.equal(answers().length, 2, 'a late frame answers nothing more');
+
+    port.emit({ type: 'batch', records: [records.rec({ kind: 'delete' })] });
+    frames.flush();
+    fire(0);
+    fire(BACKLOG_ANSWER_MS);
+    assert.equal(answers().length, 2, 'live batches need no answer');
   });
 
   it('says hello with the newest record received and preserve log, and tells the worker when it changes', () => {

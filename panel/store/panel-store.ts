@@ -59,6 +59,9 @@ export interface PanelDeps {
   after?(ms: number, callback: () => void): () => void;
 }
 
+/** A backlog part is answered this long after it came when no frame has come meanwhile (a hidden panel). */
+export const BACKLOG_ANSWER_MS = 100;
+
 function afterTimeout(ms: number, callback: () => void): () => void {
   const timer = setTimeout(callback, ms);
   return () => clearTimeout(timer);
@@ -206,6 +209,25 @@ export function createPanelStore(deps: PanelDeps) {
     apply: applyViews,
   });
 
+  /**
+   * The service worker sends a long backlog part by part, each once the panel has shown the one before: answered
+   * after the next frame (so a frame is painted between parts), or after BACKLOG_ANSWER_MS when no frame comes (a
+   * hidden panel).
+   */
+  function answerBacklogPart(part: number): void {
+    const after = deps.after ?? afterTimeout;
+    let answered = false;
+    const answer = () => {
+      if (answered) return;
+      answered = true;
+      cancel();
+      deps.port.send({ type: 'backlogReceived', part });
+    };
+    const cancel = after(BACKLOG_ANSWER_MS, answer);
+    // A task posted from a frame callback runs once that frame is painted.
+    deps.nextFrame(() => after(0, answer));
+  }
+
   function receive(message: WorkerMessage): void {
     if (message.type === 'keyring') return keyring.receive(message.keyring);
     batch(() => {
@@ -240,6 +262,7 @@ export function createPanelStore(deps: PanelDeps) {
       viewUpdates.receive(message);
       receiveRecords(message.records);
     });
+    if (message.backlogPart !== undefined) answerBacklogPart(message.backlogPart);
   }
 
   deps.port.onMessage(receive);
