@@ -9,7 +9,7 @@ import type { EmbeddedServer as EmbeddedTarget } from '../server/index.js';
 import type { ParseServerTarget } from '../test/harness/parse-server.js';
 import { createObject, deleteObject, signUp, updateObject, type UserSession } from '../test/harness/rest.js';
 import { startTarget } from '../test/harness/targets.js';
-import { byTestId, isServiceWorkerRunning, openDevToolsPanel, stopServiceWorker, type PanelHandle } from './harness/index.js';
+import { byTestId, isServiceWorkerRunning, openDevToolsPanel, stopServiceWorker } from './harness/index.js';
 import {
   allTimelineRows,
   inPage,
@@ -22,7 +22,7 @@ import {
   waitForPageRow,
   waitForPageSubscriptions,
 } from './support/page-apps.js';
-import { rowTexts, waitForServerState, waitForSubscriptionState } from './support/panel-actions.js';
+import { nth, rowTexts, waitForServerState, waitForSubscriptionState } from './support/panel-actions.js';
 import { useBrowserSession } from './support/browser-session.js';
 import { serveStaticPages, type StaticPages } from './support/static-page.js';
 
@@ -131,19 +131,6 @@ const SPY_PAGE = `<!doctype html><head><meta charset="utf-8"><title>spy</title><
 })();
 </script><script src="/lq-raw.js"></script></head><h1>spy</h1>`;
 
-/** Marks the n-th element matching `selector` so that panel.click can target it. Returns the selector to click. */
-async function nth(panel: PanelHandle, selector: string, index: number, mark: string): Promise<string> {
-  await panel.evaluate(
-    ([sel, i, name]: [string, number, string]) => {
-      document.querySelectorAll(`[data-e2e="${name}"]`).forEach((el) => el.removeAttribute('data-e2e'));
-      const el = document.querySelectorAll(sel)[i];
-      if (!el) throw new Error(`no ${sel} #${i}`);
-      el.setAttribute('data-e2e', name);
-    },
-    [selector, index, mark] as [string, number, string],
-  );
-  return `[data-e2e="${mark}"]`;
-}
 
 const unique = () => Math.random().toString(36).slice(2, 10);
 

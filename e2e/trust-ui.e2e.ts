@@ -10,9 +10,9 @@ import { createWelcomeMessage, devDefaults, writeDevDefaults } from '../scripts/
 import type { EmbeddedServer as EmbeddedTarget } from '../server/index.js';
 import { createObject } from '../test/harness/rest.js';
 import { startTarget } from '../test/harness/targets.js';
-import { byTestId, ensureExtensionBuilt, launchBrowser, openDevToolsPanel, type Harness, type PanelHandle } from './harness/index.js';
+import { byTestId, ensureExtensionBuilt, launchBrowser, openDevToolsPanel, type PanelHandle } from './harness/index.js';
 import { RAW_CLIENT_PAGE, RAW_CLIENT_SCRIPT, waitForPageRow, waitForPageSubscriptions } from './support/page-apps.js';
-import { addServer, rowTexts, subscribe, waitForRow, waitForServerState, waitForSubscriptionState } from './support/panel-actions.js';
+import { addServer, resizeDevTools, rowTexts, subscribe, waitForRow, waitForServerState, waitForSubscriptionState } from './support/panel-actions.js';
 import { useBrowserSession } from './support/browser-session.js';
 
 const session = useBrowserSession(() => ({ '/lq-raw.js': RAW_CLIENT_SCRIPT, '/raw.html': RAW_CLIENT_PAGE }));
@@ -21,14 +21,6 @@ const recordCount = (panel: PanelHandle) => panel.evaluate<number>(`Number(docum
 const isRecording = (panel: PanelHandle) => panel.evaluate<boolean>(`document.querySelector('[data-testid="record"]').getAttribute('aria-pressed') === 'true'`);
 const valueOf = (panel: PanelHandle, selector: string) => panel.evaluate<string>(`document.querySelector(${JSON.stringify(selector)}).value`);
 
-/** Sizes the (undocked) DevTools window, so that the panel is about `width` CSS pixels wide. */
-async function resizeDevTools(harness: Harness, panel: PanelHandle, width: number, height = 900): Promise<void> {
-  const { browserSession } = await harness.cdp();
-  const { windowId } = await browserSession.send('Browser.getWindowForTarget', { targetId: panel.devtoolsTargetId });
-  await browserSession.send('Browser.setWindowBounds', { windowId, bounds: { windowState: 'normal' } });
-  await browserSession.send('Browser.setWindowBounds', { windowId, bounds: { width, height } });
-  await panel.waitFor(`Math.abs(innerWidth - ${width}) < 40`, { message: `the panel about ${width} px wide` });
-}
 
 interface LayoutProblems {
   width: number;

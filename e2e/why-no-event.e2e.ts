@@ -7,27 +7,14 @@ import type { Page } from 'playwright-core';
 import type { ParseServerTarget } from '../test/harness/parse-server.js';
 import { createObject, request, signUp, type UserSession } from '../test/harness/rest.js';
 import { startTarget } from '../test/harness/targets.js';
-import { byTestId, poll, type Harness, type PanelHandle } from './harness/index.js';
+import { byTestId, poll, type PanelHandle } from './harness/index.js';
 import { useBrowserSession } from './support/browser-session.js';
 import { PARSE_APP_PAGE, panelText, parseSdkBrowserBuild, waitForPageSubscriptions } from './support/page-apps.js';
-import { addServer, subscribe, waitForRow, waitForServerState, waitForSubscriptionState } from './support/panel-actions.js';
+import { addServer, nth, resizeDevTools, subscribe, waitForRow, waitForServerState, waitForSubscriptionState } from './support/panel-actions.js';
 
 const session = useBrowserSession(() => ({ '/parse.min.js': parseSdkBrowserBuild(), '/app.html': PARSE_APP_PAGE }));
 const unique = () => Math.random().toString(36).slice(2, 10);
 
-/** Marks the n-th element matching `selector` so that panel.click can target it. */
-async function nth(panel: PanelHandle, selector: string, index: number, mark: string): Promise<string> {
-  await panel.evaluate(
-    ([sel, i, name]: [string, number, string]) => {
-      document.querySelectorAll(`[data-e2e="${name}"]`).forEach((el) => el.removeAttribute('data-e2e'));
-      const el = document.querySelectorAll(sel)[i];
-      if (!el) throw new Error(`no ${sel} #${i}`);
-      el.setAttribute('data-e2e', name);
-    },
-    [selector, index, mark] as [string, number, string],
-  );
-  return `[data-e2e="${mark}"]`;
-}
 
 function waitForText(panel: PanelHandle, selector: string, text: string, timeoutMs = 15_000): Promise<unknown> {
   return panel.waitFor(`document.querySelector(${JSON.stringify(selector)})?.innerText.includes(${JSON.stringify(text)})`, {
@@ -36,14 +23,6 @@ function waitForText(panel: PanelHandle, selector: string, text: string, timeout
   });
 }
 
-/** Sizes the (undocked) DevTools window, so that the panel is about `width` CSS pixels wide. */
-async function resizeDevTools(harness: Harness, panel: PanelHandle, width: number, height = 900): Promise<void> {
-  const { browserSession } = await harness.cdp();
-  const { windowId } = await browserSession.send('Browser.getWindowForTarget', { targetId: panel.devtoolsTargetId });
-  await browserSession.send('Browser.setWindowBounds', { windowId, bounds: { windowState: 'normal' } });
-  await browserSession.send('Browser.setWindowBounds', { windowId, bounds: { width, height } });
-  await panel.waitFor(`Math.abs(innerWidth - ${width}) < 40`, { message: `the panel about ${width} px wide` });
-}
 
 /** Parts of the Why view a user could not reach at this width: outside the viewport sideways, or the panel scrolls sideways. */
 function narrowProblems(panel: PanelHandle): Promise<string[]> {

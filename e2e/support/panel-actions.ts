@@ -1,6 +1,6 @@
 // What a user does in the LiveQuery panel, as steps shared by the e2e tests (works on the real DevTools panel).
 
-import type { PanelHandle } from '../harness/index.js';
+import type { Harness, PanelHandle } from '../harness/index.js';
 import { byTestId } from '../harness/index.js';
 
 /** What these steps need of a panel: Chromium's DevTools PanelHandle and the Firefox toolbox panel both have it. */
@@ -69,4 +69,27 @@ export function waitForRow(panel: PanelDriver, kind: string, text = '', timeoutM
     `[...document.querySelectorAll('[data-testid="timeline-row"][data-kind=${JSON.stringify(kind)}]')].some((r) => r.innerText.includes(${JSON.stringify(text)}))`,
     { timeoutMs, message: `a ${kind} row containing "${text}"` },
   );
+}
+
+/** Marks the n-th element matching `selector` so that panel.click can target it. Returns the selector to click. */
+export async function nth(panel: PanelDriver, selector: string, index: number, mark: string): Promise<string> {
+  await panel.evaluate(
+    ([sel, i, name]: [string, number, string]) => {
+      document.querySelectorAll(`[data-e2e="${name}"]`).forEach((el) => el.removeAttribute('data-e2e'));
+      const el = document.querySelectorAll(sel)[i];
+      if (!el) throw new Error(`no ${sel} #${i}`);
+      el.setAttribute('data-e2e', name);
+    },
+    [selector, index, mark] as [string, number, string],
+  );
+  return `[data-e2e="${mark}"]`;
+}
+
+/** Sizes the (undocked) DevTools window, so that the panel is about `width` CSS pixels wide. */
+export async function resizeDevTools(harness: Harness, panel: PanelHandle, width: number, height = 900): Promise<void> {
+  const { browserSession } = await harness.cdp();
+  const { windowId } = await browserSession.send('Browser.getWindowForTarget', { targetId: panel.devtoolsTargetId });
+  await browserSession.send('Browser.setWindowBounds', { windowId, bounds: { windowState: 'normal' } });
+  await browserSession.send('Browser.setWindowBounds', { windowId, bounds: { width, height } });
+  await panel.waitFor(`Math.abs(innerWidth - ${width}) < 40`, { message: `the panel about ${width} px wide` });
 }
