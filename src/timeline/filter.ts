@@ -55,6 +55,22 @@ function anyField(pattern: RegExp, max = Infinity): (record: TimelineRecord) => 
     (r.marker !== undefined && test(JSON.stringify(r.marker)));
 }
 
+/**
+ * Whether every record that passes `next` also passes `previous`, so that applying `next` needs to test only the
+ * records `previous` let through: the user typed on at the end of a free text, turned a kind chip off, or scoped.
+ */
+export function narrows(next: TimelineFilter, previous: TimelineFilter): boolean {
+  if (previous.kinds.length && (!next.kinds.length || next.kinds.some((kind) => !previous.kinds.includes(kind)))) return false;
+  if (previous.source && next.source !== previous.source) return false;
+  if (previous.subscriptionKey && next.subscriptionKey !== previous.subscriptionKey) return false;
+  if (previous.className && next.className !== previous.className) return false;
+  const before = previous.text?.trim();
+  if (!before) return true;
+  const after = next.text?.trim();
+  // Plain text only: a field that contains (case-insensitively) "abcd" contains "abc". A regex proves nothing alike.
+  return !previous.regex && !next.regex && !!after && after.includes(before);
+}
+
 export function compileFilter(filter: TimelineFilter): CompiledFilter {
   const tests: ((r: TimelineRecord) => boolean)[] = [];
   if (filter.kinds.length) {

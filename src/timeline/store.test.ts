@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { compileFilter, filterTexts, MAX_REGEX_TEXT } from './filter.js';
+import { compileFilter, EMPTY_FILTER, filterTexts, MAX_REGEX_TEXT, narrows, type TimelineFilter } from './filter.js';
 import type { RecordKind, TimelineRecord } from './record.js';
 import { RingBuffer } from './ring-buffer.js';
 import { REORDER_WINDOW, TimelineStore } from './store.js';
@@ -214,6 +214,67 @@ describe('TimelineStore', () => {
     store.setFilter({ kinds: ['create'] });
     assert.equal(store.matchCount, 2);
     assert.equal(store.filterError, null);
+  });
+
+  it('a narrower filter tests only what the one before matched, and shows what a fresh store would', () => {
+    // Which records a filter looked at: every test reads a record's kind or its label first.
+    const touched = new Set<TimelineRecord>();
+    const counted = (kind: RecordKind, summary: string) => {
+      const r = record(kind, { summary });
+      for (const field of ['kind', 'label'] as const) {
+        const value = r[field];
+        Object.defineProperty(r, field, { get: () => (touched.add(r), value), enumerable: true });
+      }
+      return r;
+    };
+    const texts = ['player-1', 'Player-12', 'player-123', 'other', 'player-2', 'PLAYER-12x'];
+    const records = Array.from({ length: 60 }, (_, i) => counted(i % 2 ? 'update' : 'create', texts[i % texts.length]!));
+    const store = new TimelineStore(100);
+    store.append(records.slice(0, 50));
+    // The filter box is typed into, with a kind chip and a late record in between; then a key is deleted.
+    const steps: TimelineFilter[] = [
+      { kinds: [], text: 'p' },
+      { kinds: [], text: 'pla' },
+      { kinds: [], text: 'player-1' },
+      { kinds: ['create'], text: 'player-1' },
+      { kinds: ['create'], text: 'player-12' },
+      { kinds: ['create'], text: 'player-1' },
+      { kinds: [], text: 'player-1' },
+    ];
+    for (const [i, filter] of steps.entries()) {
+      if (i === 3) store.append(records.slice(50));
+      const before = store.matchCount;
+      touched.clear();
+      store.setFilter(filter);
+      const tested = touched.size;
+      const fresh = new TimelineStore(100);
+      fresh.append(store.all());
+      fresh.setFilter(filter);
+      assert.deepEqual(store.matching().map((r) => r.seq), fresh.matching().map((r) => r.seq), JSON.stringify(filter));
+      if (i > 0 && narrows(filter, steps[i - 1]!)) assert.ok(tested <= before, `${JSON.stringify(filter)}: ${tested} records tested, ${before} matched before`);
+      else assert.ok(tested >= store.size, `${JSON.stringify(filter)}: a wider filter tests every record`);
+    }
+    assert.ok(store.matchCount > 0);
+  });
+
+  it('narrows: typing on, a kind chip off, a scope; never a regex, a deleted key or a changed case', () => {
+    const text = (t: string, regex = false): TimelineFilter => ({ kinds: [], text: t, regex });
+    assert.ok(narrows(text('abc'), text('ab')));
+    assert.ok(narrows(text('xabcx'), text('abc')));
+    assert.ok(narrows(text('anything'), EMPTY_FILTER));
+    assert.ok(narrows(text('a.c', true), EMPTY_FILTER), 'anything narrows no filter at all');
+    assert.ok(narrows(text('ab'), text('  ab ')), 'the text is trimmed');
+    assert.ok(!narrows(text('ab'), text('abc')), 'a key deleted');
+    assert.ok(!narrows(text('ABC'), text('ab')), 'another case: the texts are not compared case-folded');
+    assert.ok(!narrows(text('abc', true), text('ab', true)), 'a longer regex may match more');
+    assert.ok(!narrows(text('abc'), text('ab', true)));
+    assert.ok(!narrows(text(''), text('ab')));
+    assert.ok(narrows({ kinds: ['create'] }, { kinds: ['create', 'update'] }));
+    assert.ok(!narrows({ kinds: [] }, { kinds: ['create'] }), 'all kinds is wider than one');
+    assert.ok(!narrows({ kinds: ['delete'] }, { kinds: ['create'] }));
+    assert.ok(narrows({ kinds: [], source: 's', className: 'Game', subscriptionKey: 'k' }, EMPTY_FILTER));
+    assert.ok(!narrows({ kinds: [], source: 't' }, { kinds: [], source: 's' }));
+    assert.ok(!narrows({ kinds: [] }, { kinds: [], className: 'Game' }));
   });
 
   it('stays bounded with 100k records', () => {

@@ -1,6 +1,6 @@
 // The panel's timeline: a bounded list of records with a filtered view that is kept up to date incrementally.
 
-import { compileFilter, EMPTY_FILTER, type CompiledFilter, type TimelineFilter } from './filter.js';
+import { compileFilter, EMPTY_FILTER, narrows, type CompiledFilter, type TimelineFilter } from './filter.js';
 import type { TimelineRecord } from './record.js';
 import { recordChars } from './record-size.js';
 import { RingBuffer } from './ring-buffer.js';
@@ -133,13 +133,28 @@ export class TimelineStore {
       this.latest = { epoch: record.epoch, seq: record.seq };
     }
     this.appended = this.records.size;
-    this.setFilter(this.filterValue);
+    this.refilter();
   }
 
   /** `refusal`: why this filter may not run (e.g. its regex takes too long): it then matches nothing and says why. */
   setFilter(filter: TimelineFilter, refusal?: string): void {
+    const previous = this.compiled.ok ? { filter: this.filterValue, matches: this.matches, start: this.matchesStart } : undefined;
     this.filterValue = filter;
     this.compiled = refusal === undefined ? compileFilter(filter) : { ok: false, error: refusal };
+    if (!previous || !this.compiled.ok || !narrows(filter, previous.filter)) return this.refilter();
+    // Typing on in the filter box: each key tests only the records the text before it matched.
+    const test = this.compiled.test;
+    const first = this.firstAbsolute();
+    this.matches = [];
+    this.matchesStart = 0;
+    for (let i = previous.start; i < previous.matches.length; i++) {
+      const absolute = previous.matches[i]!;
+      if (test(this.records.at(absolute - first)!)) this.matches.push(absolute);
+    }
+  }
+
+  /** Tests every record against the filter (after the records themselves changed, or a filter that is not narrower). */
+  private refilter(): void {
     this.matches = [];
     this.matchesStart = 0;
     if (!this.compiled.ok) return;
@@ -175,7 +190,7 @@ export class TimelineStore {
     for (const record of since) this.records.push(record);
     this.records.dropped += cleared.dropped + droppedSince;
     this.appended = this.records.size;
-    this.setFilter(this.filterValue);
+    this.refilter();
   }
 
   /** The newest record seen, for a catch-up request after a reconnect. */
