@@ -65,6 +65,9 @@ export class Redactor {
   text(text: string): string {
     let out = text;
     for (const secret of this.known) if (out.includes(secret)) out = out.split(secret).join(REDACTED);
+    // A session token (`r:…`) and a `"key": "value"` pair both need a colon, a `key=value` pair an equals sign: most
+    // record summaries have neither, and the service worker masks every one.
+    if (!out.includes(':') && !out.includes('=')) return out;
     out = out.replace(SESSION_TOKEN, REDACTED);
     out = redactJsonPairs(out);
     return out.replace(QUERY_PAIR, (pair: string, ...args: unknown[]) => {
