@@ -42,10 +42,12 @@ export function filterTexts(r: TimelineRecord, max = MAX_REGEX_TEXT): string[] {
 /**
  * Whether the label, summary, class, objectId, raw frame or marker details match (texts cut to `max` characters).
  * Each field is tested on its own: no joined or lower-cased copy of every frame is made, which halves the time of a
- * filter over 100k records.
+ * filter over 100k records. `minLength`: no text shorter than this can match (a plain text's length: without the `u`
+ * flag, a case-insensitive match is as long as the text). Most of a regex test's cost is the call itself, so skipping
+ * the short fields (a label, a class name) matters.
  */
-function anyField(pattern: RegExp, max = Infinity): (record: TimelineRecord) => boolean {
-  const test = (text: string | undefined) => text !== undefined && pattern.test(cut(text, max));
+function anyField(pattern: RegExp, max = Infinity, minLength = 0): (record: TimelineRecord) => boolean {
+  const test = (text: string | undefined) => text !== undefined && text.length >= minLength && pattern.test(cut(text, max));
   return (r) =>
     test(r.label) ||
     test(r.summary) ||
@@ -102,7 +104,7 @@ export function compileFilter(filter: TimelineFilter): CompiledFilter {
       }
       tests.push(anyField(pattern, MAX_REGEX_TEXT));
     } else {
-      tests.push(anyField(new RegExp(escapeRegExp(text), 'i')));
+      tests.push(anyField(new RegExp(escapeRegExp(text), 'i'), Infinity, text.length));
     }
   }
   if (tests.length === 0) return { ok: true, test: () => true };

@@ -86,6 +86,10 @@ describe('compileFilter', () => {
   it('matches free text case-insensitively and regular expressions over the JSON', () => {
     const text = compileFilter({ kinds: [], text: 'zelda' });
     assert.ok(text.ok && text.test(create) && !text.test(sent));
+    // A field exactly as long as the text still matches (short fields are skipped only when shorter).
+    const whole = compileFilter({ kinds: [], text: 'gAmE' });
+    assert.ok(whole.ok && whole.test(record('create', { className: 'Game', summary: '', label: '' })));
+    assert.ok(whole.ok && !whole.test(record('create', { className: 'Gam', summary: 'e', label: '' })));
     const regex = compileFilter({ kinds: [], text: '"op":"(create|subscribe)"', regex: true });
     assert.ok(regex.ok && regex.test(create) && regex.test(sent) && !regex.test(page));
   });
