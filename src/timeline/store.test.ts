@@ -90,6 +90,22 @@ describe('compileFilter', () => {
     const whole = compileFilter({ kinds: [], text: 'gAmE' });
     assert.ok(whole.ok && whole.test(record('create', { className: 'Game', summary: '', label: '' })));
     assert.ok(whole.ok && !whole.test(record('create', { className: 'Gam', summary: 'e', label: '' })));
+  });
+
+  it('free text: the same answer as testing each field on its own, lower-cased (random ASCII records and texts)', () => {
+    let seed = 7;
+    const random = (n: number) => ((seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31), seed % n);
+    const word = (max: number) => Array.from({ length: random(max) }, () => 'aAbB-1'[random(6)]).join('');
+    const fields = ['label', 'summary', 'className', 'objectId', 'raw'] as const;
+    for (let i = 0; i < 3_000; i++) {
+      const objectId = random(3) ? word(6) : undefined;
+      const summary = random(2) && objectId ? `${word(3)}${objectId}${word(3)}` : word(8);
+      const r = record('create', { label: word(4), summary, className: random(2) ? word(4) : undefined, objectId, raw: random(2) ? word(12) : undefined });
+      const text = word(5).trim() || 'a';
+      const compiled = compileFilter({ kinds: [], text });
+      const expected = fields.some((field) => r[field]?.toLowerCase().includes(text.toLowerCase()));
+      assert.equal(compiled.ok && compiled.test(r), expected, `${JSON.stringify(text)} in ${JSON.stringify(fields.map((f) => r[f]))}`);
+    }
     const regex = compileFilter({ kinds: [], text: '"op":"(create|subscribe)"', regex: true });
     assert.ok(regex.ok && regex.test(create) && regex.test(sent) && !regex.test(page));
   });
