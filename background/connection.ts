@@ -261,11 +261,10 @@ export class ServerConnection {
   }
 
   /** The keys and tokens this connection uses (for masking), without copying its state. */
-  *secrets(): Iterable<string | undefined> {
-    yield this.spec.javascriptKey;
-    yield this.spec.masterKey;
-    yield this.spec.sessionToken;
-    for (const tracked of this.subscriptions.values()) yield tracked.spec.sessionToken;
+  /** Adds this connection's keys and tokens to `into`. */
+  collectSecrets(into: (string | undefined)[]): void {
+    into.push(this.spec.javascriptKey, this.spec.masterKey, this.spec.sessionToken);
+    for (const tracked of this.subscriptions.values()) into.push(tracked.spec.sessionToken);
   }
 
   persisted(): PersistedServer {

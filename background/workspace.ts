@@ -189,10 +189,15 @@ export class Workspace {
     return JSON.stringify(this.deps.registry.list().map((s) => [s.id, s.fleet]));
   }
 
-  /** Every key and token this tab's servers, subscriptions and page sockets use. */
-  private *knownSecrets(): Iterable<string | undefined> {
-    for (const server of this.servers.values()) yield* server.secrets();
-    yield* this.page.secrets();
+  /**
+   * Every key and token this tab's servers, subscriptions and page sockets use. Read for every record the worker
+   * masks: an array filled in place, as nested generators cost ~4 % of the worker's time at 8k events/s.
+   */
+  private knownSecrets(): (string | undefined)[] {
+    const secrets: (string | undefined)[] = [];
+    for (const server of this.servers.values()) server.collectSecrets(secrets);
+    this.page.collectSecrets(secrets);
+    return secrets;
   }
 
   /** A view's error text, masked; an absent one stays absent. */

@@ -255,11 +255,10 @@ export class PageSocket {
   }
 
   /** The keys and tokens this socket's frames carried. */
-  *secrets(): Iterable<string | undefined> {
-    yield this.sessionToken;
-    yield this.javascriptKey;
-    yield this.masterKey;
-    for (const subscription of this.subscriptions.values()) yield subscription.sessionToken;
+  /** Adds this socket's keys and tokens to `into`. */
+  collectSecrets(into: (string | undefined)[]): void {
+    into.push(this.sessionToken, this.javascriptKey, this.masterKey);
+    for (const subscription of this.subscriptions.values()) into.push(subscription.sessionToken);
   }
 
   view(): PageSocketView {

@@ -207,8 +207,9 @@ export class PageTracker {
   }
 
   /** The keys and tokens the tab's LiveQuery sockets carried. */
-  *secrets(): Iterable<string | undefined> {
-    for (const entry of this.entries.values()) if (entry.socket) yield* entry.socket.secrets();
+  /** Adds the keys and tokens of every page socket to `into`. */
+  collectSecrets(into: (string | undefined)[]): void {
+    for (const entry of this.entries.values()) entry.socket?.collectSecrets(into);
   }
 
   /** Forgets every socket (their later events are ignored); the generation count goes on. */
