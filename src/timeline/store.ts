@@ -149,6 +149,7 @@ export class TimelineStore {
     this.matchesStart = 0;
     for (let i = previous.start; i < previous.matches.length; i++) {
       const absolute = previous.matches[i]!;
+      if (absolute < first) continue; // pushed out of the store since
       if (test(this.records.at(absolute - first)!)) this.matches.push(absolute);
     }
   }
