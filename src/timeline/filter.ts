@@ -35,23 +35,24 @@ const cut = (text: string, max: number) => (text.length > max ? text.slice(0, ma
 
 /** The texts a filter looks at, in the order it tests them, each cut to `max` characters. */
 export function filterTexts(r: TimelineRecord, max = MAX_REGEX_TEXT): string[] {
-  const texts = [r.label, r.summary, r.className, r.objectId, r.raw, r.marker === undefined ? undefined : JSON.stringify(r.marker)];
+  const texts = [r.raw, r.label, r.summary, r.className, r.objectId, r.marker === undefined ? undefined : JSON.stringify(r.marker)];
   return texts.filter((text): text is string => text !== undefined).map((text) => cut(text, max));
 }
 
 /**
- * Whether a regular expression matches the label, summary, class, objectId, raw frame or marker details (texts cut to
+ * Whether a regular expression matches the raw frame, label, summary, class, objectId or marker details (texts cut to
  * `max` characters). Each field is tested on its own: no joined or lower-cased copy of every frame is made, which
- * halves the time of a filter over 100k records.
+ * halves the time of a filter over 100k records. The raw frame goes first: a frame's op, class and objectId are in it
+ * too, so a record that matches at all mostly matches there, and the other tests are skipped.
  */
 function anyField(pattern: RegExp, max: number): (record: TimelineRecord) => boolean {
   const test = (text: string | undefined) => text !== undefined && pattern.test(cut(text, max));
   return (r) =>
+    test(r.raw) ||
     test(r.label) ||
     test(r.summary) ||
     test(r.className) ||
     test(r.objectId) ||
-    test(r.raw) ||
     (r.marker !== undefined && test(JSON.stringify(r.marker)));
 }
 
@@ -66,11 +67,11 @@ function anyFieldContains(pattern: RegExp, length: number): (record: TimelineRec
   const testOutside = (text: string | undefined, summary: string) =>
     text !== undefined && text.length >= length && !summary.includes(text) && pattern.test(text);
   return (r) =>
+    test(r.raw) ||
     test(r.label) ||
     test(r.summary) ||
     testOutside(r.className, r.summary) ||
     testOutside(r.objectId, r.summary) ||
-    test(r.raw) ||
     (r.marker !== undefined && test(JSON.stringify(r.marker)));
 }
 

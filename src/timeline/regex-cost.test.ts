@@ -35,7 +35,7 @@ describe('sampleRecords / costRequest', () => {
     const request = costRequest('a+', 'i', sampleRecords(records));
     assert.equal(request.records, 10_000);
     assert.equal(request.sample.length, SAMPLE_RECORDS);
-    assert.deepEqual(request.sample[1], ['create', records[10]!.summary, '{"n":10}']);
+    assert.deepEqual(request.sample[1], ['{"n":10}', 'create', records[10]!.summary]);
     assert.equal(request.longest.length, LONGEST_TEXTS);
     assert.equal(request.longest[0], 'a'.repeat(MAX_REGEX_TEXT));
     assert.equal(request.longest[1], 'b'.repeat(500));
