@@ -141,9 +141,11 @@ describe('harness on the fixture extension', () => {
     await tab.getByTestId('ping').click();
     await tab.getByTestId('pong').filter({ hasText: 'pong #1' }).waitFor();
 
+    // The tab goes first: its page reconnects 100 ms after a disconnect, which on a slow machine can wake the worker
+    // again before a later close.
+    await tab.close();
     await stopServiceWorker(harness);
     assert.equal(await isServiceWorkerRunning(harness), false);
-    await tab.close(); // nothing left to wake the worker
     await assert.rejects(harness.evaluateInServiceWorker(() => 1, undefined, { timeoutMs: 500 }), TimeoutError);
     await assert.rejects(waitForServiceWorkerRestart(harness, { timeoutMs: 500 }), TimeoutError);
 
