@@ -15,6 +15,8 @@ const RECONNECT_DELAYS_MS = [50, 200, 500, 1000, 2000];
 type CommandMessage = Extract<PanelToBackground, { commandId: string }>;
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
 export type Command = DistributiveOmit<CommandMessage, 'commandId'>;
+/** What the panel tells the service worker without waiting for an answer. */
+export type PanelNotice = Extract<PanelToBackground, { type: 'clearBacklog' | 'setPreserveLog' | 'backlogReceived' }>;
 
 export interface BridgeHandlers {
   onMessage(message: Exclude<BackgroundToPanel, { type: 'commandResult' }>): void;
@@ -74,7 +76,7 @@ export class Bridge {
     });
   }
 
-  send(message: Extract<PanelToBackground, { type: 'clearBacklog' | 'setPreserveLog' | 'backlogReceived' }>): void {
+  send(message: PanelNotice): void {
     this.post(message);
   }
 

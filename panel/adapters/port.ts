@@ -1,9 +1,9 @@
 // The panel's channel to the service worker as a small interface, and the real one over a runtime port (Bridge).
 
-import type { BackgroundToPanel, PanelToBackground } from '../../src/messages.js';
-import { Bridge, type Command } from '../bridge.js';
+import type { BackgroundToPanel } from '../../src/messages.js';
+import { Bridge, type Command, type PanelNotice } from '../bridge.js';
 
-export type { Command };
+export type { Command, PanelNotice };
 export type WorkerMessage = Exclude<BackgroundToPanel, { type: 'commandResult' }>;
 /** The newest record the panel has, so that a reconnect only brings what it missed. */
 export type ResumePoint = { epoch: string; seq: number };
@@ -13,7 +13,6 @@ export interface Hello {
   /** Whether the page's traffic keeps being recorded after this panel closes. */
   preserveLog: boolean;
 }
-export type PanelNotice = Extract<PanelToBackground, { type: 'clearBacklog' | 'setPreserveLog' | 'backlogReceived' }>;
 
 export interface PanelPort {
   /** Opens the channel, and reopens it after every drop; `hello` is asked at each (re)connect. */

@@ -68,6 +68,7 @@ function afterTimeout(ms: number, callback: () => void): () => void {
 }
 
 export function createPanelStore(deps: PanelDeps) {
+  const after = deps.after ?? afterTimeout;
   const connections = createConnectionsStore(deps.port);
   const page = createPageStore({ settings: deps.settings, worker: connections });
   const timeline = createTimelineStore({
@@ -100,7 +101,7 @@ export function createPanelStore(deps: PanelDeps) {
     rest: deps.rest,
     addRecord: timeline.addLocal,
     now: deps.now,
-    after: deps.after ?? afterTimeout,
+    after,
     settings: deps.settings.fanout,
   });
   const layout = createLayoutStore(deps.settings.layout);
@@ -205,7 +206,7 @@ export function createPanelStore(deps: PanelDeps) {
   }
   const viewUpdates = createViewUpdates({
     nextFrame: deps.nextFrame,
-    after: (ms, callback) => void (deps.after ?? afterTimeout)(ms, callback),
+    after: (ms, callback) => void after(ms, callback),
     apply: applyViews,
   });
 
@@ -215,7 +216,6 @@ export function createPanelStore(deps: PanelDeps) {
    * hidden panel).
    */
   function answerBacklogPart(part: number): void {
-    const after = deps.after ?? afterTimeout;
     let answered = false;
     const answer = () => {
       if (answered) return;
