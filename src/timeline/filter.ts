@@ -33,46 +33,36 @@ export const REGEX_FLAGS = 'i';
 
 const cut = (text: string, max: number) => (text.length > max ? text.slice(0, max) : text);
 
-/** The texts a filter looks at, in the order it tests them, each cut to `max` characters. */
+/** The texts a filter looks at, in the order anyText tests them, each cut to `max` characters. */
 export function filterTexts(r: TimelineRecord, max = MAX_REGEX_TEXT): string[] {
   const texts = [r.raw, r.label, r.summary, r.className, r.objectId, r.marker === undefined ? undefined : JSON.stringify(r.marker)];
   return texts.filter((text): text is string => text !== undefined).map((text) => cut(text, max));
 }
 
 /**
- * Whether a regular expression matches the raw frame, label, summary, class, objectId or marker details (texts cut to
- * `max` characters). Each field is tested on its own: no joined or lower-cased copy of every frame is made, which
- * halves the time of a filter over 100k records. The raw frame goes first: a frame's op, class and objectId are in it
- * too, so a record that matches at all mostly matches there, and the other tests are skipped.
+ * Whether `test` holds for the raw frame, label, summary, class, objectId or marker details, in filterTexts' order.
+ * Each field is tested on its own: no joined or lower-cased copy of every frame is made, which halves the time of a
+ * filter over 100k records. The raw frame goes first: a frame's op, class and objectId are in it too, so a record that
+ * matches at all mostly matches there, and the other tests are skipped.
+ *
+ * `plainLength`, for a plain text (escaped, case-insensitive): most of a test's cost over 100k records is the regex
+ * call itself, so two kinds of call are skipped. Without the `u` flag a match is exactly as long as the text, so a
+ * shorter field cannot match (`test` checks that); and a class or objectId written whole in the summary (an event's
+ * summary names both) cannot match where the summary did not. A regular expression proves neither.
  */
-function anyField(pattern: RegExp, max: number): (record: TimelineRecord) => boolean {
-  const test = (text: string | undefined) => text !== undefined && pattern.test(cut(text, max));
+function anyText(test: (text: string) => boolean, plainLength?: number): (record: TimelineRecord) => boolean {
+  const has = (text: string | undefined) => text !== undefined && test(text);
+  const hasBesideSummary =
+    plainLength === undefined
+      ? has
+      : (text: string | undefined, summary: string) => text !== undefined && text.length >= plainLength && !summary.includes(text) && test(text);
   return (r) =>
-    test(r.raw) ||
-    test(r.label) ||
-    test(r.summary) ||
-    test(r.className) ||
-    test(r.objectId) ||
-    (r.marker !== undefined && test(JSON.stringify(r.marker)));
-}
-
-/**
- * The same for a plain text (`pattern`: the text escaped, case-insensitive), with fewer regex calls: most of a test's
- * cost over 100k records is the call itself, not the matching. Without the `u` flag a match is exactly as long as the
- * text, so a shorter field cannot match; and a class or objectId written whole in the summary (an event's summary names
- * both) cannot match where the summary did not.
- */
-function anyFieldContains(pattern: RegExp, length: number): (record: TimelineRecord) => boolean {
-  const test = (text: string | undefined) => text !== undefined && text.length >= length && pattern.test(text);
-  const testOutside = (text: string | undefined, summary: string) =>
-    text !== undefined && text.length >= length && !summary.includes(text) && pattern.test(text);
-  return (r) =>
-    test(r.raw) ||
-    test(r.label) ||
-    test(r.summary) ||
-    testOutside(r.className, r.summary) ||
-    testOutside(r.objectId, r.summary) ||
-    (r.marker !== undefined && test(JSON.stringify(r.marker)));
+    has(r.raw) ||
+    has(r.label) ||
+    has(r.summary) ||
+    hasBesideSummary(r.className, r.summary) ||
+    hasBesideSummary(r.objectId, r.summary) ||
+    (r.marker !== undefined && has(JSON.stringify(r.marker)));
 }
 
 /**
@@ -120,9 +110,10 @@ export function compileFilter(filter: TimelineFilter): CompiledFilter {
         const message = (error as Error).message;
         return { ok: false, error: message.startsWith('Invalid regular expression') ? message : `Invalid regular expression: ${message}` };
       }
-      tests.push(anyField(pattern, MAX_REGEX_TEXT));
+      tests.push(anyText((text) => pattern.test(cut(text, MAX_REGEX_TEXT))));
     } else {
-      tests.push(anyFieldContains(new RegExp(escapeRegExp(text), 'i'), text.length));
+      const plain = new RegExp(escapeRegExp(text), 'i');
+      tests.push(anyText((field) => field.length >= text.length && plain.test(field), text.length));
     }
   }
   if (tests.length === 0) return { ok: true, test: () => true };
