@@ -260,8 +260,7 @@ export class ServerConnection {
     this.deps.changed();
   }
 
-  /** The keys and tokens this connection uses (for masking), without copying its state. */
-  /** Adds this connection's keys and tokens to `into`. */
+  /** Adds the keys and tokens this connection uses (for masking) to `into`, without copying its state. */
   collectSecrets(into: (string | undefined)[]): void {
     into.push(this.spec.javascriptKey, this.spec.masterKey, this.spec.sessionToken);
     for (const tracked of this.subscriptions.values()) into.push(tracked.spec.sessionToken);

@@ -254,8 +254,7 @@ export class PageSocket {
     return this.clientId === undefined ? {} : { clientId: this.clientId };
   }
 
-  /** The keys and tokens this socket's frames carried. */
-  /** Adds this socket's keys and tokens to `into`. */
+  /** Adds the keys and tokens this socket's frames carried to `into`. */
   collectSecrets(into: (string | undefined)[]): void {
     into.push(this.sessionToken, this.javascriptKey, this.masterKey);
     for (const subscription of this.subscriptions.values()) into.push(subscription.sessionToken);

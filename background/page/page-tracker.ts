@@ -206,8 +206,7 @@ export class PageTracker {
     return { frameId: socket.origin.frameId, ...socket.injectionTarget(requestId) };
   }
 
-  /** The keys and tokens the tab's LiveQuery sockets carried. */
-  /** Adds the keys and tokens of every page socket to `into`. */
+  /** Adds the keys and tokens the tab's LiveQuery sockets carried to `into`. */
   collectSecrets(into: (string | undefined)[]): void {
     for (const entry of this.entries.values()) entry.socket?.collectSecrets(into);
   }
